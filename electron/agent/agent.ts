@@ -1,0 +1,359 @@
+// Owns the wiring of one headless agent: identity, discovery, team, links, pairing and the
+// control API, and the events the UI and CLI see. Each part's logic lives in its own module.
+
+import { EventEmitter } from 'node:events';
+import { mkdir, writeFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import { join } from 'node:path';
+import { TroupeError } from '../../shared/errors.js';
+import type { AgentStatus, ControlEvent, Pairing, PairRequest } from '../../shared/control-api/index.js';
+import type { DeviceId, NearbyDevice, SharingSetting, TeamView } from '../../shared/model/index.js';
+import { PROTOCOL_VERSION } from '../../shared/protocol/index.js';
+import { CapacityProbe } from './capacity/capacity-probe.js';
+import { DEFAULT_PEER_PORT, isLoopback, type AgentConfig } from './config/agent-config.js';
+import { CONTROL_ENDPOINT_FILE, loadOrCreateControlToken } from './control-api/control-token.js';
+import { ControlServer, type ControlApiHandlers } from './control-api/control-server.js';
+import { parseHostPort, probeAddress } from './discovery/address-probe.js';
+import { MdnsPeerFinder, osLabel } from './discovery/mdns-peer-finder.js';
+import { NearbyList } from './discovery/nearby-list.js';
+import type { Announcement, PeerFinder } from './discovery/peer-finder.js';
+import { formatDeviceId, parseDeviceId } from './identity/device-id.js';
+import { loadOrCreateIdentity, type Identity } from './identity/identity-store.js';
+import { PairingInitiator } from './pairing/pairing-initiator.js';
+import { PairingResponder } from './pairing/pairing-responder.js';
+import { TeamService } from './pairing/team-service.js';
+import { AgentStateFiles } from './storage/agent-state-files.js';
+import { BlobStore } from './storage/blob-store.js';
+import { LinkManager } from './transport/link-manager.js';
+import { TlsListener } from './transport/tls-listener.js';
+
+export const AGENT_VERSION = '0.1.0';
+const MANUAL_PROBE_INTERVAL_MS = 3000;
+
+export class Agent implements ControlApiHandlers {
+  private readonly events = new EventEmitter<{ event: [ControlEvent] }>();
+  private readonly nearbyList = new NearbyList();
+  private readonly manualAddresses = new Set<string>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private listener!: TlsListener;
+  private links!: LinkManager;
+  private finder!: PeerFinder;
+  private control!: ControlServer;
+  private initiator!: PairingInitiator;
+  private responder!: PairingResponder;
+  listenPort = 0;
+  controlPort = 0;
+
+  private constructor(
+    readonly config: AgentConfig,
+    readonly identity: Identity,
+    private name: string,
+    private readonly capacity: CapacityProbe,
+    private readonly files: AgentStateFiles,
+    readonly teams: TeamService,
+    private readonly blobs: BlobStore,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  static async start(config: AgentConfig, log: (line: string) => void = () => undefined): Promise<Agent> {
+    await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+    const files = new AgentStateFiles(config.dataDir);
+    const [settings, teamFile] = [await files.readSettings(), await files.readTeam()];
+    const identity = await loadOrCreateIdentity(config.dataDir, { allowNew: config.newIdentity, hasTeam: teamFile.ops.length > 0 });
+    const keepTeam = !config.newIdentity;
+    const team = new TeamService(identity, files, keepTeam ? teamFile.ops : [], keepTeam ? teamFile.addresses : {});
+    const name = config.name ?? settings.name ?? os.hostname();
+    const capacity = new CapacityProbe(settings.sharing ?? { mode: 'on', coreCap: null });
+    const agent = new Agent(config, identity, name, capacity, files, team, new BlobStore(join(config.dataDir, 'blobs')), log);
+    await agent.boot();
+    return agent;
+  }
+
+  private async boot(): Promise<void> {
+    const { config } = this;
+    await this.files.writeSettings({ name: this.name, sharing: this.capacity.getSharing() });
+    this.initiator = new PairingInitiator({
+      identity: this.identity,
+      selfName: () => this.name,
+      teamName: () => this.teams.roster.current?.teamName ?? `${this.name}'s team`.slice(0, 64),
+      listenPort: () => this.listenPort,
+      isMember: (id) => this.teams.roster.isMember(id),
+      admit: (peer, name, address) => this.teams.admit(peer, name, address, this.name),
+      pairingChanged: (pairing) => this.emit({ type: 'pairingChanged', pairing }),
+    });
+    this.responder = new PairingResponder({
+      selfId: this.identity.deviceId,
+      selfName: () => this.name,
+      isMember: (id) => this.teams.roster.isMember(id),
+      joinTeam: (ops, initiator, address) =>
+        this.teams.join(ops, initiator, address, (leave) => this.links.broadcast({ type: 'roster.sync', ops: [leave], addresses: {} })),
+      requestReceived: (request) => this.emit({ type: 'pairRequestReceived', request }),
+      requestClosed: (requestId, outcome) => this.emit({ type: 'pairRequestClosed', requestId, outcome }),
+    });
+    this.listener = new TlsListener(this.identity, {
+      isMember: (id) => this.teams.roster.isMember(id),
+      isRevoked: (id) => this.teams.roster.isRemoved(id),
+      publicInfo: () => this.publicInfo(),
+      onLink: (ws, peer, remote) => this.links.accept(ws, peer.deviceId, remote),
+      onPair: (ws, peer, remote, tls) => void this.responder.handle(ws, peer, remote, tls),
+      blobs: this.blobs,
+    });
+    const host = isLoopback(config.interfaceAddress) ? '127.0.0.1' : undefined;
+    this.listenPort = await this.listener.listen(config.port, host).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EADDRINUSE' || config.port !== DEFAULT_PEER_PORT) throw err;
+      this.log(`port ${config.port} is taken; using a free one`);
+      return this.listener.listen(0, host);
+    });
+    this.links = new LinkManager({
+      identity: this.identity,
+      listenPort: () => this.listenPort,
+      selfName: () => this.name,
+      capacity: () => this.capacity.read(),
+      teammates: () => this.teams.teammates(),
+      addressesOf: (id) => this.addressesOf(id),
+      log: this.log,
+    });
+    this.links.on('online', (id, name) => {
+      this.links.send(id, { type: 'roster.sync', ops: this.teams.roster.allOps(), addresses: this.teams.addressBook() });
+      this.emit({ type: 'memberOnline', deviceId: id, name });
+      this.emitTeam();
+    });
+    this.links.on('offline', (id, reason) => {
+      this.emit({ type: 'memberOffline', deviceId: id, name: this.links.state(id)?.name ?? '', reason });
+      this.emitTeam();
+    });
+    this.links.on('linkAddress', (id, address) => void this.teams.noteAddress(id, address));
+    this.links.on('message', (id, message) => {
+      if (message.type === 'roster.sync') void this.onRosterSync(message.ops, message.addresses);
+      else if (message.type === 'error') this.log(`teammate ${formatDeviceId(id).slice(0, 7)} reported: ${message.message}`);
+    });
+    this.teams.on('changed', () => {
+      this.links.prune();
+      this.emitTeam();
+    });
+
+    const token = await loadOrCreateControlToken(config.dataDir);
+    this.control = new ControlServer(this, token, config.extraOrigins);
+    this.controlPort = await this.control.listen(config.controlPort);
+    await writeFile(join(config.dataDir, CONTROL_ENDPOINT_FILE), JSON.stringify({ port: this.controlPort, pid: process.pid }) + '\n', { mode: 0o600 });
+
+    this.finder = new MdnsPeerFinder({ interfaceAddress: config.interfaceAddress, log: this.log });
+    this.finder.onSeen((a) => this.onSeen(a, 'mdns'));
+    this.finder.onGone((id) => this.nearbyList.gone(id));
+    this.nearbyList.on('changed', () => this.emit({ type: 'nearbyChanged', nearby: this.nearby() }));
+    await this.finder.start(this.announcement());
+    this.timers.push(setInterval(() => this.probeManualAddresses(), MANUAL_PROBE_INTERVAL_MS));
+  }
+
+  async stop(): Promise<void> {
+    this.timers.forEach(clearInterval);
+    await this.finder.stop(); // goodbye packets first, so teammates drop us at once
+    await this.links.close();
+    await this.listener.close();
+    await this.control.close();
+    this.nearbyList.close();
+    await rm(join(this.config.dataDir, CONTROL_ENDPOINT_FILE), { force: true });
+  }
+
+  // ---- ControlApiHandlers ----
+
+  status(): AgentStatus {
+    const state = this.teams.roster.current;
+    const teammates = this.teams.teammates().map((id) => this.links.state(id));
+    const self = this.capacity.read();
+    const online = teammates.filter((s) => s?.online);
+    return {
+      deviceId: this.identity.deviceId,
+      deviceIdDisplay: formatDeviceId(this.identity.deviceId),
+      name: this.name,
+      version: AGENT_VERSION,
+      protocolVersion: PROTOCOL_VERSION,
+      listenPort: this.listenPort,
+      addresses: localAddresses(this.config.interfaceAddress),
+      team: state ? { teamId: state.teamId, name: state.teamName, members: state.members.size, online: online.length + 1 } : null,
+      sharing: this.capacity.getSharing(),
+      capacity: self,
+      teamFreeCores: online.reduce((sum, s) => sum + (s?.capacity?.freeCores ?? 0), self.freeCores),
+      teamCores: online.reduce((sum, s) => sum + (s?.capacity?.cores ?? 0), self.cores),
+    };
+  }
+
+  nearby(): NearbyDevice[] {
+    return this.nearbyList.list().map((e) => ({ ...e, member: this.teams.roster.isMember(e.deviceId) }));
+  }
+
+  async addNearby(address: string): Promise<NearbyDevice> {
+    const { host, port } = parseHostPort(address);
+    const a = await probeAddress(this.identity, `${host}:${port}`);
+    if (a.deviceId === this.identity.deviceId) throw new TroupeError('bad-request', `${address} is this machine`);
+    this.manualAddresses.add(`${host}:${port}`);
+    this.onSeen(a, 'manual');
+    return this.nearby().find((n) => n.deviceId === a.deviceId)!;
+  }
+
+  team(): TeamView | null {
+    return this.teamView();
+  }
+
+  async startPairing(target: string): Promise<Pairing> {
+    const { address, expectedId } = this.resolveTarget(target);
+    return this.initiator.start(address, expectedId);
+  }
+
+  pairing(id: string): Pairing | undefined {
+    return this.initiator.get(id);
+  }
+
+  pairRequests(): PairRequest[] {
+    return this.responder.list();
+  }
+
+  acceptRequest(id: string): Promise<void> {
+    return this.responder.accept(id);
+  }
+
+  rejectRequest(id: string): void {
+    this.responder.reject(id);
+  }
+
+  async removeMember(member: string): Promise<void> {
+    const ids = this.teams.teammates();
+    const op = await this.teams.remove(member);
+    // Tell every teammate, including the removed one, so it learns it is out; then links close.
+    for (const id of ids) this.links.send(id, { type: 'roster.sync', ops: [op], addresses: {} });
+    setTimeout(() => this.links.prune(), 200).unref();
+  }
+
+  async setSharing(change: Partial<SharingSetting>): Promise<AgentStatus> {
+    this.capacity.setSharing({ ...this.capacity.getSharing(), ...change });
+    await this.files.writeSettings({ name: this.name, sharing: this.capacity.getSharing() });
+    const status = this.status();
+    this.emit({ type: 'statusChanged', status });
+    return status;
+  }
+
+  async rename(name: string): Promise<AgentStatus> {
+    this.name = name;
+    await this.files.writeSettings({ name, sharing: this.capacity.getSharing() });
+    await this.teams.renameSelf(name);
+    this.finder.update(this.announcement());
+    const status = this.status();
+    this.emit({ type: 'statusChanged', status });
+    return status;
+  }
+
+  async renameTeam(name: string): Promise<TeamView> {
+    await this.teams.rename(name);
+    this.links.broadcast({ type: 'roster.sync', ops: this.teams.roster.allOps(), addresses: this.teams.addressBook() });
+    return this.teamView()!;
+  }
+
+  subscribe(listener: (event: ControlEvent) => void): () => void {
+    this.events.on('event', listener);
+    return () => this.events.off('event', listener);
+  }
+
+  // ---- internals ----
+
+  private emit(event: ControlEvent): void {
+    this.events.emit('event', event);
+  }
+
+  private emitTeam(): void {
+    this.emit({ type: 'teamChanged', team: this.teamView() });
+  }
+
+  private teamView(): TeamView | null {
+    const state = this.teams.roster.current;
+    if (!state) return null;
+    const selfId = this.identity.deviceId;
+    return {
+      teamId: state.teamId,
+      name: state.teamName,
+      members: this.teams.members().map((m) => {
+        const link = m.deviceId === selfId ? null : this.links.state(m.deviceId);
+        return {
+          deviceId: m.deviceId,
+          name: m.deviceId === selfId ? this.name : (link?.name ?? m.name),
+          addedBy: m.addedBy,
+          online: m.deviceId === selfId || (link?.online ?? false),
+          self: m.deviceId === selfId,
+          address: link?.address ?? null,
+          capacity: m.deviceId === selfId ? this.capacity.read() : (link?.capacity ?? null),
+          lastHeartbeatMs: link?.lastHeartbeatMs ?? null,
+        };
+      }),
+    };
+  }
+
+  private async onRosterSync(ops: Parameters<TeamService['merge']>[0], addresses: Record<string, string[]>): Promise<void> {
+    if (await this.teams.merge(ops, addresses)) {
+      // Gossip: pass the news on so members not linked to the sender hear it too.
+      this.links.broadcast({ type: 'roster.sync', ops: this.teams.roster.allOps(), addresses: this.teams.addressBook() });
+    }
+  }
+
+  private onSeen(a: Announcement, source: 'mdns' | 'manual'): void {
+    const isNew = !this.nearbyList.get(a.deviceId);
+    this.nearbyList.seen(a, source);
+    if (isNew && this.teams.roster.isMember(a.deviceId)) this.links.nudge(a.deviceId);
+  }
+
+  private async probeManualAddresses(): Promise<void> {
+    for (const address of this.manualAddresses) {
+      try {
+        this.onSeen(await probeAddress(this.identity, address, 2000), 'manual');
+      } catch {
+        /* not answering now; it drops out of "nearby" when its last-seen ages */
+      }
+    }
+  }
+
+  private addressesOf(id: DeviceId): string[] {
+    const seen = this.nearbyList.get(id);
+    const fromNearby = seen ? seen.addresses.map((a) => `${a}:${seen.port}`) : [];
+    return [...new Set([...fromNearby, ...this.teams.knownAddresses(id)])];
+  }
+
+  /** "name", a device id (display or hex), or host:port. Names and ids come from the nearby list. */
+  private resolveTarget(target: string): { address: string; expectedId: DeviceId | null } {
+    const list = this.nearbyList.list();
+    const id = parseDeviceId(target);
+    const byId = id ? list.find((n) => n.deviceId === id) : undefined;
+    const byName = list.filter((n) => n.name.toLowerCase() === target.toLowerCase());
+    const byPrefix = list.filter((n) => formatDeviceId(n.deviceId).replace(/-/g, '').startsWith(target.toUpperCase().replace(/-/g, '')));
+    const hit = byId ?? (byName.length === 1 ? byName[0] : byPrefix.length === 1 && target.length >= 4 ? byPrefix[0] : undefined);
+    if (hit) return { address: `${hit.addresses[0]}:${hit.port}`, expectedId: hit.deviceId };
+    if (byName.length > 1) throw new TroupeError('bad-request', `Several nearby machines are called "${target}"; use the device id`);
+    if (/[.:]/.test(target)) {
+      const { host, port } = parseHostPort(target);
+      return { address: `${host}:${port}`, expectedId: null };
+    }
+    throw new TroupeError('unknown-device', `No nearby machine is called "${target}". Check \`troupe nearby\`, or give its address as host:port`);
+  }
+
+  private announcement(): Announcement {
+    return { ...this.publicInfo(), addresses: [] };
+  }
+
+  private publicInfo(): Omit<Announcement, 'addresses'> {
+    return {
+      deviceId: this.identity.deviceId,
+      name: this.name,
+      os: osLabel(),
+      cores: os.availableParallelism(),
+      memoryBytes: os.totalmem(),
+      engines: [],
+      protocolVersion: PROTOCOL_VERSION,
+      port: this.listenPort,
+    };
+  }
+}
+
+function localAddresses(only?: string): string[] {
+  const all = Object.values(os.networkInterfaces())
+    .flat()
+    .filter((i) => i && i.family === 'IPv4' && !i.internal)
+    .map((i) => i!.address);
+  return only ? [only] : all;
+}

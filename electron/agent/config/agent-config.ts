@@ -1,0 +1,35 @@
+// Owns where an agent keeps its state and how it is reached: the per-user data directory (or
+// --data-dir / TROUPE_HOME), the peer port, and the one network interface it may use.
+
+import os from 'node:os';
+import { join } from 'node:path';
+
+/** The peer port a user types after a host name when adding a machine by address. */
+export const DEFAULT_PEER_PORT = 47800;
+
+export interface AgentConfig {
+  dataDir: string;
+  name?: string;
+  /** Peer (TLS) port; 0 picks a free one. */
+  port: number;
+  /** The only interface mDNS may use (its IPv4 address); undefined = every interface. */
+  interfaceAddress?: string;
+  controlPort: number;
+  /** Start over as a new device even though state from an old identity exists. */
+  newIdentity: boolean;
+  /** Origins besides the agent's own pages that may call the control API (the Electron shell). */
+  extraOrigins?: string[];
+}
+
+/** The OS's per-user application data folder, as each platform's users expect to find it. */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
+  if (env.TROUPE_HOME) return env.TROUPE_HOME;
+  const home = os.homedir();
+  if (platform === 'win32') return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'Troupe');
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'Troupe');
+  return join(env.XDG_CONFIG_HOME ?? join(home, '.config'), 'troupe');
+}
+
+export function isLoopback(address: string | undefined): boolean {
+  return address !== undefined && /^127\./.test(address);
+}

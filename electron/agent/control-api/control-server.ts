@@ -1,0 +1,171 @@
+// Owns the local control API: HTTP + a WebSocket event stream on 127.0.0.1, behind AccessGuard,
+// with every request body checked against shared/control-api. What the calls do is the agent's.
+
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { WebSocketServer } from 'ws';
+import type { ZodType } from 'zod';
+import { TroupeError, toErrorBody, type ErrorCode } from '../../../shared/errors.js';
+import {
+  addNearbyBody,
+  renameBody,
+  sharingBody,
+  startPairingBody,
+  teamNameBody,
+  type AgentStatus,
+  type ControlEvent,
+  type Pairing,
+  type PairRequest,
+} from '../../../shared/control-api/index.js';
+import type { NearbyDevice, SharingSetting, TeamView } from '../../../shared/model/index.js';
+import { AccessGuard } from './access-guard.js';
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+/** What the control API needs from the agent (the agent implements it). */
+export interface ControlApiHandlers {
+  status(): AgentStatus;
+  nearby(): NearbyDevice[];
+  addNearby(address: string): Promise<NearbyDevice>;
+  team(): TeamView | null;
+  startPairing(target: string): Promise<Pairing>;
+  pairing(id: string): Pairing | undefined;
+  pairRequests(): PairRequest[];
+  acceptRequest(id: string): Promise<void>;
+  rejectRequest(id: string): void;
+  removeMember(member: string): Promise<void>;
+  setSharing(change: Partial<SharingSetting>): Promise<AgentStatus>;
+  rename(name: string): Promise<AgentStatus>;
+  renameTeam(name: string): Promise<TeamView>;
+  subscribe(listener: (event: ControlEvent) => void): () => void;
+}
+
+type Route = (req: IncomingMessage, params: string[]) => Promise<unknown>;
+
+export class ControlServer {
+  private readonly server = http.createServer((req, res) => void this.onRequest(req, res));
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+  private readonly guard: AccessGuard;
+  private readonly routes: [string, RegExp, Route][];
+  private port = 0;
+
+  constructor(
+    private readonly api: ControlApiHandlers,
+    token: string,
+    extraOrigins: readonly string[] = [],
+  ) {
+    this.guard = new AccessGuard(token, () => this.port, extraOrigins);
+    this.server.on('upgrade', (req, socket, head) => {
+      const verdict = this.guard.check(req);
+      if (!verdict.ok || (req.url ?? '').split('?')[0] !== '/api/events') {
+        const status = verdict.ok ? 404 : verdict.status;
+        return void socket.end(`HTTP/1.1 ${status} Refused\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      }
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        const unsubscribe = this.api.subscribe((event) => ws.send(JSON.stringify(event)));
+        ws.on('close', unsubscribe);
+        ws.on('message', () => undefined); // the stream is one-way; clients talk through HTTP
+      });
+    });
+    this.server.requestTimeout = 120_000; // pairing waits on a human for up to a minute
+    this.server.headersTimeout = 10_000;
+    const a = this.api;
+    this.routes = [
+      ['GET', /^\/api\/status$/, async () => a.status()],
+      ['GET', /^\/api\/nearby$/, async () => a.nearby()],
+      ['POST', /^\/api\/nearby$/, async (req) => a.addNearby((await body(req, addNearbyBody)).address)],
+      ['GET', /^\/api\/team$/, async () => a.team()],
+      ['PUT', /^\/api\/team\/name$/, async (req) => a.renameTeam((await body(req, teamNameBody)).name)],
+      ['DELETE', /^\/api\/team\/members\/([^/]{1,100})$/, async (_r, [m]) => a.removeMember(decodeURIComponent(m!)).then(() => ({ removed: true }))],
+      ['POST', /^\/api\/pairings$/, async (req) => a.startPairing((await body(req, startPairingBody)).target)],
+      ['GET', /^\/api\/pairings\/([0-9a-f]{1,16})$/, async (_r, [id]) => a.pairing(id!) ?? notFound(`No pairing ${id}`)],
+      ['GET', /^\/api\/pair-requests$/, async () => a.pairRequests()],
+      ['POST', /^\/api\/pair-requests\/([0-9a-f]{1,16})\/accept$/, async (_r, [id]) => a.acceptRequest(id!).then(() => ({ accepted: true }))],
+      ['POST', /^\/api\/pair-requests\/([0-9a-f]{1,16})\/reject$/, async (_r, [id]) => (a.rejectRequest(id!), { rejected: true })],
+      ['PUT', /^\/api\/sharing$/, async (req) => a.setSharing(await body(req, sharingBody))],
+      ['PUT', /^\/api\/name$/, async (req) => a.rename((await body(req, renameBody)).name)],
+    ];
+  }
+
+  async listen(port: number): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      // Loopback only, always: this API can pair machines and will be able to run jobs.
+      this.server.listen(port, '127.0.0.1', () => resolve());
+    });
+    this.port = (this.server.address() as { port: number }).port;
+    return this.port;
+  }
+
+  async close(): Promise<void> {
+    for (const ws of this.wss.clients) ws.terminate();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const verdict = this.guard.check(req);
+    if (!verdict.ok) return send(res, verdict.status, { error: { code: verdict.code, message: verdict.message } });
+    const path = (req.url ?? '/').split('?')[0]!;
+    const matches = this.routes.filter(([, pattern]) => pattern.test(path));
+    const route = matches.find(([method]) => method === req.method);
+    if (!route) {
+      if (matches.length > 0) return send(res, 405, { error: { code: 'bad-request', message: `${req.method} is not allowed on ${path}` } });
+      return send(res, 404, { error: { code: 'not-found', message: `No such endpoint: ${path.slice(0, 100)}` } });
+    }
+    try {
+      const result = await route[2](req, route[1].exec(path)!.slice(1));
+      send(res, 200, result ?? null);
+    } catch (err) {
+      const error = toErrorBody(err);
+      send(res, statusFor(error.code), { error });
+    }
+  }
+}
+
+function statusFor(code: ErrorCode): number {
+  const table: Partial<Record<ErrorCode, number>> = {
+    'bad-request': 400,
+    'bad-frame': 400,
+    'not-found': 404,
+    'unknown-device': 404,
+    unauthorized: 401,
+    'forbidden-origin': 403,
+    'pairing-rate-limited': 429,
+    'peer-unreachable': 502,
+    internal: 500,
+  };
+  return table[code] ?? 409;
+}
+
+function notFound(message: string): never {
+  throw new TroupeError('not-found', message);
+}
+
+async function body<T>(req: IncomingMessage, schema: ZodType<T>): Promise<T> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new TroupeError('bad-request', `Request body over ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new TroupeError('bad-request', 'The request body is not JSON');
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new TroupeError('bad-request', `Invalid request: ${issue?.path.join('.') || 'body'}: ${issue?.message}`);
+  }
+  return parsed.data;
+}
+
+function send(res: ServerResponse, status: number, value: unknown): void {
+  if (res.headersSent) return;
+  const text = JSON.stringify(value);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.end(text);
+}

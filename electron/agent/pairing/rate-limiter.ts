@@ -1,0 +1,26 @@
+// Owns "not too often": a sliding window of attempts per key (a remote address), so nobody on the
+// network can flood an owner with pairing prompts or grind codes.
+
+export class RateLimiter {
+  private readonly hits = new Map<string, number[]>();
+
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Records an attempt; false if the key is over its limit (the attempt is not counted then). */
+  tryAcquire(key: string): boolean {
+    const now = this.now();
+    const recent = (this.hits.get(key) ?? []).filter((t) => now - t < this.windowMs);
+    if (recent.length >= this.limit) {
+      this.hits.set(key, recent);
+      return false;
+    }
+    recent.push(now);
+    this.hits.set(key, recent);
+    if (this.hits.size > 10_000) this.hits.clear(); // a spoofing flood must not grow memory without bound
+    return true;
+  }
+}

@@ -1,0 +1,58 @@
+// Owns content-addressed files (scenes, results): stored under their SHA-256, written atomically,
+// checked on the way in, so a name always means exactly those bytes.
+
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { TroupeError } from '../../../shared/errors.js';
+
+export function isBlobHash(text: string): boolean {
+  return /^[0-9a-f]{64}$/.test(text);
+}
+
+export class BlobStore {
+  constructor(private readonly dir: string) {}
+
+  pathOf(hash: string): string {
+    if (!isBlobHash(hash)) throw new TroupeError('bad-request', `Not a content address: ${hash.slice(0, 80)}`);
+    return join(this.dir, hash.slice(0, 2), hash);
+  }
+
+  async size(hash: string): Promise<number | null> {
+    try {
+      return (await stat(this.pathOf(hash))).size;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Stores a stream; returns its hash and size. If `expectedHash` is given and differs, nothing is kept. */
+  async put(source: Readable, expectedHash?: string): Promise<{ hash: string; sizeBytes: number }> {
+    await mkdir(this.dir, { recursive: true });
+    const tmp = join(this.dir, `.incoming-${randomBytes(8).toString('hex')}`);
+    const hasher = createHash('sha256');
+    let sizeBytes = 0;
+    source.on('data', (chunk: Buffer) => {
+      hasher.update(chunk);
+      sizeBytes += chunk.length;
+    });
+    try {
+      await pipeline(source, createWriteStream(tmp, { mode: 0o600 }));
+      const hash = hasher.digest('hex');
+      if (expectedHash && hash !== expectedHash)
+        throw new TroupeError('bad-request', `Received bytes hash to ${hash}, not ${expectedHash}; discarded`);
+      await mkdir(join(this.dir, hash.slice(0, 2)), { recursive: true });
+      await rename(tmp, this.pathOf(hash));
+      return { hash, sizeBytes };
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  }
+
+  read(hash: string, range?: { start: number; end: number }): Readable {
+    return createReadStream(this.pathOf(hash), range);
+  }
+}

@@ -1,0 +1,276 @@
+// Owns the links to every teammate: dialing with backoff, accepting, one link per pair, heartbeats
+// and the online/offline verdict. The roster decides who is a teammate; this only keeps them linked.
+//
+//   per teammate:   offline --dial/accept--> connecting --hello--> online
+//                      ^                         |                   |
+//                      +---- fail (backoff) -----+                   |
+//                      +------ close / 2.5 s without a frame --------+
+
+import { EventEmitter } from 'node:events';
+import type { TLSSocket } from 'node:tls';
+import WebSocket from 'ws';
+import {
+  HEARTBEAT_INTERVAL_MS,
+  HEARTBEAT_TIMEOUT_MS,
+  MAX_FRAME_BYTES,
+  PROTOCOL_VERSION,
+  type LinkMessage,
+} from '../../../shared/protocol/index.js';
+import type { Capacity, DeviceId } from '../../../shared/model/index.js';
+import type { Identity } from '../identity/identity-store.js';
+import { peerCertificate } from './peer-certificate.js';
+import { PeerLink } from './peer-link.js';
+
+const TICK_MS = 250;
+const BACKOFF_MIN_MS = 250;
+const BACKOFF_MAX_MS = 4000;
+
+export interface LinkManagerDeps {
+  identity: Identity;
+  listenPort: () => number;
+  selfName: () => string;
+  capacity: () => Capacity;
+  /** Teammates we should be linked to (not including this device). */
+  teammates: () => DeviceId[];
+  /** Where a teammate may be reached, best first, as host:port. */
+  addressesOf: (id: DeviceId) => string[];
+  log: (line: string) => void;
+}
+
+export interface PeerState {
+  online: boolean;
+  name: string | null;
+  capacity: Capacity | null;
+  lastHeartbeatMs: number | null;
+  address: string | null;
+}
+
+interface Slot {
+  link: PeerLink | null;
+  pending: Set<PeerLink>;
+  dialing: boolean;
+  attempts: number;
+  nextDialAtMs: number;
+  state: PeerState;
+}
+
+export class LinkManager extends EventEmitter<{
+  online: [DeviceId, string];
+  offline: [DeviceId, string];
+  message: [DeviceId, LinkMessage];
+  linkAddress: [DeviceId, string];
+}> {
+  private readonly slots = new Map<DeviceId, Slot>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private heartbeatSeq = 0;
+  private closed = false;
+
+  constructor(private readonly deps: LinkManagerDeps) {
+    super();
+    this.timers.push(setInterval(() => this.tick(), TICK_MS));
+    this.timers.push(setInterval(() => this.heartbeat(), HEARTBEAT_INTERVAL_MS));
+  }
+
+  state(id: DeviceId): PeerState | null {
+    return this.slots.get(id)?.state ?? null;
+  }
+
+  /** A hint that the peer is reachable again (mDNS saw it): dial now instead of after the backoff. */
+  nudge(id: DeviceId): void {
+    const slot = this.slots.get(id);
+    if (slot && !slot.link) slot.nextDialAtMs = 0;
+  }
+
+  accept(ws: WebSocket, peerId: DeviceId, remoteAddress: string): void {
+    this.attach(new PeerLink(ws, peerId, 'in', remoteAddress));
+  }
+
+  send(id: DeviceId, message: LinkMessage): void {
+    this.slots.get(id)?.link?.send(message);
+  }
+
+  broadcast(message: LinkMessage): void {
+    for (const slot of this.slots.values()) slot.link?.send(message);
+  }
+
+  /** Closes links to devices that are no longer teammates (after a removal). */
+  prune(): void {
+    const keep = new Set(this.deps.teammates());
+    for (const [id, slot] of this.slots) {
+      if (keep.has(id)) continue;
+      slot.link?.close('removed from the team', 4003);
+      for (const l of slot.pending) l.close('removed from the team', 4003);
+      this.slots.delete(id);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.timers.forEach(clearInterval);
+    for (const slot of this.slots.values()) {
+      slot.link?.close('agent stopping', 1001);
+      for (const l of slot.pending) l.close('agent stopping', 1001);
+    }
+  }
+
+  private slot(id: DeviceId): Slot {
+    let slot = this.slots.get(id);
+    if (!slot) {
+      slot = {
+        link: null,
+        pending: new Set(),
+        dialing: false,
+        attempts: 0,
+        nextDialAtMs: 0,
+        state: { online: false, name: null, capacity: null, lastHeartbeatMs: null, address: null },
+      };
+      this.slots.set(id, slot);
+    }
+    return slot;
+  }
+
+  private tick(): void {
+    if (this.closed) return;
+    const now = Date.now();
+    for (const id of this.deps.teammates()) {
+      const slot = this.slot(id);
+      if (slot.link && now - slot.link.lastFrameAtMs > HEARTBEAT_TIMEOUT_MS) {
+        slot.link.kill(`no heartbeat for ${HEARTBEAT_TIMEOUT_MS / 1000} s`);
+      }
+      if (!slot.link && !slot.dialing && now >= slot.nextDialAtMs) this.dial(id, slot);
+    }
+  }
+
+  private dial(id: DeviceId, slot: Slot): void {
+    const addresses = this.deps.addressesOf(id);
+    if (addresses.length === 0) return;
+    const address = addresses[slot.attempts % addresses.length]!;
+    slot.dialing = true;
+    slot.attempts++;
+    const backoff = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** Math.min(slot.attempts - 1, 5));
+    slot.nextDialAtMs = Date.now() + backoff * (0.75 + Math.random() * 0.5);
+    const ws = new WebSocket(`wss://${address}/link`, {
+      cert: this.deps.identity.certPem,
+      key: this.deps.identity.keyPem,
+      rejectUnauthorized: false, // pinned below: the certificate must be the teammate's
+      minVersion: 'TLSv1.3',
+      maxPayload: MAX_FRAME_BYTES,
+      handshakeTimeout: 3000,
+      perMessageDeflate: false,
+    });
+    let link: PeerLink | null = null;
+    const done = (): void => {
+      slot.dialing = false;
+    };
+    ws.on('upgrade', (res) => {
+      const peer = peerCertificate(res.socket as TLSSocket);
+      if (!peer || peer.deviceId !== id) {
+        this.deps.log(`${address} answered with another device's certificate; not our teammate`);
+        ws.terminate();
+      }
+    });
+    ws.on('open', () => {
+      done();
+      link = new PeerLink(ws, id, 'out', address.replace(/:\d+$/, ''));
+      this.attach(link);
+    });
+    ws.on('unexpected-response', (_req, res) => {
+      this.deps.log(`${address} refused our link (HTTP ${res.statusCode})`);
+      ws.terminate();
+    });
+    ws.on('error', () => undefined);
+    ws.on('close', () => {
+      if (!link) done();
+    });
+  }
+
+  private attach(link: PeerLink): void {
+    const slot = this.slot(link.peerId);
+    slot.pending.add(link);
+    link.on('message', (m) => this.onMessage(link, m));
+    link.on('closed', (reason) => this.onClosed(link, reason));
+    link.send({
+      type: 'hello',
+      protocol: PROTOCOL_VERSION,
+      name: this.deps.selfName(),
+      listenPort: this.deps.listenPort(),
+      capacity: this.deps.capacity(),
+    });
+  }
+
+  private onMessage(link: PeerLink, message: LinkMessage): void {
+    const slot = this.slot(link.peerId);
+    if (message.type === 'hello') {
+      if (message.protocol !== PROTOCOL_VERSION) {
+        link.send({ type: 'error', code: 'protocol-mismatch', message: `We speak protocol ${PROTOCOL_VERSION}; update Troupe on both machines` });
+        return link.close('protocol mismatch', 4000);
+      }
+      link.helloReceived = true;
+      link.listenPort = message.listenPort;
+      slot.state.name = message.name;
+      slot.state.capacity = message.capacity;
+      slot.state.lastHeartbeatMs = Date.now();
+      this.promote(link, slot);
+      return;
+    }
+    if (!link.helloReceived || slot.link !== link) return;
+    if (message.type === 'heartbeat') {
+      slot.state.capacity = message.capacity;
+      slot.state.name = message.name;
+      slot.state.lastHeartbeatMs = Date.now();
+      return;
+    }
+    this.emit('message', link.peerId, message);
+  }
+
+  /** Two links to one peer (both dialed at once): both ends keep the one the smaller id dialed. */
+  private promote(link: PeerLink, slot: Slot): void {
+    slot.pending.delete(link);
+    const current = slot.link;
+    if (current && current.open && Date.now() - current.lastFrameAtMs < HEARTBEAT_INTERVAL_MS * 1.5) {
+      const selfId = this.deps.identity.deviceId;
+      const dialer = (l: PeerLink): DeviceId => (l.direction === 'out' ? selfId : l.peerId);
+      const keepNew = dialer(link) < dialer(current);
+      const loser = keepNew ? current : link;
+      if (!keepNew) return loser.close('duplicate link', 4001);
+      slot.link = link;
+      loser.close('duplicate link', 4001);
+    } else {
+      current?.kill('replaced by a new link');
+      slot.link = link;
+    }
+    slot.attempts = 0;
+    const address = `${link.remoteAddress}:${link.listenPort}`;
+    slot.state.address = address;
+    this.emit('linkAddress', link.peerId, address);
+    if (!slot.state.online) {
+      slot.state.online = true;
+      this.emit('online', link.peerId, slot.state.name ?? '');
+    }
+  }
+
+  private onClosed(link: PeerLink, reason: string): void {
+    const slot = this.slots.get(link.peerId);
+    if (!slot) return;
+    slot.pending.delete(link);
+    if (slot.link !== link) return;
+    slot.link = null;
+    slot.nextDialAtMs = Math.min(slot.nextDialAtMs, Date.now() + BACKOFF_MIN_MS);
+    if (slot.state.online && !this.closed) {
+      slot.state.online = false;
+      this.emit('offline', link.peerId, reason);
+    }
+  }
+
+  private heartbeat(): void {
+    const capacity = this.deps.capacity();
+    const message: LinkMessage = {
+      type: 'heartbeat',
+      seq: this.heartbeatSeq++,
+      sentAtMs: Date.now(),
+      capacity,
+      name: this.deps.selfName(),
+    };
+    this.broadcast(message);
+  }
+}

@@ -1,0 +1,39 @@
+// Owns command-line parsing: positionals, --flag value, --flag=value and boolean switches.
+
+export interface ParsedArgs {
+  positionals: string[];
+  flags: Map<string, string | true>;
+}
+
+const BOOLEAN_FLAGS = new Set(['json', 'no-wait', 'new-identity', 'help']);
+
+export function parseArgs(argv: string[]): ParsedArgs {
+  const positionals: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) {
+      positionals.push(arg);
+      continue;
+    }
+    const [key, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    if (inline !== undefined) flags.set(key, inline);
+    else if (BOOLEAN_FLAGS.has(key) || i + 1 >= argv.length) flags.set(key, true);
+    else flags.set(key, argv[++i]!);
+  }
+  return { positionals, flags };
+}
+
+export function flagString(args: ParsedArgs, name: string): string | undefined {
+  const v = args.flags.get(name);
+  if (v === true) throw new Error(`--${name} needs a value`);
+  return v;
+}
+
+export function flagInt(args: ParsedArgs, name: string): number | undefined {
+  const v = flagString(args, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} takes a whole number, not "${v}"`);
+  return n;
+}

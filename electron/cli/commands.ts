@@ -1,0 +1,136 @@
+// Owns what each `troupe` subcommand asks the agent and how it prints the answer for people.
+
+import { TroupeError } from '../../shared/errors.js';
+import type { AgentStatus, Pairing, PairRequest } from '../../shared/control-api/index.js';
+import type { NearbyDevice, SharingSetting, TeamView } from '../../shared/model/index.js';
+import { formatDeviceId } from '../agent/identity/device-id.js';
+import { flagInt, type ParsedArgs } from './args.js';
+import type { ControlClient } from './control-client.js';
+
+type Command = (client: ControlClient, rest: string[], args: ParsedArgs) => Promise<void>;
+
+export const USAGE = `Usage: troupe <command> [--data-dir DIR] [--json]
+
+  agent [--name NAME] [--port N] [--interface ADDR]   run the agent in the foreground
+  status                     this machine, its team and the team's capacity
+  nearby                     machines found on the network
+  add <host:port>            add a machine by address (where multicast is blocked)
+  team                       the team's members, online or not
+  pair <name|id|host:port>   add a machine to your team; shows the code to compare
+  requests                   pairing requests waiting for your approval
+  accept <request>           approve a pairing request (compare the code first)
+  reject <request>           decline a pairing request
+  remove <member>            remove a member from the team (everywhere)
+  share on|off|idle          share this machine with the team, or not, or only when idle
+  share --cores N            give the team at most N cores (0: no cap)
+  rename <name>              rename this machine`;
+
+function need(rest: string[], what: string): string {
+  if (!rest[0]) throw new TroupeError('bad-request', `Missing ${what}. See \`troupe help\`.`);
+  return rest[0];
+}
+
+const out = (args: ParsedArgs, value: unknown, human: () => void): void =>
+  args.flags.has('json') ? console.log(JSON.stringify(value, null, 2)) : human();
+
+const gb = (bytes: number): string => `${(bytes / 2 ** 30).toFixed(1)} GB`;
+const short = (id: string): string => formatDeviceId(id).slice(0, 15);
+
+function printTeam(team: TeamView | null): void {
+  if (!team) return console.log('This machine is on no team yet. Add one with `troupe pair <machine>`.');
+  console.log(`Team "${team.name}" (${team.members.length} members)`);
+  for (const m of team.members) {
+    const cap = m.capacity ? `${m.capacity.freeCores}/${m.capacity.cores} cores free, ${m.capacity.sharing.mode}` : '';
+    console.log(`  ${m.online ? 'online ' : 'offline'}  ${m.name.padEnd(20)} ${short(m.deviceId)}  ${m.self ? '(this machine) ' : ''}${cap}`);
+  }
+}
+
+async function waitForPairing(client: ControlClient, pairing: Pairing, args: ParsedArgs): Promise<Pairing> {
+  let current = pairing;
+  while (current.state === 'awaiting-approval') {
+    await new Promise((r) => setTimeout(r, 200));
+    current = await client.call<Pairing>('GET', `/api/pairings/${pairing.pairingId}`);
+  }
+  out(args, current, () => {
+    if (current.state === 'paired') console.log(`Paired: "${current.name}" is on your team now.`);
+    else console.log(`Not paired (${current.state}): ${current.error?.message ?? ''}`);
+  });
+  if (current.state !== 'paired') process.exitCode = 1;
+  return current;
+}
+
+export const COMMANDS: Record<string, Command> = {
+  async status(client, _rest, args) {
+    const s = await client.call<AgentStatus>('GET', '/api/status');
+    out(args, s, () => {
+      console.log(`${s.name}  ${s.deviceIdDisplay}`);
+      console.log(`  peer port ${s.listenPort}, addresses ${s.addresses.join(', ') || 'none'}`);
+      console.log(`  sharing ${s.sharing.mode}${s.sharing.coreCap ? `, at most ${s.sharing.coreCap} cores` : ''}; ${s.capacity.freeCores}/${s.capacity.cores} cores free`);
+      console.log(s.team ? `  team "${s.team.name}": ${s.team.online}/${s.team.members} online, ${s.teamFreeCores}/${s.teamCores} cores free` : '  no team yet');
+    });
+  },
+  async nearby(client, _rest, args) {
+    const list = await client.call<NearbyDevice[]>('GET', '/api/nearby');
+    out(args, list, () => {
+      if (list.length === 0) console.log('No machines found nearby. Is Troupe running on them? Add one by address with `troupe add host:port`.');
+      for (const n of list)
+        console.log(`  ${n.name.padEnd(20)} ${short(n.deviceId)}  ${n.addresses[0] ?? '?'}:${n.port}  ${n.cores} cores ${gb(n.memoryBytes)}  ${n.member ? 'teammate' : ''}`);
+    });
+  },
+  async add(client, rest, args) {
+    const n = await client.call<NearbyDevice>('POST', '/api/nearby', { address: need(rest, 'an address (host:port)') });
+    out(args, n, () => console.log(`Found "${n.name}" (${short(n.deviceId)}). Pair it with \`troupe pair ${n.name}\`.`));
+  },
+  async team(client, _rest, args) {
+    const team = await client.call<TeamView | null>('GET', '/api/team');
+    out(args, team, () => printTeam(team));
+  },
+  async pair(client, rest, args) {
+    const pairing = await client.call<Pairing>('POST', '/api/pairings', { target: need(rest, 'which machine to pair (name, id or host:port)') });
+    if (!args.flags.has('json')) {
+      console.log(`Pairing with "${pairing.name}" (${short(pairing.deviceId)}).`);
+      console.log(`Code: ${pairing.code}`);
+      console.log('Check that the other machine shows the same code, and approve it there (`troupe accept` or the prompt). Waiting…');
+    } else console.log(JSON.stringify({ pairingId: pairing.pairingId, code: pairing.code, deviceId: pairing.deviceId, state: pairing.state }));
+    if (!args.flags.has('no-wait')) await waitForPairing(client, pairing, args);
+  },
+  async requests(client, _rest, args) {
+    const list = await client.call<PairRequest[]>('GET', '/api/pair-requests');
+    out(args, list, () => {
+      if (list.length === 0) console.log('No pairing requests are waiting.');
+      for (const r of list)
+        console.log(`  ${r.requestId}  "${r.name}" ${short(r.deviceId)} at ${r.address} wants this machine in "${r.teamName}"  code ${r.code}  (${Math.max(0, Math.round((r.expiresAtMs - Date.now()) / 1000))} s left)`);
+    });
+  },
+  async accept(client, rest, args) {
+    const id = need(rest, 'the request id (see `troupe requests`)');
+    const r = await client.call('POST', `/api/pair-requests/${encodeURIComponent(id)}/accept`);
+    out(args, r, () => console.log('Accepted: this machine is on the team now.'));
+  },
+  async reject(client, rest, args) {
+    const id = need(rest, 'the request id (see `troupe requests`)');
+    const r = await client.call('POST', `/api/pair-requests/${encodeURIComponent(id)}/reject`);
+    out(args, r, () => console.log('Declined.'));
+  },
+  async remove(client, rest, args) {
+    const member = need(rest, 'which member to remove (name or id)');
+    const r = await client.call('DELETE', `/api/team/members/${encodeURIComponent(member)}`);
+    out(args, r, () => console.log(`Removed ${member} from the team; every teammate will refuse it from now on.`));
+  },
+  async share(client, rest, args) {
+    const change: Partial<SharingSetting> = {};
+    const cores = flagInt(args, 'cores');
+    if (cores !== undefined) change.coreCap = cores === 0 ? null : cores;
+    if (rest[0]) {
+      if (!['on', 'off', 'idle'].includes(rest[0])) throw new TroupeError('bad-request', 'Use `troupe share on`, `off`, `idle` or `--cores N`');
+      change.mode = rest[0] as SharingSetting['mode'];
+    }
+    if (Object.keys(change).length === 0) throw new TroupeError('bad-request', 'Use `troupe share on`, `off`, `idle` or `--cores N`');
+    const s = await client.call<AgentStatus>('PUT', '/api/sharing', change);
+    out(args, s, () => console.log(`Sharing ${s.sharing.mode}${s.sharing.coreCap ? `, at most ${s.sharing.coreCap} cores` : ''}.`));
+  },
+  async rename(client, rest, args) {
+    const s = await client.call<AgentStatus>('PUT', '/api/name', { name: need(rest, 'the new name') });
+    out(args, s, () => console.log(`This machine is now "${s.name}".`));
+  },
+};

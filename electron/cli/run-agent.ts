@@ -1,0 +1,75 @@
+// Owns `troupe agent`: runs an agent in the foreground until Ctrl-C or SIGTERM, printing what
+// happens (as JSON lines with --json, which tests and benchmarks read, with a timestamp each).
+
+import { Agent } from '../agent/agent.js';
+import { defaultDataDir, DEFAULT_PEER_PORT } from '../agent/config/agent-config.js';
+import { formatDeviceId } from '../agent/identity/device-id.js';
+import { flagInt, flagString, type ParsedArgs } from './args.js';
+import type { ControlEvent } from '../../shared/control-api/index.js';
+
+export async function runAgent(args: ParsedArgs): Promise<void> {
+  const json = args.flags.has('json');
+  const print = (record: object): void => {
+    if (json) process.stdout.write(JSON.stringify({ t: Date.now(), ...record }) + '\n');
+  };
+  const log = (line: string): void => (json ? print({ type: 'log', line }) : console.error(line));
+  const dataDir = flagString(args, 'data-dir') ?? defaultDataDir();
+  const agent = await Agent.start(
+    {
+      dataDir,
+      name: flagString(args, 'name'),
+      port: flagInt(args, 'port') ?? DEFAULT_PEER_PORT,
+      controlPort: flagInt(args, 'control-port') ?? 0,
+      interfaceAddress: flagString(args, 'interface') ?? process.env.TROUPE_INTERFACE,
+      newIdentity: args.flags.has('new-identity'),
+    },
+    log,
+  );
+  const status = agent.status();
+  print({ type: 'ready', deviceId: status.deviceId, name: status.name, listenPort: agent.listenPort, controlPort: agent.controlPort });
+  if (!json) {
+    console.log(`Troupe agent "${status.name}" is running.`);
+    console.log(`  device id   ${status.deviceIdDisplay}`);
+    console.log(`  peer port   ${agent.listenPort} (teammates connect here)`);
+    console.log(`  data        ${dataDir}`);
+    console.log(`  team        ${status.team ? `${status.team.name} (${status.team.members} members)` : 'none yet: `troupe pair <machine>`'}`);
+  }
+  agent.subscribe((event) => (json ? print(event) : describe(event)));
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    await agent.stop();
+    print({ type: 'stopped' });
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+function describe(event: ControlEvent): void {
+  switch (event.type) {
+    case 'pairRequestReceived': {
+      const r = event.request;
+      console.log(`\n"${r.name}" (${r.deviceIdDisplay.slice(0, 15)}…) at ${r.address} asks this machine to join "${r.teamName}".`);
+      console.log(`  Code: ${r.code}. If it matches the code on that machine: troupe accept ${r.requestId}   (expires in 60 s)`);
+      break;
+    }
+    case 'memberOnline':
+      console.log(`teammate ${event.name} is online`);
+      break;
+    case 'memberOffline':
+      console.log(`teammate ${event.name} is offline (${event.reason})`);
+      break;
+    case 'pairingChanged':
+      console.log(`pairing with ${event.pairing.name}: ${event.pairing.state}${event.pairing.error ? ` (${event.pairing.error.message})` : ''}`);
+      break;
+    case 'teamChanged':
+      if (event.team === null) console.log('this machine is on no team now');
+      break;
+    default:
+      break;
+  }
+}
+
+export { formatDeviceId };

@@ -1,0 +1,73 @@
+// Owns the local control API's contract (agent <-> UI, CLI, plug-ins): paths, request bodies
+// (zod, strict) and response and event types. The agent serves it; clients only read it.
+
+import { z } from 'zod';
+import type { Capacity, DeviceId, NearbyDevice, SharingSetting, TeamView } from '../model/index.js';
+import type { ErrorBody } from '../errors.js';
+
+export const CONTROL_TOKEN_HEADER = 'authorization';
+/** Browsers cannot set headers on a WebSocket, so the event stream also takes the token as a subprotocol. */
+export const CONTROL_TOKEN_SUBPROTOCOL_PREFIX = 'troupe-token.';
+
+export const addNearbyBody = z.strictObject({ address: z.string().min(3).max(300) });
+export const startPairingBody = z.strictObject({ target: z.string().min(1).max(300) });
+export const sharingBody = z.strictObject({
+  mode: z.enum(['on', 'off', 'idle']).optional(),
+  coreCap: z.number().int().min(1).max(4096).nullable().optional(),
+});
+export const renameBody = z.strictObject({ name: z.string().min(1).max(64) });
+export const teamNameBody = z.strictObject({ name: z.string().min(1).max(64) });
+
+export interface AgentStatus {
+  deviceId: DeviceId;
+  /** The id as people read it: base32 groups with check characters. */
+  deviceIdDisplay: string;
+  name: string;
+  version: string;
+  protocolVersion: number;
+  listenPort: number;
+  addresses: string[];
+  team: { teamId: string; name: string; members: number; online: number } | null;
+  sharing: SharingSetting;
+  capacity: Capacity;
+  /** Team capacity at a glance: free cores over every online member, this one included. */
+  teamFreeCores: number;
+  teamCores: number;
+}
+
+/** An approval the owner of this machine is asked for. */
+export interface PairRequest {
+  requestId: string;
+  deviceId: DeviceId;
+  deviceIdDisplay: string;
+  name: string;
+  teamName: string;
+  address: string;
+  code: string;
+  expiresAtMs: number;
+}
+
+export type PairingState = 'awaiting-approval' | 'paired' | 'rejected' | 'failed' | 'expired';
+
+/** A pairing this machine started. */
+export interface Pairing {
+  pairingId: string;
+  target: string;
+  deviceId: DeviceId;
+  name: string;
+  code: string;
+  state: PairingState;
+  error: ErrorBody | null;
+}
+
+export type ControlEvent =
+  | { type: 'nearbyChanged'; nearby: NearbyDevice[] }
+  | { type: 'teamChanged'; team: TeamView | null }
+  | { type: 'memberOnline'; deviceId: DeviceId; name: string }
+  | { type: 'memberOffline'; deviceId: DeviceId; name: string; reason: string }
+  | { type: 'pairRequestReceived'; request: PairRequest }
+  | { type: 'pairRequestClosed'; requestId: string; outcome: 'accepted' | 'rejected' | 'expired' | 'cancelled' }
+  | { type: 'pairingChanged'; pairing: Pairing }
+  | { type: 'statusChanged'; status: AgentStatus };
+
+export type { ErrorBody };

@@ -1,0 +1,58 @@
+// The vocabulary every process shares: devices, capacity, teams. Pure data, no behaviour.
+
+/** SHA-256 of a device's certificate (DER), as 64 lowercase hex characters. */
+export type DeviceId = string;
+
+export type SharingMode = 'on' | 'off' | 'idle';
+
+/** What an owner lets the team use of this machine. */
+export interface SharingSetting {
+  mode: SharingMode;
+  /** At most this many cores for the team; null means every core. */
+  coreCap: number | null;
+}
+
+export interface Capacity {
+  cores: number;
+  /** Cores the team may use right now, after the owner's setting and the machine's own load. */
+  freeCores: number;
+  memoryBytes: number;
+  freeMemoryBytes: number;
+  /** One-minute load average divided by the core count (0 = idle, 1 = every core busy). */
+  load: number;
+  sharing: SharingSetting;
+}
+
+export interface NearbyDevice {
+  deviceId: DeviceId;
+  name: string;
+  addresses: string[];
+  port: number;
+  os: string;
+  cores: number;
+  memoryBytes: number;
+  engines: string[];
+  protocolVersion: number;
+  /** How this device was found: an mDNS announcement or an address the user typed. */
+  source: 'mdns' | 'manual';
+  lastSeenMs: number;
+  /** Whether this device is on our team already. */
+  member: boolean;
+}
+
+export interface TeamMember {
+  deviceId: DeviceId;
+  name: string;
+  addedBy: DeviceId;
+  online: boolean;
+  self: boolean;
+  address: string | null;
+  capacity: Capacity | null;
+  lastHeartbeatMs: number | null;
+}
+
+export interface TeamView {
+  teamId: string;
+  name: string;
+  members: TeamMember[];
+}
