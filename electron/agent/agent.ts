@@ -127,7 +127,10 @@ export class Agent implements ControlApiHandlers {
       if (message.type === 'roster.sync') void this.onRosterSync(message.ops, message.addresses);
       else if (message.type === 'error') this.log(`teammate ${formatDeviceId(id).slice(0, 7)} reported: ${message.message}`);
     });
-    this.teams.on('changed', () => {
+    this.teams.on('changed', (ops) => {
+      // Every change goes to every linked teammate (a removed one too, so it learns it is out);
+      // they pass on what is news to them, so members not linked to us hear it as well.
+      this.links.broadcast({ type: 'roster.sync', ops, addresses: this.teams.addressBook() });
       this.links.prune();
       this.emitTeam();
     });
@@ -217,11 +220,7 @@ export class Agent implements ControlApiHandlers {
   }
 
   async removeMember(member: string): Promise<void> {
-    const ids = this.teams.teammates();
-    const op = await this.teams.remove(member);
-    // Tell every teammate, including the removed one, so it learns it is out; then links close.
-    for (const id of ids) this.links.send(id, { type: 'roster.sync', ops: [op], addresses: {} });
-    setTimeout(() => this.links.prune(), 200).unref();
+    await this.teams.remove(member);
   }
 
   async setSharing(change: Partial<SharingSetting>): Promise<AgentStatus> {
@@ -244,7 +243,6 @@ export class Agent implements ControlApiHandlers {
 
   async renameTeam(name: string): Promise<TeamView> {
     await this.teams.rename(name);
-    this.links.broadcast({ type: 'roster.sync', ops: this.teams.roster.allOps(), addresses: this.teams.addressBook() });
     return this.teamView()!;
   }
 
@@ -287,10 +285,7 @@ export class Agent implements ControlApiHandlers {
   }
 
   private async onRosterSync(ops: Parameters<TeamService['merge']>[0], addresses: Record<string, string[]>): Promise<void> {
-    if (await this.teams.merge(ops, addresses)) {
-      // Gossip: pass the news on so members not linked to the sender hear it too.
-      this.links.broadcast({ type: 'roster.sync', ops: this.teams.roster.allOps(), addresses: this.teams.addressBook() });
-    }
+    await this.teams.merge(ops, addresses); // a change is passed on by the 'changed' handler
   }
 
   private onSeen(a: Announcement, source: 'mdns' | 'manual'): void {

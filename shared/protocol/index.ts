@@ -15,7 +15,6 @@ export const HEARTBEAT_TIMEOUT_MS = 2500;
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 const deviceId = hex64;
 const name = z.string().min(1).max(64);
-const pem = z.string().min(100).max(4096);
 
 export const sharingSchema = z.strictObject({
   mode: z.enum(['on', 'off', 'idle']),

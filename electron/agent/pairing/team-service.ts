@@ -14,7 +14,8 @@ import { foldRoster, TeamRoster, type RosterMember } from './team-roster.js';
 
 const MAX_ADDRESSES_PER_MEMBER = 4;
 
-export class TeamService extends EventEmitter<{ changed: []; removedSelf: [] }> {
+/** `changed` carries the ops teammates should hear about (usually all of them). */
+export class TeamService extends EventEmitter<{ changed: [RosterOp[]]; removedSelf: [] }> {
   readonly roster: TeamRoster;
   private readonly addresses = new Map<DeviceId, string[]>();
 
@@ -109,10 +110,14 @@ export class TeamService extends EventEmitter<{ changed: []; removedSelf: [] }> 
     const id = this.resolveMember(member);
     const op = this.roster.remove(id);
     if (id === this.identity.deviceId) {
+      // Leaving: our old teammates still need our signed goodbye, though we keep nothing of the team.
       this.roster.replace([]);
       this.addresses.clear();
-    } else this.addresses.delete(id);
-    await this.changed();
+      await this.changed([op]);
+    } else {
+      this.addresses.delete(id);
+      await this.changed();
+    }
     return op;
   }
 
@@ -145,9 +150,9 @@ export class TeamService extends EventEmitter<{ changed: []; removedSelf: [] }> 
     throw new TroupeError('bad-request', `"${text}" matches ${hits.length} members; use more of the device id`);
   }
 
-  private async changed(): Promise<void> {
+  private async changed(announce: RosterOp[] = this.roster.allOps()): Promise<void> {
     await this.save();
-    this.emit('changed');
+    this.emit('changed', announce);
   }
 
   private saving: Promise<void> = Promise.resolve();

@@ -1,0 +1,221 @@
+// Owns the test hosts: several "machines" on one box as network namespaces on a bridge (real
+// multicast, real addresses), or, where we are not root, agents side by side on loopback.
+
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+const REPO = resolve(import.meta.dirname, '../../..');
+const CLI = join(REPO, 'dist/electron/cli/main.js');
+
+export interface AgentEvent {
+  t: number;
+  type: string;
+  [key: string]: unknown;
+}
+
+function canUseNamespaces(): boolean {
+  if (process.getuid?.() !== 0 || process.env.TROUPE_TEST_LOOPBACK === '1') return false;
+  try {
+    execFileSync('ip', ['netns', 'list'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export class Host {
+  constructor(
+    readonly index: number,
+    readonly ns: string | null,
+    readonly address: string,
+  ) {}
+
+  /** argv prefixed so it runs inside this host's namespace. */
+  wrap(argv: string[]): string[] {
+    return this.ns ? ['ip', 'netns', 'exec', this.ns, ...argv] : argv;
+  }
+
+  run(argv: string[]): string {
+    const [cmd, ...rest] = this.wrap(argv);
+    return execFileSync(cmd!, rest, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  }
+
+  setLink(up: boolean): void {
+    if (!this.ns) throw new Error('cutting a link needs network namespaces');
+    execFileSync('ip', ['-n', this.ns, 'link', 'set', 'eth0', up ? 'up' : 'down']);
+    // Link down drops the multicast route; DHCP/NetworkManager would restore it on a real machine.
+    if (up) execFileSync('ip', ['-n', this.ns, 'route', 'replace', '224.0.0.0/4', 'dev', 'eth0']);
+  }
+}
+
+export class AgentProcess {
+  readonly events: AgentEvent[] = [];
+  private proc: ChildProcess | null = null;
+  private waiters: (() => void)[] = [];
+  deviceId = '';
+  startedAtMs = 0;
+  stderr = '';
+
+  constructor(
+    readonly host: Host,
+    readonly name: string,
+    readonly dataDir: string,
+    private readonly port: number,
+  ) {}
+
+  async start(extra: string[] = []): Promise<AgentEvent> {
+    this.startedAtMs = Date.now();
+    const argv = this.host.wrap([
+      process.execPath,
+      CLI,
+      'agent',
+      '--json',
+      '--name',
+      this.name,
+      '--data-dir',
+      this.dataDir,
+      '--port',
+      String(this.port),
+      '--interface',
+      this.host.address,
+      ...extra,
+    ]);
+    const proc = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.proc = proc;
+    let buffer = '';
+    proc.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        try {
+          this.events.push(JSON.parse(line) as AgentEvent);
+        } catch {
+          /* not an event line */
+        }
+        this.waiters.forEach((w) => w());
+      }
+    });
+    proc.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
+    const ready = await this.waitFor((e) => e.type === 'ready', 15_000, this.events.length);
+    this.deviceId = ready.deviceId as string;
+    return ready;
+  }
+
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  /** The first event from index `from` on that matches. */
+  waitFor(match: (e: AgentEvent) => boolean, timeoutMs = 10_000, from = 0): Promise<AgentEvent> {
+    return new Promise((resolvePromise, reject) => {
+      const check = (): boolean => {
+        const hit = this.events.slice(from).find(match);
+        if (hit) {
+          this.waiters = this.waiters.filter((w) => w !== onEvent);
+          clearTimeout(timer);
+          resolvePromise(hit);
+        }
+        return !!hit;
+      };
+      const onEvent = (): void => void check();
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== onEvent);
+        reject(new Error(`${this.name}: no matching event within ${timeoutMs} ms; stderr: ${this.stderr.slice(-500)}`));
+      }, timeoutMs);
+      if (!check()) this.waiters.push(onEvent);
+    });
+  }
+
+  /** Runs `troupe <args> --json` against this agent, inside its host. */
+  cli<T = unknown>(args: string[]): T {
+    const out = this.host.run([process.execPath, CLI, ...args, '--data-dir', this.dataDir, '--json']);
+    return JSON.parse(out) as T;
+  }
+
+  /** Like cli(), but returns the error body instead of throwing when the command fails. */
+  cliResult(args: string[]): { ok: boolean; value: unknown } {
+    try {
+      return { ok: true, value: this.cli(args) };
+    } catch (err) {
+      const stdout = (err as { stdout?: string }).stdout ?? '';
+      return { ok: false, value: stdout ? JSON.parse(stdout.trim().split('\n').pop()!) : String(err) };
+    }
+  }
+
+  spawnCli(args: string[]): ChildProcess {
+    const argv = this.host.wrap([process.execPath, CLI, ...args, '--data-dir', this.dataDir, '--json']);
+    return spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  }
+
+  kill(signal: NodeJS.Signals): Promise<void> {
+    const proc = this.proc;
+    if (!proc || proc.exitCode !== null) return Promise.resolve();
+    return new Promise((r) => {
+      proc.once('exit', () => r());
+      proc.kill(signal);
+    });
+  }
+}
+
+export class Testbed {
+  readonly hosts: Host[] = [];
+  readonly agents: AgentProcess[] = [];
+  private readonly tag = randomBytes(2).toString('hex');
+  private readonly subnet = 10 + Math.floor(Math.random() * 240);
+  private readonly root = mkdtempSync(join(os.tmpdir(), 'troupe-test-'));
+  readonly mode: 'netns' | 'loopback' = canUseNamespaces() ? 'netns' : 'loopback';
+  private readonly hub = `tr${this.tag}hub`;
+
+  addHost(): Host {
+    const i = this.hosts.length + 1;
+    let host: Host;
+    if (this.mode === 'netns') {
+      if (i === 1) this.ip(['netns', 'add', this.hub], ['-n', this.hub, 'link', 'set', 'lo', 'up'], ['-n', this.hub, 'link', 'add', 'br0', 'type', 'bridge'], ['-n', this.hub, 'link', 'set', 'br0', 'up']);
+      const ns = `tr${this.tag}n${i}`;
+      const veth = `v${this.tag}${i}`;
+      const address = `10.99.${this.subnet}.${i}`;
+      this.ip(
+        ['netns', 'add', ns],
+        ['-n', ns, 'link', 'set', 'lo', 'up'],
+        ['-n', this.hub, 'link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns],
+        ['-n', this.hub, 'link', 'set', veth, 'master', 'br0'],
+        ['-n', this.hub, 'link', 'set', veth, 'up'],
+        ['-n', ns, 'addr', 'add', `${address}/24`, 'dev', 'eth0'],
+        ['-n', ns, 'link', 'set', 'eth0', 'up'],
+        ['-n', ns, 'route', 'add', '224.0.0.0/4', 'dev', 'eth0'], // without it mDNS fails silently
+      );
+      host = new Host(i, ns, address);
+    } else {
+      host = new Host(i, null, '127.0.0.1');
+    }
+    this.hosts.push(host);
+    return host;
+  }
+
+  agent(host: Host, name: string): AgentProcess {
+    const agent = new AgentProcess(host, name, join(this.root, `${name}-${this.agents.length}`), this.mode === 'netns' ? 47800 : 0);
+    this.agents.push(agent);
+    return agent;
+  }
+
+  async destroy(): Promise<void> {
+    await Promise.all(this.agents.map((a) => a.kill('SIGKILL')));
+    if (this.mode === 'netns') {
+      for (const h of this.hosts) execFileSync('ip', ['netns', 'del', h.ns!], { stdio: 'ignore' });
+      execFileSync('ip', ['netns', 'del', this.hub], { stdio: 'ignore' });
+    }
+    rmSync(this.root, { recursive: true, force: true });
+  }
+
+  private ip(...commands: string[][]): void {
+    for (const args of commands) execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  }
+}
+
+export const CLI_PATH = CLI;
+export const REPO_ROOT = REPO;

@@ -1,0 +1,151 @@
+// The team end to end with real parts: agent processes in their own network namespaces, real
+// mDNS multicast, real mutual TLS, the real CLI. One testbed for the whole story, step by step.
+
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Testbed, type AgentProcess, type AgentEvent, REPO_ROOT } from './harness/testbed.js';
+
+const PROBE = join(REPO_ROOT, 'dist/test/integration/harness/probe-link.js');
+
+interface TeamJson {
+  name: string;
+  members: { deviceId: string; name: string; online: boolean }[];
+}
+interface NearbyJson {
+  deviceId: string;
+  name: string;
+}
+
+const bed = new Testbed();
+let a: AgentProcess, b: AgentProcess, c: AgentProcess;
+
+const nearbyHas = (ids: string[]) => (e: AgentEvent) =>
+  e.type === 'nearbyChanged' && ids.every((id) => (e.nearby as NearbyJson[]).some((n) => n.deviceId === id));
+
+async function pair(from: AgentProcess, to: AgentProcess): Promise<{ shownCode: string; requestCode: string }> {
+  const mark = to.events.length;
+  const proc = from.spawnCli(['pair', to.name]);
+  let out = '';
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number>((r) => proc.on('exit', (code) => r(code ?? -1)));
+  const request = (await to.waitFor((e) => e.type === 'pairRequestReceived', 10_000, mark)).request as { requestId: string; code: string };
+  to.cli(['accept', request.requestId]);
+  expect(await exited).toBe(0);
+  const lines = out.trim().split('\n');
+  const first = JSON.parse(lines[0]!) as { code: string };
+  const last = JSON.parse(lines.slice(1).join('\n')) as { state: string };
+  expect(last.state).toBe('paired');
+  return { shownCode: first.code, requestCode: request.code };
+}
+
+function probe(agent: AgentProcess, dataDir: string, target: AgentProcess, what: 'link' | 'blob'): { result: string; body?: string } {
+  const address = `${target.host.address}:${(target.events[0] as AgentEvent).listenPort}`;
+  return JSON.parse(agent.host.run([process.execPath, PROBE, dataDir, address, what])) as { result: string; body?: string };
+}
+
+describe(`a team of agents (${bed.mode})`, () => {
+  beforeAll(async () => {
+    const hosts = [bed.addHost(), bed.addHost(), bed.addHost(), bed.addHost()];
+    a = bed.agent(hosts[0]!, 'alpha');
+    b = bed.agent(hosts[1]!, 'beta');
+    c = bed.agent(hosts[2]!, 'gamma');
+    await Promise.all([a.start(), b.start(), c.start()]);
+  });
+  afterAll(() => bed.destroy());
+
+  it('three agents discover each other over mDNS', async () => {
+    await a.waitFor(nearbyHas([b.deviceId, c.deviceId]), 5000);
+    await b.waitFor(nearbyHas([a.deviceId, c.deviceId]), 5000);
+    await c.waitFor(nearbyHas([a.deviceId, b.deviceId]), 5000);
+    const nearby = a.cli<NearbyJson[]>(['nearby']);
+    expect(nearby.map((n) => n.name).sort()).toEqual(['beta', 'gamma']);
+  });
+
+  it('python3-zeroconf sees an agent with the right TXT fields', () => {
+    const seen = JSON.parse(bed.hosts[3]!.run(['/usr/bin/python3', join(REPO_ROOT, 'test/integration/harness/zeroconf_browse.py'), bed.hosts[3]!.address, '5'])) as {
+      port: number;
+      txt: Record<string, string>;
+    }[];
+    const alpha = seen.find((s) => s.txt.id === a.deviceId);
+    expect(alpha, JSON.stringify(seen)).toBeDefined();
+    expect(alpha!.txt).toMatchObject({ name: 'alpha', pv: '1', os: expect.stringMatching(/^linux-/), port: String(alpha!.port) });
+    expect(Number(alpha!.txt.cores)).toBeGreaterThan(0);
+    expect(Number(alpha!.txt.mem)).toBeGreaterThan(0);
+  });
+
+  it('A pairs B: the same code on both sides, B approves, both list the team', async () => {
+    const { shownCode, requestCode } = await pair(a, b);
+    expect(shownCode).toMatch(/^\d{6}$/);
+    expect(requestCode).toBe(shownCode);
+    await a.waitFor((e) => e.type === 'memberOnline' && e.deviceId === b.deviceId);
+    const team = b.cli<TeamJson>(['team']);
+    expect(team.members.map((m) => m.name).sort()).toEqual(['alpha', 'beta']);
+    expect(team.members.every((m) => m.online)).toBe(true);
+  });
+
+  it('C joins through B and A trusts C without a second approval', async () => {
+    const mark = a.events.length;
+    await pair(b, c);
+    await a.waitFor((e) => e.type === 'memberOnline' && e.deviceId === c.deviceId, 10_000, mark);
+    expect(a.events.slice(mark).some((e) => e.type === 'pairRequestReceived')).toBe(false);
+    const team = a.cli<TeamJson>(['team']);
+    expect(team.members.map((m) => m.name).sort()).toEqual(['alpha', 'beta', 'gamma']);
+    expect(c.cli<TeamJson>(['team']).members.every((m) => m.online)).toBe(true);
+  });
+
+  it('an unpaired machine is refused: no link, no blobs, no roster messages', () => {
+    const stranger = join(bed.agents[0]!.dataDir, '..', 'stranger');
+    execFileSync(process.execPath, ['-e', `import('${join(REPO_ROOT, 'dist/electron/agent/identity/identity-store.js')}').then(m => m.loadOrCreateIdentity('${stranger}', {allowNew: true, hasTeam: false}))`]);
+    const link = probe(c, stranger, a, 'link');
+    expect(link.result).toBe('http-403');
+    expect(link.body).toContain('not-paired');
+    expect(probe(c, stranger, a, 'blob').result).toBe('http-403');
+    // A teammate's certificate gets through to the same endpoint (not-found: no such blob).
+    expect(probe(c, c.dataDir, a, 'blob').result).toBe('http-404');
+  });
+
+  it('a member killed with SIGKILL is offline on every teammate within 3 s and comes back by itself', async () => {
+    const marks = [a.events.length, c.events.length];
+    const killedAt = Date.now();
+    await b.kill('SIGKILL');
+    const offA = await a.waitFor((e) => e.type === 'memberOffline' && e.deviceId === b.deviceId, 5000, marks[0]);
+    const offC = await c.waitFor((e) => e.type === 'memberOffline' && e.deviceId === b.deviceId, 5000, marks[1]);
+    expect(offA.t - killedAt).toBeLessThan(3000);
+    expect(offC.t - killedAt).toBeLessThan(3000);
+    await b.start();
+    await a.waitFor((e) => e.type === 'memberOnline' && e.deviceId === b.deviceId, 10_000, marks[0]);
+    await c.waitFor((e) => e.type === 'memberOnline' && e.deviceId === b.deviceId, 10_000, marks[1]);
+  });
+
+  it.runIf(bed.mode === 'netns')('a cut network link: offline within 3 s, back by itself when the link returns', async () => {
+    const marks = [a.events.length, c.events.length];
+    const cutAt = Date.now();
+    b.host.setLink(false);
+    const offA = await a.waitFor((e) => e.type === 'memberOffline' && e.deviceId === b.deviceId, 6000, marks[0]);
+    expect(offA.t - cutAt).toBeLessThan(3000);
+    await new Promise((r) => setTimeout(r, 2000));
+    b.host.setLink(true);
+    await a.waitFor((e) => e.type === 'memberOnline' && e.deviceId === b.deviceId, 15_000, marks[0]);
+    await c.waitFor((e) => e.type === 'memberOnline' && e.deviceId === b.deviceId, 15_000, marks[1]);
+  });
+
+  it('a removed member is dropped everywhere and refused at the TLS handshake', async () => {
+    const marks = [b.events.length, c.events.length];
+    a.cli(['remove', 'gamma']);
+    await c.waitFor((e) => e.type === 'teamChanged' && e.team === null, 5000, marks[1]);
+    await b.waitFor((e) => e.type === 'teamChanged' && !(e.team as TeamJson).members.some((m) => m.deviceId === c.deviceId), 5000, marks[0]);
+    // The removed machine still holds its certificate: the handshake is cut before any HTTP.
+    const link = probe(c, c.dataDir, b, 'link');
+    expect(link.result).toBe('refused');
+    expect(a.cli<TeamJson>(['team']).members.map((m) => m.name).sort()).toEqual(['alpha', 'beta']);
+  });
+
+  it('a clean exit disappears from nearby within 1 s (goodbye packets)', async () => {
+    const mark = a.events.length;
+    const stoppedAt = Date.now();
+    await c.kill('SIGTERM');
+    const gone = await a.waitFor((e) => e.type === 'nearbyChanged' && !(e.nearby as NearbyJson[]).some((n) => n.deviceId === c.deviceId), 3000, mark);
+    expect(gone.t - stoppedAt).toBeLessThan(1000);
+  });
+});
