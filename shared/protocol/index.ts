@@ -30,7 +30,7 @@ export const capacitySchema = z.strictObject({
   sharing: sharingSchema,
 });
 
-/** One signed change to a team's roster. The roster is the fold of every valid op (see roster.ts). */
+/** One signed change to a team's roster. The roster is the fold of every valid op (see electron/agent/pairing/team-roster.ts). */
 export const rosterOpSchema = z.strictObject({
   kind: z.enum(['create', 'add', 'remove']),
   teamId: z.string().regex(/^[0-9a-f]{32}$/),

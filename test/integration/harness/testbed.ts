@@ -2,12 +2,17 @@
 // multicast, real addresses), or, where we are not root, agents side by side on loopback.
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
-const REPO = resolve(import.meta.dirname, '../../..');
+/** The repo root, whether this runs from test/ (vitest) or from dist/test/ (benchmarks). */
+function findRepo(dir: string): string {
+  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
+  return dir;
+}
+const REPO = findRepo(import.meta.dirname);
 const CLI = join(REPO, 'dist/electron/cli/main.js');
 
 export interface AgentEvent {
