@@ -1,0 +1,145 @@
+import { encode } from '@msgpack/msgpack';
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { BadFrameError, decodeFrame, encodeFrame } from '../../../../../electron/agent/transport/frame-codec.js';
+import { linkMessageSchema, MAX_FRAME_BYTES, pairMessageSchema, type LinkMessage } from '../../../../../shared/protocol/index.js';
+
+const heartbeat: LinkMessage = {
+  type: 'heartbeat',
+  seq: 42,
+  sentAtMs: 1_767_225_600_000,
+  name: 'alpha',
+  capacity: {
+    cores: 16,
+    freeCores: 11.5,
+    memoryBytes: 64 * 2 ** 30,
+    freeMemoryBytes: 40 * 2 ** 30,
+    load: 0.75,
+    sharing: { mode: 'on', coreCap: null },
+  },
+};
+
+function decodeError(data: unknown, isBinary = true): unknown {
+  try {
+    decodeFrame(linkMessageSchema, data, isBinary);
+  } catch (err) {
+    return err;
+  }
+  return undefined;
+}
+
+function expectBadFrame(data: unknown, isBinary = true): BadFrameError {
+  const err = decodeError(data, isBinary);
+  expect(err).toBeInstanceOf(BadFrameError);
+  expect((err as BadFrameError).code).toBe('bad-frame');
+  return err as BadFrameError;
+}
+
+describe('encodeFrame / decodeFrame', () => {
+  it('round-trips a heartbeat', () => {
+    const bytes = encodeFrame(heartbeat);
+    expect(bytes).toBeInstanceOf(Uint8Array);
+    expect(decodeFrame(linkMessageSchema, bytes, true)).toEqual(heartbeat);
+  });
+
+  it('accepts the shapes ws hands over: Buffer, ArrayBuffer, fragments', () => {
+    const bytes = Buffer.from(encodeFrame(heartbeat));
+    expect(decodeFrame(linkMessageSchema, bytes, true)).toEqual(heartbeat);
+    const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+    expect(decodeFrame(linkMessageSchema, ab, true)).toEqual(heartbeat);
+    expect(decodeFrame(linkMessageSchema, [bytes.subarray(0, 7), bytes.subarray(7)], true)).toEqual(heartbeat);
+  });
+
+  it('rejects a text frame', () => {
+    const err = expectBadFrame(encodeFrame(heartbeat), false);
+    expect(err.message).toMatch(/text frame/);
+  });
+
+  it('rejects data of an unknown kind', () => {
+    expectBadFrame('a string', true);
+    expectBadFrame(12, true);
+    expectBadFrame(null, true);
+  });
+
+  it('rejects an unknown message type', () => {
+    expectBadFrame(encode({ type: 'shutdown', now: true }));
+    expectBadFrame(encode({ ...heartbeat, type: 'pair.hello' }));
+  });
+
+  it('rejects a message of another channel', () => {
+    const pairOnly = encode({ type: 'pair.approved' });
+    expect(decodeFrame(pairMessageSchema, pairOnly, true)).toEqual({ type: 'pair.approved' });
+    expectBadFrame(pairOnly);
+  });
+
+  it('rejects extra fields (schemas are strict)', () => {
+    expectBadFrame(encode({ ...heartbeat, extra: 1 }));
+    expectBadFrame(encode({ ...heartbeat, capacity: { ...heartbeat.capacity, extra: 1 } }));
+  });
+
+  it('rejects missing fields and wrong types', () => {
+    const { seq: _seq, ...noSeq } = heartbeat as Extract<LinkMessage, { type: 'heartbeat' }>;
+    expectBadFrame(encode(noSeq));
+    expectBadFrame(encode({ ...heartbeat, seq: '42' }));
+    expectBadFrame(encode({ ...heartbeat, seq: -1 }));
+    expectBadFrame(encode({ ...heartbeat, name: '' }));
+  });
+
+  it('rejects huge arrays before building them', () => {
+    const err = expectBadFrame(encode({ type: 'roster.sync', ops: new Array(20_000).fill(0), addresses: {} }));
+    expect(err.message).toMatch(/not msgpack/);
+    // a header claiming 4 billion elements, backed by nothing
+    expectBadFrame(Uint8Array.from([0xdd, 0xff, 0xff, 0xff, 0xff, 0x00]));
+    // within the decoder's limit but over the schema's 2000 ops
+    expectBadFrame(encode({ type: 'roster.sync', ops: new Array(2001).fill({}), addresses: {} }));
+  });
+
+  it('rejects huge maps and extension types', () => {
+    const big: Record<string, number> = {};
+    for (let i = 0; i < 1500; i++) big[`k${i}`] = i;
+    expectBadFrame(encode({ type: 'roster.sync', ops: [], addresses: big }));
+    expectBadFrame(encode({ ...heartbeat, sentAtMs: new Date(0) })); // timestamp extension
+  });
+
+  it('rejects frames over the size limit', () => {
+    const err = expectBadFrame(new Uint8Array(MAX_FRAME_BYTES + 1));
+    expect(err.message).toMatch(/over the limit/);
+  });
+
+  it('rejects trailing bytes after a valid message', () => {
+    const bytes = encodeFrame(heartbeat);
+    expectBadFrame(Buffer.concat([bytes, Buffer.from([0xc0])]));
+  });
+
+  it('rejects a __proto__ key without polluting anything', () => {
+    // {"__proto__": {"polluted": true}} written by hand
+    const bytes = Buffer.concat([
+      Buffer.from([0x81, 0xa9]),
+      Buffer.from('__proto__'),
+      Buffer.from([0x81, 0xa8]),
+      Buffer.from('polluted'),
+      Buffer.from([0xc3]),
+    ]);
+    expectBadFrame(bytes);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('turns any random bytes into a BadFrameError and nothing else', () => {
+    const valid = Buffer.from(encodeFrame(heartbeat));
+    for (let i = 0; i < 2000; i++) {
+      let data: Buffer;
+      if (i % 3 === 0) {
+        data = randomBytes(randomBytes(1)[0]!);
+      } else if (i % 3 === 1) {
+        data = valid.subarray(0, randomBytes(1)[0]! % valid.length); // truncated
+      } else {
+        data = Buffer.from(valid); // a few flipped bytes
+        for (let k = 0; k < 1 + (i % 4); k++) data[randomBytes(1)[0]! % data.length] = randomBytes(1)[0]!;
+      }
+      const err = decodeError(data);
+      if (err !== undefined) {
+        expect(err, `input ${data.toString('hex')}`).toBeInstanceOf(BadFrameError);
+      }
+    }
+  });
+});
