@@ -148,4 +148,12 @@ describe(`a team of agents (${bed.mode})`, () => {
     const gone = await a.waitFor((e) => e.type === 'nearbyChanged' && !(e.nearby as NearbyJson[]).some((n) => n.deviceId === c.deviceId), 3000, mark);
     expect(gone.t - stoppedAt).toBeLessThan(1000);
   });
+
+  it('a crashed machine disappears from nearby within 10 s (no goodbye, our own last-seen clock)', async () => {
+    const mark = a.events.length;
+    const killedAt = Date.now();
+    await b.kill('SIGKILL');
+    const gone = await a.waitFor((e) => e.type === 'nearbyChanged' && !(e.nearby as NearbyJson[]).some((n) => n.deviceId === b.deviceId), 12_000, mark);
+    expect(gone.t - killedAt).toBeLessThan(10_000);
+  });
 });

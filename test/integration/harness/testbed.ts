@@ -159,7 +159,7 @@ export class AgentProcess {
 
   kill(signal: NodeJS.Signals): Promise<void> {
     const proc = this.proc;
-    if (!proc || proc.exitCode !== null) return Promise.resolve();
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
     return new Promise((r) => {
       proc.once('exit', () => r());
       proc.kill(signal);
