@@ -20,7 +20,16 @@ export class RateLimiter {
     }
     recent.push(now);
     this.hits.set(key, recent);
-    if (this.hits.size > 10_000) this.hits.clear(); // a spoofing flood must not grow memory without bound
+    if (this.hits.size > 10_000) this.evict(now);
     return true;
+  }
+
+  /** A flood of spoofed keys must not grow memory without bound, nor reset the keys still counting. */
+  private evict(now: number): void {
+    for (const [key, times] of this.hits) if (now - times[times.length - 1]! >= this.windowMs) this.hits.delete(key);
+    for (const key of this.hits.keys()) {
+      if (this.hits.size <= 10_000) break;
+      this.hits.delete(key); // oldest first: Map keeps insertion order
+    }
   }
 }

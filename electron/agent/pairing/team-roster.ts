@@ -82,9 +82,10 @@ export function foldRoster(ops: readonly RosterOp[]): RosterState | null {
       state.members.set(op.subject, { deviceId: op.subject, name: op.subjectName, certPem: op.subjectCert, addedBy: op.by });
       continue;
     }
-    state.clock = Math.max(state.clock, op.clock);
     const signer = state.members.get(op.by);
     if (op.teamId !== state.teamId || op.kind === 'create' || !signer || !signatureValid(op, signer.certPem)) continue;
+    // Only valid ops move the clock: a forged op with a huge clock must not push ours past the schema's limit.
+    state.clock = Math.max(state.clock, op.clock);
     state.teamName = op.teamName;
     if (op.kind === 'add') {
       if (!certMatches(op)) continue;

@@ -40,6 +40,7 @@ export function parseRange(header: string | undefined, size: number): { start: n
     start = Number(a);
     end = b === '' ? size - 1 : Math.min(Number(b), size - 1);
   }
+  if (a !== '' && b !== '' && Number(a) > Number(b)) return null; // malformed: RFC 9110 says ignore the header
   if (start > end || start >= size) return 'invalid';
   return { start, end };
 }
