@@ -94,6 +94,16 @@ describe(`a team of agents (${bed.mode})`, () => {
     expect(c.cli<TeamJson>(['team']).members.every((m) => m.online)).toBe(true);
   });
 
+  it("heartbeats carry each member's capacity and sharing setting", async () => {
+    b.cli(['share', 'idle', '--cores', '1']);
+    const shows = () => a.cli<{ members: { deviceId: string; capacity: { cores: number; sharing: { mode: string; coreCap: number | null } } | null }[] }>(['team']).members.find((m) => m.deviceId === b.deviceId);
+    const deadline = Date.now() + 3000;
+    while (shows()?.capacity?.sharing.mode !== 'idle' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(shows()?.capacity).toMatchObject({ sharing: { mode: 'idle', coreCap: 1 } });
+    expect(shows()!.capacity!.cores).toBeGreaterThan(0);
+    b.cli(['share', 'on', '--cores', '0']);
+  });
+
   it('an unpaired machine is refused: no link, no blobs, no roster messages', () => {
     const stranger = join(bed.agents[0]!.dataDir, '..', 'stranger');
     execFileSync(process.execPath, ['-e', `import('${join(REPO_ROOT, 'dist/electron/agent/identity/identity-store.js')}').then(m => m.loadOrCreateIdentity('${stranger}', {allowNew: true, hasTeam: false}))`]);
