@@ -1,0 +1,448 @@
+// Owns who runs what: workers pull, get a task under a lease, and report back. Lapsed leases and
+// lost workers send tasks back to the queue; near the end, a frame a slow worker would straggle on
+// is split into buckets, and idle workers re-run stragglers (first result wins). Depends only on
+// ports (clock, journal) so the same code runs in the discrete-event simulation.
+
+import type { JobState, JobSubmission, TaskSpec, TaskState } from '../../../shared/model/jobs.js';
+import type { Clock, JobJournal, JournalSnapshot, TaskOutcome } from './ports.js';
+import { WorkerSpeeds } from './worker-speeds.js';
+
+export const MAX_FAILURES_PER_WORKER = 3; // a worker failing a job's tasks this often is blocklisted for it
+export const MAX_WORKERS_FAILING_TASK = 3; // a task failed on this many workers fails the job
+const DEFAULT_LEASE_MS = 10_000;
+/**
+ * Split a frame when this worker would need more than this share of the time the whole team has
+ * left: frame costs vary (a frame can take twice the average), so a slow machine must not start a
+ * whole frame that the end of the job would wait for.
+ */
+const SPLIT_SHARE = 0.35; // tuned in the simulation (npm run bench:jobs): 0.3-0.35 best, 0.4+ straggles
+const MAX_SPLIT_PARTS = 16;
+/** Speculate only if the new copy is predicted to finish this much earlier than the running one. */
+const SPECULATION_GAIN = 0.8;
+
+export interface Lease {
+  leaseId: string;
+  jobId: string;
+  task: TaskSpec;
+  workerId: string;
+  startedAtMs: number;
+  expiresAtMs: number;
+  speculative: boolean;
+}
+
+interface Attempt {
+  lease: Lease;
+  live: boolean;
+}
+
+interface TaskRecord {
+  spec: TaskSpec;
+  state: TaskState;
+  attempts: Attempt[];
+  failures: { workerId: string; error: string }[];
+  outcome: TaskOutcome | null;
+  order: number;
+}
+
+interface JobRecord {
+  jobId: string;
+  submission: JobSubmission;
+  state: JobState;
+  createdAtMs: number;
+  finishedAtMs: number | null;
+  tasks: Map<string, TaskRecord>;
+  failuresByWorker: Map<string, number>;
+  errors: string[];
+  nextOrder: number;
+}
+
+/** Splits a not-yet-started single-frame task into buckets plus a merge; null if it cannot be split. */
+export type TaskSplitter = (job: JobSubmission, jobId: string, task: TaskSpec, parts: number) => TaskSpec[] | null;
+
+export interface SchedulerEvents {
+  taskDone?(jobId: string, task: TaskSpec, outcome: TaskOutcome): void;
+  jobFinished?(jobId: string, state: JobState): void;
+  /** Leases the worker should stop (a copy elsewhere won, or the job was cancelled). */
+  cancelLeases?(leases: Lease[]): void;
+}
+
+export class PullScheduler {
+  readonly speeds = new WorkerSpeeds();
+  private readonly jobs = new Map<string, JobRecord>();
+  private readonly leases = new Map<string, { job: JobRecord; task: TaskRecord; attempt: Attempt }>();
+  private readonly activeWorkers = new Set<string>();
+  private leaseSeq = 0;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly journal: JobJournal,
+    private readonly splitter: TaskSplitter | null,
+    private readonly events: SchedulerEvents = {},
+    private readonly leaseMs = DEFAULT_LEASE_MS,
+  ) {}
+
+  // ---- jobs ----
+
+  addJob(jobId: string, submission: JobSubmission, tasks: TaskSpec[]): void {
+    const now = this.clock.now();
+    this.journal.jobCreated(jobId, submission, now, tasks);
+    const job = this.record(jobId, submission, 'queued', now);
+    for (const spec of tasks) this.addTask(job, spec, 'queued', null);
+  }
+
+  /** Rebuilds state from the journal after a restart: done stays done, everything in flight is queued again. */
+  restore(snapshot: JournalSnapshot): void {
+    for (const j of snapshot.jobs) {
+      const job = this.record(j.jobId, j.submission, j.state, j.createdAtMs);
+      job.finishedAtMs = j.finishedAtMs;
+      job.errors = [...j.errors];
+      for (const t of j.tasks) {
+        const state: TaskState = t.state === 'leased' || t.state === 'running' ? 'queued' : t.state;
+        const rec = this.addTask(job, t.spec, state, t.outcome);
+        rec.failures = [...t.failures];
+        for (const f of t.failures) job.failuresByWorker.set(f.workerId, (job.failuresByWorker.get(f.workerId) ?? 0) + 1);
+      }
+      this.maybeFinish(job);
+    }
+  }
+
+  cancelJob(jobId: string): void {
+    const job = this.job(jobId);
+    if (isFinal(job.state)) return;
+    const stop: Lease[] = [];
+    for (const t of job.tasks.values()) {
+      if (t.state === 'done' || t.state === 'cancelled' || t.state === 'failed') continue;
+      stop.push(...this.endAttempts(t));
+      this.setTaskState(job, t, 'cancelled');
+    }
+    this.setJobState(job, 'cancelled');
+    if (stop.length) this.events.cancelLeases?.(stop);
+  }
+
+  pauseJob(jobId: string): void {
+    const job = this.job(jobId);
+    if (job.state === 'queued' || job.state === 'running') this.setJobState(job, 'paused'); // running tasks finish; no new leases
+  }
+
+  resumeJob(jobId: string): void {
+    const job = this.job(jobId);
+    if (job.state === 'paused') this.setJobState(job, this.hasStarted(job) ? 'running' : 'queued');
+  }
+
+  setPriority(jobId: string, priority: number): void {
+    const job = this.job(jobId);
+    job.submission = { ...job.submission, priority };
+    this.journal.jobPriorityChanged(jobId, priority);
+  }
+
+  // ---- workers ----
+
+  workerJoined(workerId: string, coresHint: number): void {
+    this.activeWorkers.add(workerId);
+    this.speeds.hint(workerId, coresHint);
+  }
+
+  /** The link to a worker is gone: whatever it held goes back to the queue now. */
+  workerLost(workerId: string): void {
+    this.activeWorkers.delete(workerId);
+    for (const [leaseId, l] of this.leases) if (l.attempt.lease.workerId === workerId) this.lapse(leaseId);
+  }
+
+  /** Heartbeats from a worker keep its leases alive. */
+  renewLeases(workerId: string): void {
+    const until = this.clock.now() + this.leaseMs;
+    for (const l of this.leases.values()) if (l.attempt.lease.workerId === workerId) l.attempt.lease.expiresAtMs = until;
+  }
+
+  /** Call periodically: leases nobody renewed (teammate gone, link cut) return their tasks to the queue. */
+  expireLeases(): void {
+    const now = this.clock.now();
+    for (const [leaseId, l] of this.leases) if (l.attempt.lease.expiresAtMs < now) this.lapse(leaseId);
+  }
+
+  /** A worker with free capacity asks for work: the next task under a lease, or null. */
+  requestWork(workerId: string): Lease | null {
+    if (!this.activeWorkers.has(workerId)) this.workerJoined(workerId, 1);
+    const now = this.clock.now();
+    const ready = this.readyTasks(workerId);
+    if (ready.length === 0) return this.speculate(workerId, now);
+    const picked = this.pick(ready, workerId, now);
+    return picked ? this.lease(picked[0], picked[1], workerId, false) : null;
+  }
+
+  /**
+   * The first ready task this worker can finish within its share of the time the team has left;
+   * a frame that is too big for it is split into buckets that are not. A task too big for this
+   * worker but fine for a much faster teammate is left for that teammate: near the end, a slow
+   * machine idling costs less than a slow machine straggling.
+   */
+  private pick(ready: [JobRecord, TaskRecord][], workerId: string, now: number): [JobRecord, TaskRecord] | null {
+    const speed = this.speeds.speed(workerId);
+    const budget = this.teamWindow(now) * SPLIT_SHARE;
+    let fastest = speed;
+    for (const w of this.activeWorkers) fastest = Math.max(fastest, this.speeds.speed(w));
+    for (const [job, task] of ready) {
+      const mine = task.spec.cost / speed;
+      if (mine <= budget) return [job, task];
+      if (this.splitter && task.spec.kind === 'frames' && task.spec.frames.length === 1) {
+        const piece = this.split(job, task, Math.min(MAX_SPLIT_PARTS, Math.ceil(mine / budget)));
+        if (piece) return [job, piece];
+      }
+      if (mine <= 2 * (task.spec.cost / fastest)) return [job, task];
+    }
+    return null;
+  }
+
+  taskStarted(leaseId: string): void {
+    const l = this.leases.get(leaseId);
+    if (l && l.task.state === 'leased') this.setTaskState(l.job, l.task, 'running');
+  }
+
+  /** A result arrived. False if it was not needed (another copy won, or the lease was gone). */
+  taskSucceeded(leaseId: string, outcome: TaskOutcome): boolean {
+    const l = this.leases.get(leaseId);
+    if (!l) return false;
+    const { job, task, attempt } = l;
+    this.leases.delete(leaseId);
+    attempt.live = false;
+    if (task.state === 'done' || task.state === 'cancelled' || isFinal(job.state)) return false;
+    this.speeds.observe(outcome.workerId, task.spec.cost, outcome.endedAtMs - outcome.startedAtMs);
+    task.outcome = outcome;
+    task.state = 'done';
+    this.journal.taskCompleted(job.jobId, task.spec.taskId, outcome);
+    const losers = this.endAttempts(task);
+    if (losers.length) this.events.cancelLeases?.(losers);
+    this.events.taskDone?.(job.jobId, task.spec, outcome);
+    this.maybeFinish(job);
+    return true;
+  }
+
+  taskFailed(leaseId: string, error: string): void {
+    const l = this.leases.get(leaseId);
+    if (!l) return;
+    const { job, task, attempt } = l;
+    this.leases.delete(leaseId);
+    attempt.live = false;
+    const workerId = attempt.lease.workerId;
+    const now = this.clock.now();
+    task.failures.push({ workerId, error });
+    this.journal.taskAttemptFailed(job.jobId, task.spec.taskId, workerId, error, now);
+    job.failuresByWorker.set(workerId, (job.failuresByWorker.get(workerId) ?? 0) + 1);
+    if (task.state === 'done' || task.state === 'cancelled') return;
+    const failedOn = new Set(task.failures.map((f) => f.workerId));
+    if (failedOn.size >= MAX_WORKERS_FAILING_TASK) {
+      this.setTaskState(job, task, 'failed');
+      const detail = task.failures.map((f) => `${f.workerId.slice(0, 7)}: ${f.error}`).join('; ');
+      this.failJob(job, `Task ${task.spec.taskId} failed on ${failedOn.size} machines: ${detail}`);
+      return;
+    }
+    if (!task.attempts.some((a) => a.live)) this.setTaskState(job, task, 'queued');
+  }
+
+  // ---- views ----
+
+  jobIds(): string[] {
+    return [...this.jobs.keys()];
+  }
+
+  jobState(jobId: string): JobState | null {
+    return this.jobs.get(jobId)?.state ?? null;
+  }
+
+  tasksOf(jobId: string): { spec: TaskSpec; state: TaskState; outcome: TaskOutcome | null; failures: { workerId: string; error: string }[]; attempts: Lease[] }[] {
+    return [...this.job(jobId).tasks.values()]
+      .sort((a, b) => a.order - b.order)
+      .map((t) => ({ spec: t.spec, state: t.state, outcome: t.outcome, failures: t.failures, attempts: t.attempts.map((a) => a.lease) }));
+  }
+
+  jobInfo(jobId: string): { submission: JobSubmission; state: JobState; createdAtMs: number; finishedAtMs: number | null; errors: string[] } {
+    const j = this.job(jobId);
+    return { submission: j.submission, state: j.state, createdAtMs: j.createdAtMs, finishedAtMs: j.finishedAtMs, errors: j.errors };
+  }
+
+  isBlocklisted(jobId: string, workerId: string): boolean {
+    return (this.jobs.get(jobId)?.failuresByWorker.get(workerId) ?? 0) >= MAX_FAILURES_PER_WORKER;
+  }
+
+  liveLeases(): Lease[] {
+    return [...this.leases.values()].map((l) => l.attempt.lease);
+  }
+
+  // ---- internals ----
+
+  private record(jobId: string, submission: JobSubmission, state: JobState, createdAtMs: number): JobRecord {
+    const job: JobRecord = { jobId, submission, state, createdAtMs, finishedAtMs: null, tasks: new Map(), failuresByWorker: new Map(), errors: [], nextOrder: 0 };
+    this.jobs.set(jobId, job);
+    return job;
+  }
+
+  private addTask(job: JobRecord, spec: TaskSpec, state: TaskState, outcome: TaskOutcome | null): TaskRecord {
+    const rec: TaskRecord = { spec, state, attempts: [], failures: [], outcome, order: job.nextOrder++ };
+    job.tasks.set(spec.taskId, rec);
+    return rec;
+  }
+
+  private job(jobId: string): JobRecord {
+    const job = this.jobs.get(jobId);
+    if (!job) throw new Error(`no job ${jobId}`);
+    return job;
+  }
+
+  private hasStarted(job: JobRecord): boolean {
+    return [...job.tasks.values()].some((t) => t.state !== 'queued' && t.state !== 'cancelled');
+  }
+
+  /** Queued tasks whose dependencies are done, best job first, in task order. */
+  private readyTasks(workerId: string): [JobRecord, TaskRecord][] {
+    const jobs = [...this.jobs.values()]
+      .filter((j) => (j.state === 'queued' || j.state === 'running') && !this.isBlocklisted(j.jobId, workerId))
+      .sort((a, b) => b.submission.priority - a.submission.priority || a.createdAtMs - b.createdAtMs);
+    const out: [JobRecord, TaskRecord][] = [];
+    for (const job of jobs) {
+      for (const t of [...job.tasks.values()].sort((a, b) => a.order - b.order)) {
+        if (t.state !== 'queued') continue;
+        if (t.spec.dependsOn.every((d) => job.tasks.get(d)?.state === 'done')) out.push([job, t]);
+      }
+      if (out.length > 0) return out; // the best job with work takes this worker
+    }
+    return out;
+  }
+
+  /** How long the active team needs, at its current pace, for everything still open. */
+  private teamWindow(now: number): number {
+    let remainingCost = 0;
+    for (const j of this.jobs.values()) {
+      if (j.state !== 'queued' && j.state !== 'running') continue;
+      for (const t of j.tasks.values()) {
+        if (t.state === 'queued') remainingCost += t.spec.cost;
+        else if (t.state === 'leased' || t.state === 'running') remainingCost += this.remainingCost(t, now);
+      }
+    }
+    let teamSpeed = 0;
+    for (const w of this.activeWorkers) teamSpeed += this.speeds.speed(w);
+    return Math.max(remainingCost / Math.max(teamSpeed, 1e-12), 1);
+  }
+
+  private remainingCost(t: TaskRecord, now: number): number {
+    const live = t.attempts.filter((a) => a.live);
+    if (live.length === 0) return t.spec.cost;
+    return Math.min(
+      ...live.map((a) => {
+        const done = (now - a.lease.startedAtMs) * this.speeds.speed(a.lease.workerId);
+        // Past its estimate, a task is a straggler of unknown size: assume it needs as much again
+        // as it overran, and never less than a quarter of its estimate.
+        return Math.max(t.spec.cost - done, (done - t.spec.cost) * 0.5, t.spec.cost * 0.25);
+      }),
+    );
+  }
+
+  /** Replaces a queued frame with bucket tasks + merge; returns the first bucket to lease. */
+  private split(job: JobRecord, task: TaskRecord, parts: number): TaskRecord | null {
+    const pieces = this.splitter!(job.submission, job.jobId, task.spec, parts);
+    if (!pieces || pieces.length < 2) return null;
+    this.journal.tasksAdded(job.jobId, pieces, task.spec.taskId);
+    task.state = 'cancelled';
+    // Buckets take the frame's place in the order, so they run before later frames.
+    const order = task.order;
+    const records = pieces.map((spec) => this.addTask(job, spec, 'queued', null));
+    records.forEach((r, i) => (r.order = order + (i + 1) / (records.length + 1)));
+    return records[0]!;
+  }
+
+  /** Nothing queued: re-run the running task predicted to finish last, if this worker would beat it. */
+  private speculate(workerId: string, now: number): Lease | null {
+    const speed = this.speeds.speed(workerId);
+    let best: { job: JobRecord; task: TaskRecord; finish: number } | null = null;
+    for (const job of this.jobs.values()) {
+      if (job.state !== 'running' || this.isBlocklisted(job.jobId, workerId)) continue;
+      for (const t of job.tasks.values()) {
+        if (t.state !== 'leased' && t.state !== 'running') continue;
+        const live = t.attempts.filter((a) => a.live);
+        if (live.length !== 1 || live[0]!.lease.workerId === workerId) continue;
+        const finish = now + this.remainingCost(t, now) / this.speeds.speed(live[0]!.lease.workerId);
+        if (!best || finish > best.finish) best = { job, task: t, finish };
+      }
+    }
+    if (!best) return null;
+    const mine = now + best.task.spec.cost / speed;
+    if (mine - now >= (best.finish - now) * SPECULATION_GAIN) return null;
+    return this.lease(best.job, best.task, workerId, true);
+  }
+
+  private lease(job: JobRecord, task: TaskRecord, workerId: string, speculative: boolean): Lease {
+    const now = this.clock.now();
+    const lease: Lease = {
+      leaseId: `L${++this.leaseSeq}`,
+      jobId: job.jobId,
+      task: task.spec,
+      workerId,
+      startedAtMs: now,
+      expiresAtMs: now + this.leaseMs,
+      speculative,
+    };
+    const attempt = { lease, live: true };
+    task.attempts.push(attempt);
+    this.leases.set(lease.leaseId, { job, task, attempt });
+    if (task.state === 'queued') this.setTaskState(job, task, 'leased');
+    if (job.state === 'queued') this.setJobState(job, 'running');
+    return lease;
+  }
+
+  private lapse(leaseId: string): void {
+    const l = this.leases.get(leaseId);
+    if (!l) return;
+    this.leases.delete(leaseId);
+    l.attempt.live = false;
+    if ((l.task.state === 'leased' || l.task.state === 'running') && !l.task.attempts.some((a) => a.live)) {
+      this.setTaskState(l.job, l.task, 'queued');
+    }
+  }
+
+  private endAttempts(task: TaskRecord): Lease[] {
+    const ended: Lease[] = [];
+    for (const a of task.attempts) {
+      if (!a.live) continue;
+      a.live = false;
+      this.leases.delete(a.lease.leaseId);
+      ended.push(a.lease);
+    }
+    return ended;
+  }
+
+  private setTaskState(job: JobRecord, task: TaskRecord, state: TaskState): void {
+    if (task.state === state) return;
+    task.state = state;
+    this.journal.taskStateChanged(job.jobId, task.spec.taskId, state);
+  }
+
+  private setJobState(job: JobRecord, state: JobState): void {
+    if (job.state === state) return;
+    job.state = state;
+    if (isFinal(state)) job.finishedAtMs = this.clock.now();
+    this.journal.jobStateChanged(job.jobId, state, this.clock.now(), job.errors);
+    if (isFinal(state)) this.events.jobFinished?.(job.jobId, state);
+  }
+
+  private failJob(job: JobRecord, error: string): void {
+    job.errors.push(error);
+    const stop: Lease[] = [];
+    for (const t of job.tasks.values()) {
+      if (t.state === 'queued' || t.state === 'leased' || t.state === 'running') {
+        stop.push(...this.endAttempts(t));
+        this.setTaskState(job, t, 'cancelled');
+      }
+    }
+    this.setJobState(job, 'failed');
+    if (stop.length) this.events.cancelLeases?.(stop);
+  }
+
+  private maybeFinish(job: JobRecord): void {
+    if (isFinal(job.state)) return;
+    const open = [...job.tasks.values()].some((t) => t.state !== 'done' && t.state !== 'cancelled');
+    if (!open) this.setJobState(job, 'done');
+  }
+}
+
+function isFinal(state: JobState): boolean {
+  return state === 'done' || state === 'failed' || state === 'cancelled';
+}

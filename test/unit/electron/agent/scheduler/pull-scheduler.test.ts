@@ -1,0 +1,188 @@
+import { describe, expect, it } from 'vitest';
+import type { JobSubmission, TaskSpec } from '../../../../../shared/model/jobs.js';
+import { bucketTasks, compileRenderJob, equalRows } from '../../../../../electron/agent/jobs/compile-render-job.js';
+import { MemoryJobJournal, type JournalSnapshot } from '../../../../../electron/agent/scheduler/ports.js';
+import { PullScheduler, type Lease } from '../../../../../electron/agent/scheduler/pull-scheduler.js';
+
+const submission = (kind: 'animation' | 'still', frames = 4): JobSubmission => ({
+  name: 'job',
+  engine: 'builtin-render',
+  kind,
+  scene: 'scene.glb',
+  assets: [],
+  settings: { width: 64, height: 64, samplesPerPixel: 4, seed: 1, frameStart: 1, frameEnd: frames, fps: 24, format: 'png' },
+  outputDir: '/out',
+  priority: 0,
+});
+
+function setup(opts: { split?: boolean } = {}) {
+  let now = 0;
+  const cancelled: Lease[] = [];
+  const finished: string[] = [];
+  const sched = new PullScheduler(
+    { now: () => now },
+    new MemoryJobJournal(),
+    opts.split ? (job, jobId, task, parts) => bucketTasks(jobId, task.frames[0]!, 64, 64, 4, equalRows(64, parts), 's') : null,
+    { cancelLeases: (l) => cancelled.push(...l), jobFinished: (id, state) => finished.push(`${id}:${state}`) },
+    5000,
+  );
+  return { sched, cancelled, finished, advance: (ms: number) => (now += ms), now: () => now };
+}
+const outcome = (workerId: string, start = 0, end = 1000) => ({ workerId, startedAtMs: start, endedAtMs: end, outputs: {} });
+
+describe('PullScheduler', () => {
+  it('hands out each task once and finishes the job when every task is done', () => {
+    const { sched, finished } = setup();
+    sched.addJob('j', submission('animation'), compileRenderJob('j', submission('animation'), { workersHint: 2 }));
+    sched.workerJoined('a', 1);
+    sched.workerJoined('b', 1);
+    const seen = new Set<string>();
+    for (let i = 0; i < 4; i++) {
+      const l = sched.requestWork(i % 2 ? 'a' : 'b')!;
+      expect(seen.has(l.task.taskId)).toBe(false);
+      seen.add(l.task.taskId);
+      sched.taskSucceeded(l.leaseId, outcome(l.workerId));
+    }
+    expect(finished).toEqual(['j:done']);
+  });
+
+  it('returns a task whose lease lapsed (no heartbeats) to the queue', () => {
+    const { sched, advance } = setup();
+    sched.addJob('j', submission('animation', 1), compileRenderJob('j', submission('animation', 1), { workersHint: 1 }));
+    sched.workerJoined('a', 1);
+    sched.workerJoined('b', 1);
+    const l = sched.requestWork('a')!;
+    expect(sched.requestWork('b')).toBeNull(); // nothing else queued, and b is no faster: no speculation
+    advance(6000);
+    sched.expireLeases();
+    const again = sched.requestWork('b')!;
+    expect(again.task.taskId).toBe(l.task.taskId);
+    expect(sched.taskSucceeded(l.leaseId, outcome('a'))).toBe(false); // the lapsed lease's late result is not used
+  });
+
+  it('heartbeats keep a lease alive; a lost worker gives its task back at once', () => {
+    const { sched, advance } = setup();
+    sched.addJob('j', submission('animation', 1), compileRenderJob('j', submission('animation', 1), { workersHint: 1 }));
+    sched.workerJoined('a', 1);
+    const l = sched.requestWork('a')!;
+    advance(4000);
+    sched.renewLeases('a');
+    advance(4000);
+    sched.expireLeases();
+    expect(sched.tasksOf('j')[0]!.state).toBe('leased');
+    sched.workerLost('a');
+    expect(sched.tasksOf('j')[0]!.state).toBe('queued');
+    expect(sched.requestWork('b')!.task.taskId).toBe(l.task.taskId);
+  });
+
+  it('a worker that joins mid-job gets work at once', () => {
+    const { sched } = setup();
+    sched.addJob('j', submission('animation', 3), compileRenderJob('j', submission('animation', 3), { workersHint: 1 }));
+    sched.workerJoined('a', 1);
+    sched.requestWork('a');
+    expect(sched.requestWork('newcomer')).not.toBeNull();
+  });
+
+  it('re-runs a straggler on a faster idle worker; the first result wins and the other copy is cancelled', () => {
+    const { sched, cancelled, advance } = setup();
+    sched.addJob('j', submission('animation', 2), compileRenderJob('j', submission('animation', 2), { workersHint: 2 }));
+    sched.workerJoined('slow', 4);
+    sched.workerJoined('fast', 8);
+    const slow = sched.requestWork('slow')!;
+    const fast1 = sched.requestWork('fast')!;
+    advance(100);
+    sched.taskSucceeded(fast1.leaseId, outcome('fast', 0, 100));
+    expect(sched.requestWork('fast')).toBeNull(); // the slow copy is still on schedule
+    advance(900); // now it is five times overdue: a straggler
+    const copy = sched.requestWork('fast')!;
+    expect(copy.speculative).toBe(true);
+    expect(copy.task.taskId).toBe(slow.task.taskId);
+    sched.taskSucceeded(copy.leaseId, outcome('fast', 100, 200));
+    expect(cancelled.map((l) => l.leaseId)).toEqual([slow.leaseId]);
+    expect(sched.jobState('j')).toBe('done');
+  });
+
+  it('blocklists a worker after 3 failures in a job, and fails the job when a task failed on 3 workers, with every error', () => {
+    const { sched } = setup();
+    sched.addJob('j', submission('animation', 2), compileRenderJob('j', submission('animation', 2), { workersHint: 1 }));
+    for (let i = 0; i < 3; i++) sched.taskFailed(sched.requestWork('bad')!.leaseId, `boom ${i}`);
+    expect(sched.isBlocklisted('j', 'bad')).toBe(true);
+    expect(sched.requestWork('bad')).toBeNull();
+    const t = sched.tasksOf('j').find((x) => x.failures.length > 0)!.spec.taskId;
+    for (const w of ['w2', 'w3']) {
+      let l = sched.requestWork(w)!;
+      while (l.task.taskId !== t) {
+        sched.taskSucceeded(l.leaseId, outcome(w));
+        l = sched.requestWork(w)!;
+      }
+      sched.taskFailed(l.leaseId, `${w} crashed`);
+    }
+    expect(sched.jobState('j')).toBe('failed');
+    const errors = sched.jobInfo('j').errors.join('\n');
+    expect(errors).toContain('w2 crashed');
+    expect(errors).toContain('w3 crashed');
+    expect(errors).toContain('boom');
+  });
+
+  it('a still compiles to buckets and a merge that waits for them', () => {
+    const { sched } = setup();
+    const tasks = compileRenderJob('s', submission('still'), { workersHint: 2 });
+    const merge = tasks[tasks.length - 1]!;
+    expect(merge.kind).toBe('merge');
+    sched.addJob('s', submission('still'), tasks);
+    const leased: Lease[] = [];
+    let l: Lease | null;
+    while ((l = sched.requestWork('w')) && l.task.kind === 'bucket') leased.push(l);
+    expect(l).toBeNull(); // the merge is not ready until the buckets are done
+    leased.forEach((x) => sched.taskSucceeded(x.leaseId, outcome('w')));
+    expect(sched.requestWork('w')!.task.kind).toBe('merge');
+  });
+
+  it('near the end, splits a frame a slow worker would straggle on into buckets', () => {
+    const { sched } = setup({ split: true });
+    sched.addJob('j', submission('animation', 1), [{ taskId: 'j:f1', kind: 'frames', frames: [1], region: null, dependsOn: [], cost: 64 * 64 * 4 } as TaskSpec]);
+    sched.workerJoined('fast', 8);
+    sched.workerJoined('slow', 1);
+    const l = sched.requestWork('slow')!;
+    expect(l.task.kind).toBe('bucket');
+    expect(sched.tasksOf('j').find((t) => t.spec.taskId === 'j:f1')!.state).toBe('cancelled');
+  });
+
+  it('pause stops new leases, resume restarts them, cancel stops running ones', () => {
+    const { sched, cancelled } = setup();
+    sched.addJob('j', submission('animation'), compileRenderJob('j', submission('animation'), { workersHint: 1 }));
+    const running = sched.requestWork('a')!;
+    sched.pauseJob('j');
+    expect(sched.requestWork('b')).toBeNull();
+    sched.resumeJob('j');
+    expect(sched.requestWork('b')).not.toBeNull();
+    sched.cancelJob('j');
+    expect(cancelled.map((x) => x.leaseId)).toContain(running.leaseId);
+    expect(sched.jobState('j')).toBe('cancelled');
+  });
+
+  it('restores from a journal snapshot: done stays done, in-flight work is queued again', () => {
+    const { sched } = setup();
+    const tasks = compileRenderJob('j', submission('animation', 3), { workersHint: 1 });
+    const snapshot: JournalSnapshot = {
+      jobs: [
+        {
+          jobId: 'j',
+          submission: submission('animation', 3),
+          state: 'running',
+          createdAtMs: 0,
+          finishedAtMs: null,
+          errors: [],
+          tasks: [
+            { spec: tasks[0]!, state: 'done', outcome: outcome('a'), failures: [] },
+            { spec: tasks[1]!, state: 'running', outcome: null, failures: [] },
+            { spec: tasks[2]!, state: 'queued', outcome: null, failures: [] },
+          ],
+        },
+      ],
+    };
+    sched.restore(snapshot);
+    const got = [sched.requestWork('a')!.task.taskId, sched.requestWork('b')!.task.taskId].sort();
+    expect(got).toEqual([tasks[1]!.taskId, tasks[2]!.taskId].sort());
+  });
+});
