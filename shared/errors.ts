@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   'identity-corrupt',
   'not-found',
   'bad-request',
+  'bad-scene', // a scene file the built-in renderer cannot read: truncated, unsafe, unsupported
   'unauthorized',
   'forbidden-origin',
   'internal',

@@ -25,6 +25,17 @@ import { TeamService } from './pairing/team-service.js';
 import { AgentStateFiles } from './storage/agent-state-files.js';
 import { BlobStore } from './storage/blob-store.js';
 import { LinkManager } from './transport/link-manager.js';
+import { BlobFetcher } from './transport/blob-fetcher.js';
+import { BlobCache } from './storage/blob-cache.js';
+import { SqliteJobJournal } from './storage/sqlite-job-journal.js';
+import { JobCoordinator } from './coordinator/job-coordinator.js';
+import { LinkWorkSource } from './worker/link-work-source.js';
+import { LocalWorkSource } from './worker/local-work-source.js';
+import { TaskRunner } from './worker/task-runner.js';
+import { WorkLoop } from './worker/work-loop.js';
+import type { LinkMessage } from '../../shared/protocol/index.js';
+import type { JobView, SubmitJobRequest, TaskView } from '../../shared/control-api/index.js';
+import { submitJobBody } from '../../shared/control-api/index.js';
 import { TlsListener } from './transport/tls-listener.js';
 
 export const AGENT_VERSION = '0.1.0';
@@ -41,6 +52,12 @@ export class Agent implements ControlApiHandlers {
   private control!: ControlServer;
   private initiator!: PairingInitiator;
   private responder!: PairingResponder;
+  private journal!: SqliteJobJournal;
+  private fetcher!: BlobFetcher;
+  private coordinator!: JobCoordinator;
+  private workLoop!: WorkLoop;
+  private localSource!: LocalWorkSource;
+  private readonly linkSources = new Map<DeviceId, LinkWorkSource>();
   listenPort = 0;
   controlPort = 0;
 
@@ -104,21 +121,30 @@ export class Agent implements ControlApiHandlers {
       this.log(`port ${config.port} is taken; using a free one`);
       return this.listener.listen(0, host);
     });
+    this.startJobs();
     this.links = new LinkManager({
       identity: this.identity,
       listenPort: () => this.listenPort,
       selfName: () => this.name,
       capacity: () => this.capacity.read(),
+      hasWork: () => this.coordinator.hasWork(),
       teammates: () => this.teams.teammates(),
       addressesOf: (id) => this.addressesOf(id),
       log: this.log,
     });
+    this.links.on('heartbeat', (id) => {
+      this.coordinator.heartbeat(id);
+      if (this.links.state(id)?.hasWork) void this.workLoop.poke();
+    });
     this.links.on('online', (id, name) => {
+      this.coordinator.workerJoined(id, this.links.state(id)?.capacity?.cores ?? 1);
+      if (this.links.state(id)?.hasWork) void this.workLoop.poke();
       this.links.send(id, { type: 'roster.sync', ops: this.teams.roster.allOps(), addresses: this.teams.addressBook() });
       this.emit({ type: 'memberOnline', deviceId: id, name });
       this.emitTeam();
     });
     this.links.on('offline', (id, reason) => {
+      this.coordinator.workerLost(id);
       this.emit({ type: 'memberOffline', deviceId: id, name: this.links.state(id)?.name ?? '', reason });
       this.emitTeam();
     });
@@ -126,6 +152,7 @@ export class Agent implements ControlApiHandlers {
     this.links.on('message', (id, message) => {
       if (message.type === 'roster.sync') void this.onRosterSync(message.ops, message.addresses);
       else if (message.type === 'error') this.log(`teammate ${formatDeviceId(id).slice(0, 7)} reported: ${message.message}`);
+      else this.onWorkMessage(id, message);
     });
     this.teams.on('changed', (ops) => {
       // Every change goes to every linked teammate (a removed one too, so it learns it is out);
@@ -150,12 +177,136 @@ export class Agent implements ControlApiHandlers {
 
   async stop(): Promise<void> {
     this.timers.forEach(clearInterval);
+    await this.workLoop.close();
+    this.coordinator.close();
+    this.capacity.close();
     await this.finder.stop(); // goodbye packets first, so teammates drop us at once
     await this.links.close();
     await this.listener.close();
     await this.control.close();
     this.nearbyList.close();
     await rm(join(this.config.dataDir, CONTROL_ENDPOINT_FILE), { force: true });
+    this.journal.close();
+  }
+
+  private startJobs(): void {
+    const dataDir = this.config.dataDir;
+    this.journal = SqliteJobJournal.open(join(dataDir, 'jobs.db'));
+    this.fetcher = new BlobFetcher(this.identity, this.blobs, join(dataDir, 'partial'));
+    const cache = new BlobCache(this.blobs, join(dataDir, 'blobs'));
+    void cache.removeLeftovers();
+    this.coordinator = new JobCoordinator({
+      selfId: this.identity.deviceId,
+      blobs: this.blobs,
+      journal: this.journal,
+      send: (peerId, message) => this.links.send(peerId, message),
+      fetchOutput: async (peerId, hash, sizeBytes) => {
+        if (peerId === this.identity.deviceId) return;
+        const address = this.links.state(peerId)?.address;
+        if (!address) throw new TroupeError('peer-unreachable', 'the teammate went offline before its result arrived');
+        await this.fetcher.ensure(peerId, address, hash, sizeBytes);
+      },
+      cancelLocal: (leaseId) => this.workLoop.cancel(leaseId),
+      jobChanged: (job) => this.emit({ type: 'jobChanged', job }),
+      workAvailable: () => {
+        this.links?.broadcast({ type: 'work.available' });
+        void this.workLoop?.poke();
+      },
+      log: this.log,
+    });
+    this.localSource = new LocalWorkSource(this.identity.deviceId, this.coordinator);
+    this.workLoop = new WorkLoop({
+      runner: new TaskRunner(this.blobs, cache, join(dataDir, 'work')),
+      sources: () => [this.localSource, ...this.teams.teammates().filter((id) => this.links.state(id)?.online).map((id) => this.linkSource(id))],
+      sharing: () => this.capacity.getSharing(),
+      freeCores: () => this.capacity.read().freeCores,
+      cores: () => os.availableParallelism(),
+      log: this.log,
+    });
+  }
+
+  private linkSource(id: DeviceId): LinkWorkSource {
+    let source = this.linkSources.get(id);
+    if (!source) {
+      source = new LinkWorkSource(
+        id,
+        {
+          send: (m) => this.links.send(id, m),
+          address: () => this.links.state(id)?.address ?? null,
+          hasWork: () => this.links.state(id)?.hasWork ?? false,
+        },
+        this.fetcher,
+      );
+      this.linkSources.set(id, source);
+    }
+    return source;
+  }
+
+  /** Work messages from a teammate's link: it is a member (the link proves it), so it may ask and report. */
+  private onWorkMessage(id: DeviceId, message: LinkMessage): void {
+    switch (message.type) {
+      case 'work.available':
+        this.links.markHasWork(id);
+        void this.workLoop.poke();
+        break;
+      case 'work.request': {
+        const lease = this.coordinator.requestWork(id);
+        this.links.send(id, lease ? { ...lease, requestId: message.requestId } : { type: 'work.none', requestId: message.requestId });
+        break;
+      }
+      case 'work.lease':
+        this.linkSource(id).answer(message.requestId, message);
+        break;
+      case 'work.none':
+        this.linkSource(id).answer(message.requestId, null);
+        break;
+      case 'task.started':
+        this.coordinator.taskStarted(message.leaseId);
+        break;
+      case 'task.done':
+        void this.coordinator.taskDone(id, message.leaseId, { startedAtMs: message.startedAtMs, endedAtMs: message.endedAtMs, outputs: message.outputs });
+        break;
+      case 'task.failed':
+        this.coordinator.taskFailed(id, message.leaseId, message.error);
+        break;
+      case 'task.cancel':
+        this.workLoop.cancel(message.leaseId);
+        break;
+      default:
+        break;
+    }
+  }
+
+  // ---- jobs (control API) ----
+
+  async submitJob(body: SubmitJobRequest): Promise<JobView> {
+    const parsed = submitJobBody.parse(body);
+    const online = this.teams.teammates().filter((id) => this.links.state(id)?.online).length;
+    return this.coordinator.submit(parsed, online + 1);
+  }
+
+  jobs(): JobView[] {
+    return this.coordinator.list();
+  }
+
+  job(jobId: string): { job: JobView; tasks: TaskView[] } {
+    return { job: this.coordinator.view(jobId), tasks: this.coordinator.tasks(jobId) };
+  }
+
+  cancelJob(jobId: string): JobView {
+    return this.coordinator.cancel(jobId);
+  }
+
+  pauseJob(jobId: string): JobView {
+    return this.coordinator.pause(jobId);
+  }
+
+  resumeJob(jobId: string): JobView {
+    return this.coordinator.resume(jobId);
+  }
+
+  setJobPriority(jobId: string, priority: number): JobView {
+    return this.coordinator.setPriority(jobId, priority);
   }
 
   // ---- ControlApiHandlers ----
@@ -338,7 +489,7 @@ export class Agent implements ControlApiHandlers {
       os: osLabel(),
       cores: os.availableParallelism(),
       memoryBytes: os.totalmem(),
-      engines: [],
+      engines: ['builtin-render'],
       protocolVersion: PROTOCOL_VERSION,
       port: this.listenPort,
     };

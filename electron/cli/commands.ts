@@ -6,6 +6,7 @@ import type { NearbyDevice, SharingSetting, TeamView } from '../../shared/model/
 import { formatDeviceId } from '../agent/identity/device-id.js';
 import { flagInt, type ParsedArgs } from './args.js';
 import type { ControlClient } from './control-client.js';
+import { JOB_COMMANDS } from './job-commands.js';
 
 type Command = (client: ControlClient, rest: string[], args: ParsedArgs) => Promise<void>;
 
@@ -23,7 +24,12 @@ export const USAGE = `Usage: troupe <command> [--data-dir DIR] [--json]
   remove <member>            remove a member from the team (everywhere)
   share on|off|idle          share this machine with the team, or not, or only when idle
   share --cores N            give the team at most N cores (0: no cap)
-  rename <name>              rename this machine`;
+  rename <name>              rename this machine
+  render <scene.glb> [--frames a-b] [--size WxH] [--samples N] [--out DIR] [--exr] [--seed N] [--no-wait]
+                             render on the team, with a progress bar
+  jobs                       jobs this machine coordinates
+  job <id>                   one job: its tasks, who ran them, how long they took
+  cancel|pause|resume <id>   stop a job, hold it, or let it go on`;
 
 function need(rest: string[], what: string): string {
   if (!rest[0]) throw new TroupeError('bad-request', `Missing ${what}. See \`troupe help\`.`);
@@ -60,6 +66,7 @@ async function waitForPairing(client: ControlClient, pairing: Pairing, args: Par
 }
 
 export const COMMANDS: Record<string, Command> = {
+  ...JOB_COMMANDS,
   async status(client, _rest, args) {
     const s = await client.call<AgentStatus>('GET', '/api/status');
     out(args, s, () => {

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { Capacity, DeviceId, NearbyDevice, SharingSetting, TeamView } from '../model/index.js';
 import type { ErrorBody } from '../errors.js';
+import type { JobView, TaskView } from '../model/jobs.js';
 
 export const CONTROL_TOKEN_HEADER = 'authorization';
 /** Browsers cannot set headers on a WebSocket, so the event stream also takes the token as a subprotocol. */
@@ -17,6 +18,24 @@ export const sharingBody = z.strictObject({
 });
 export const renameBody = z.strictObject({ name: z.string().min(1).max(64) });
 export const teamNameBody = z.strictObject({ name: z.string().min(1).max(64) });
+
+/** `troupe render` and the UI's submit: a scene file on this machine and how to render it. */
+export const submitJobBody = z.strictObject({
+  scenePath: z.string().min(1).max(4096),
+  name: z.string().min(1).max(64).optional(),
+  frameStart: z.number().int().min(-1_000_000).max(1_000_000).default(1),
+  frameEnd: z.number().int().min(-1_000_000).max(1_000_000).optional(),
+  width: z.number().int().min(1).default(640),
+  height: z.number().int().min(1).default(480),
+  samplesPerPixel: z.number().int().min(1).max(100_000).default(64),
+  seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
+  fps: z.number().min(1).max(1000).default(24),
+  format: z.enum(['png', 'exr']).default('png'),
+  outputDir: z.string().min(1).max(4096),
+  priority: z.number().int().min(-100).max(100).default(0),
+});
+export type SubmitJobRequest = z.input<typeof submitJobBody>;
+export const jobPriorityBody = z.strictObject({ priority: z.number().int().min(-100).max(100) });
 
 export interface AgentStatus {
   deviceId: DeviceId;
@@ -68,6 +87,9 @@ export type ControlEvent =
   | { type: 'pairRequestReceived'; request: PairRequest }
   | { type: 'pairRequestClosed'; requestId: string; outcome: 'accepted' | 'rejected' | 'expired' | 'cancelled' }
   | { type: 'pairingChanged'; pairing: Pairing }
-  | { type: 'statusChanged'; status: AgentStatus };
+  | { type: 'statusChanged'; status: AgentStatus }
+  | { type: 'jobChanged'; job: JobView };
+
+export type { JobView, TaskView };
 
 export type { ErrorBody };

@@ -65,6 +65,8 @@ export const heartbeatSchema = z.strictObject({
   sentAtMs: z.number().int().min(0),
   capacity: capacitySchema,
   name,
+  /** The sender coordinates a job with tasks waiting: workers with free cores should ask it for work. */
+  hasWork: z.boolean(),
 });
 export const rosterSyncSchema = z.strictObject({
   type: z.literal('roster.sync'),
@@ -78,12 +80,85 @@ export const errorMessageSchema = z.strictObject({
   message: z.string().max(2000),
 });
 
+// ---- Work (pull scheduling) ----
+
+const hash = hex64;
+const assetRefSchema = z.strictObject({
+  name: z.string().min(1).max(400),
+  hash,
+  sizeBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+});
+const regionSchema = z.strictObject({
+  x: z.number().int().min(0).max(16384),
+  y: z.number().int().min(0).max(16384),
+  width: z.number().int().min(1).max(16384),
+  height: z.number().int().min(1).max(16384),
+});
+export const taskSpecSchema = z.strictObject({
+  taskId: z.string().min(1).max(120),
+  kind: z.enum(['frames', 'bucket', 'merge']),
+  frames: z.array(z.number().int().min(-1_000_000).max(1_000_000)).min(1).max(1000),
+  region: regionSchema.nullable(),
+  dependsOn: z.array(z.string().max(120)).max(4096),
+  cost: z.number().min(0),
+});
+export const renderSettingsSchema = z.strictObject({
+  width: z.number().int().min(1).max(16384),
+  height: z.number().int().min(1).max(16384),
+  samplesPerPixel: z.number().int().min(1).max(100_000),
+  seed: z.number().int().min(0).max(2 ** 32 - 1),
+  frameStart: z.number().int().min(-1_000_000).max(1_000_000),
+  frameEnd: z.number().int().min(-1_000_000).max(1_000_000),
+  fps: z.number().min(1).max(1000),
+  format: z.enum(['png', 'exr']),
+});
+
+export const workAvailableSchema = z.strictObject({ type: z.literal('work.available') });
+export const workRequestSchema = z.strictObject({
+  type: z.literal('work.request'),
+  requestId: z.number().int().min(0),
+  freeCores: z.number().min(0).max(4096),
+});
+export const workLeaseSchema = z.strictObject({
+  type: z.literal('work.lease'),
+  requestId: z.number().int().min(0),
+  leaseId: z.string().min(1).max(64),
+  jobId: z.string().regex(/^[0-9a-f]{16}$/),
+  engine: z.literal('builtin-render'),
+  task: taskSpecSchema,
+  settings: renderSettingsSchema,
+  scene: z.string().min(1).max(400),
+  assets: z.array(assetRefSchema).max(10_000),
+  leaseMs: z.number().int().min(1000),
+});
+export const workNoneSchema = z.strictObject({ type: z.literal('work.none'), requestId: z.number().int().min(0) });
+export const taskStartedSchema = z.strictObject({ type: z.literal('task.started'), leaseId: z.string().max(64) });
+export const taskDoneSchema = z.strictObject({
+  type: z.literal('task.done'),
+  leaseId: z.string().max(64),
+  startedAtMs: z.number().int().min(0),
+  endedAtMs: z.number().int().min(0),
+  /** What the task produced, by output name, fetched by the coordinator from GET /blobs/<hash>. */
+  outputs: z.record(z.string().max(200), z.strictObject({ hash, sizeBytes: z.number().int().min(0) })),
+});
+export const taskFailedSchema = z.strictObject({ type: z.literal('task.failed'), leaseId: z.string().max(64), error: z.string().max(4000) });
+export const taskCancelSchema = z.strictObject({ type: z.literal('task.cancel'), leaseId: z.string().max(64), reason: z.string().max(200) });
+
 export const linkMessageSchema = z.discriminatedUnion('type', [
   helloSchema,
   heartbeatSchema,
   rosterSyncSchema,
   errorMessageSchema,
+  workAvailableSchema,
+  workRequestSchema,
+  workLeaseSchema,
+  workNoneSchema,
+  taskStartedSchema,
+  taskDoneSchema,
+  taskFailedSchema,
+  taskCancelSchema,
 ]);
+export type WorkLease = z.infer<typeof workLeaseSchema>;
 export type LinkMessage = z.infer<typeof linkMessageSchema>;
 
 // ---- Pairing messages (wss://host:port/pair, any certificate) ----

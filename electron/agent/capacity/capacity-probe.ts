@@ -7,8 +7,35 @@ import type { Capacity, SharingSetting } from '../../../shared/model/index.js';
 /** Below this load (share of all cores busy) a machine counts as idle for "only when idle". */
 const IDLE_LOAD = 0.25;
 
+/** Our own CPU use is averaged like the 1-minute load average, so it can be taken out of it. */
+const OWN_USE_SAMPLE_MS = 2000;
+const LOADAVG_WINDOW_MS = 60_000;
+
 export class CapacityProbe {
-  constructor(private sharing: SharingSetting) {}
+  private ownCores = 0;
+  private lastUsage = process.cpuUsage();
+  private lastSampleMs = Date.now();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private sharing: SharingSetting) {
+    this.timer = setInterval(() => this.sampleOwnUse(), OWN_USE_SAMPLE_MS);
+    this.timer.unref();
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Rendering for the team must not make this machine look busy to its own owner's "idle" rule. */
+  private sampleOwnUse(): void {
+    const now = Date.now();
+    const usage = process.cpuUsage(this.lastUsage);
+    const cores = (usage.user + usage.system) / 1000 / Math.max(1, now - this.lastSampleMs);
+    const alpha = 1 - Math.exp(-(now - this.lastSampleMs) / LOADAVG_WINDOW_MS);
+    this.ownCores += alpha * (cores - this.ownCores);
+    this.lastUsage = process.cpuUsage();
+    this.lastSampleMs = now;
+  }
 
   setSharing(sharing: SharingSetting): void {
     this.sharing = sharing;
@@ -20,7 +47,7 @@ export class CapacityProbe {
 
   read(): Capacity {
     const cores = os.availableParallelism();
-    const busyCores = Math.min(cores, os.loadavg()[0] ?? 0);
+    const busyCores = Math.min(cores, Math.max(0, (os.loadavg()[0] ?? 0) - this.ownCores));
     const load = busyCores / cores;
     const cap = Math.min(cores, this.sharing.coreCap ?? cores);
     let freeCores = 0;

@@ -11,7 +11,12 @@ import {
   sharingBody,
   startPairingBody,
   teamNameBody,
+  jobPriorityBody,
+  submitJobBody,
   type AgentStatus,
+  type JobView,
+  type SubmitJobRequest,
+  type TaskView,
   type ControlEvent,
   type Pairing,
   type PairRequest,
@@ -37,6 +42,13 @@ export interface ControlApiHandlers {
   rename(name: string): Promise<AgentStatus>;
   renameTeam(name: string): Promise<TeamView>;
   subscribe(listener: (event: ControlEvent) => void): () => void;
+  submitJob(body: SubmitJobRequest): Promise<JobView>;
+  jobs(): JobView[];
+  job(jobId: string): { job: JobView; tasks: TaskView[] };
+  cancelJob(jobId: string): JobView;
+  pauseJob(jobId: string): JobView;
+  resumeJob(jobId: string): JobView;
+  setJobPriority(jobId: string, priority: number): JobView;
 }
 
 type Route = (req: IncomingMessage, params: string[]) => Promise<unknown>;
@@ -64,6 +76,9 @@ export class ControlServer {
         const unsubscribe = this.api.subscribe((event) => ws.send(JSON.stringify(event)));
         ws.on('close', unsubscribe);
         ws.on('message', () => undefined); // the stream is one-way; clients talk through HTTP
+        // A client's protocol error (a frame over maxPayload, bad UTF-8): ws closes the socket itself;
+        // unheard, the 'error' event would take the whole agent down.
+        ws.on('error', () => undefined);
       });
     });
     this.server.requestTimeout = 120_000; // pairing waits on a human for up to a minute
@@ -75,7 +90,7 @@ export class ControlServer {
       ['POST', /^\/api\/nearby$/, async (req) => a.addNearby((await body(req, addNearbyBody)).address)],
       ['GET', /^\/api\/team$/, async () => a.team()],
       ['PUT', /^\/api\/team\/name$/, async (req) => a.renameTeam((await body(req, teamNameBody)).name)],
-      ['DELETE', /^\/api\/team\/members\/([^/]{1,100})$/, async (_r, [m]) => a.removeMember(decodeURIComponent(m!)).then(() => ({ removed: true }))],
+      ['DELETE', /^\/api\/team\/members\/([^/]{1,100})$/, async (_r, [m]) => a.removeMember(decodePathParam(m!)).then(() => ({ removed: true }))],
       ['POST', /^\/api\/pairings$/, async (req) => a.startPairing((await body(req, startPairingBody)).target)],
       ['GET', /^\/api\/pairings\/([0-9a-f]{1,16})$/, async (_r, [id]) => a.pairing(id!) ?? notFound(`No pairing ${id}`)],
       ['GET', /^\/api\/pair-requests$/, async () => a.pairRequests()],
@@ -83,6 +98,13 @@ export class ControlServer {
       ['POST', /^\/api\/pair-requests\/([0-9a-f]{1,16})\/reject$/, async (_r, [id]) => (a.rejectRequest(id!), { rejected: true })],
       ['PUT', /^\/api\/sharing$/, async (req) => a.setSharing(await body(req, sharingBody))],
       ['PUT', /^\/api\/name$/, async (req) => a.rename((await body(req, renameBody)).name)],
+      ['POST', /^\/api\/jobs$/, async (req) => a.submitJob(await body(req, submitJobBody))],
+      ['GET', /^\/api\/jobs$/, async () => a.jobs()],
+      ['GET', /^\/api\/jobs\/([0-9a-f]{16})$/, async (_r, [id]) => a.job(id!)],
+      ['POST', /^\/api\/jobs\/([0-9a-f]{16})\/cancel$/, async (_r, [id]) => a.cancelJob(id!)],
+      ['POST', /^\/api\/jobs\/([0-9a-f]{16})\/pause$/, async (_r, [id]) => a.pauseJob(id!)],
+      ['POST', /^\/api\/jobs\/([0-9a-f]{16})\/resume$/, async (_r, [id]) => a.resumeJob(id!)],
+      ['PUT', /^\/api\/jobs\/([0-9a-f]{16})\/priority$/, async (req, [id]) => a.setJobPriority(id!, (await body(req, jobPriorityBody)).priority)],
     ];
   }
 
@@ -135,6 +157,15 @@ function statusFor(code: ErrorCode): number {
     internal: 500,
   };
   return table[code] ?? 409;
+}
+
+/** A percent-encoded path segment; a malformed escape (`%E0%A4%A`) is the client's mistake, not ours. */
+function decodePathParam(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new TroupeError('bad-request', `Malformed percent-encoding in ${text.slice(0, 100)}`);
+  }
 }
 
 function notFound(message: string): never {

@@ -79,6 +79,8 @@ export class PullScheduler {
     private readonly splitter: TaskSplitter | null,
     private readonly events: SchedulerEvents = {},
     private readonly leaseMs = DEFAULT_LEASE_MS,
+    /** Merges run where the tiles already are (the coordinator asks with requestMerge), not on workers. */
+    private readonly mergesByCoordinator = false,
   ) {}
 
   // ---- jobs ----
@@ -184,11 +186,23 @@ export class PullScheduler {
     for (const [job, task] of ready) {
       const mine = task.spec.cost / speed;
       if (mine <= budget) return [job, task];
-      if (this.splitter && task.spec.kind === 'frames' && task.spec.frames.length === 1) {
+      if (this.splitter && this.activeWorkers.size > 1 && task.spec.kind === 'frames' && task.spec.frames.length === 1) {
         const piece = this.split(job, task, Math.min(MAX_SPLIT_PARTS, Math.ceil(mine / budget)));
         if (piece) return [job, piece];
       }
       if (mine <= 2 * (task.spec.cost / fastest)) return [job, task];
+    }
+    return null;
+  }
+
+  /** The next ready merge, for the coordinator to run itself. */
+  requestMerge(workerId: string): Lease | null {
+    for (const job of this.jobs.values()) {
+      if (job.state !== 'running' && job.state !== 'queued') continue;
+      for (const t of job.tasks.values()) {
+        if (t.state === 'queued' && t.spec.kind === 'merge' && t.spec.dependsOn.every((d) => job.tasks.get(d)?.state === 'done'))
+          return this.lease(job, t, workerId, false);
+      }
     }
     return null;
   }
@@ -300,7 +314,7 @@ export class PullScheduler {
     const out: [JobRecord, TaskRecord][] = [];
     for (const job of jobs) {
       for (const t of [...job.tasks.values()].sort((a, b) => a.order - b.order)) {
-        if (t.state !== 'queued') continue;
+        if (t.state !== 'queued' || (this.mergesByCoordinator && t.spec.kind === 'merge')) continue;
         if (t.spec.dependsOn.every((d) => job.tasks.get(d)?.state === 'done')) out.push([job, t]);
       }
       if (out.length > 0) return out; // the best job with work takes this worker
@@ -357,6 +371,7 @@ export class PullScheduler {
       if (job.state !== 'running' || this.isBlocklisted(job.jobId, workerId)) continue;
       for (const t of job.tasks.values()) {
         if (t.state !== 'leased' && t.state !== 'running') continue;
+        if (this.mergesByCoordinator && t.spec.kind === 'merge') continue;
         const live = t.attempts.filter((a) => a.live);
         if (live.length !== 1 || live[0]!.lease.workerId === workerId) continue;
         const finish = now + this.remainingCost(t, now) / this.speeds.speed(live[0]!.lease.workerId);

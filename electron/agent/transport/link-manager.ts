@@ -30,6 +30,8 @@ export interface LinkManagerDeps {
   listenPort: () => number;
   selfName: () => string;
   capacity: () => Capacity;
+  /** Whether this agent coordinates a job with tasks waiting (told to teammates in heartbeats). */
+  hasWork: () => boolean;
   /** Teammates we should be linked to (not including this device). */
   teammates: () => DeviceId[];
   /** Where a teammate may be reached, best first, as host:port. */
@@ -39,6 +41,7 @@ export interface LinkManagerDeps {
 
 export interface PeerState {
   online: boolean;
+  hasWork: boolean;
   name: string | null;
   capacity: Capacity | null;
   lastHeartbeatMs: number | null;
@@ -59,6 +62,7 @@ export class LinkManager extends EventEmitter<{
   offline: [DeviceId, string];
   message: [DeviceId, LinkMessage];
   linkAddress: [DeviceId, string];
+  heartbeat: [DeviceId];
 }> {
   private readonly slots = new Map<DeviceId, Slot>();
   private readonly timers: NodeJS.Timeout[] = [];
@@ -79,6 +83,12 @@ export class LinkManager extends EventEmitter<{
   nudge(id: DeviceId): void {
     const slot = this.slots.get(id);
     if (slot && !slot.link) slot.nextDialAtMs = 0;
+  }
+
+  /** A teammate announced new work before its next heartbeat would have. */
+  markHasWork(id: DeviceId): void {
+    const slot = this.slots.get(id);
+    if (slot) slot.state.hasWork = true;
   }
 
   accept(ws: WebSocket, peerId: DeviceId, remoteAddress: string): void {
@@ -122,7 +132,7 @@ export class LinkManager extends EventEmitter<{
         dialing: false,
         attempts: 0,
         nextDialAtMs: 0,
-        state: { online: false, name: null, capacity: null, lastHeartbeatMs: null, address: null },
+        state: { online: false, hasWork: false, name: null, capacity: null, lastHeartbeatMs: null, address: null },
       };
       this.slots.set(id, slot);
     }
@@ -218,6 +228,8 @@ export class LinkManager extends EventEmitter<{
       slot.state.capacity = message.capacity;
       slot.state.name = message.name;
       slot.state.lastHeartbeatMs = Date.now();
+      slot.state.hasWork = message.hasWork;
+      this.emit('heartbeat', link.peerId);
       return;
     }
     this.emit('message', link.peerId, message);
@@ -270,6 +282,7 @@ export class LinkManager extends EventEmitter<{
       sentAtMs: Date.now(),
       capacity,
       name: this.deps.selfName(),
+      hasWork: this.deps.hasWork(),
     };
     this.broadcast(message);
   }

@@ -9,6 +9,7 @@ const heartbeat: LinkMessage = {
   seq: 42,
   sentAtMs: 1_767_225_600_000,
   name: 'alpha',
+  hasWork: false,
   capacity: {
     cores: 16,
     freeCores: 11.5,

@@ -1,0 +1,288 @@
+// Owns the jobs this machine's user submitted: the scheduler and its journal, leases to teammates
+// (and to this machine's own worker), results fetched back by content address and written out.
+// Links and the worker loop are given to it; it knows nothing of TLS or engines.
+
+import { randomBytes } from 'node:crypto';
+import { TroupeError } from '../../../shared/errors.js';
+import type { JobView, TaskView } from '../../../shared/control-api/index.js';
+import type { JobSubmission, TaskSpec } from '../../../shared/model/jobs.js';
+import type { LinkMessage, WorkLease } from '../../../shared/protocol/index.js';
+import { bucketTasks, compileRenderJob, equalRows } from '../jobs/compile-render-job.js';
+import type { JobJournal, TaskOutcome } from '../scheduler/ports.js';
+import { PullScheduler, type Lease } from '../scheduler/pull-scheduler.js';
+import type { BlobStore } from '../storage/blob-store.js';
+import { buildSubmission } from './job-submission.js';
+import { OutputWriter, frameFileName } from './output-writer.js';
+
+const LEASE_MS = 10_000;
+const TICK_MS = 1000;
+/** The coordinator itself, as the worker that runs merges (they need the tiles it already holds). */
+export const COORDINATOR_WORKER = 'coordinator';
+
+export interface CoordinatorDeps {
+  selfId: string;
+  blobs: BlobStore;
+  journal: JobJournal;
+  /** Sends a message to a teammate's link. */
+  send(peerId: string, message: LinkMessage): void;
+  /** Makes sure a teammate's output blob is in our store (no-op for our own worker). */
+  fetchOutput(peerId: string, hash: string, sizeBytes: number): Promise<void>;
+  /** Stops a lease held by this machine's own worker. */
+  cancelLocal(leaseId: string): void;
+  jobChanged(view: JobView): void;
+  workAvailable(): void;
+  log(line: string): void;
+}
+
+export class JobCoordinator {
+  readonly scheduler: PullScheduler;
+  private readonly writer: OutputWriter;
+  private readonly timer: NodeJS.Timeout;
+  private merging = false;
+
+  constructor(private readonly deps: CoordinatorDeps) {
+    this.writer = new OutputWriter(deps.blobs);
+    this.scheduler = new PullScheduler(
+      { now: Date.now },
+      deps.journal,
+      (job, jobId, task, parts) => {
+        const { width, height, samplesPerPixel } = job.settings;
+        return bucketTasks(jobId, task.frames[0]!, width, height, samplesPerPixel, equalRows(height, parts), 's');
+      },
+      {
+        cancelLeases: (leases) => leases.forEach((l) => this.cancelLease(l, 'another copy finished first or the job stopped')),
+        jobFinished: (jobId) => this.changed(jobId),
+      },
+      LEASE_MS,
+      true,
+    );
+    this.scheduler.restore(deps.journal.load());
+    this.scheduler.workerJoined(deps.selfId, 1);
+    this.timer = setInterval(() => this.tick(), TICK_MS);
+    this.timer.unref();
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
+
+  async submit(req: Parameters<typeof buildSubmission>[0], workersHint: number): Promise<JobView> {
+    const submission = await buildSubmission(req, this.deps.blobs);
+    const jobId = randomBytes(8).toString('hex');
+    this.scheduler.addJob(jobId, submission, compileRenderJob(jobId, submission, { workersHint }));
+    this.changed(jobId);
+    this.deps.workAvailable();
+    return this.view(jobId);
+  }
+
+  hasWork(): boolean {
+    return this.scheduler.jobIds().some((id) => {
+      const state = this.scheduler.jobState(id);
+      return (state === 'queued' || state === 'running') && this.scheduler.tasksOf(id).some((t) => t.state === 'queued');
+    });
+  }
+
+  // ---- workers ----
+
+  /** A worker asks for work (a teammate over its link, or our own worker with its device id). */
+  requestWork(workerId: string): WorkLease | null {
+    const lease = this.scheduler.requestWork(workerId);
+    if (!lease) return null;
+    this.changed(lease.jobId);
+    const job = this.scheduler.jobInfo(lease.jobId).submission;
+    return {
+      type: 'work.lease',
+      requestId: 0,
+      leaseId: lease.leaseId,
+      jobId: lease.jobId,
+      engine: job.engine,
+      task: lease.task,
+      settings: job.settings,
+      scene: job.scene,
+      assets: job.assets,
+      leaseMs: LEASE_MS,
+    };
+  }
+
+  workerJoined(workerId: string, cores: number): void {
+    this.scheduler.workerJoined(workerId, cores);
+  }
+
+  heartbeat(workerId: string): void {
+    this.scheduler.renewLeases(workerId);
+  }
+
+  workerLost(workerId: string): void {
+    const had = this.scheduler.liveLeases().filter((l) => l.workerId === workerId);
+    this.scheduler.workerLost(workerId);
+    had.forEach((l) => this.changed(l.jobId));
+    if (had.length) this.deps.workAvailable();
+  }
+
+  taskStarted(leaseId: string): void {
+    this.scheduler.taskStarted(leaseId);
+  }
+
+  async taskDone(workerId: string, leaseId: string, outcome: Omit<TaskOutcome, 'workerId'>): Promise<void> {
+    const lease = this.scheduler.liveLeases().find((l) => l.leaseId === leaseId && l.workerId === workerId);
+    if (!lease) return; // lapsed, superseded, or from before a restart: not needed
+    let outputs: TaskOutcome['outputs'];
+    try {
+      for (const out of Object.values(outcome.outputs)) await this.deps.fetchOutput(workerId, out.hash, out.sizeBytes);
+      outputs = await this.writeOutputs(lease, outcome.outputs);
+    } catch (err) {
+      this.deps.log(`result of ${lease.task.taskId} from ${workerId.slice(0, 7)} could not be taken: ${(err as Error).message}`);
+      this.scheduler.taskFailed(leaseId, `its result could not be fetched: ${(err as Error).message}`);
+      this.changed(lease.jobId);
+      return;
+    }
+    this.scheduler.taskSucceeded(leaseId, { ...outcome, outputs, workerId });
+    this.changed(lease.jobId);
+    void this.runMerges();
+  }
+
+  taskFailed(workerId: string, leaseId: string, error: string): void {
+    const lease = this.scheduler.liveLeases().find((l) => l.leaseId === leaseId && l.workerId === workerId);
+    if (!lease) return;
+    this.scheduler.taskFailed(leaseId, error);
+    this.changed(lease.jobId);
+    this.deps.workAvailable();
+  }
+
+  // ---- user commands ----
+
+  cancel(jobId: string): JobView {
+    this.requireJob(jobId);
+    this.scheduler.cancelJob(jobId);
+    this.changed(jobId);
+    return this.view(jobId);
+  }
+  pause(jobId: string): JobView {
+    this.requireJob(jobId);
+    this.scheduler.pauseJob(jobId);
+    this.changed(jobId);
+    return this.view(jobId);
+  }
+  resume(jobId: string): JobView {
+    this.requireJob(jobId);
+    this.scheduler.resumeJob(jobId);
+    this.changed(jobId);
+    this.deps.workAvailable();
+    return this.view(jobId);
+  }
+  setPriority(jobId: string, priority: number): JobView {
+    this.requireJob(jobId);
+    this.scheduler.setPriority(jobId, priority);
+    this.changed(jobId);
+    return this.view(jobId);
+  }
+
+  list(): JobView[] {
+    return this.scheduler.jobIds().map((id) => this.view(id)).sort((a, b) => b.createdAtMs - a.createdAtMs);
+  }
+
+  view(jobId: string): JobView {
+    this.requireJob(jobId);
+    const info = this.scheduler.jobInfo(jobId);
+    const tasks = this.scheduler.tasksOf(jobId).filter((t) => t.state !== 'cancelled' || info.state === 'cancelled');
+    const outputs = new Set<string>();
+    for (const t of tasks) if (t.state === 'done' && t.spec.kind !== 'bucket') for (const name of Object.keys(t.outcome?.outputs ?? {})) outputs.add(name);
+    return {
+      jobId,
+      submission: info.submission,
+      state: info.state,
+      createdAtMs: info.createdAtMs,
+      finishedAtMs: info.finishedAtMs,
+      tasksDone: tasks.filter((t) => t.state === 'done').length,
+      tasksTotal: tasks.length,
+      outputs: [...outputs].sort(),
+      errors: info.errors,
+    };
+  }
+
+  tasks(jobId: string): TaskView[] {
+    this.requireJob(jobId);
+    return this.scheduler.tasksOf(jobId).map((t) => ({
+      ...t.spec,
+      state: t.state,
+      attempts: t.attempts.map((a) => ({
+        workerId: a.workerId,
+        startedAtMs: a.startedAtMs,
+        endedAtMs: t.outcome && t.outcome.workerId === a.workerId ? t.outcome.endedAtMs : null,
+        outcome: t.outcome && t.outcome.workerId === a.workerId ? 'done' : t.state === 'done' ? 'cancelled' : 'running',
+        error: null,
+      })),
+    }));
+  }
+
+  // ---- internals ----
+
+  private requireJob(jobId: string): void {
+    if (this.scheduler.jobState(jobId) === null) throw new TroupeError('not-found', `No job ${jobId} on this machine`);
+  }
+
+  /** Writes a frames task's images into the output folder; returns the outputs by file name. */
+  private async writeOutputs(lease: Lease, outputs: TaskOutcome['outputs']): Promise<TaskOutcome['outputs']> {
+    if (lease.task.kind !== 'frames') return outputs; // tiles stay in the blob store until their merge
+    const job = this.scheduler.jobInfo(lease.jobId).submission;
+    const named: TaskOutcome['outputs'] = {};
+    for (const frame of lease.task.frames) {
+      const out = outputs[`frame:${frame}`];
+      if (!out) throw new Error(`the worker sent no image for frame ${frame}`);
+      const name = frameFileName(job, frame);
+      await this.writer.writeFromBlob(job, name, out.hash);
+      named[name] = out;
+    }
+    return named;
+  }
+
+  /** Merges need the tiles, which are here: the coordinator runs them itself, whatever its sharing setting. */
+  private async runMerges(): Promise<void> {
+    if (this.merging) return;
+    this.merging = true;
+    try {
+      let lease: Lease | null;
+      while ((lease = this.scheduler.requestMerge(COORDINATOR_WORKER))) {
+        const started = Date.now();
+        const job: JobSubmission = this.scheduler.jobInfo(lease.jobId).submission;
+        const tiles = this.scheduler
+          .tasksOf(lease.jobId)
+          .filter((t) => lease!.task.dependsOn.includes(t.spec.taskId))
+          .map((t) => ({ region: t.spec.region!, hash: t.outcome!.outputs.tile!.hash }));
+        try {
+          const { name, bytes } = await this.writer.mergeTiles(job, lease.task.frames[0]!, tiles);
+          this.scheduler.taskSucceeded(lease.leaseId, {
+            workerId: COORDINATOR_WORKER,
+            startedAtMs: started,
+            endedAtMs: Date.now(),
+            outputs: { [name]: { hash: '0'.repeat(64), sizeBytes: bytes.length } },
+          });
+        } catch (err) {
+          this.scheduler.taskFailed(lease.leaseId, `stitching failed: ${(err as Error).message}`);
+        }
+        this.changed(lease.jobId);
+      }
+    } finally {
+      this.merging = false;
+    }
+  }
+
+  private cancelLease(lease: Lease, reason: string): void {
+    if (lease.workerId === this.deps.selfId) this.deps.cancelLocal(lease.leaseId);
+    else if (lease.workerId !== COORDINATOR_WORKER) this.deps.send(lease.workerId, { type: 'task.cancel', leaseId: lease.leaseId, reason });
+  }
+
+  private tick(): void {
+    this.scheduler.renewLeases(this.deps.selfId);
+    const before = this.scheduler.liveLeases().length;
+    this.scheduler.expireLeases();
+    if (this.scheduler.liveLeases().length !== before) this.deps.workAvailable();
+    void this.runMerges();
+  }
+
+  private changed(jobId: string): void {
+    this.deps.jobChanged(this.view(jobId));
+  }
+}
+
+export type { TaskSpec };

@@ -1,0 +1,80 @@
+// Owns turning "render this file" into a job: the scene checked before any task exists (a corrupt
+// or unsupported scene is refused here, with its reason), its files stored by content address
+// under safe relative names, and the settings bounded.
+
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname, extname, isAbsolute, join } from 'node:path';
+import { TroupeError } from '../../../shared/errors.js';
+import type { AssetRef, JobSubmission } from '../../../shared/model/jobs.js';
+import type { SubmitJobRequest } from '../../../shared/control-api/index.js';
+import { inspectScene } from '../engines/builtin-render/index.js';
+import { checkAssetName } from '../jobs/asset-name.js';
+import type { BlobStore } from '../storage/blob-store.js';
+
+export const MAX_SIDE_PX = 16384;
+export const MAX_PIXELS = 100_000_000;
+
+type Parsed = Required<Omit<SubmitJobRequest, 'name' | 'frameEnd'>> & { name?: string; frameEnd?: number };
+
+export async function buildSubmission(req: Parsed, blobs: BlobStore): Promise<JobSubmission> {
+  const { width, height } = req;
+  if (width > MAX_SIDE_PX || height > MAX_SIDE_PX || width * height > MAX_PIXELS)
+    throw new TroupeError('bad-request', `${width}x${height} is too large: at most ${MAX_SIDE_PX} pixels a side and ${MAX_PIXELS / 1e6} megapixels`);
+  if (!isAbsolute(req.scenePath) || !isAbsolute(req.outputDir)) throw new TroupeError('bad-request', 'Scene and output folder must be absolute paths');
+  const ext = extname(req.scenePath).toLowerCase();
+  if (ext !== '.glb' && ext !== '.gltf') throw new TroupeError('bad-scene', `${basename(req.scenePath)} is not a glTF scene (.glb or .gltf)`);
+  const info = await stat(req.scenePath).catch(() => null);
+  if (!info?.isFile()) throw new TroupeError('not-found', `No scene file at ${req.scenePath}`);
+  const frameEnd = req.frameEnd ?? req.frameStart;
+  if (frameEnd < req.frameStart) throw new TroupeError('bad-request', `Frames ${req.frameStart}-${frameEnd} run backwards`);
+  if (frameEnd - req.frameStart >= 100_000) throw new TroupeError('bad-request', 'At most 100000 frames in one job');
+
+  const summary = await inspectScene(req.scenePath, req.fps); // throws 'bad-scene' with the reason
+  if (summary.triangles === 0) throw new TroupeError('bad-scene', `${basename(req.scenePath)} has no triangles to render`);
+
+  const names = [basename(req.scenePath), ...(ext === '.gltf' ? await externalFiles(req.scenePath) : [])];
+  const assets: AssetRef[] = [];
+  for (const name of names) {
+    const safe = checkAssetName(name);
+    const path = join(dirname(req.scenePath), safe);
+    const { hash, sizeBytes } = await blobs.put(createReadStream(path)).catch((err: NodeJS.ErrnoException) => {
+      throw new TroupeError('not-found', `The scene needs ${safe}, which cannot be read (${err.code ?? err.message})`);
+    });
+    assets.push({ name: safe, hash, sizeBytes });
+  }
+  return {
+    name: req.name ?? basename(req.scenePath, ext),
+    engine: 'builtin-render',
+    kind: frameEnd > req.frameStart ? 'animation' : 'still',
+    scene: assets[0]!.name,
+    assets,
+    settings: {
+      width,
+      height,
+      samplesPerPixel: req.samplesPerPixel,
+      seed: req.seed,
+      frameStart: req.frameStart,
+      frameEnd,
+      fps: req.fps,
+      format: req.format,
+    },
+    outputDir: req.outputDir,
+    priority: req.priority,
+  };
+}
+
+/** Buffers and images a .gltf names by relative URI (data: URIs travel inside the file). */
+async function externalFiles(scenePath: string): Promise<string[]> {
+  let json: { buffers?: { uri?: unknown }[]; images?: { uri?: unknown }[] };
+  try {
+    json = JSON.parse(await readFile(scenePath, 'utf8'));
+  } catch {
+    throw new TroupeError('bad-scene', `${basename(scenePath)} is not valid glTF JSON`);
+  }
+  const uris = [...(json.buffers ?? []), ...(json.images ?? [])]
+    .map((x) => x.uri)
+    .filter((u): u is string => typeof u === 'string' && !u.startsWith('data:'))
+    .map((u) => decodeURIComponent(u));
+  return [...new Set(uris)];
+}

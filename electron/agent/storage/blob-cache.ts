@@ -1,0 +1,65 @@
+// Owns the worker's cache of job inputs: the BlobStore plus a size cap, least recently used first
+// out, never evicting what a running task holds. Recency is the file's mtime, touched on each use,
+// so it survives restarts without an index file to keep consistent.
+
+import { readdir, rm, stat, utimes } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BlobStore } from './blob-store.js';
+
+export const DEFAULT_CACHE_CAP_BYTES = 10 * 2 ** 30;
+
+export class BlobCache {
+  private readonly pins = new Map<string, number>();
+
+  constructor(
+    readonly store: BlobStore,
+    private readonly dir: string,
+    private readonly capBytes = DEFAULT_CACHE_CAP_BYTES,
+  ) {}
+
+  /** Marks blobs in use (and recently used) until the returned release is called. */
+  async pin(hashes: string[]): Promise<() => void> {
+    const now = new Date();
+    for (const h of hashes) {
+      this.pins.set(h, (this.pins.get(h) ?? 0) + 1);
+      await utimes(this.store.pathOf(h), now, now).catch(() => undefined);
+    }
+    return () => {
+      for (const h of hashes) {
+        const n = (this.pins.get(h) ?? 1) - 1;
+        if (n <= 0) this.pins.delete(h);
+        else this.pins.set(h, n);
+      }
+    };
+  }
+
+  /** Deletes least recently used, unpinned blobs until the cache fits its cap. Returns bytes freed. */
+  async trim(): Promise<number> {
+    const entries: { hash: string; path: string; size: number; mtimeMs: number }[] = [];
+    for (const sub of await readdir(this.dir).catch(() => [] as string[])) {
+      if (!/^[0-9a-f]{2}$/.test(sub)) continue;
+      for (const name of await readdir(join(this.dir, sub)).catch(() => [] as string[])) {
+        const path = join(this.dir, sub, name);
+        const s = await stat(path).catch(() => null);
+        if (s) entries.push({ hash: name, path, size: s.size, mtimeMs: s.mtimeMs });
+      }
+    }
+    let total = entries.reduce((a, e) => a + e.size, 0);
+    let freed = 0;
+    for (const e of entries.sort((a, b) => a.mtimeMs - b.mtimeMs)) {
+      if (total <= this.capBytes) break;
+      if (this.pins.has(e.hash)) continue;
+      await rm(e.path, { force: true });
+      total -= e.size;
+      freed += e.size;
+    }
+    return freed;
+  }
+
+  /** Temporary files of a process that died mid-write: never valid blobs, so they go. */
+  async removeLeftovers(): Promise<void> {
+    for (const name of await readdir(this.dir).catch(() => [] as string[])) {
+      if (name.startsWith('.incoming-')) await rm(join(this.dir, name), { force: true });
+    }
+  }
+}

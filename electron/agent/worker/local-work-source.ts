@@ -1,0 +1,35 @@
+// Owns this machine's worker taking work from this machine's own coordinator: the same steps as
+// over a link, as direct calls, with inputs already in the shared blob store.
+
+import type { WorkLease } from '../../../shared/protocol/index.js';
+import type { JobCoordinator } from '../coordinator/job-coordinator.js';
+import type { TaskResult, WorkSource } from './work-source.js';
+
+export class LocalWorkSource implements WorkSource {
+  constructor(
+    readonly coordinatorId: string,
+    private readonly coordinator: JobCoordinator,
+  ) {}
+
+  hasWork(): boolean {
+    return this.coordinator.hasWork();
+  }
+
+  async request(): Promise<WorkLease | null> {
+    return this.coordinator.requestWork(this.coordinatorId);
+  }
+
+  started(leaseId: string): void {
+    this.coordinator.taskStarted(leaseId);
+  }
+
+  done(leaseId: string, result: TaskResult): void {
+    void this.coordinator.taskDone(this.coordinatorId, leaseId, result);
+  }
+
+  failed(leaseId: string, error: string): void {
+    this.coordinator.taskFailed(this.coordinatorId, leaseId, error);
+  }
+
+  async fetchAsset(): Promise<void> {}
+}

@@ -1,0 +1,100 @@
+// Owns this machine's side of the team's work: while its owner shares it and it is idle, ask the
+// coordinators that have work for a task, run it, report back; stop a task when told to.
+//
+//   idle --(sharing allows, a coordinator has work)--> asking --lease--> running --done/failed--> idle
+//     ^                                                   |                |
+//     +------------------- none / no answer --------------+   cancelled ---+
+
+import { TroupeError, toErrorBody } from '../../../shared/errors.js';
+import type { SharingSetting } from '../../../shared/model/index.js';
+import type { WorkLease } from '../../../shared/protocol/index.js';
+import type { TaskRunner } from './task-runner.js';
+import type { WorkSource } from './work-source.js';
+
+const POLL_MS = 1000;
+
+export interface WorkLoopDeps {
+  runner: TaskRunner;
+  sources: () => WorkSource[];
+  sharing: () => SharingSetting;
+  /** Cores the team may use now (0 when the owner is busy in "idle" mode). */
+  freeCores: () => number;
+  cores: () => number;
+  log: (line: string) => void;
+  taskFinished?: (lease: WorkLease, outcome: 'done' | 'failed' | 'cancelled', ms: number) => void;
+}
+
+export class WorkLoop {
+  private readonly running = new Map<string, AbortController>();
+  private asking = false;
+  private timer: NodeJS.Timeout;
+  private next = 0;
+  private closed = false;
+
+  constructor(private readonly deps: WorkLoopDeps) {
+    this.timer = setInterval(() => void this.poke(), POLL_MS);
+    this.timer.unref();
+  }
+
+  get busy(): boolean {
+    return this.running.size > 0;
+  }
+
+  /** Work may be waiting: look now instead of at the next poll. */
+  async poke(): Promise<void> {
+    if (this.closed || this.asking || this.running.size > 0) return;
+    const sharing = this.deps.sharing();
+    if (sharing.mode === 'off' || this.deps.freeCores() < 0.5) return;
+    const sources = this.deps.sources().filter((s) => s.hasWork());
+    if (sources.length === 0) return;
+    this.asking = true;
+    try {
+      for (let i = 0; i < sources.length; i++) {
+        const source = sources[(this.next + i) % sources.length]!;
+        const lease = await source.request(this.deps.freeCores()).catch(() => null);
+        if (!lease) continue;
+        this.next = (this.next + i + 1) % sources.length; // take turns between coordinators
+        void this.run(lease, source, sharing);
+        return;
+      }
+    } finally {
+      this.asking = false;
+    }
+  }
+
+  cancel(leaseId: string): void {
+    this.running.get(leaseId)?.abort(new TroupeError('internal', 'cancelled by the coordinator'));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.timer);
+    for (const c of this.running.values()) c.abort();
+    await this.deps.runner.close();
+  }
+
+  private async run(lease: WorkLease, source: WorkSource, sharing: SharingSetting): Promise<void> {
+    const controller = new AbortController();
+    this.running.set(lease.leaseId, controller);
+    const threads = Math.max(1, Math.min(this.deps.cores(), sharing.coreCap ?? this.deps.cores()));
+    const started = Date.now();
+    source.started(lease.leaseId);
+    try {
+      const result = await this.deps.runner.run(lease, source, threads, controller.signal);
+      source.done(lease.leaseId, result);
+      this.deps.taskFinished?.(lease, 'done', Date.now() - started);
+    } catch (err) {
+      if (controller.signal.aborted) {
+        this.deps.taskFinished?.(lease, 'cancelled', Date.now() - started);
+      } else {
+        const message = toErrorBody(err).message;
+        this.deps.log(`task ${lease.task.taskId} failed here: ${message}`);
+        source.failed(lease.leaseId, message);
+        this.deps.taskFinished?.(lease, 'failed', Date.now() - started);
+      }
+    } finally {
+      this.running.delete(lease.leaseId);
+      setImmediate(() => void this.poke());
+    }
+  }
+}

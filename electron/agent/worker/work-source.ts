@@ -1,0 +1,23 @@
+// Owns the contract between this machine's worker and a coordinator that has work: ask, report,
+// and fetch inputs. A teammate's coordinator is reached over its link; our own directly.
+
+import type { WorkLease } from '../../../shared/protocol/index.js';
+import type { AssetRef } from '../../../shared/model/jobs.js';
+
+export interface TaskResult {
+  startedAtMs: number;
+  endedAtMs: number;
+  outputs: Record<string, { hash: string; sizeBytes: number }>;
+}
+
+export interface WorkSource {
+  /** The coordinator's device id. */
+  readonly coordinatorId: string;
+  hasWork(): boolean;
+  request(freeCores: number): Promise<WorkLease | null>;
+  started(leaseId: string): void;
+  done(leaseId: string, result: TaskResult): void;
+  failed(leaseId: string, error: string): void;
+  /** Makes sure an input is in this machine's blob store (a no-op when the coordinator is us). */
+  fetchAsset(asset: AssetRef): Promise<void>;
+}

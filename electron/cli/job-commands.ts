@@ -1,0 +1,111 @@
+// Owns the job subcommands of `troupe`: render (with a progress bar), jobs, job, cancel, pause,
+// resume. Paths are made absolute here: the agent reads files the user named from this folder.
+
+import { resolve } from 'node:path';
+import { TroupeError } from '../../shared/errors.js';
+import type { JobView, SubmitJobRequest, TaskView } from '../../shared/control-api/index.js';
+import { flagInt, flagString, type ParsedArgs } from './args.js';
+import type { ControlClient } from './control-client.js';
+
+type Command = (client: ControlClient, rest: string[], args: ParsedArgs) => Promise<void>;
+
+function parseFrames(text: string): { frameStart: number; frameEnd: number } {
+  const m = /^(-?\d+)(?:-(-?\d+))?$/.exec(text.trim());
+  if (!m) throw new TroupeError('bad-request', `--frames takes a frame or a range like 1-48, not "${text}"`);
+  return { frameStart: Number(m[1]), frameEnd: Number(m[2] ?? m[1]) };
+}
+
+function parseSize(text: string): { width: number; height: number } {
+  const m = /^(\d+)x(\d+)$/i.exec(text.trim());
+  if (!m) throw new TroupeError('bad-request', `--size takes WIDTHxHEIGHT, like 1280x720, not "${text}"`);
+  return { width: Number(m[1]), height: Number(m[2]) };
+}
+
+function bar(job: JobView): string {
+  const width = 30;
+  const done = job.tasksTotal ? Math.round((job.tasksDone / job.tasksTotal) * width) : 0;
+  return `[${'#'.repeat(done)}${'.'.repeat(width - done)}] ${job.tasksDone}/${job.tasksTotal} tasks  ${job.state}`;
+}
+
+function describeJob(job: JobView): string {
+  const s = job.submission.settings;
+  const frames = s.frameStart === s.frameEnd ? `frame ${s.frameStart}` : `frames ${s.frameStart}-${s.frameEnd}`;
+  return `${job.jobId}  ${job.submission.name.padEnd(16)} ${job.state.padEnd(9)} ${job.tasksDone}/${job.tasksTotal} tasks  ${frames}  ${s.width}x${s.height} ${s.samplesPerPixel} spp`;
+}
+
+async function follow(client: ControlClient, jobId: string, json: boolean): Promise<JobView> {
+  const tty = process.stdout.isTTY && !json;
+  let job = await client.call<{ job: JobView }>('GET', `/api/jobs/${jobId}`).then((r) => r.job);
+  let last = '';
+  while (job.state === 'queued' || job.state === 'running' || job.state === 'paused') {
+    const line = bar(job);
+    if (tty) process.stdout.write(`\r${line}`);
+    else if (!json && line !== last) console.log(line);
+    last = line;
+    await new Promise((r) => setTimeout(r, 500));
+    job = await client.call<{ job: JobView }>('GET', `/api/jobs/${jobId}`).then((r) => r.job);
+  }
+  if (tty) process.stdout.write(`\r${bar(job)}\n`);
+  return job;
+}
+
+export const JOB_COMMANDS: Record<string, Command> = {
+  async render(client, rest, args) {
+    if (!rest[0]) throw new TroupeError('bad-request', 'Usage: troupe render <scene.glb> [--frames a-b] [--size WxH] [--samples N] [--out DIR]');
+    const body: SubmitJobRequest = {
+      scenePath: resolve(rest[0]),
+      outputDir: resolve(flagString(args, 'out') ?? 'troupe-out'),
+      ...(args.flags.has('frames') ? parseFrames(flagString(args, 'frames')!) : {}),
+      ...(args.flags.has('size') ? parseSize(flagString(args, 'size')!) : {}),
+    };
+    const samples = flagInt(args, 'samples');
+    if (samples !== undefined) body.samplesPerPixel = samples;
+    const seed = flagInt(args, 'seed');
+    if (seed !== undefined) body.seed = seed;
+    if (args.flags.has('exr')) body.format = 'exr';
+    if (args.flags.has('name')) body.name = flagString(args, 'name');
+    const json = args.flags.has('json');
+    const job = await client.call<JobView>('POST', '/api/jobs', body);
+    if (!json) console.log(`Job ${job.jobId}: ${job.tasksTotal} tasks, images go to ${job.submission.outputDir}`);
+    if (args.flags.has('no-wait')) {
+      if (json) console.log(JSON.stringify(job));
+      return;
+    }
+    const final = await follow(client, job.jobId, json);
+    if (json) console.log(JSON.stringify(final));
+    else if (final.state === 'done') console.log(`Done: ${final.outputs.length} image(s) in ${final.submission.outputDir}`);
+    else console.log(`Job ${final.state}${final.errors.length ? `:\n  ${final.errors.join('\n  ')}` : ''}`);
+    if (final.state !== 'done') process.exitCode = 1;
+  },
+  async jobs(client, _rest, args) {
+    const jobs = await client.call<JobView[]>('GET', '/api/jobs');
+    if (args.flags.has('json')) return console.log(JSON.stringify(jobs, null, 2));
+    if (jobs.length === 0) console.log('No jobs yet. Start one with `troupe render scene.glb`.');
+    for (const j of jobs) console.log(describeJob(j));
+  },
+  async job(client, rest, args) {
+    if (!rest[0]) throw new TroupeError('bad-request', 'Usage: troupe job <job id>');
+    const r = await client.call<{ job: JobView; tasks: TaskView[] }>('GET', `/api/jobs/${encodeURIComponent(rest[0])}`);
+    if (args.flags.has('json')) return console.log(JSON.stringify(r, null, 2));
+    console.log(describeJob(r.job));
+    for (const e of r.job.errors) console.log(`  error: ${e}`);
+    for (const t of r.tasks) {
+      if (t.state === 'cancelled' && r.job.state !== 'cancelled') continue;
+      const last = t.attempts[t.attempts.length - 1];
+      const took = last?.endedAtMs ? `${((last.endedAtMs - last.startedAtMs) / 1000).toFixed(1)} s` : '';
+      console.log(`  ${t.taskId.split(':')[1]!.padEnd(12)} ${t.state.padEnd(9)} ${last ? last.workerId.slice(0, 7) : ''.padEnd(7)} ${took}  attempts ${t.attempts.length}`);
+    }
+  },
+  async cancel(client, rest, args) {
+    const j = await client.call<JobView>('POST', `/api/jobs/${encodeURIComponent(rest[0] ?? '')}/cancel`);
+    console.log(args.flags.has('json') ? JSON.stringify(j) : `Job ${j.jobId} cancelled.`);
+  },
+  async pause(client, rest, args) {
+    const j = await client.call<JobView>('POST', `/api/jobs/${encodeURIComponent(rest[0] ?? '')}/pause`);
+    console.log(args.flags.has('json') ? JSON.stringify(j) : `Job ${j.jobId} paused: running tasks finish, no new ones start.`);
+  },
+  async resume(client, rest, args) {
+    const j = await client.call<JobView>('POST', `/api/jobs/${encodeURIComponent(rest[0] ?? '')}/resume`);
+    console.log(args.flags.has('json') ? JSON.stringify(j) : `Job ${j.jobId} resumed.`);
+  },
+};
