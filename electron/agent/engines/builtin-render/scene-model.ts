@@ -1,0 +1,91 @@
+// Owns the renderer's own picture of a glTF scene: plain arrays and numbers, with every index a
+// glTF index, so nothing past the loader depends on the reader library's object graph.
+
+export type Vec3 = [number, number, number];
+export type Quat = [number, number, number, number];
+
+/** Texels as float RGBA; colour textures are already converted from sRGB to linear. */
+export interface LinearImage {
+  width: number;
+  height: number;
+  texels: Float32Array;
+}
+
+export interface TextureRef {
+  image: LinearImage;
+  wrapS: number; // GL enum: 33071 clamp, 33648 mirrored repeat, 10497 repeat
+  wrapT: number;
+}
+
+export interface MaterialModel {
+  baseColor: [number, number, number, number];
+  metallic: number;
+  roughness: number;
+  /** emissiveFactor times KHR_materials_emissive_strength. */
+  emissive: Vec3;
+  doubleSided: boolean;
+  baseColorTexture: TextureRef | null;
+  metallicRoughnessTexture: TextureRef | null;
+  emissiveTexture: TextureRef | null;
+}
+
+/** One triangle list in the mesh's local space (strips and fans already unrolled). */
+export interface PrimitiveModel {
+  positions: Float32Array;
+  normals: Float32Array | null;
+  uvs: Float32Array | null;
+  indices: Uint32Array;
+  /** Index into SceneModel.materials; -1 for the glTF default material. */
+  material: number;
+}
+
+export interface NodeModel {
+  name: string;
+  translation: Vec3;
+  rotation: Quat;
+  scale: Vec3;
+  children: number[];
+  mesh: number;
+  camera: number;
+  light: number;
+}
+
+export interface CameraModel {
+  type: 'perspective' | 'orthographic';
+  yfov: number;
+  xmag: number;
+  ymag: number;
+}
+
+export interface LightModel {
+  type: 'point' | 'spot' | 'directional';
+  color: Vec3;
+  intensity: number;
+  /** Infinity when the light has no range. */
+  range: number;
+  innerConeAngle: number;
+  outerConeAngle: number;
+}
+
+export interface AnimationChannelModel {
+  node: number;
+  path: 'translation' | 'rotation' | 'scale';
+  step: boolean;
+  times: Float32Array;
+  /** One value per key: 3 floats (translation, scale) or 4 (rotation quaternion). */
+  values: Float32Array;
+}
+
+export interface SceneModel {
+  fileName: string;
+  nodes: NodeModel[];
+  /** The default scene's root nodes. */
+  roots: number[];
+  meshes: PrimitiveModel[][];
+  materials: MaterialModel[];
+  cameras: CameraModel[];
+  lights: LightModel[];
+  animation: { channels: AnimationChannelModel[]; durationSec: number } | null;
+  textureCount: number;
+  warnings: string[];
+}

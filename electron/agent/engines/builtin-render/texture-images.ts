@@ -1,0 +1,72 @@
+// Owns textures: encoded image bytes in, float texels out, and the bilinear lookup the tracer
+// makes at every hit. Formats we cannot decode become a warning, never a crash.
+
+import { isPng, decodePng } from './png-decode.js';
+import type { LinearImage, TextureRef } from './scene-model.js';
+
+const CLAMP_TO_EDGE = 33071;
+const MIRRORED_REPEAT = 33648;
+
+const SRGB_TO_LINEAR = new Float32Array(256).map((_, i) => {
+  const c = i / 255;
+  return c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+});
+
+export type ImageDecodeResult = { image: LinearImage } | { warning: string };
+
+/** Decodes PNG; JPEG and other formats yield a warning (the texture is then treated as absent). */
+export function decodeTextureImage(bytes: Uint8Array, mimeType: string, name: string, srgb: boolean): ImageDecodeResult {
+  if (!isPng(bytes)) {
+    const isJpeg = bytes[0] === 0xff && bytes[1] === 0xd8;
+    const kind = isJpeg ? 'a JPEG' : `in a format the built-in renderer cannot decode (${mimeType || 'unknown type'})`;
+    return { warning: `texture ${name} is ${kind}; it was left out (convert it to PNG to use it)` };
+  }
+  const { width, height, rgba } = decodePng(bytes, name);
+  const texels = new Float32Array(width * height * 4);
+  for (let i = 0; i < texels.length; i += 4) {
+    texels[i] = srgb ? SRGB_TO_LINEAR[rgba[i]!]! : rgba[i]! / 255;
+    texels[i + 1] = srgb ? SRGB_TO_LINEAR[rgba[i + 1]!]! : rgba[i + 1]! / 255;
+    texels[i + 2] = srgb ? SRGB_TO_LINEAR[rgba[i + 2]!]! : rgba[i + 2]! / 255;
+    texels[i + 3] = rgba[i + 3]! / 255;
+  }
+  return { image: { width, height, texels } };
+}
+
+function wrap(i: number, size: number, mode: number): number {
+  if (mode === CLAMP_TO_EDGE) return i < 0 ? 0 : i >= size ? size - 1 : i;
+  if (mode === MIRRORED_REPEAT) {
+    const period = 2 * size;
+    const m = ((i % period) + period) % period;
+    return m < size ? m : period - 1 - m;
+  }
+  return ((i % size) + size) % size;
+}
+
+/** Bilinear lookup at (u, v) in glTF texture space (v down); writes RGBA into out[0..3]. */
+export function sampleTexture(ref: TextureRef, u: number, v: number, out: Float64Array): void {
+  const { width, height, texels } = ref.image;
+  // A degenerate UV (NaN from a broken mesh) must not turn the whole path into NaN.
+  if (!(u > -1e9 && u < 1e9)) u = 0;
+  if (!(v > -1e9 && v < 1e9)) v = 0;
+  const fx = u * width - 0.5;
+  const fy = v * height - 0.5;
+  const x0f = Math.floor(fx);
+  const y0f = Math.floor(fy);
+  const tx = fx - x0f;
+  const ty = fy - y0f;
+  const x0 = wrap(x0f, width, ref.wrapS);
+  const x1 = wrap(x0f + 1, width, ref.wrapS);
+  const y0 = wrap(y0f, height, ref.wrapT);
+  const y1 = wrap(y0f + 1, height, ref.wrapT);
+  const i00 = (y0 * width + x0) * 4;
+  const i10 = (y0 * width + x1) * 4;
+  const i01 = (y1 * width + x0) * 4;
+  const i11 = (y1 * width + x1) * 4;
+  const w00 = (1 - tx) * (1 - ty);
+  const w10 = tx * (1 - ty);
+  const w01 = (1 - tx) * ty;
+  const w11 = tx * ty;
+  for (let c = 0; c < 4; c++) {
+    out[c] = texels[i00 + c]! * w00 + texels[i10 + c]! * w10 + texels[i01 + c]! * w01 + texels[i11 + c]! * w11;
+  }
+}
