@@ -195,12 +195,23 @@ function slab(f: Float32Array, n: number, ox: number, oy: number, oz: number, ix
   let far = t0 < t1 ? t1 : t0;
   t0 = (f[n + 1]! - oy) * iy;
   t1 = (f[n + 4]! - oy) * iy;
-  near = Math.max(near, t0 < t1 ? t0 : t1);
-  far = Math.min(far, t0 < t1 ? t1 : t0);
+  if (t0 > t1) {
+    const swap = t0;
+    t0 = t1;
+    t1 = swap;
+  }
+  if (t0 > near) near = t0;
+  if (t1 < far) far = t1;
   t0 = (f[n + 2]! - oz) * iz;
   t1 = (f[n + 5]! - oz) * iz;
-  near = Math.max(near, t0 < t1 ? t0 : t1, 0);
-  far = Math.min(far, t0 < t1 ? t1 : t0);
-  // The far bound is padded by a few ulps so a ray grazing a flat (zero-thickness) box still enters.
-  return near <= far * 1.0000001 ? near : Infinity;
+  if (t0 > t1) {
+    const swap = t0;
+    t0 = t1;
+    t1 = swap;
+  }
+  if (t0 > near) near = t0;
+  if (t1 < far) far = t1;
+  if (near < 0) near = 0;
+  // three-mesh-bvh pads every box by a float32 epsilon, so a flat box still has thickness here.
+  return near <= far ? near : Infinity;
 }
