@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { RenderPool } from './render-pool.js';
 import { checkRenderRequest, DEFAULT_FPS, type Region, type RenderSettings } from './render-request.js';
+import { BadRenderRequestError } from './scene-errors.js';
 import { loadScene } from './scene-loader.js';
 import { summarizeScene, type SceneSummary } from './scene-summary.js';
 
@@ -15,6 +16,7 @@ export { pasteRegion } from './region-stitch.js';
 
 /** Reads and checks a scene; throws TroupeError('bad-scene') naming what is wrong. */
 export async function inspectScene(scenePath: string, fps: number = DEFAULT_FPS): Promise<SceneSummary> {
+  if (!(fps > 0 && fps <= 1000)) throw new BadRenderRequestError(`fps must be above 0 and at most 1000, not ${fps}`);
   return summarizeScene(await loadScene(scenePath), fps);
 }
 

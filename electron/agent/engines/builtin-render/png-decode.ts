@@ -12,8 +12,8 @@ export interface DecodedImage {
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
-// A texture this large would cost gigabytes as float texels in every worker.
-const MAX_PIXELS = 64 * 1024 * 1024;
+// 8k x 8k: every render thread holds its own copy, at 4 bytes a texel.
+const MAX_PIXELS = 8192 * 8192;
 
 export function isPng(bytes: Uint8Array): boolean {
   return SIGNATURE.every((b, i) => bytes[i] === b);

@@ -119,8 +119,8 @@ function readMaterial(m: Material, strength: number, textures: TextureDecoder, w
   const ref = (texture: Texture | null, info: TextureInfo | null, srgb: boolean): TextureRef | null => {
     if (!texture || !info) return null;
     if (info.getTexCoord() !== 0) warnings.push(`material ${name} uses TEXCOORD_${info.getTexCoord()}; TEXCOORD_0 was used instead`);
-    const image = textures.decode(texture, srgb);
-    return image ? { image, wrapS: info.getWrapS(), wrapT: info.getWrapT() } : null;
+    const image = textures.decode(texture);
+    return image ? { image, srgb, wrapS: info.getWrapS(), wrapT: info.getWrapT() } : null;
   };
   return {
     baseColor: m.getBaseColorFactor(),
@@ -134,29 +134,24 @@ function readMaterial(m: Material, strength: number, textures: TextureDecoder, w
   };
 }
 
-/** Decodes each image once per colour space, and warns once per image it cannot use. */
+/** Decodes each image once, and warns once per image it cannot use. */
 class TextureDecoder {
-  private readonly cache = new Map<string, ReturnType<typeof decodeTextureImage>>();
-  private readonly warned = new Set<number>();
+  private readonly cache = new Map<number, ReturnType<typeof decodeTextureImage>>();
 
   constructor(
     private readonly all: Texture[],
     private readonly warnings: string[],
   ) {}
 
-  decode(texture: Texture, srgb: boolean): TextureRef['image'] | null {
+  decode(texture: Texture): TextureRef['image'] | null {
     const index = this.all.indexOf(texture);
-    const key = `${index}:${srgb}`;
-    let result = this.cache.get(key);
+    let result = this.cache.get(index);
     if (!result) {
       const name = texture.getURI() || texture.getName() || `#${index}`;
       const bytes = texture.getImage();
-      result = bytes ? decodeTextureImage(bytes, texture.getMimeType(), name, srgb) : { warning: `texture ${name} has no image data; it was left out` };
-      if ('warning' in result && !this.warned.has(index)) {
-        this.warned.add(index);
-        this.warnings.push(result.warning);
-      }
-      this.cache.set(key, result);
+      result = bytes ? decodeTextureImage(bytes, texture.getMimeType(), name) : { warning: `texture ${name} has no image data; it was left out` };
+      if ('warning' in result) this.warnings.push(result.warning);
+      this.cache.set(index, result);
     }
     return 'image' in result ? result.image : null;
   }

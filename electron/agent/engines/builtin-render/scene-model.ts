@@ -4,15 +4,17 @@
 export type Vec3 = [number, number, number];
 export type Quat = [number, number, number, number];
 
-/** Texels as float RGBA; colour textures are already converted from sRGB to linear. */
-export interface LinearImage {
+/** 8-bit RGBA texels, kept as bytes: a float copy would cost four times the memory in every thread. */
+export interface TextureImage {
   width: number;
   height: number;
-  texels: Float32Array;
+  rgba: Uint8Array;
 }
 
 export interface TextureRef {
-  image: LinearImage;
+  image: TextureImage;
+  /** Colour (base colour, emissive) textures are sRGB-encoded; data textures are linear. */
+  srgb: boolean;
   wrapS: number; // GL enum: 33071 clamp, 33648 mirrored repeat, 10497 repeat
   wrapT: number;
 }

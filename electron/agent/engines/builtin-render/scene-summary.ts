@@ -4,6 +4,7 @@
 import { animationFrameCount } from './animation-sampler.js';
 import { BadSceneError } from './scene-errors.js';
 import type { SceneModel } from './scene-model.js';
+import { MAX_TRIANGLES, tooManyTriangles } from './world-geometry.js';
 
 export interface SceneSummary {
   triangles: number;
@@ -32,6 +33,7 @@ export function summarizeScene(scene: SceneModel, fps: number): SceneSummary {
     node.children.forEach(visit);
   };
   scene.roots.forEach(visit);
+  if (triangles > MAX_TRIANGLES) throw tooManyTriangles(triangles);
   if (triangles === 0) throw new BadSceneError(`the scene has no triangles (${scene.fileName} has nothing to render)`);
   const emissive = scene.materials.some((m) => m.emissive.some((e) => e > 0));
   const warnings = [...scene.warnings];

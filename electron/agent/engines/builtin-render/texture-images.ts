@@ -1,35 +1,28 @@
-// Owns textures: encoded image bytes in, float texels out, and the bilinear lookup the tracer
-// makes at every hit. Formats we cannot decode become a warning, never a crash.
+// Owns textures: encoded image bytes in, 8-bit texels out, and the bilinear lookup (to linear
+// floats) the tracer makes at every hit. Formats we cannot decode become a warning, never a crash.
 
 import { isPng, decodePng } from './png-decode.js';
-import type { LinearImage, TextureRef } from './scene-model.js';
+import type { TextureImage, TextureRef } from './scene-model.js';
 
 const CLAMP_TO_EDGE = 33071;
 const MIRRORED_REPEAT = 33648;
 
-const SRGB_TO_LINEAR = new Float32Array(256).map((_, i) => {
+const SRGB_TO_LINEAR = new Float64Array(256).map((_, i) => {
   const c = i / 255;
   return c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
 });
+const BYTE_TO_UNIT = new Float64Array(256).map((_, i) => i / 255);
 
-export type ImageDecodeResult = { image: LinearImage } | { warning: string };
+export type ImageDecodeResult = { image: TextureImage } | { warning: string };
 
 /** Decodes PNG; JPEG and other formats yield a warning (the texture is then treated as absent). */
-export function decodeTextureImage(bytes: Uint8Array, mimeType: string, name: string, srgb: boolean): ImageDecodeResult {
+export function decodeTextureImage(bytes: Uint8Array, mimeType: string, name: string): ImageDecodeResult {
   if (!isPng(bytes)) {
     const isJpeg = bytes[0] === 0xff && bytes[1] === 0xd8;
     const kind = isJpeg ? 'a JPEG' : `in a format the built-in renderer cannot decode (${mimeType || 'unknown type'})`;
     return { warning: `texture ${name} is ${kind}; it was left out (convert it to PNG to use it)` };
   }
-  const { width, height, rgba } = decodePng(bytes, name);
-  const texels = new Float32Array(width * height * 4);
-  for (let i = 0; i < texels.length; i += 4) {
-    texels[i] = srgb ? SRGB_TO_LINEAR[rgba[i]!]! : rgba[i]! / 255;
-    texels[i + 1] = srgb ? SRGB_TO_LINEAR[rgba[i + 1]!]! : rgba[i + 1]! / 255;
-    texels[i + 2] = srgb ? SRGB_TO_LINEAR[rgba[i + 2]!]! : rgba[i + 2]! / 255;
-    texels[i + 3] = rgba[i + 3]! / 255;
-  }
-  return { image: { width, height, texels } };
+  return { image: decodePng(bytes, name) };
 }
 
 function wrap(i: number, size: number, mode: number): number {
@@ -44,7 +37,8 @@ function wrap(i: number, size: number, mode: number): number {
 
 /** Bilinear lookup at (u, v) in glTF texture space (v down); writes RGBA into out[0..3]. */
 export function sampleTexture(ref: TextureRef, u: number, v: number, out: Float64Array): void {
-  const { width, height, texels } = ref.image;
+  const { width, height, rgba } = ref.image;
+  const lut = ref.srgb ? SRGB_TO_LINEAR : BYTE_TO_UNIT;
   // A degenerate UV (NaN from a broken mesh) must not turn the whole path into NaN.
   if (!(u > -1e9 && u < 1e9)) u = 0;
   if (!(v > -1e9 && v < 1e9)) v = 0;
@@ -66,7 +60,9 @@ export function sampleTexture(ref: TextureRef, u: number, v: number, out: Float6
   const w10 = tx * (1 - ty);
   const w01 = (1 - tx) * ty;
   const w11 = tx * ty;
-  for (let c = 0; c < 4; c++) {
-    out[c] = texels[i00 + c]! * w00 + texels[i10 + c]! * w10 + texels[i01 + c]! * w01 + texels[i11 + c]! * w11;
+  for (let c = 0; c < 3; c++) {
+    out[c] = lut[rgba[i00 + c]!]! * w00 + lut[rgba[i10 + c]!]! * w10 + lut[rgba[i01 + c]!]! * w01 + lut[rgba[i11 + c]!]! * w11;
   }
+  // Alpha is linear in every texture.
+  out[3] = (rgba[i00 + 3]! * w00 + rgba[i10 + 3]! * w10 + rgba[i01 + 3]! * w01 + rgba[i11 + 3]! * w11) / 255;
 }

@@ -3,7 +3,11 @@
 
 import { poseNodes } from './animation-sampler.js';
 import { composeTrs, identity, multiply, normalMatrix, type Mat4 } from './mat4.js';
+import { BadSceneError } from './scene-errors.js';
 import type { CameraModel, LightModel, PrimitiveModel, SceneModel } from './scene-model.js';
+
+/** Each render thread holds ~150 bytes per triangle (geometry, BVH, shading data). */
+export const MAX_TRIANGLES = 10_000_000;
 
 export interface WorldLight {
   model: LightModel;
@@ -67,6 +71,7 @@ export function buildWorldGeometry(scene: SceneModel, timeSec: number): WorldGeo
   for (const root of scene.roots) visit(root, identity());
 
   const triangleCount = instances.reduce((sum, inst) => sum + inst.primitive.indices.length / 3, 0);
+  if (triangleCount > MAX_TRIANGLES) throw tooManyTriangles(triangleCount);
   const positions = new Float32Array(triangleCount * 9);
   const normals = new Float32Array(triangleCount * 9);
   const uvs = new Float32Array(triangleCount * 6);
@@ -105,6 +110,10 @@ export function buildWorldGeometry(scene: SceneModel, timeSec: number): WorldGeo
     }
   }
   return { triangleCount, positions, normals, uvs, materials, lights, camera, boundsMin: min, boundsMax: max };
+}
+
+export function tooManyTriangles(count: number): BadSceneError {
+  return new BadSceneError(`the scene has ${count} triangles; the built-in renderer handles up to ${MAX_TRIANGLES / 1e6} million`);
 }
 
 function faceNormal(p: Float32Array, out: Float32Array, t: number): void {
