@@ -78,6 +78,20 @@ describe('BuiltinRenderer', () => {
     expect(px.some((v, i) => i % 4 !== 3 && v > 0.05)).toBe(true);
   });
 
+  it('lights a quad with a directional light and leaves the background black', async () => {
+    const path = writeQuadScene((j) => {
+      j.extensionsUsed = ['KHR_lights_punctual'];
+      j.extensions = { KHR_lights_punctual: { lights: [{ type: 'directional', intensity: 3 }] } };
+      j.nodes.push({ extensions: { KHR_lights_punctual: { light: 0 } } });
+      j.scenes[0].nodes.push(2);
+    });
+    const size = { width: 16, height: 16 };
+    const px = await one.render(path, { ...settings, ...size }, { x: 0, y: 0, ...size });
+    const at = (x: number, y: number) => px[(y * 16 + x) * 4]!;
+    expect(at(0, 0)).toBe(0);
+    expect(Math.max(at(7, 7), at(8, 7), at(7, 8), at(8, 8))).toBeGreaterThan(0.5);
+  });
+
   it('refuses impossible requests before any work', async () => {
     const refusal = (s: Partial<RenderSettings>, region: Region = full) =>
       two.render(SAMPLE_SCENE, { ...settings, ...s }, region).then(

@@ -37,6 +37,23 @@ describe('inspectScene', () => {
     expect(noCamera.warnings.join('\n')).toMatch(/no camera/);
   });
 
+  it('plays CUBICSPLINE as linear between its keys, with a warning', async () => {
+    const doc = new Document();
+    const buffer = doc.createBuffer();
+    const acc = (type: 'SCALAR' | 'VEC3', values: number[]) => doc.createAccessor().setType(type).setArray(new Float32Array(values)).setBuffer(buffer);
+    const mesh = doc.createMesh().addPrimitive(doc.createPrimitive().setAttribute('POSITION', acc('VEC3', [0, 0, 0, 1, 0, 0, 0, 1, 0])));
+    const node = doc.createNode().setMesh(mesh);
+    doc.createScene().addChild(node);
+    // Keys are [in-tangent, value, out-tangent]; tangents are large so using them would show.
+    const sampler = doc.createAnimationSampler().setInput(acc('SCALAR', [0, 1])).setOutput(acc('VEC3', [9, 9, 9, 0, 0, 0, 9, 9, 9, 9, 9, 9, 2, 0, 0, 9, 9, 9])).setInterpolation('CUBICSPLINE');
+    doc.createAnimation().addSampler(sampler).addChannel(doc.createAnimationChannel().setTargetNode(node).setTargetPath('translation').setSampler(sampler));
+    const path = join(tempDir(), 'cubic.glb');
+    writeFileSync(path, await new NodeIO().writeBinary(doc));
+    const summary = await inspectScene(path);
+    expect(summary.animationFrames).toBe(25);
+    expect(summary.warnings.join('\n')).toMatch(/CUBICSPLINE animation is played as linear/);
+  });
+
   it('refuses a truncated .glb, naming both sizes', async () => {
     const path = join(tempDir(), 'scene.glb');
     writeFileSync(path, readFileSync(SAMPLE_SCENE).subarray(0, 1000));
