@@ -133,7 +133,8 @@ export class Agent implements ControlApiHandlers {
       log: this.log,
     });
     this.links.on('heartbeat', (id) => {
-      this.coordinator.heartbeat(id);
+      const capacity = this.links.state(id)?.capacity;
+      this.coordinator.heartbeat(id, !!capacity && capacity.sharing.mode !== 'off' && !(capacity.sharing.mode === 'idle' && capacity.freeCores < 0.5));
       if (this.links.state(id)?.hasWork) void this.workLoop.poke();
     });
     this.links.on('online', (id, name) => {
@@ -145,6 +146,7 @@ export class Agent implements ControlApiHandlers {
     });
     this.links.on('offline', (id, reason) => {
       this.coordinator.workerLost(id);
+      this.workLoop.cancelFrom(id);
       this.emit({ type: 'memberOffline', deviceId: id, name: this.links.state(id)?.name ?? '', reason });
       this.emitTeam();
     });
@@ -208,6 +210,10 @@ export class Agent implements ControlApiHandlers {
       },
       cancelLocal: (leaseId) => this.workLoop.cancel(leaseId),
       jobChanged: (job) => this.emit({ type: 'jobChanged', job }),
+      selfSharing: () => {
+        const c = this.capacity.read();
+        return c.sharing.mode === 'on' || (c.sharing.mode === 'idle' && c.freeCores >= 0.5);
+      },
       workAvailable: () => {
         this.links?.broadcast({ type: 'work.available' });
         void this.workLoop?.poke();
@@ -329,6 +335,7 @@ export class Agent implements ControlApiHandlers {
       capacity: self,
       teamFreeCores: online.reduce((sum, s) => sum + (s?.capacity?.freeCores ?? 0), self.freeCores),
       teamCores: online.reduce((sum, s) => sum + (s?.capacity?.cores ?? 0), self.cores),
+      transfers: { ...this.fetcher.totals },
     };
   }
 

@@ -52,6 +52,8 @@ export interface AgentStatus {
   /** Team capacity at a glance: free cores over every online member, this one included. */
   teamFreeCores: number;
   teamCores: number;
+  /** What this machine received from teammates since it started (scenes as a worker, results as a coordinator). */
+  transfers: { bytesReceived: number; blobsReceived: number };
 }
 
 /** An approval the owner of this machine is asked for. */

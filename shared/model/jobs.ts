@@ -73,9 +73,14 @@ export type JobState = 'queued' | 'running' | 'paused' | 'done' | 'failed' | 'ca
 
 export interface TaskAttemptView {
   workerId: string;
+  /** When the lease was given (coordinator's clock). */
   startedAtMs: number;
+  /** When the attempt ended at the coordinator: result accepted, failure reported, lease lost. */
   endedAtMs: number | null;
+  /** Time the worker spent on the task itself (its own clock), once done. */
+  workMs: number | null;
   outcome: 'running' | 'done' | 'failed' | 'lost' | 'cancelled';
+  speculative: boolean;
   error: string | null;
 }
 

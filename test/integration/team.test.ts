@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Testbed, type AgentProcess, type AgentEvent, REPO_ROOT } from './harness/testbed.js';
+import { pair } from './harness/team-helpers.js';
 
 const PROBE = join(REPO_ROOT, 'dist/test/integration/harness/probe-link.js');
 
@@ -22,22 +23,6 @@ let a: AgentProcess, b: AgentProcess, c: AgentProcess;
 
 const nearbyHas = (ids: string[]) => (e: AgentEvent) =>
   e.type === 'nearbyChanged' && ids.every((id) => (e.nearby as NearbyJson[]).some((n) => n.deviceId === id));
-
-async function pair(from: AgentProcess, to: AgentProcess): Promise<{ shownCode: string; requestCode: string }> {
-  const mark = to.events.length;
-  const proc = from.spawnCli(['pair', to.name]);
-  let out = '';
-  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number>((r) => proc.on('exit', (code) => r(code ?? -1)));
-  const request = (await to.waitFor((e) => e.type === 'pairRequestReceived', 10_000, mark)).request as { requestId: string; code: string };
-  to.cli(['accept', request.requestId]);
-  expect(await exited).toBe(0);
-  const lines = out.trim().split('\n');
-  const first = JSON.parse(lines[0]!) as { code: string };
-  const last = JSON.parse(lines.slice(1).join('\n')) as { state: string };
-  expect(last.state).toBe('paired');
-  return { shownCode: first.code, requestCode: request.code };
-}
 
 function probe(agent: AgentProcess, dataDir: string, target: AgentProcess, what: 'link' | 'blob'): { result: string; body?: string } {
   const address = `${target.host.address}:${(target.events[0] as AgentEvent).listenPort}`;

@@ -18,7 +18,9 @@ export class AccessGuard {
   check(req: IncomingMessage): AccessVerdict {
     const port = this.port();
     const hosts = [`127.0.0.1:${port}`, `localhost:${port}`];
-    if (!hosts.includes(req.headers.host ?? ''))
+    // Node keeps only the first of several Host headers; a request that sends two is not a browser's.
+    const hostHeaders = (req.rawHeaders ?? []).filter((_, i, all) => i % 2 === 0 && all[i]!.toLowerCase() === 'host').length;
+    if (hostHeaders > 1 || !hosts.includes(req.headers.host ?? ''))
       return { ok: false, status: 403, code: 'forbidden-origin', message: 'Requests must be addressed to 127.0.0.1 or localhost' };
     const origin = req.headers.origin;
     if (origin !== undefined && ![...hosts.map((h) => `http://${h}`), ...this.extraOrigins].includes(origin))

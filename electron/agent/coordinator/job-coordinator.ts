@@ -30,6 +30,8 @@ export interface CoordinatorDeps {
   /** Stops a lease held by this machine's own worker. */
   cancelLocal(leaseId: string): void;
   jobChanged(view: JobView): void;
+  /** Whether this machine's owner shares it with the team right now. */
+  selfSharing(): boolean;
   workAvailable(): void;
   log(line: string): void;
 }
@@ -108,8 +110,10 @@ export class JobCoordinator {
     this.scheduler.workerJoined(workerId, cores);
   }
 
-  heartbeat(workerId: string): void {
+  /** A worker's heartbeat: its leases live on, and whether its owner shares it now. */
+  heartbeat(workerId: string, sharing: boolean): void {
     this.scheduler.renewLeases(workerId);
+    this.scheduler.setWorkerAvailable(workerId, sharing);
   }
 
   workerLost(workerId: string): void {
@@ -208,9 +212,11 @@ export class JobCoordinator {
       attempts: t.attempts.map((a) => ({
         workerId: a.workerId,
         startedAtMs: a.startedAtMs,
-        endedAtMs: t.outcome && t.outcome.workerId === a.workerId ? t.outcome.endedAtMs : null,
-        outcome: t.outcome && t.outcome.workerId === a.workerId ? 'done' : t.state === 'done' ? 'cancelled' : 'running',
-        error: null,
+        endedAtMs: a.endedAtMs,
+        workMs: a.result === 'done' && t.outcome?.workerId === a.workerId ? t.outcome.endedAtMs - t.outcome.startedAtMs : null,
+        outcome: a.result ?? 'running',
+        speculative: a.speculative,
+        error: a.error,
       })),
     }));
   }
@@ -274,6 +280,7 @@ export class JobCoordinator {
 
   private tick(): void {
     this.scheduler.renewLeases(this.deps.selfId);
+    this.scheduler.setWorkerAvailable(this.deps.selfId, this.deps.selfSharing());
     const before = this.scheduler.liveLeases().length;
     this.scheduler.expireLeases();
     if (this.scheduler.liveLeases().length !== before) this.deps.workAvailable();

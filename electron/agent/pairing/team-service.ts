@@ -139,11 +139,12 @@ export class TeamService extends EventEmitter<{ changed: [RosterOp[]]; removedSe
     const members = this.members();
     if (members.length === 0) throw new TroupeError('not-found', 'This machine is on no team');
     const t = text.trim().toUpperCase().replace(/-/g, '');
+    // An id prefix must be long enough to be meant: removing a member is not undone by a typo.
+    const byId = t.length >= 4;
     const hits = members.filter(
       (m) =>
         m.name.toUpperCase() === text.trim().toUpperCase() ||
-        m.deviceId.toUpperCase().startsWith(t) ||
-        formatDeviceId(m.deviceId).replace(/-/g, '').startsWith(t),
+        (byId && (m.deviceId.toUpperCase().startsWith(t) || formatDeviceId(m.deviceId).replace(/-/g, '').startsWith(t))),
     );
     if (hits.length === 1) return hits[0]!.deviceId;
     if (hits.length === 0) throw new TroupeError('unknown-device', `No team member is called or has the id "${text}"`);

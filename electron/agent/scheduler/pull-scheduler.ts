@@ -17,6 +17,8 @@ const DEFAULT_LEASE_MS = 10_000;
  */
 const SPLIT_SHARE = 0.35; // tuned in the simulation (npm run bench:jobs): 0.3-0.35 best, 0.4+ straggles
 const MAX_SPLIT_PARTS = 16;
+/** After this long with no lease given to anyone, any worker gets any ready task (liveness first). */
+const HOLD_BACK_MAX_MS = 3000;
 /** Speculate only if the new copy is predicted to finish this much earlier than the running one. */
 const SPECULATION_GAIN = 0.8;
 
@@ -33,6 +35,16 @@ export interface Lease {
 interface Attempt {
   lease: Lease;
   live: boolean;
+  /** How the attempt ended, and when (the coordinator's clock). */
+  result: 'done' | 'failed' | 'lost' | 'cancelled' | null;
+  endedAtMs: number | null;
+  error: string | null;
+}
+
+export interface AttemptInfo extends Lease {
+  result: Attempt['result'];
+  endedAtMs: number | null;
+  error: string | null;
 }
 
 interface TaskRecord {
@@ -72,6 +84,9 @@ export class PullScheduler {
   private readonly leases = new Map<string, { job: JobRecord; task: TaskRecord; attempt: Attempt }>();
   private readonly activeWorkers = new Set<string>();
   private leaseSeq = 0;
+  private lastLeaseAtMs = 0;
+  // Lease ids must not repeat across restarts: a worker may report on a lease from before a crash.
+  private readonly leasePrefix = Math.random().toString(36).slice(2, 8);
 
   constructor(
     private readonly clock: Clock,
@@ -144,6 +159,12 @@ export class PullScheduler {
     this.speeds.hint(workerId, coresHint);
   }
 
+  /** A worker's owner stopped (or resumed) sharing: it keeps what it holds but is not counted on. */
+  setWorkerAvailable(workerId: string, available: boolean): void {
+    if (available) this.activeWorkers.add(workerId);
+    else this.activeWorkers.delete(workerId);
+  }
+
   /** The link to a worker is gone: whatever it held goes back to the queue now. */
   workerLost(workerId: string): void {
     this.activeWorkers.delete(workerId);
@@ -191,6 +212,8 @@ export class PullScheduler {
         if (piece) return [job, piece];
       }
       if (mine <= 2 * (task.spec.cost / fastest)) return [job, task];
+      // Holding a task back for a faster teammate is only right while someone is taking work.
+      if (now - this.lastLeaseAtMs > HOLD_BACK_MAX_MS) return [job, task];
     }
     return null;
   }
@@ -218,8 +241,11 @@ export class PullScheduler {
     if (!l) return false;
     const { job, task, attempt } = l;
     this.leases.delete(leaseId);
-    attempt.live = false;
-    if (task.state === 'done' || task.state === 'cancelled' || isFinal(job.state)) return false;
+    this.endAttempt(attempt, 'done');
+    if (task.state === 'done' || task.state === 'cancelled' || isFinal(job.state)) {
+      attempt.result = 'cancelled'; // finished, but another copy had won
+      return false;
+    }
     this.speeds.observe(outcome.workerId, task.spec.cost, outcome.endedAtMs - outcome.startedAtMs);
     task.outcome = outcome;
     task.state = 'done';
@@ -236,7 +262,7 @@ export class PullScheduler {
     if (!l) return;
     const { job, task, attempt } = l;
     this.leases.delete(leaseId);
-    attempt.live = false;
+    this.endAttempt(attempt, 'failed', error);
     const workerId = attempt.lease.workerId;
     const now = this.clock.now();
     task.failures.push({ workerId, error });
@@ -251,6 +277,11 @@ export class PullScheduler {
       return;
     }
     if (!task.attempts.some((a) => a.live)) this.setTaskState(job, task, 'queued');
+    const eligible = [...this.activeWorkers].filter((w) => !this.isBlocklisted(job.jobId, w));
+    if (this.activeWorkers.size > 0 && eligible.length === 0) {
+      const detail = task.failures.slice(-3).map((f) => `${f.workerId.slice(0, 7)}: ${f.error}`).join('; ');
+      this.failJob(job, `Every machine on the team failed this job's tasks ${MAX_FAILURES_PER_WORKER} times (last: ${detail})`);
+    }
   }
 
   // ---- views ----
@@ -263,10 +294,10 @@ export class PullScheduler {
     return this.jobs.get(jobId)?.state ?? null;
   }
 
-  tasksOf(jobId: string): { spec: TaskSpec; state: TaskState; outcome: TaskOutcome | null; failures: { workerId: string; error: string }[]; attempts: Lease[] }[] {
+  tasksOf(jobId: string): { spec: TaskSpec; state: TaskState; outcome: TaskOutcome | null; failures: { workerId: string; error: string }[]; attempts: AttemptInfo[] }[] {
     return [...this.job(jobId).tasks.values()]
       .sort((a, b) => a.order - b.order)
-      .map((t) => ({ spec: t.spec, state: t.state, outcome: t.outcome, failures: t.failures, attempts: t.attempts.map((a) => a.lease) }));
+      .map((t) => ({ spec: t.spec, state: t.state, outcome: t.outcome, failures: t.failures, attempts: t.attempts.map((a) => ({ ...a.lease, result: a.result, endedAtMs: a.endedAtMs, error: a.error })) }));
   }
 
   jobInfo(jobId: string): { submission: JobSubmission; state: JobState; createdAtMs: number; finishedAtMs: number | null; errors: string[] } {
@@ -387,7 +418,7 @@ export class PullScheduler {
   private lease(job: JobRecord, task: TaskRecord, workerId: string, speculative: boolean): Lease {
     const now = this.clock.now();
     const lease: Lease = {
-      leaseId: `L${++this.leaseSeq}`,
+      leaseId: `${this.leasePrefix}-${++this.leaseSeq}`,
       jobId: job.jobId,
       task: task.spec,
       workerId,
@@ -395,7 +426,8 @@ export class PullScheduler {
       expiresAtMs: now + this.leaseMs,
       speculative,
     };
-    const attempt = { lease, live: true };
+    const attempt: Attempt = { lease, live: true, result: null, endedAtMs: null, error: null };
+    this.lastLeaseAtMs = now;
     task.attempts.push(attempt);
     this.leases.set(lease.leaseId, { job, task, attempt });
     if (task.state === 'queued') this.setTaskState(job, task, 'leased');
@@ -403,11 +435,18 @@ export class PullScheduler {
     return lease;
   }
 
+  private endAttempt(attempt: Attempt, result: NonNullable<Attempt['result']>, error: string | null = null): void {
+    attempt.live = false;
+    attempt.result = result;
+    attempt.endedAtMs = this.clock.now();
+    attempt.error = error;
+  }
+
   private lapse(leaseId: string): void {
     const l = this.leases.get(leaseId);
     if (!l) return;
     this.leases.delete(leaseId);
-    l.attempt.live = false;
+    this.endAttempt(l.attempt, 'lost');
     if ((l.task.state === 'leased' || l.task.state === 'running') && !l.task.attempts.some((a) => a.live)) {
       this.setTaskState(l.job, l.task, 'queued');
     }
@@ -417,7 +456,7 @@ export class PullScheduler {
     const ended: Lease[] = [];
     for (const a of task.attempts) {
       if (!a.live) continue;
-      a.live = false;
+      this.endAttempt(a, 'cancelled');
       this.leases.delete(a.lease.leaseId);
       ended.push(a.lease);
     }

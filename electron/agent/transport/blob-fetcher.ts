@@ -19,6 +19,9 @@ export interface FetchStats {
 }
 
 export class BlobFetcher {
+  /** Bytes and blobs received from teammates since start (what a cache hit saves shows here). */
+  readonly totals = { bytesReceived: 0, blobsReceived: 0 };
+
   constructor(
     private readonly identity: Identity,
     private readonly store: BlobStore,
@@ -38,6 +41,8 @@ export class BlobFetcher {
     const resumedFromBytes = have;
     let transferred = 0;
     if (have < sizeBytes) transferred = await this.download(peerId, address, hash, partial, have);
+    this.totals.bytesReceived += transferred;
+    this.totals.blobsReceived += 1;
     // Verify the whole file: a resumed download is only as good as both of its halves.
     const hasher = createHash('sha256');
     await pipeline(createReadStream(partial), hasher);
@@ -65,6 +70,9 @@ export class BlobFetcher {
           minVersion: 'TLSv1.3',
           headers: from > 0 ? { range: `bytes=${from}-` } : {},
           timeout: 15_000,
+          // No pooled agent: a resumed TLS session carries no peer certificate, and every
+          // transfer must prove who sends the bytes.
+          agent: false,
         },
         (res) => {
           const peer = peerCertificate(res.socket as TLSSocket);

@@ -25,7 +25,7 @@ export interface WorkLoopDeps {
 }
 
 export class WorkLoop {
-  private readonly running = new Map<string, AbortController>();
+  private readonly running = new Map<string, { controller: AbortController; coordinatorId: string }>();
   private asking = false;
   private timer: NodeJS.Timeout;
   private next = 0;
@@ -44,7 +44,8 @@ export class WorkLoop {
   async poke(): Promise<void> {
     if (this.closed || this.asking || this.running.size > 0) return;
     const sharing = this.deps.sharing();
-    if (sharing.mode === 'off' || this.deps.freeCores() < 0.5) return;
+    // "on" means the owner gives these cores whatever else runs; only "idle" yields to the owner's own load.
+    if (sharing.mode === 'off' || (sharing.mode === 'idle' && this.deps.freeCores() < 0.5)) return;
     const sources = this.deps.sources().filter((s) => s.hasWork());
     if (sources.length === 0) return;
     this.asking = true;
@@ -63,19 +64,24 @@ export class WorkLoop {
   }
 
   cancel(leaseId: string): void {
-    this.running.get(leaseId)?.abort(new TroupeError('internal', 'cancelled by the coordinator'));
+    this.running.get(leaseId)?.controller.abort(new TroupeError('internal', 'cancelled by the coordinator'));
+  }
+
+  /** The coordinator went away: its lease lapses there, so stop spending cores on it here. */
+  cancelFrom(coordinatorId: string): void {
+    for (const r of this.running.values()) if (r.coordinatorId === coordinatorId) r.controller.abort(new TroupeError('internal', 'the coordinator went offline'));
   }
 
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.timer);
-    for (const c of this.running.values()) c.abort();
+    for (const r of this.running.values()) r.controller.abort();
     await this.deps.runner.close();
   }
 
   private async run(lease: WorkLease, source: WorkSource, sharing: SharingSetting): Promise<void> {
     const controller = new AbortController();
-    this.running.set(lease.leaseId, controller);
+    this.running.set(lease.leaseId, { controller, coordinatorId: source.coordinatorId });
     const threads = Math.max(1, Math.min(this.deps.cores(), sharing.coreCap ?? this.deps.cores()));
     const started = Date.now();
     source.started(lease.leaseId);

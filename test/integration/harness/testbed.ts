@@ -71,9 +71,11 @@ export class AgentProcess {
     private readonly port: number,
   ) {}
 
-  async start(extra: string[] = []): Promise<AgentEvent> {
+  /** `pinCpu` runs the agent with `taskset` on that one core (benchmarks of scaling). */
+  async start(extra: string[] = [], pinCpu?: number): Promise<AgentEvent> {
     this.startedAtMs = Date.now();
-    const argv = this.host.wrap([
+    const pin = pinCpu === undefined ? [] : ['taskset', '-c', String(pinCpu)];
+    const argv = [...pin, ...this.host.wrap([
       process.execPath,
       CLI,
       'agent',
@@ -87,7 +89,7 @@ export class AgentProcess {
       '--interface',
       this.host.address,
       ...extra,
-    ]);
+    ])];
     const proc = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;
     let buffer = '';
@@ -172,7 +174,7 @@ export class Testbed {
   readonly agents: AgentProcess[] = [];
   private readonly tag = randomBytes(2).toString('hex');
   private readonly subnet = 10 + Math.floor(Math.random() * 240);
-  private readonly root = mkdtempSync(join(os.tmpdir(), 'troupe-test-'));
+  readonly root = mkdtempSync(join(os.tmpdir(), 'troupe-test-'));
   readonly mode: 'netns' | 'loopback' = canUseNamespaces() ? 'netns' : 'loopback';
   private readonly hub = `tr${this.tag}hub`;
 

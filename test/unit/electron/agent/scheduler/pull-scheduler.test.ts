@@ -105,6 +105,7 @@ describe('PullScheduler', () => {
   it('blocklists a worker after 3 failures in a job, and fails the job when a task failed on 3 workers, with every error', () => {
     const { sched } = setup();
     sched.addJob('j', submission('animation', 2), compileRenderJob('j', submission('animation', 2), { workersHint: 1 }));
+    ['w2', 'w3'].forEach((w) => sched.workerJoined(w, 1));
     for (let i = 0; i < 3; i++) sched.taskFailed(sched.requestWork('bad')!.leaseId, `boom ${i}`);
     expect(sched.isBlocklisted('j', 'bad')).toBe(true);
     expect(sched.requestWork('bad')).toBeNull();
@@ -122,6 +123,14 @@ describe('PullScheduler', () => {
     expect(errors).toContain('w2 crashed');
     expect(errors).toContain('w3 crashed');
     expect(errors).toContain('boom');
+  });
+
+  it('fails the job, saying why, when every machine on the team is blocklisted for it', () => {
+    const { sched } = setup();
+    sched.addJob('j', submission('animation', 2), compileRenderJob('j', submission('animation', 2), { workersHint: 1 }));
+    for (let i = 0; i < 3; i++) sched.taskFailed(sched.requestWork('only')!.leaseId, 'out of memory');
+    expect(sched.jobState('j')).toBe('failed');
+    expect(sched.jobInfo('j').errors[0]).toMatch(/Every machine .* out of memory/);
   });
 
   it('a still compiles to buckets and a merge that waits for them', () => {

@@ -1,0 +1,123 @@
+// Jobs across a team of real agents in network namespaces: real renders with the built-in path
+// tracer, real transfers, real crashes (SIGKILL), and a coordinator that starts again.
+
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AgentStatus, JobView, TaskView } from '../../shared/control-api/index.js';
+import { Testbed, type AgentProcess } from './harness/testbed.js';
+import { eventually, pair } from './harness/team-helpers.js';
+import { writeEmptyScene, writePathTrickScene, writeTestScene, writeTruncatedScene } from './harness/scenes.js';
+
+const bed = new Testbed();
+let a: AgentProcess, b: AgentProcess, c: AgentProcess, d: AgentProcess;
+let scene: string;
+const ANIM = ['--size', '160x120', '--samples', '48'];
+
+const job = (agent: AgentProcess, id: string) => agent.cli<{ job: JobView; tasks: TaskView[] }>(['job', id]);
+const submit = (agent: AgentProcess, args: string[]) => agent.cli<JobView>(['render', ...args, '--no-wait']);
+const waitDone = (agent: AgentProcess, id: string, ms = 120_000) => eventually(() => { const j = job(agent, id); return j.job.state !== 'running' && j.job.state !== 'queued' && j; }, ms, `job ${id} to end`, 500);
+const workersOf = (tasks: TaskView[]) => new Set(tasks.filter((t) => t.state === 'done').flatMap((t) => t.attempts.map((x) => x.workerId)));
+
+describe(`jobs across a team (${bed.mode})`, () => {
+  beforeAll(async () => {
+    const hosts = [bed.addHost(), bed.addHost(), bed.addHost(), bed.addHost()];
+    [a, b, c, d] = [bed.agent(hosts[0]!, 'alpha'), bed.agent(hosts[1]!, 'beta'), bed.agent(hosts[2]!, 'gamma'), bed.agent(hosts[3]!, 'delta')];
+    scene = join(bed.root, 'scene.glb');
+    await writeTestScene(scene);
+    await Promise.all([a.start(), b.start(), c.start()]);
+    await a.waitFor((e) => e.type === 'nearbyChanged' && (e.nearby as unknown[]).length >= 2, 5000);
+    await pair(a, b);
+    await pair(a, c);
+    await eventually(() => a.cli<{ members: { online: boolean }[] }>(['team']).members.filter((m) => m.online).length === 3, 10_000, 'a team of three');
+  }, 60_000);
+  afterAll(() => bed.destroy());
+
+  it('a still split into buckets over three agents equals, byte for byte, the same render on one agent', async () => {
+    const team = join(bed.root, 'still-team');
+    const solo = join(bed.root, 'still-solo');
+    const teamJob = a.cli<JobView>(['render', scene, '--size', '240x180', '--samples', '64', '--out', team]);
+    expect(teamJob.state).toBe('done');
+    const workers = workersOf(job(a, teamJob.jobId).tasks);
+    expect(workers.size, `buckets ran on ${[...workers].join(', ')}`).toBeGreaterThanOrEqual(2);
+    b.cli(['share', 'off']);
+    c.cli(['share', 'off']);
+    const soloJob = a.cli<JobView>(['render', scene, '--size', '240x180', '--samples', '64', '--out', solo]);
+    b.cli(['share', 'on']);
+    c.cli(['share', 'on']);
+    expect(workersOf(job(a, soloJob.jobId).tasks)).toEqual(new Set([a.deviceId, 'coordinator']));
+    const name = teamJob.outputs[0]!;
+    expect(readFileSync(join(team, name)).equals(readFileSync(join(solo, soloJob.outputs[0]!)))).toBe(true);
+  }, 180_000);
+
+  it('the same scene again transfers no scene bytes to the workers', async () => {
+    const before = [b, c].map((x) => x.cli<AgentStatus>(['status']).transfers.bytesReceived);
+    a.cli(['share', 'off']); // so the teammates do the work
+    const again = a.cli<JobView>(['render', scene, ...ANIM, '--frames', '1-6', '--out', join(bed.root, 'again')]);
+    a.cli(['share', 'on']);
+    expect(again.state).toBe('done');
+    const workers = workersOf(job(a, again.jobId).tasks);
+    expect(workers.has(b.deviceId) || workers.has(c.deviceId)).toBe(true);
+    const after = [b, c].map((x) => x.cli<AgentStatus>(['status']).transfers.bytesReceived);
+    expect(after).toEqual(before);
+  }, 180_000);
+
+  it('an animation survives a worker killed mid-task: every frame delivered exactly once', async () => {
+    const out = join(bed.root, 'anim-kill');
+    const started = submit(a, [scene, ...ANIM, '--frames', '1-12', '--out', out]);
+    await eventually(() => job(a, started.jobId).tasks.some((t) => t.state === 'running' && t.attempts.some((x) => x.workerId === b.deviceId)), 60_000, 'beta to be rendering');
+    await b.kill('SIGKILL');
+    const final = await waitDone(a, started.jobId);
+    expect(final.job.state).toBe('done');
+    expect(final.job.outputs).toHaveLength(12);
+    expect(readdirSync(out).filter((f) => f.endsWith('.png'))).toHaveLength(12);
+    expect(readdirSync(out).filter((f) => !f.endsWith('.png'))).toEqual([]); // no temporary or partial files
+    await b.start();
+  }, 180_000);
+
+  it('a machine that joins mid-job gets tasks at once', async () => {
+    const started = submit(a, [scene, ...ANIM, '--frames', '1-24', '--out', join(bed.root, 'join')]);
+    await d.start();
+    await pair(a, d);
+    const final = await waitDone(a, started.jobId);
+    expect(final.job.state).toBe('done');
+    expect(workersOf(final.tasks).has(d.deviceId)).toBe(true);
+  }, 180_000);
+
+  it('a coordinator killed mid-job resumes after a restart without re-rendering finished frames', async () => {
+    const out = join(bed.root, 'resume');
+    const started = submit(a, [scene, ...ANIM, '--frames', '1-16', '--out', out]);
+    const doneBefore = await eventually(() => { const t = job(a, started.jobId).tasks.filter((x) => x.state === 'done'); return t.length >= 3 && t; }, 60_000, 'three frames done');
+    const files = readdirSync(out);
+    const mtimes = new Map(files.map((f) => [f, statSync(join(out, f)).mtimeMs]));
+    await a.kill('SIGKILL');
+    await a.start();
+    const final = await waitDone(a, started.jobId);
+    expect(final.job.state).toBe('done');
+    expect(final.job.outputs).toHaveLength(16);
+    for (const [f, mtime] of mtimes) expect(statSync(join(out, f)).mtimeMs, `${f} was written again`).toBe(mtime);
+    expect(doneBefore.length).toBeGreaterThanOrEqual(3);
+  }, 180_000);
+
+  it('bad input is refused with a clear error and other jobs carry on', async () => {
+    const running = submit(a, [scene, ...ANIM, '--frames', '1-6', '--out', join(bed.root, 'carry-on')]);
+    const bad = async (file: string, extra: string[] = []) => {
+      const r = a.cliResult(['render', file, '--out', join(bed.root, 'bad'), ...extra]);
+      expect(r.ok).toBe(false);
+      return (r.value as { error: { code: string; message: string } }).error;
+    };
+    const trick = join(bed.root, 'trick.gltf');
+    await writePathTrickScene(trick);
+    expect((await bad(trick)).message).toMatch(/\.\.|outside/);
+    const truncated = join(bed.root, 'truncated.glb');
+    await writeTruncatedScene(scene, truncated);
+    expect((await bad(truncated)).message).toMatch(/truncated|damaged|corrupt|short/i);
+    const empty = join(bed.root, 'empty.glb');
+    await writeEmptyScene(empty);
+    expect((await bad(empty)).message).toMatch(/no triangles/i);
+    expect((await bad(scene, ['--size', '100000x100000'])).message).toMatch(/too large/);
+    expect((await bad(join(bed.root, 'missing.glb'))).message).toMatch(/No scene file/);
+    const final = await waitDone(a, running.jobId);
+    expect(final.job.state).toBe('done');
+  }, 180_000);
+});
