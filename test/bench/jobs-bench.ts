@@ -10,8 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobView, TaskView } from '../../shared/control-api/index.js';
 import { Testbed, REPO_ROOT, type AgentProcess } from '../integration/harness/testbed.js';
-import { eventually } from '../integration/harness/team-helpers.js';
-import { pair } from '../integration/harness/team-helpers.js';
+import { eventually, pair } from '../integration/harness/team-helpers.js';
 import { benchTracer } from './tracer-bench.js';
 import { benchSimulation } from './sim-bench.js';
 
@@ -23,17 +22,12 @@ const report = (line: string): void => {
   console.log(line);
 };
 
+/** Submits and waits on the coordinator's own event stream: polling with CLI processes would steal the cores being measured. */
 async function runJob(coordinator: AgentProcess, args: string[]): Promise<{ job: JobView; tasks: TaskView[] }> {
+  const mark = coordinator.events.length;
   const job = coordinator.cli<JobView>(['render', SCENE, ...args, '--no-wait']);
-  return eventually(
-    () => {
-      const r = coordinator.cli<{ job: JobView; tasks: TaskView[] }>(['job', job.jobId]);
-      return r.job.state !== 'running' && r.job.state !== 'queued' && r;
-    },
-    600_000,
-    'the job to finish',
-    300,
-  );
+  await coordinator.waitFor((e) => e.type === 'jobChanged' && (e.job as JobView).jobId === job.jobId && ['done', 'failed', 'cancelled'].includes((e.job as JobView).state), 600_000, mark);
+  return coordinator.cli<{ job: JobView; tasks: TaskView[] }>(['job', job.jobId]);
 }
 
 async function benchTeam(): Promise<void> {
@@ -63,9 +57,8 @@ async function benchTeam(): Promise<void> {
 
     // Overhead per task: beta alone renders ~2 s frames the coordinator leases it.
     a.cli(['share', 'off']);
-    const probe = await runJob(a, ['--size', '200x150', '--samples', '12', '--frames', '1-1', '--out', join(bed.root, 'probe')]);
-    const probeMs = probe.tasks.flatMap((t) => t.attempts).find((x) => x.workMs)!.workMs!;
-    const samples = Math.max(1, Math.round((12 * 2000) / probeMs));
+    const frameMs = t1 / 8; // one frame at 12 samples on one core
+    const samples = Math.max(1, Math.round((12 * 2000) / frameMs));
     const two = await runJob(a, ['--size', '200x150', '--samples', String(samples), '--frames', '1-6', '--out', join(bed.root, 'overhead')]);
     a.cli(['share', 'on']);
     const shares: number[] = [];
