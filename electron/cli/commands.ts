@@ -29,7 +29,8 @@ export const USAGE = `Usage: troupe <command> [--data-dir DIR] [--json]
                              render on the team, with a progress bar
   jobs                       jobs this machine coordinates
   job <id>                   one job: its tasks, who ran them, how long they took
-  cancel|pause|resume <id>   stop a job, hold it, or let it go on`;
+  cancel|pause|resume <id>   stop a job, hold it, or let it go on
+  priority <id> <n>          re-prioritise a job (-100..100, higher first)`;
 
 function need(rest: string[], what: string): string {
   if (!rest[0]) throw new TroupeError('bad-request', `Missing ${what}. See \`troupe help\`.`);

@@ -104,6 +104,12 @@ export const JOB_COMMANDS: Record<string, Command> = {
     const j = await client.call<JobView>('POST', `/api/jobs/${encodeURIComponent(rest[0] ?? '')}/pause`);
     console.log(args.flags.has('json') ? JSON.stringify(j) : `Job ${j.jobId} paused: running tasks finish, no new ones start.`);
   },
+  async priority(client, rest, args) {
+    const priority = Number(rest[1]);
+    if (!rest[0] || !Number.isInteger(priority)) throw new TroupeError('bad-request', 'Usage: troupe priority <job id> <-100..100> (higher runs first)');
+    const j = await client.call<JobView>('PUT', `/api/jobs/${encodeURIComponent(rest[0])}/priority`, { priority });
+    console.log(args.flags.has('json') ? JSON.stringify(j) : `Job ${j.jobId} now has priority ${j.submission.priority}.`);
+  },
   async resume(client, rest, args) {
     const j = await client.call<JobView>('POST', `/api/jobs/${encodeURIComponent(rest[0] ?? '')}/resume`);
     console.log(args.flags.has('json') ? JSON.stringify(j) : `Job ${j.jobId} resumed.`);

@@ -73,6 +73,8 @@ describe(`jobs across a team (${bed.mode})`, () => {
     expect(readdirSync(out).filter((f) => f.endsWith('.png'))).toHaveLength(12);
     expect(readdirSync(out).filter((f) => !f.endsWith('.png'))).toEqual([]); // no temporary or partial files
     await b.start();
+    // The killed worker's cache holds only whole, verified blobs once it is back.
+    await eventually(() => readdirSync(join(b.dataDir, 'blobs')).every((n) => /^[0-9a-f]{2}$/.test(n)), 5000, 'no leftovers in beta\'s cache');
   }, 180_000);
 
   it('a machine that joins mid-job gets tasks at once', async () => {

@@ -71,7 +71,8 @@ export class JobCoordinator {
   async submit(req: Parameters<typeof buildSubmission>[0], workersHint: number): Promise<JobView> {
     const submission = await buildSubmission(req, this.deps.blobs);
     const jobId = randomBytes(8).toString('hex');
-    this.scheduler.addJob(jobId, submission, compileRenderJob(jobId, submission, { workersHint }));
+    const frameMsEstimate = this.measuredFrameMs(submission);
+    this.scheduler.addJob(jobId, submission, compileRenderJob(jobId, submission, { workersHint, frameMsEstimate }));
     this.changed(jobId);
     this.deps.workAvailable();
     return this.view(jobId);
@@ -222,6 +223,26 @@ export class JobCoordinator {
   }
 
   // ---- internals ----
+
+  /**
+   * How long a whole frame of this scene took at these settings in earlier jobs (median over
+   * frames tasks), so short frames can be chunked; undefined when nothing comparable ran yet.
+   */
+  private measuredFrameMs(job: JobSubmission): number | undefined {
+    const scene = job.assets.find((a) => a.name === job.scene)?.hash;
+    const key = (j: JobSubmission): string => JSON.stringify([j.assets.find((a) => a.name === j.scene)?.hash, j.settings.width, j.settings.height, j.settings.samplesPerPixel]);
+    const times: number[] = [];
+    for (const id of this.scheduler.jobIds()) {
+      const info = this.scheduler.jobInfo(id);
+      if (!scene || key(info.submission) !== key(job)) continue;
+      for (const t of this.scheduler.tasksOf(id)) {
+        if (t.state !== 'done' || t.spec.kind !== 'frames' || !t.outcome) continue;
+        times.push((t.outcome.endedAtMs - t.outcome.startedAtMs) / t.spec.frames.length);
+      }
+    }
+    if (times.length === 0) return undefined;
+    return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+  }
 
   private requireJob(jobId: string): void {
     if (this.scheduler.jobState(jobId) === null) throw new TroupeError('not-found', `No job ${jobId} on this machine`);

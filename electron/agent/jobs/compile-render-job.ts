@@ -25,7 +25,9 @@ export function compileRenderJob(jobId: string, submission: JobSubmission, optio
   const { width, height, samplesPerPixel, frameStart, frameEnd } = submission.settings;
   const pixelCost = width * height * samplesPerPixel;
   if (submission.kind === 'animation') {
-    const chunk = chunkSizeFor(options.frameMsEstimate);
+    // Chunks amortise overhead, but every machine should still get several tasks (and a newcomer one).
+    const frames = frameEnd - frameStart + 1;
+    const chunk = Math.max(1, Math.min(chunkSizeFor(options.frameMsEstimate), Math.floor(frames / (Math.max(1, options.workersHint) * 4))));
     const tasks: TaskSpec[] = [];
     for (let start = frameStart; start <= frameEnd; start += chunk) {
       const frames = range(start, Math.min(frameEnd, start + chunk - 1));

@@ -16,8 +16,12 @@ describe('compileRenderJob', () => {
   it('short frames are chunked towards a 10 s task', () => {
     expect(chunkSizeFor(2500)).toBe(4);
     expect(chunkSizeFor(60_000)).toBe(1);
-    const tasks = compileRenderJob('j', sub('animation'), { workersHint: 3, frameMsEstimate: 2500 });
-    expect(tasks.map((t) => t.frames.length)).toEqual([4, 4, 2]);
+    const tasks = compileRenderJob('j', { ...sub('animation'), settings: { ...sub('animation').settings, frameEnd: 48 } }, { workersHint: 3, frameMsEstimate: 2500 });
+    expect(tasks.map((t) => t.frames.length)).toEqual(Array(12).fill(4));
+  });
+  it('chunks stay small enough that every machine gets several tasks', () => {
+    const tasks = compileRenderJob('j', sub('animation'), { workersHint: 1, frameMsEstimate: 500 });
+    expect(tasks.map((t) => t.frames.length)).toEqual([2, 2, 2, 2, 2]);
   });
   it('a still is buckets covering every row once, largest first, then a merge', () => {
     const tasks = compileRenderJob('j', sub('still'), { workersHint: 3 });
