@@ -21,7 +21,8 @@ let hash: string;
 
 describe('blob transfer', () => {
   beforeAll(async () => {
-    [server, client, stranger] = await Promise.all(['s', 'c', 'x'].map((n) => loadOrCreateIdentity(join(root, n), { allowNew: true, hasTeam: false })));
+    const make = (n: string) => loadOrCreateIdentity(join(root, n), { allowNew: true, hasTeam: false });
+    [server, client, stranger] = [await make('s'), await make('c'), await make('x')];
     const store = new BlobStore(join(root, 's', 'blobs'));
     hash = (await store.put(Readable.from([payload]))).hash;
     listener = new TlsListener(server, {
