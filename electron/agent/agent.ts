@@ -195,7 +195,7 @@ export class Agent implements ControlApiHandlers {
     const dataDir = this.config.dataDir;
     this.journal = SqliteJobJournal.open(join(dataDir, 'jobs.db'));
     this.fetcher = new BlobFetcher(this.identity, this.blobs, join(dataDir, 'partial'));
-    const cache = new BlobCache(this.blobs, join(dataDir, 'blobs'));
+    const cache = new BlobCache(this.blobs, join(dataDir, 'blobs'), undefined, () => this.coordinator.neededBlobs());
     void cache.removeLeftovers();
     this.coordinator = new JobCoordinator({
       selfId: this.identity.deviceId,
@@ -267,7 +267,7 @@ export class Agent implements ControlApiHandlers {
         this.linkSource(id).answer(message.requestId, null);
         break;
       case 'task.started':
-        this.coordinator.taskStarted(message.leaseId);
+        this.coordinator.taskStarted(id, message.leaseId);
         break;
       case 'task.done':
         void this.coordinator.taskDone(id, message.leaseId, { startedAtMs: message.startedAtMs, endedAtMs: message.endedAtMs, outputs: message.outputs });
@@ -276,7 +276,9 @@ export class Agent implements ControlApiHandlers {
         this.coordinator.taskFailed(id, message.leaseId, message.error);
         break;
       case 'task.cancel':
+        // From a coordinator: stop that task. From a worker: it gives back a lease it will not run.
         this.workLoop.cancel(message.leaseId);
+        this.coordinator.releaseLease(id, message.leaseId);
         break;
       default:
         break;

@@ -138,7 +138,7 @@ export function simulatePullScheduler(w: Workload): number {
     if (!lease) return;
     const m = w.machines.find((x) => x.id === id)!;
     const start = q.now;
-    sched.taskStarted(lease.leaseId);
+    sched.taskStarted(lease.leaseId, id);
     const event = q.at(q.now + durationMs(lease.task, m.speed), () => {
       running.delete(id);
       sched.taskSucceeded(lease.leaseId, { workerId: id, startedAtMs: start, endedAtMs: q.now, outputs: {} });

@@ -3,6 +3,7 @@
 // Links and the worker loop are given to it; it knows nothing of TLS or engines.
 
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { TroupeError } from '../../../shared/errors.js';
 import type { JobView, TaskView } from '../../../shared/control-api/index.js';
 import type { JobSubmission, TaskSpec } from '../../../shared/model/jobs.js';
@@ -124,8 +125,29 @@ export class JobCoordinator {
     if (had.length) this.deps.workAvailable();
   }
 
-  taskStarted(leaseId: string): void {
-    this.scheduler.taskStarted(leaseId);
+  taskStarted(workerId: string, leaseId: string): void {
+    this.scheduler.taskStarted(leaseId, workerId);
+  }
+
+  /** A worker hands back a lease it will not run (it came after the worker stopped waiting). */
+  releaseLease(workerId: string, leaseId: string): void {
+    const lease = this.scheduler.liveLeases().find((l) => l.leaseId === leaseId && l.workerId === workerId);
+    if (!lease) return;
+    this.scheduler.releaseLease(leaseId, workerId);
+    this.changed(lease.jobId);
+    this.deps.workAvailable();
+  }
+
+  /** Blobs the coordinator still needs: inputs of unfinished jobs and tiles waiting for their merge. */
+  neededBlobs(): Set<string> {
+    const keep = new Set<string>();
+    for (const id of this.scheduler.jobIds()) {
+      const info = this.scheduler.jobInfo(id);
+      if (info.state === 'done' || info.state === 'failed' || info.state === 'cancelled') continue;
+      for (const a of info.submission.assets) keep.add(a.hash);
+      for (const t of this.scheduler.tasksOf(id)) if (t.spec.kind === 'bucket' && t.outcome?.outputs.tile) keep.add(t.outcome.outputs.tile.hash);
+    }
+    return keep;
   }
 
   async taskDone(workerId: string, leaseId: string, outcome: Omit<TaskOutcome, 'workerId'>): Promise<void> {
@@ -275,7 +297,17 @@ export class JobCoordinator {
         const tiles = this.scheduler
           .tasksOf(lease.jobId)
           .filter((t) => lease!.task.dependsOn.includes(t.spec.taskId))
-          .map((t) => ({ region: t.spec.region!, hash: t.outcome!.outputs.tile!.hash }));
+          .map((t) => ({ region: t.spec.region!, hash: t.outcome?.outputs.tile?.hash ?? '' }));
+        const missing = tiles.filter((t) => !t.hash || !existsSync(this.deps.blobs.pathOf(t.hash)));
+        if (missing.length > 0) {
+          // A tile is gone (a damaged disk, a hand-cleaned cache): render those buckets again.
+          this.scheduler.releaseLease(lease.leaseId, COORDINATOR_WORKER);
+          const lost = new Set(missing.map((t) => t.hash));
+          this.scheduler.redo(lease.jobId, this.scheduler.tasksOf(lease.jobId).filter((t) => lease!.task.dependsOn.includes(t.spec.taskId) && lost.has(t.outcome?.outputs.tile?.hash ?? '')).map((t) => t.spec.taskId));
+          this.deps.workAvailable();
+          this.changed(lease.jobId);
+          continue;
+        }
         try {
           const { name, bytes } = await this.writer.mergeTiles(job, lease.task.frames[0]!, tiles);
           this.scheduler.taskSucceeded(lease.leaseId, {
@@ -285,7 +317,9 @@ export class JobCoordinator {
             outputs: { [name]: { hash: '0'.repeat(64), sizeBytes: bytes.length } },
           });
         } catch (err) {
+          // Stitching is deterministic: trying again gives the same error, so say it and stop the job.
           this.scheduler.taskFailed(lease.leaseId, `stitching failed: ${(err as Error).message}`);
+          this.scheduler.failJobWith(lease.jobId, `Frame ${lease.task.frames[0]} could not be stitched: ${(err as Error).message}`);
         }
         this.changed(lease.jobId);
       }

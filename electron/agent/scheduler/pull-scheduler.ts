@@ -185,7 +185,10 @@ export class PullScheduler {
 
   /** A worker with free capacity asks for work: the next task under a lease, or null. */
   requestWork(workerId: string): Lease | null {
-    if (!this.activeWorkers.has(workerId)) this.workerJoined(workerId, 1);
+    if (!this.activeWorkers.has(workerId)) {
+      this.activeWorkers.add(workerId);
+      if (!this.speeds.hasHint(workerId)) this.speeds.hint(workerId, 1); // keep what it announced if we know it
+    }
     const now = this.clock.now();
     const ready = this.readyTasks(workerId);
     if (ready.length === 0) return this.speculate(workerId, now);
@@ -230,9 +233,33 @@ export class PullScheduler {
     return null;
   }
 
-  taskStarted(leaseId: string): void {
+  /** Marks a lease's task running; only the worker holding the lease may. */
+  taskStarted(leaseId: string, workerId: string): void {
     const l = this.leases.get(leaseId);
-    if (l && l.task.state === 'leased') this.setTaskState(l.job, l.task, 'running');
+    if (l && l.attempt.lease.workerId === workerId && l.task.state === 'leased') this.setTaskState(l.job, l.task, 'running');
+  }
+
+  /** The worker gives a lease back unrun (it arrived too late, or the worker is stopping): no failure. */
+  releaseLease(leaseId: string, workerId: string): void {
+    const l = this.leases.get(leaseId);
+    if (l && l.attempt.lease.workerId === workerId) this.lapse(leaseId);
+  }
+
+  /** Puts done tasks back in the queue (their results were lost, say a tile evicted before its merge). */
+  redo(jobId: string, taskIds: string[]): void {
+    const job = this.job(jobId);
+    for (const id of taskIds) {
+      const t = job.tasks.get(id);
+      if (!t || t.state !== 'done') continue;
+      t.outcome = null;
+      this.setTaskState(job, t, 'queued');
+    }
+  }
+
+  /** Fails a job for a reason outside any one task (a merge that cannot be done, say). */
+  failJobWith(jobId: string, error: string): void {
+    const job = this.job(jobId);
+    if (!isFinal(job.state)) this.failJob(job, error);
   }
 
   /** A result arrived. False if it was not needed (another copy won, or the lease was gone). */

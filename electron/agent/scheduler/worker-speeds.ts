@@ -12,6 +12,10 @@ export class WorkerSpeeds {
     this.hints.set(workerId, Math.max(0.1, coresHint));
   }
 
+  hasHint(workerId: string): boolean {
+    return this.hints.has(workerId);
+  }
+
   observe(workerId: string, cost: number, durationMs: number): void {
     if (durationMs <= 0 || cost <= 0) return;
     const measured = cost / durationMs;

@@ -15,6 +15,8 @@ export class BlobCache {
     readonly store: BlobStore,
     private readonly dir: string,
     private readonly capBytes = DEFAULT_CACHE_CAP_BYTES,
+    /** Blobs the coordinator on this machine still needs (job inputs, tiles before their merge): never evicted. */
+    private readonly needed: () => Set<string> = () => new Set(),
   ) {}
 
   /** Marks blobs in use (and recently used) until the returned release is called. */
@@ -46,9 +48,10 @@ export class BlobCache {
     }
     let total = entries.reduce((a, e) => a + e.size, 0);
     let freed = 0;
+    const needed = total > this.capBytes ? this.needed() : new Set<string>();
     for (const e of entries.sort((a, b) => a.mtimeMs - b.mtimeMs)) {
       if (total <= this.capBytes) break;
-      if (this.pins.has(e.hash)) continue;
+      if (this.pins.has(e.hash) || needed.has(e.hash)) continue;
       await rm(e.path, { force: true });
       total -= e.size;
       freed += e.size;

@@ -40,7 +40,10 @@ export class LinkWorkSource implements WorkSource {
 
   /** The coordinator's answer to one of our requests. */
   answer(requestId: number, lease: WorkLease | null): void {
-    this.waiting.get(requestId)?.(lease);
+    const waiter = this.waiting.get(requestId);
+    if (waiter) waiter(lease);
+    // Too late: we stopped waiting. Hand the lease back so the task does not sit held until the link drops.
+    else if (lease) this.link.send({ type: 'task.cancel', leaseId: lease.leaseId, reason: 'lease arrived after the request timed out' });
   }
 
   started(leaseId: string): void {

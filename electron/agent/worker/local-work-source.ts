@@ -20,7 +20,7 @@ export class LocalWorkSource implements WorkSource {
   }
 
   started(leaseId: string): void {
-    this.coordinator.taskStarted(leaseId);
+    this.coordinator.taskStarted(this.coordinatorId, leaseId);
   }
 
   done(leaseId: string, result: TaskResult): void {

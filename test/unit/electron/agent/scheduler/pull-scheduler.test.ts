@@ -133,6 +133,29 @@ describe('PullScheduler', () => {
     expect(sched.jobInfo('j').errors[0]).toMatch(/Every machine .* out of memory/);
   });
 
+  it('a released lease goes back to the queue without counting as a failure; only its holder may release or start it', () => {
+    const { sched } = setup();
+    sched.addJob('j', submission('animation', 1), compileRenderJob('j', submission('animation', 1), { workersHint: 1 }));
+    const l = sched.requestWork('a')!;
+    sched.taskStarted(l.leaseId, 'intruder');
+    expect(sched.tasksOf('j')[0]!.state).toBe('leased');
+    sched.releaseLease(l.leaseId, 'intruder');
+    expect(sched.tasksOf('j')[0]!.state).toBe('leased');
+    sched.releaseLease(l.leaseId, 'a');
+    expect(sched.tasksOf('j')[0]!.state).toBe('queued');
+    expect(sched.isBlocklisted('j', 'a')).toBe(false);
+    expect(sched.tasksOf('j')[0]!.failures).toEqual([]);
+  });
+
+  it('redo puts done tasks back in the queue', () => {
+    const { sched } = setup();
+    sched.addJob('s', submission('still'), compileRenderJob('s', submission('still'), { workersHint: 2 }));
+    const l = sched.requestWork('w')!;
+    sched.taskSucceeded(l.leaseId, outcome('w'));
+    sched.redo('s', [l.task.taskId]);
+    expect(sched.tasksOf('s').find((t) => t.spec.taskId === l.task.taskId)!.state).toBe('queued');
+  });
+
   it('a still compiles to buckets and a merge that waits for them', () => {
     const { sched } = setup();
     const tasks = compileRenderJob('s', submission('still'), { workersHint: 2 });
