@@ -151,4 +151,16 @@ describe(`a team of agents (${bed.mode})`, () => {
     const gone = await a.waitFor((e) => e.type === 'nearbyChanged' && !(e.nearby as NearbyJson[]).some((n) => n.deviceId === b.deviceId), 12_000, mark);
     expect(gone.t - killedAt).toBeLessThan(10_000);
   });
+
+  it.runIf(bed.mode === 'netns')('where multicast is blocked, a machine added by address can be paired', async () => {
+    const hidden = bed.agent(bed.addRoutedHost(), 'hidden');
+    await hidden.start();
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(a.cli<NearbyJson[]>(['nearby']).some((n) => n.deviceId === hidden.deviceId)).toBe(false);
+    const added = a.cli<NearbyJson & { source: string }>(['add', `${hidden.host.address}:47800`]);
+    expect(added).toMatchObject({ deviceId: hidden.deviceId, name: 'hidden', source: 'manual' });
+    await pair(a, hidden);
+    await a.waitFor((e) => e.type === 'memberOnline' && e.deviceId === hidden.deviceId, 10_000);
+    expect(hidden.cli<TeamJson>(['team']).members.some((m) => m.deviceId === a.deviceId && m.online)).toBe(true);
+  });
 });

@@ -178,6 +178,36 @@ export class Testbed {
   readonly mode: 'netns' | 'loopback' = canUseNamespaces() ? 'netns' : 'loopback';
   private readonly hub = `tr${this.tag}hub`;
 
+  /**
+   * A host on its own subnet behind the hub, which routes between subnets: unicast reaches it,
+   * link-local multicast (mDNS) does not, as across a VPN or from an isolated Wi-Fi. Add it after
+   * the bridged hosts (they get a route to it now).
+   */
+  addRoutedHost(): Host {
+    if (this.mode !== 'netns') throw new Error('a routed host needs network namespaces');
+    const i = this.hosts.length + 1;
+    const ns = `tr${this.tag}n${i}`;
+    const veth = `r${this.tag}${i}`;
+    const address = `10.98.${this.subnet}.1`;
+    execFileSync('ip', ['netns', 'exec', this.hub, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+    this.ip(
+      ['-n', this.hub, 'addr', 'add', `10.99.${this.subnet}.254/24`, 'dev', 'br0'],
+      ['netns', 'add', ns],
+      ['-n', ns, 'link', 'set', 'lo', 'up'],
+      ['-n', this.hub, 'link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns],
+      ['-n', this.hub, 'addr', 'add', `10.98.${this.subnet}.254/24`, 'dev', veth],
+      ['-n', this.hub, 'link', 'set', veth, 'up'],
+      ['-n', ns, 'addr', 'add', `${address}/24`, 'dev', 'eth0'],
+      ['-n', ns, 'link', 'set', 'eth0', 'up'],
+      ['-n', ns, 'route', 'add', 'default', 'via', `10.98.${this.subnet}.254`],
+      ['-n', ns, 'route', 'add', '224.0.0.0/4', 'dev', 'eth0'],
+    );
+    for (const h of this.hosts) this.ip(['-n', h.ns!, 'route', 'add', `10.98.${this.subnet}.0/24`, 'via', `10.99.${this.subnet}.254`]);
+    const host = new Host(i, ns, address);
+    this.hosts.push(host);
+    return host;
+  }
+
   addHost(): Host {
     const i = this.hosts.length + 1;
     let host: Host;
@@ -194,8 +224,8 @@ export class Testbed {
         ['-n', this.hub, 'link', 'set', veth, 'up'],
         ['-n', ns, 'addr', 'add', `${address}/24`, 'dev', 'eth0'],
         ['-n', ns, 'link', 'set', 'eth0', 'up'],
-        ['-n', ns, 'route', 'add', '224.0.0.0/4', 'dev', 'eth0'], // without it mDNS fails silently
       );
+      this.ip(['-n', ns, 'route', 'add', '224.0.0.0/4', 'dev', 'eth0']); // without it mDNS fails silently
       host = new Host(i, ns, address);
     } else {
       host = new Host(i, null, '127.0.0.1');
