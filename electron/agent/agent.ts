@@ -14,7 +14,7 @@ import { DEFAULT_PEER_PORT, isLoopback, type AgentConfig } from './config/agent-
 import { CONTROL_ENDPOINT_FILE, loadOrCreateControlToken } from './control-api/control-token.js';
 import { ControlServer, type ControlApiHandlers } from './control-api/control-server.js';
 import { parseHostPort, probeAddress } from './discovery/address-probe.js';
-import { MdnsPeerFinder, osLabel } from './discovery/mdns-peer-finder.js';
+import { MdnsPeerFinder, osLabel, resolveInterfaceAddress } from './discovery/mdns-peer-finder.js';
 import { NearbyList } from './discovery/nearby-list.js';
 import type { Announcement, PeerFinder } from './discovery/peer-finder.js';
 import { formatDeviceId, parseDeviceId } from './identity/device-id.js';
@@ -115,7 +115,8 @@ export class Agent implements ControlApiHandlers {
       onPair: (ws, peer, remote, tls) => void this.responder.handle(ws, peer, remote, tls),
       blobs: this.blobs,
     });
-    const host = isLoopback(config.interfaceAddress) ? '127.0.0.1' : undefined;
+    const interfaceAddress = config.interfaceAddress === undefined ? undefined : resolveInterfaceAddress(config.interfaceAddress);
+    const host = isLoopback(interfaceAddress) ? '127.0.0.1' : undefined;
     this.listenPort = await this.listener.listen(config.port, host).catch(async (err: NodeJS.ErrnoException) => {
       if (err.code !== 'EADDRINUSE' || config.port !== DEFAULT_PEER_PORT) throw err;
       this.log(`port ${config.port} is taken; using a free one`);
@@ -169,7 +170,7 @@ export class Agent implements ControlApiHandlers {
     this.controlPort = await this.control.listen(config.controlPort);
     await writeFile(join(config.dataDir, CONTROL_ENDPOINT_FILE), JSON.stringify({ port: this.controlPort, pid: process.pid }) + '\n', { mode: 0o600 });
 
-    this.finder = new MdnsPeerFinder({ interfaceAddress: config.interfaceAddress, log: this.log });
+    this.finder = new MdnsPeerFinder({ interfaceSetting: config.interfaceAddress, log: this.log });
     this.finder.onSeen((a) => this.onSeen(a, 'mdns'));
     this.finder.onGone((id) => this.nearbyList.gone(id));
     this.nearbyList.on('changed', () => this.emit({ type: 'nearbyChanged', nearby: this.nearby() }));
@@ -331,7 +332,7 @@ export class Agent implements ControlApiHandlers {
       version: AGENT_VERSION,
       protocolVersion: PROTOCOL_VERSION,
       listenPort: this.listenPort,
-      addresses: localAddresses(this.config.interfaceAddress),
+      addresses: localAddresses(this.config.interfaceAddress === undefined ? undefined : resolveInterfaceAddress(this.config.interfaceAddress)),
       team: state ? { teamId: state.teamId, name: state.teamName, members: state.members.size, online: online.length + 1 } : null,
       sharing: this.capacity.getSharing(),
       capacity: self,

@@ -152,6 +152,20 @@ describe(`a team of agents (${bed.mode})`, () => {
     expect(gone.t - killedAt).toBeLessThan(10_000);
   });
 
+  it.runIf(bed.mode === 'netns')('announces again when its interface (chosen by name) gets a new address', async () => {
+    const host = bed.addHost();
+    const roamer = bed.agent(host, 'roamer');
+    await roamer.start(['--interface', 'eth0']);
+    const seenAt = (address: string) => (e: AgentEvent) =>
+      e.type === 'nearbyChanged' && (e.nearby as { deviceId: string; addresses: string[] }[]).some((n) => n.deviceId === roamer.deviceId && n.addresses.includes(address));
+    await a.waitFor(seenAt(host.address), 5000);
+    const mark = a.events.length;
+    const moved = host.address.replace(/\.(\d+)$/, (_m, last: string) => `.${Number(last) + 100}`);
+    host.readdress(moved);
+    await a.waitFor(seenAt(moved), 12_000, mark);
+    await roamer.kill('SIGTERM');
+  });
+
   it.runIf(bed.mode === 'netns')('where multicast is blocked, a machine added by address can be paired', async () => {
     const hidden = bed.agent(bed.addRoutedHost(), 'hidden');
     await hidden.start();

@@ -12,7 +12,7 @@ export interface AgentConfig {
   name?: string;
   /** Peer (TLS) port; 0 picks a free one. */
   port: number;
-  /** The only interface mDNS may use (its IPv4 address); undefined = every interface. */
+  /** The only interface mDNS may use, by IPv4 address or name (eth0); undefined = every interface. */
   interfaceAddress?: string;
   controlPort: number;
   /** Start over as a new device even though state from an old identity exists. */

@@ -16,8 +16,8 @@ const INTERFACE_POLL_MS = 3000;
 const SERVICE_FQDN_SUFFIX = `._${SERVICE_TYPE}._tcp.local`;
 
 export interface MdnsOptions {
-  /** Address of the one interface to announce and listen on; undefined = every interface. */
-  interfaceAddress?: string;
+  /** The one interface to announce and listen on, by IPv4 address or by name (eth0); undefined = every interface. */
+  interfaceSetting?: string;
   log?: (line: string) => void;
 }
 
@@ -42,7 +42,20 @@ export class MdnsPeerFinder implements PeerFinder {
 
   async start(self: Announcement): Promise<void> {
     this.self = self;
-    const addr = this.options.interfaceAddress;
+    this.open();
+    this.timers.push(setInterval(() => this.query(), REQUERY_INTERVAL_MS));
+    this.timers.push(setInterval(() => this.watchInterfaces(), INTERFACE_POLL_MS));
+  }
+
+  /** Binds to the configured interface as it is now (an interface named but without an address waits). */
+  private open(): void {
+    const setting = this.options.interfaceSetting;
+    const addr = setting === undefined ? undefined : resolveInterfaceAddress(setting);
+    this.interfaceKey = interfaceKey(setting);
+    if (setting !== undefined && addr === undefined) {
+      this.options.log?.(`interface ${setting} has no IPv4 address; discovery waits for one`);
+      return;
+    }
     // `interface` alone binds the socket to that unicast address, which then never receives
     // multicast; binding 0.0.0.0 and joining/sending on the one interface works (TESTBED.md).
     const opts = addr ? { interface: addr, bind: '0.0.0.0' } : {};
@@ -59,9 +72,6 @@ export class MdnsPeerFinder implements PeerFinder {
       const id = this.fqdnToId.get(s.fqdn);
       if (id) this.gone.forEach((l) => l(id));
     });
-    this.interfaceKey = interfaceKey(addr);
-    this.timers.push(setInterval(() => this.query(), REQUERY_INTERVAL_MS));
-    this.timers.push(setInterval(() => this.watchInterfaces(), INTERFACE_POLL_MS));
   }
 
   update(self: Announcement): void {
@@ -76,6 +86,10 @@ export class MdnsPeerFinder implements PeerFinder {
   async stop(): Promise<void> {
     this.timers.forEach(clearInterval);
     this.timers = [];
+    await this.close();
+  }
+
+  private async close(): Promise<void> {
     const bonjour = this.bonjour;
     this.bonjour = null;
     if (!bonjour) return;
@@ -150,13 +164,26 @@ export class MdnsPeerFinder implements PeerFinder {
     }
   }
 
+  /**
+   * New addresses (DHCP, a VPN coming up, Wi-Fi to cable): announce again with the new A records.
+   * When the one configured interface changed its address, the multicast socket was joined through
+   * the old one, so it is opened afresh.
+   */
   private watchInterfaces(): void {
-    const key = interfaceKey(this.options.interfaceAddress);
+    const key = interfaceKey(this.options.interfaceSetting);
     if (key === this.interfaceKey) return;
+    this.options.log?.(`network interfaces changed (${key || 'no address'}); announcing again`);
+    if (this.options.interfaceSetting === undefined) {
+      this.interfaceKey = key;
+      this.update(this.self!);
+      this.query();
+      return;
+    }
     this.interfaceKey = key;
-    this.options.log?.('network interfaces changed; announcing again');
-    this.update(this.self!);
-    this.query();
+    void this.close().then(() => {
+      this.open();
+      this.query();
+    });
   }
 }
 
@@ -167,12 +194,24 @@ interface Rr {
   data: unknown;
 }
 
-function interfaceKey(only?: string): string {
-  const all = Object.values(os.networkInterfaces())
+function interfaceKey(setting?: string): string {
+  if (setting !== undefined) return resolveInterfaceAddress(setting) ?? '';
+  return Object.values(os.networkInterfaces())
     .flat()
     .filter((i) => i && i.family === 'IPv4')
-    .map((i) => i!.address);
-  return (only ? all.filter((a) => a === only) : all).sort().join(',');
+    .map((i) => i!.address)
+    .sort()
+    .join(',');
+}
+
+/** An IPv4 address is taken as it is (if this machine has it); a name gives that interface's first IPv4 address. */
+export function resolveInterfaceAddress(setting: string): string | undefined {
+  const interfaces = os.networkInterfaces();
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(setting)) {
+    const present = Object.values(interfaces).flat().some((i) => i?.address === setting);
+    return present ? setting : undefined;
+  }
+  return interfaces[setting]?.find((i) => i.family === 'IPv4')?.address;
 }
 
 export function osLabel(): string {

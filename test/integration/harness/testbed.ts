@@ -35,8 +35,17 @@ export class Host {
   constructor(
     readonly index: number,
     readonly ns: string | null,
-    readonly address: string,
+    public address: string,
   ) {}
+
+  /** A new address on eth0, as after a DHCP renewal or moving to another network. */
+  readdress(address: string): void {
+    if (!this.ns) throw new Error('readdressing needs network namespaces');
+    execFileSync('ip', ['-n', this.ns, 'addr', 'flush', 'dev', 'eth0']);
+    execFileSync('ip', ['-n', this.ns, 'addr', 'add', `${address}/24`, 'dev', 'eth0']);
+    execFileSync('ip', ['-n', this.ns, 'route', 'replace', '224.0.0.0/4', 'dev', 'eth0']);
+    this.address = address;
+  }
 
   /** argv prefixed so it runs inside this host's namespace. */
   wrap(argv: string[]): string[] {
