@@ -41,7 +41,7 @@ async function benchTeam(): Promise<void> {
     await a.waitFor((e) => e.type === 'nearbyChanged' && (e.nearby as unknown[]).length >= 1, 5000);
     await pair(a, b);
     await eventually(() => a.cli<{ members: { online: boolean }[] }>(['team']).members.every((m) => m.online), 10_000, 'beta online');
-    const anim = ['--size', '200x150', '--samples', '12', '--frames', '1-8'];
+    const anim = ['--size', '200x150', '--samples', '12', '--frames', '1-16'];
 
     // Warm-up: both caches get the scene, both workers start their threads once.
     await runJob(a, [...anim, '--frames', '1-2', '--out', join(bed.root, 'warm')]);
@@ -57,7 +57,7 @@ async function benchTeam(): Promise<void> {
 
     // Overhead per task: beta alone renders ~2 s frames the coordinator leases it.
     a.cli(['share', 'off']);
-    const frameMs = t1 / 8; // one frame at 12 samples on one core
+    const frameMs = t1 / 16; // one frame at 12 samples on one core
     const samples = Math.max(1, Math.round((12 * 2000) / frameMs));
     const two = await runJob(a, ['--size', '200x150', '--samples', String(samples), '--frames', '1-6', '--out', join(bed.root, 'overhead')]);
     a.cli(['share', 'on']);
