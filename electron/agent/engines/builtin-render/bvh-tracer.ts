@@ -7,6 +7,9 @@
 //   uint32 [n32 + 6]     leaf: first triangle (BVH order); inner: right child offset in nodes
 //   uint32 [n32 + 7]     inner: split axis;  leaf: uint16[n16 + 14] count, uint16[n16 + 15] 0xFFFF
 // The left child of an inner node directly follows it.
+//
+// Möller–Trumbore is written out in both query loops on purpose: as one shared function it measured
+// about 5 % fewer rays/s (tracer-bench, 2026-11-25), and these loops are the renderer's hot path.
 
 const LEAF_FLAG = 0xffff;
 const NODE_U32 = 8;
