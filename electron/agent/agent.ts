@@ -17,26 +17,18 @@ import { parseHostPort, probeAddress } from './discovery/address-probe.js';
 import { MdnsPeerFinder, osLabel, resolveInterfaceAddress } from './discovery/mdns-peer-finder.js';
 import { NearbyList } from './discovery/nearby-list.js';
 import type { Announcement, PeerFinder } from './discovery/peer-finder.js';
-import { formatDeviceId, parseDeviceId } from './identity/device-id.js';
+import { formatDeviceId } from './identity/device-id.js';
 import { loadOrCreateIdentity, type Identity } from './identity/identity-store.js';
 import { PairingInitiator } from './pairing/pairing-initiator.js';
 import { PairingResponder } from './pairing/pairing-responder.js';
+import { resolvePairingTarget } from './pairing/pairing-target.js';
 import { TeamService } from './pairing/team-service.js';
 import { AgentStateFiles } from './storage/agent-state-files.js';
 import { BlobStore } from './storage/blob-store.js';
 import { LinkManager } from './transport/link-manager.js';
-import { BlobFetcher } from './transport/blob-fetcher.js';
-import { BlobCache } from './storage/blob-cache.js';
-import { SqliteJobJournal } from './storage/sqlite-job-journal.js';
-import { JobCoordinator } from './coordinator/job-coordinator.js';
-import { LinkWorkSource } from './worker/link-work-source.js';
-import { LocalWorkSource } from './worker/local-work-source.js';
-import { TaskRunner } from './worker/task-runner.js';
-import { WorkLoop } from './worker/work-loop.js';
-import type { LinkMessage } from '../../shared/protocol/index.js';
 import type { JobView, SubmitJobRequest, TaskView } from '../../shared/control-api/index.js';
-import { submitJobBody } from '../../shared/control-api/index.js';
 import { TlsListener } from './transport/tls-listener.js';
+import { TeamWork } from './team-work.js';
 
 export const AGENT_VERSION = '0.1.0';
 const MANUAL_PROBE_INTERVAL_MS = 3000;
@@ -52,12 +44,7 @@ export class Agent implements ControlApiHandlers {
   private control!: ControlServer;
   private initiator!: PairingInitiator;
   private responder!: PairingResponder;
-  private journal!: SqliteJobJournal;
-  private fetcher!: BlobFetcher;
-  private coordinator!: JobCoordinator;
-  private workLoop!: WorkLoop;
-  private localSource!: LocalWorkSource;
-  private readonly linkSources = new Map<DeviceId, LinkWorkSource>();
+  private work!: TeamWork;
   listenPort = 0;
   controlPort = 0;
 
@@ -122,32 +109,40 @@ export class Agent implements ControlApiHandlers {
       this.log(`port ${config.port} is taken; using a free one`);
       return this.listener.listen(0, host);
     });
-    this.startJobs();
+    this.work = new TeamWork({
+      identity: this.identity,
+      blobs: this.blobs,
+      dataDir: config.dataDir,
+      capacity: this.capacity,
+      links: {
+        send: (id, m) => this.links.send(id, m),
+        broadcast: (m) => this.links?.broadcast(m),
+        state: (id) => this.links.state(id),
+        markHasWork: (id) => this.links.markHasWork(id),
+      },
+      onlineTeammates: () => this.teams.teammates().filter((id) => this.links.state(id)?.online),
+      emit: (event) => this.emit(event),
+      log: this.log,
+    });
     this.links = new LinkManager({
       identity: this.identity,
       listenPort: () => this.listenPort,
       selfName: () => this.name,
       capacity: () => this.capacity.read(),
-      hasWork: () => this.coordinator.hasWork(),
+      hasWork: () => this.work.hasWork(),
       teammates: () => this.teams.teammates(),
       addressesOf: (id) => this.addressesOf(id),
       log: this.log,
     });
-    this.links.on('heartbeat', (id) => {
-      const capacity = this.links.state(id)?.capacity;
-      this.coordinator.heartbeat(id, !!capacity && capacity.sharing.mode !== 'off' && !(capacity.sharing.mode === 'idle' && capacity.freeCores < 0.5));
-      if (this.links.state(id)?.hasWork) void this.workLoop.poke();
-    });
+    this.links.on('heartbeat', (id) => this.work.heartbeat(id));
     this.links.on('online', (id, name) => {
-      this.coordinator.workerJoined(id, this.links.state(id)?.capacity?.cores ?? 1);
-      if (this.links.state(id)?.hasWork) void this.workLoop.poke();
+      this.work.teammateOnline(id);
       this.links.send(id, { type: 'roster.sync', ops: this.teams.roster.allOps(), addresses: this.teams.addressBook() });
       this.emit({ type: 'memberOnline', deviceId: id, name });
       this.emitTeam();
     });
     this.links.on('offline', (id, reason) => {
-      this.coordinator.workerLost(id);
-      this.workLoop.cancelFrom(id);
+      this.work.teammateOffline(id);
       this.emit({ type: 'memberOffline', deviceId: id, name: this.links.state(id)?.name ?? '', reason });
       this.emitTeam();
     });
@@ -155,7 +150,7 @@ export class Agent implements ControlApiHandlers {
     this.links.on('message', (id, message) => {
       if (message.type === 'roster.sync') void this.onRosterSync(message.ops, message.addresses);
       else if (message.type === 'error') this.log(`teammate ${formatDeviceId(id).slice(0, 7)} reported: ${message.message}`);
-      else this.onWorkMessage(id, message);
+      else this.work.message(id, message);
     });
     this.teams.on('changed', (ops) => {
       // Every change goes to every linked teammate (a removed one too, so it learns it is out);
@@ -180,8 +175,7 @@ export class Agent implements ControlApiHandlers {
 
   async stop(): Promise<void> {
     this.timers.forEach(clearInterval);
-    await this.workLoop.close();
-    this.coordinator.close();
+    await this.work.close();
     this.capacity.close();
     await this.finder.stop(); // goodbye packets first, so teammates drop us at once
     await this.links.close();
@@ -189,133 +183,36 @@ export class Agent implements ControlApiHandlers {
     await this.control.close();
     this.nearbyList.close();
     await rm(join(this.config.dataDir, CONTROL_ENDPOINT_FILE), { force: true });
-    this.journal.close();
-  }
-
-  private startJobs(): void {
-    const dataDir = this.config.dataDir;
-    this.journal = SqliteJobJournal.open(join(dataDir, 'jobs.db'));
-    this.fetcher = new BlobFetcher(this.identity, this.blobs, join(dataDir, 'partial'));
-    const cache = new BlobCache(this.blobs, join(dataDir, 'blobs'), undefined, () => this.coordinator.neededBlobs());
-    void cache.removeLeftovers();
-    this.coordinator = new JobCoordinator({
-      selfId: this.identity.deviceId,
-      blobs: this.blobs,
-      journal: this.journal,
-      send: (peerId, message) => this.links.send(peerId, message),
-      fetchOutput: async (peerId, hash, sizeBytes) => {
-        if (peerId === this.identity.deviceId) return;
-        const address = this.links.state(peerId)?.address;
-        if (!address) throw new TroupeError('peer-unreachable', 'the teammate went offline before its result arrived');
-        await this.fetcher.ensure(peerId, address, hash, sizeBytes);
-      },
-      cancelLocal: (leaseId) => this.workLoop.cancel(leaseId),
-      jobChanged: (job) => this.emit({ type: 'jobChanged', job }),
-      selfSharing: () => {
-        const c = this.capacity.read();
-        return c.sharing.mode === 'on' || (c.sharing.mode === 'idle' && c.freeCores >= 0.5);
-      },
-      workAvailable: () => {
-        this.links?.broadcast({ type: 'work.available' });
-        void this.workLoop?.poke();
-      },
-      log: this.log,
-    });
-    this.localSource = new LocalWorkSource(this.identity.deviceId, this.coordinator);
-    this.workLoop = new WorkLoop({
-      runner: new TaskRunner(this.blobs, cache, join(dataDir, 'work')),
-      sources: () => [this.localSource, ...this.teams.teammates().filter((id) => this.links.state(id)?.online).map((id) => this.linkSource(id))],
-      sharing: () => this.capacity.getSharing(),
-      freeCores: () => this.capacity.read().freeCores,
-      cores: () => os.availableParallelism(),
-      log: this.log,
-    });
-  }
-
-  private linkSource(id: DeviceId): LinkWorkSource {
-    let source = this.linkSources.get(id);
-    if (!source) {
-      source = new LinkWorkSource(
-        id,
-        {
-          send: (m) => this.links.send(id, m),
-          address: () => this.links.state(id)?.address ?? null,
-          hasWork: () => this.links.state(id)?.hasWork ?? false,
-        },
-        this.fetcher,
-      );
-      this.linkSources.set(id, source);
-    }
-    return source;
-  }
-
-  /** Work messages from a teammate's link: it is a member (the link proves it), so it may ask and report. */
-  private onWorkMessage(id: DeviceId, message: LinkMessage): void {
-    switch (message.type) {
-      case 'work.available':
-        this.links.markHasWork(id);
-        void this.workLoop.poke();
-        break;
-      case 'work.request': {
-        const lease = this.coordinator.requestWork(id);
-        this.links.send(id, lease ? { ...lease, requestId: message.requestId } : { type: 'work.none', requestId: message.requestId });
-        break;
-      }
-      case 'work.lease':
-        this.linkSource(id).answer(message.requestId, message);
-        break;
-      case 'work.none':
-        this.linkSource(id).answer(message.requestId, null);
-        break;
-      case 'task.started':
-        this.coordinator.taskStarted(id, message.leaseId);
-        break;
-      case 'task.done':
-        void this.coordinator.taskDone(id, message.leaseId, { startedAtMs: message.startedAtMs, endedAtMs: message.endedAtMs, outputs: message.outputs });
-        break;
-      case 'task.failed':
-        this.coordinator.taskFailed(id, message.leaseId, message.error);
-        break;
-      case 'task.cancel':
-        // From a coordinator: stop that task. From a worker: it gives back a lease it will not run.
-        this.workLoop.cancel(message.leaseId);
-        this.coordinator.releaseLease(id, message.leaseId);
-        break;
-      default:
-        break;
-    }
   }
 
   // ---- jobs (control API) ----
 
-  async submitJob(body: SubmitJobRequest): Promise<JobView> {
-    const parsed = submitJobBody.parse(body);
-    const online = this.teams.teammates().filter((id) => this.links.state(id)?.online).length;
-    return this.coordinator.submit(parsed, online + 1);
+  submitJob(body: SubmitJobRequest): Promise<JobView> {
+    return this.work.submitJob(body);
   }
 
   jobs(): JobView[] {
-    return this.coordinator.list();
+    return this.work.coordinator.list();
   }
 
   job(jobId: string): { job: JobView; tasks: TaskView[] } {
-    return { job: this.coordinator.view(jobId), tasks: this.coordinator.tasks(jobId) };
+    return this.work.job(jobId);
   }
 
   cancelJob(jobId: string): JobView {
-    return this.coordinator.cancel(jobId);
+    return this.work.coordinator.cancel(jobId);
   }
 
   pauseJob(jobId: string): JobView {
-    return this.coordinator.pause(jobId);
+    return this.work.coordinator.pause(jobId);
   }
 
   resumeJob(jobId: string): JobView {
-    return this.coordinator.resume(jobId);
+    return this.work.coordinator.resume(jobId);
   }
 
   setJobPriority(jobId: string, priority: number): JobView {
-    return this.coordinator.setPriority(jobId, priority);
+    return this.work.coordinator.setPriority(jobId, priority);
   }
 
   // ---- ControlApiHandlers ----
@@ -338,7 +235,7 @@ export class Agent implements ControlApiHandlers {
       capacity: self,
       teamFreeCores: online.reduce((sum, s) => sum + (s?.capacity?.freeCores ?? 0), self.freeCores),
       teamCores: online.reduce((sum, s) => sum + (s?.capacity?.cores ?? 0), self.cores),
-      transfers: { ...this.fetcher.totals },
+      transfers: { ...this.work.fetcher.totals },
     };
   }
 
@@ -360,7 +257,7 @@ export class Agent implements ControlApiHandlers {
   }
 
   async startPairing(target: string): Promise<Pairing> {
-    const { address, expectedId } = this.resolveTarget(target);
+    const { address, expectedId } = resolvePairingTarget(target, this.nearbyList.list());
     return this.initiator.start(address, expectedId);
   }
 
@@ -469,23 +366,6 @@ export class Agent implements ControlApiHandlers {
     const seen = this.nearbyList.get(id);
     const fromNearby = seen ? seen.addresses.map((a) => `${a}:${seen.port}`) : [];
     return [...new Set([...fromNearby, ...this.teams.knownAddresses(id)])];
-  }
-
-  /** "name", a device id (display or hex), or host:port. Names and ids come from the nearby list. */
-  private resolveTarget(target: string): { address: string; expectedId: DeviceId | null } {
-    const list = this.nearbyList.list();
-    const id = parseDeviceId(target);
-    const byId = id ? list.find((n) => n.deviceId === id) : undefined;
-    const byName = list.filter((n) => n.name.toLowerCase() === target.toLowerCase());
-    const byPrefix = list.filter((n) => formatDeviceId(n.deviceId).replace(/-/g, '').startsWith(target.toUpperCase().replace(/-/g, '')));
-    const hit = byId ?? (byName.length === 1 ? byName[0] : byPrefix.length === 1 && target.length >= 4 ? byPrefix[0] : undefined);
-    if (hit) return { address: `${hit.addresses[0]}:${hit.port}`, expectedId: hit.deviceId };
-    if (byName.length > 1) throw new TroupeError('bad-request', `Several nearby machines are called "${target}"; use the device id`);
-    if (/[.:]/.test(target)) {
-      const { host, port } = parseHostPort(target);
-      return { address: `${host}:${port}`, expectedId: null };
-    }
-    throw new TroupeError('unknown-device', `No nearby machine is called "${target}". Check \`troupe nearby\`, or give its address as host:port`);
   }
 
   private announcement(): Announcement {

@@ -60,7 +60,6 @@ export class JobCoordinator {
       true,
     );
     this.scheduler.restore(deps.journal.load());
-    this.scheduler.workerJoined(deps.selfId, 1);
     this.timer = setInterval(() => this.tick(), TICK_MS);
     this.timer.unref();
   }

@@ -1,0 +1,187 @@
+// Owns this machine's part in the team's jobs: the coordinator for jobs submitted here, the worker
+// loop that runs tasks for it and for teammates, and the work messages between them on links.
+// The agent hands it link events; it hands back nothing but control events.
+
+import os from 'node:os';
+import { join } from 'node:path';
+import { TroupeError } from '../../shared/errors.js';
+import type { ControlEvent, JobView, SubmitJobRequest, TaskView } from '../../shared/control-api/index.js';
+import { submitJobBody } from '../../shared/control-api/index.js';
+import type { DeviceId } from '../../shared/model/index.js';
+import type { LinkMessage } from '../../shared/protocol/index.js';
+import type { CapacityProbe } from './capacity/capacity-probe.js';
+import { JobCoordinator } from './coordinator/job-coordinator.js';
+import type { Identity } from './identity/identity-store.js';
+import { BlobCache } from './storage/blob-cache.js';
+import type { BlobStore } from './storage/blob-store.js';
+import { SqliteJobJournal } from './storage/sqlite-job-journal.js';
+import { BlobFetcher } from './transport/blob-fetcher.js';
+import type { PeerState } from './transport/link-manager.js';
+import { LinkWorkSource } from './worker/link-work-source.js';
+import { LocalWorkSource } from './worker/local-work-source.js';
+import { TaskRunner } from './worker/task-runner.js';
+import { WorkLoop } from './worker/work-loop.js';
+
+/** What TeamWork needs of the links, as narrow as it is. */
+export interface WorkLinks {
+  send(id: DeviceId, message: LinkMessage): void;
+  broadcast(message: LinkMessage): void;
+  state(id: DeviceId): PeerState | null;
+  markHasWork(id: DeviceId): void;
+}
+
+export interface TeamWorkDeps {
+  identity: Identity;
+  blobs: BlobStore;
+  dataDir: string;
+  capacity: CapacityProbe;
+  links: WorkLinks;
+  /** Teammates whose link is up now. */
+  onlineTeammates(): DeviceId[];
+  emit(event: ControlEvent): void;
+  log(line: string): void;
+}
+
+/** Whether a teammate's owner lets the team use it now, from its heartbeat. */
+function sharesNow(state: PeerState | null): boolean {
+  const c = state?.capacity;
+  return !!c && (c.sharing.mode === 'on' || (c.sharing.mode === 'idle' && c.freeCores >= 0.5));
+}
+
+export class TeamWork {
+  readonly coordinator: JobCoordinator;
+  readonly fetcher: BlobFetcher;
+  private readonly journal: SqliteJobJournal;
+  private readonly workLoop: WorkLoop;
+  private readonly localSource: LocalWorkSource;
+  private readonly linkSources = new Map<DeviceId, LinkWorkSource>();
+
+  constructor(private readonly deps: TeamWorkDeps) {
+    const { identity, blobs, dataDir, links } = deps;
+    this.journal = SqliteJobJournal.open(join(dataDir, 'jobs.db'));
+    this.fetcher = new BlobFetcher(identity, blobs, join(dataDir, 'partial'));
+    const cache = new BlobCache(blobs, join(dataDir, 'blobs'), undefined, () => this.coordinator.neededBlobs());
+    void cache.removeLeftovers();
+    this.coordinator = new JobCoordinator({
+      selfId: identity.deviceId,
+      blobs,
+      journal: this.journal,
+      send: (peerId, message) => links.send(peerId, message),
+      fetchOutput: async (peerId, hash, sizeBytes) => {
+        if (peerId === identity.deviceId) return;
+        const address = links.state(peerId)?.address;
+        if (!address) throw new TroupeError('peer-unreachable', 'the teammate went offline before its result arrived');
+        await this.fetcher.ensure(peerId, address, hash, sizeBytes);
+      },
+      cancelLocal: (leaseId) => this.workLoop.cancel(leaseId),
+      jobChanged: (job) => deps.emit({ type: 'jobChanged', job }),
+      selfSharing: () => sharesNow({ capacity: deps.capacity.read() } as PeerState),
+      workAvailable: () => {
+        links.broadcast({ type: 'work.available' });
+        void this.workLoop?.poke();
+      },
+      log: deps.log,
+    });
+    this.coordinator.workerJoined(identity.deviceId, os.availableParallelism());
+    this.localSource = new LocalWorkSource(identity.deviceId, this.coordinator);
+    this.workLoop = new WorkLoop({
+      runner: new TaskRunner(blobs, cache, join(dataDir, 'work')),
+      sources: () => [this.localSource, ...deps.onlineTeammates().map((id) => this.linkSource(id))],
+      sharing: () => deps.capacity.getSharing(),
+      freeCores: () => deps.capacity.read().freeCores,
+      cores: () => os.availableParallelism(),
+      log: deps.log,
+    });
+  }
+
+  hasWork(): boolean {
+    return this.coordinator.hasWork();
+  }
+
+  async close(): Promise<void> {
+    await this.workLoop.close();
+    this.coordinator.close();
+    this.journal.close();
+  }
+
+  // ---- link events ----
+
+  teammateOnline(id: DeviceId): void {
+    const state = this.deps.links.state(id);
+    this.coordinator.workerJoined(id, state?.capacity?.cores ?? 1);
+    if (state?.hasWork) void this.workLoop.poke();
+  }
+
+  teammateOffline(id: DeviceId): void {
+    this.coordinator.workerLost(id);
+    this.workLoop.cancelFrom(id);
+  }
+
+  heartbeat(id: DeviceId): void {
+    const state = this.deps.links.state(id);
+    this.coordinator.heartbeat(id, sharesNow(state));
+    if (state?.hasWork) void this.workLoop.poke();
+  }
+
+  /** Work messages from a teammate's link: it is a member (the link proves it), so it may ask and report. */
+  message(id: DeviceId, message: LinkMessage): void {
+    const links = this.deps.links;
+    switch (message.type) {
+      case 'work.available':
+        links.markHasWork(id);
+        void this.workLoop.poke();
+        break;
+      case 'work.request': {
+        const lease = this.coordinator.requestWork(id);
+        links.send(id, lease ? { ...lease, requestId: message.requestId } : { type: 'work.none', requestId: message.requestId });
+        break;
+      }
+      case 'work.lease':
+        this.linkSource(id).answer(message.requestId, message);
+        break;
+      case 'work.none':
+        this.linkSource(id).answer(message.requestId, null);
+        break;
+      case 'task.started':
+        this.coordinator.taskStarted(id, message.leaseId);
+        break;
+      case 'task.done':
+        void this.coordinator.taskDone(id, message.leaseId, { startedAtMs: message.startedAtMs, endedAtMs: message.endedAtMs, outputs: message.outputs });
+        break;
+      case 'task.failed':
+        this.coordinator.taskFailed(id, message.leaseId, message.error);
+        break;
+      case 'task.cancel':
+        // From a coordinator: stop that task. From a worker: it gives back a lease it will not run.
+        this.workLoop.cancel(message.leaseId);
+        this.coordinator.releaseLease(id, message.leaseId);
+        break;
+      default:
+        break;
+    }
+  }
+
+  // ---- jobs (control API) ----
+
+  async submitJob(body: SubmitJobRequest): Promise<JobView> {
+    return this.coordinator.submit(submitJobBody.parse(body), this.deps.onlineTeammates().length + 1);
+  }
+
+  job(jobId: string): { job: JobView; tasks: TaskView[] } {
+    return { job: this.coordinator.view(jobId), tasks: this.coordinator.tasks(jobId) };
+  }
+
+  private linkSource(id: DeviceId): LinkWorkSource {
+    let source = this.linkSources.get(id);
+    if (!source) {
+      const links = this.deps.links;
+      source = new LinkWorkSource(
+        id,
+        { send: (m) => links.send(id, m), address: () => links.state(id)?.address ?? null, hasWork: () => links.state(id)?.hasWork ?? false },
+        this.fetcher,
+      );
+      this.linkSources.set(id, source);
+    }
+    return source;
+  }
+}
