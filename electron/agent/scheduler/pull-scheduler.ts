@@ -6,67 +6,14 @@
 import type { JobState, JobSubmission, TaskSpec, TaskState } from '../../../shared/model/jobs.js';
 import type { Clock, JobJournal, JournalSnapshot, TaskOutcome } from './ports.js';
 import { WorkerSpeeds } from './worker-speeds.js';
+import { isFinal, type Attempt, type AttemptInfo, type JobRecord, type Lease, type TaskRecord } from './job-records.js';
+import { Placement } from './placement.js';
+
+export type { AttemptInfo, Lease } from './job-records.js';
 
 export const MAX_FAILURES_PER_WORKER = 3; // a worker failing a job's tasks this often is blocklisted for it
 export const MAX_WORKERS_FAILING_TASK = 3; // a task failed on this many workers fails the job
 const DEFAULT_LEASE_MS = 10_000;
-/**
- * Split a frame when this worker would need more than this share of the time the whole team has
- * left: frame costs vary (a frame can take twice the average), so a slow machine must not start a
- * whole frame that the end of the job would wait for.
- */
-const SPLIT_SHARE = 0.35; // tuned in the simulation (npm run bench:jobs): 0.3-0.35 best, 0.4+ straggles
-const MAX_SPLIT_PARTS = 16;
-/** After this long with no lease given to anyone, any worker gets any ready task (liveness first). */
-const HOLD_BACK_MAX_MS = 3000;
-/** Speculate only if the new copy is predicted to finish this much earlier than the running one. */
-const SPECULATION_GAIN = 0.8;
-
-export interface Lease {
-  leaseId: string;
-  jobId: string;
-  task: TaskSpec;
-  workerId: string;
-  startedAtMs: number;
-  expiresAtMs: number;
-  speculative: boolean;
-}
-
-interface Attempt {
-  lease: Lease;
-  live: boolean;
-  /** How the attempt ended, and when (the coordinator's clock). */
-  result: 'done' | 'failed' | 'lost' | 'cancelled' | null;
-  endedAtMs: number | null;
-  error: string | null;
-}
-
-export interface AttemptInfo extends Lease {
-  result: Attempt['result'];
-  endedAtMs: number | null;
-  error: string | null;
-}
-
-interface TaskRecord {
-  spec: TaskSpec;
-  state: TaskState;
-  attempts: Attempt[];
-  failures: { workerId: string; error: string }[];
-  outcome: TaskOutcome | null;
-  order: number;
-}
-
-interface JobRecord {
-  jobId: string;
-  submission: JobSubmission;
-  state: JobState;
-  createdAtMs: number;
-  finishedAtMs: number | null;
-  tasks: Map<string, TaskRecord>;
-  failuresByWorker: Map<string, number>;
-  errors: string[];
-  nextOrder: number;
-}
 
 /** Splits a not-yet-started single-frame task into buckets plus a merge; null if it cannot be split. */
 export type TaskSplitter = (job: JobSubmission, jobId: string, task: TaskSpec, parts: number) => TaskSpec[] | null;
@@ -85,6 +32,7 @@ export class PullScheduler {
   private readonly activeWorkers = new Set<string>();
   private leaseSeq = 0;
   private lastLeaseAtMs = 0;
+  private readonly placement = new Placement(this.jobs, this.activeWorkers, this.speeds);
   // Lease ids must not repeat across restarts: a worker may report on a lease from before a crash.
   private readonly leasePrefix = Math.random().toString(36).slice(2, 8);
 
@@ -191,34 +139,18 @@ export class PullScheduler {
     }
     const now = this.clock.now();
     const ready = this.readyTasks(workerId);
-    if (ready.length === 0) return this.speculate(workerId, now);
-    const picked = this.pick(ready, workerId, now);
-    return picked ? this.lease(picked[0], picked[1], workerId, false) : null;
-  }
-
-  /**
-   * The first ready task this worker can finish within its share of the time the team has left;
-   * a frame that is too big for it is split into buckets that are not. A task too big for this
-   * worker but fine for a much faster teammate is left for that teammate: near the end, a slow
-   * machine idling costs less than a slow machine straggling.
-   */
-  private pick(ready: [JobRecord, TaskRecord][], workerId: string, now: number): [JobRecord, TaskRecord] | null {
-    const speed = this.speeds.speed(workerId);
-    const budget = this.teamWindow(now) * SPLIT_SHARE;
-    let fastest = speed;
-    for (const w of this.activeWorkers) fastest = Math.max(fastest, this.speeds.speed(w));
-    for (const [job, task] of ready) {
-      const mine = task.spec.cost / speed;
-      if (mine <= budget) return [job, task];
-      if (this.splitter && this.activeWorkers.size > 1 && task.spec.kind === 'frames' && task.spec.frames.length === 1) {
-        const piece = this.split(job, task, Math.min(MAX_SPLIT_PARTS, Math.ceil(mine / budget)));
-        if (piece) return [job, piece];
-      }
-      if (mine <= 2 * (task.spec.cost / fastest)) return [job, task];
-      // Holding a task back for a faster teammate is only right while someone is taking work.
-      if (now - this.lastLeaseAtMs > HOLD_BACK_MAX_MS) return [job, task];
+    if (ready.length === 0) {
+      const straggler = this.placement.straggler(
+        workerId,
+        now,
+        (job, task) => !this.isBlocklisted(job.jobId, workerId) && !(this.mergesByCoordinator && task.spec.kind === 'merge'),
+      );
+      return straggler ? this.lease(straggler.job, straggler.task, workerId, true) : null;
     }
-    return null;
+    const choice = this.placement.choose(ready, workerId, now, this.splitter !== null, this.lastLeaseAtMs);
+    if (!choice) return null;
+    const task = choice.splitParts > 1 ? (this.split(choice.job, choice.task, choice.splitParts) ?? choice.task) : choice.task;
+    return this.lease(choice.job, task, workerId, false);
   }
 
   /** The next ready merge, for the coordinator to run itself. */
@@ -380,34 +312,6 @@ export class PullScheduler {
     return out;
   }
 
-  /** How long the active team needs, at its current pace, for everything still open. */
-  private teamWindow(now: number): number {
-    let remainingCost = 0;
-    for (const j of this.jobs.values()) {
-      if (j.state !== 'queued' && j.state !== 'running') continue;
-      for (const t of j.tasks.values()) {
-        if (t.state === 'queued') remainingCost += t.spec.cost;
-        else if (t.state === 'leased' || t.state === 'running') remainingCost += this.remainingCost(t, now);
-      }
-    }
-    let teamSpeed = 0;
-    for (const w of this.activeWorkers) teamSpeed += this.speeds.speed(w);
-    return Math.max(remainingCost / Math.max(teamSpeed, 1e-12), 1);
-  }
-
-  private remainingCost(t: TaskRecord, now: number): number {
-    const live = t.attempts.filter((a) => a.live);
-    if (live.length === 0) return t.spec.cost;
-    return Math.min(
-      ...live.map((a) => {
-        const done = (now - a.lease.startedAtMs) * this.speeds.speed(a.lease.workerId);
-        // Past its estimate, a task is a straggler of unknown size: assume it needs as much again
-        // as it overran, and never less than a quarter of its estimate.
-        return Math.max(t.spec.cost - done, (done - t.spec.cost) * 0.5, t.spec.cost * 0.25);
-      }),
-    );
-  }
-
   /** Replaces a queued frame with bucket tasks + merge; returns the first bucket to lease. */
   private split(job: JobRecord, task: TaskRecord, parts: number): TaskRecord | null {
     const pieces = this.splitter!(job.submission, job.jobId, task.spec, parts);
@@ -419,27 +323,6 @@ export class PullScheduler {
     const records = pieces.map((spec) => this.addTask(job, spec, 'queued', null));
     records.forEach((r, i) => (r.order = order + (i + 1) / (records.length + 1)));
     return records[0]!;
-  }
-
-  /** Nothing queued: re-run the running task predicted to finish last, if this worker would beat it. */
-  private speculate(workerId: string, now: number): Lease | null {
-    const speed = this.speeds.speed(workerId);
-    let best: { job: JobRecord; task: TaskRecord; finish: number } | null = null;
-    for (const job of this.jobs.values()) {
-      if (job.state !== 'running' || this.isBlocklisted(job.jobId, workerId)) continue;
-      for (const t of job.tasks.values()) {
-        if (t.state !== 'leased' && t.state !== 'running') continue;
-        if (this.mergesByCoordinator && t.spec.kind === 'merge') continue;
-        const live = t.attempts.filter((a) => a.live);
-        if (live.length !== 1 || live[0]!.lease.workerId === workerId) continue;
-        const finish = now + this.remainingCost(t, now) / this.speeds.speed(live[0]!.lease.workerId);
-        if (!best || finish > best.finish) best = { job, task: t, finish };
-      }
-    }
-    if (!best) return null;
-    const mine = now + best.task.spec.cost / speed;
-    if (mine - now >= (best.finish - now) * SPECULATION_GAIN) return null;
-    return this.lease(best.job, best.task, workerId, true);
   }
 
   private lease(job: JobRecord, task: TaskRecord, workerId: string, speculative: boolean): Lease {
@@ -522,8 +405,4 @@ export class PullScheduler {
     const open = [...job.tasks.values()].some((t) => t.state !== 'done' && t.state !== 'cancelled');
     if (!open) this.setJobState(job, 'done');
   }
-}
-
-function isFinal(state: JobState): boolean {
-  return state === 'done' || state === 'failed' || state === 'cancelled';
 }

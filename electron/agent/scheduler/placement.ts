@@ -1,0 +1,97 @@
+// Owns the scheduler's judgement: which ready task suits a worker, when a frame is worth splitting
+// into buckets, and which straggler an idle worker should race. It reads the records and speeds and
+// decides; the scheduler carries the decision out (leases, splits, journal).
+
+import type { JobRecord, TaskRecord } from './job-records.js';
+import type { WorkerSpeeds } from './worker-speeds.js';
+
+/**
+ * Split a frame when this worker would need more than this share of the time the whole team has
+ * left: frame costs vary (a frame can take twice the average), so a slow machine must not start a
+ * whole frame that the end of the job would wait for.
+ */
+const SPLIT_SHARE = 0.35; // tuned in the simulation (npm run bench:jobs): 0.3-0.35 best, 0.4+ straggles
+const MAX_SPLIT_PARTS = 16;
+/** After this long with no lease given to anyone, any worker gets any ready task (liveness first). */
+const HOLD_BACK_MAX_MS = 3000;
+/** Speculate only if the new copy is predicted to finish this much earlier than the running one. */
+const SPECULATION_GAIN = 0.8;
+
+export type Choice = { job: JobRecord; task: TaskRecord; splitParts: number } | null;
+
+export class Placement {
+  constructor(
+    private readonly jobs: Map<string, JobRecord>,
+    private readonly activeWorkers: Set<string>,
+    private readonly speeds: WorkerSpeeds,
+  ) {}
+
+  /**
+   * The first ready task this worker can finish within its share of the time the team has left;
+   * a frame that is too big for it is to be split into buckets that are not (splitParts > 1). A
+   * task too big for this worker but fine for a much faster teammate is left for that teammate:
+   * near the end, a slow machine idling costs less than a slow machine straggling.
+   */
+  choose(ready: [JobRecord, TaskRecord][], workerId: string, now: number, canSplit: boolean, lastLeaseAtMs: number): Choice {
+    const speed = this.speeds.speed(workerId);
+    const budget = this.teamWindow(now) * SPLIT_SHARE;
+    let fastest = speed;
+    for (const w of this.activeWorkers) fastest = Math.max(fastest, this.speeds.speed(w));
+    for (const [job, task] of ready) {
+      const mine = task.spec.cost / speed;
+      if (mine <= budget) return { job, task, splitParts: 1 };
+      if (canSplit && this.activeWorkers.size > 1 && task.spec.kind === 'frames' && task.spec.frames.length === 1)
+        return { job, task, splitParts: Math.min(MAX_SPLIT_PARTS, Math.ceil(mine / budget)) };
+      if (mine <= 2 * (task.spec.cost / fastest)) return { job, task, splitParts: 1 };
+      // Holding a task back for a faster teammate is only right while someone is taking work.
+      if (now - lastLeaseAtMs > HOLD_BACK_MAX_MS) return { job, task, splitParts: 1 };
+    }
+    return null;
+  }
+
+  /** Nothing queued: the running task predicted to finish last, if this worker would beat it. */
+  straggler(workerId: string, now: number, eligible: (job: JobRecord, task: TaskRecord) => boolean): Choice {
+    let best: { job: JobRecord; task: TaskRecord; finish: number } | null = null;
+    for (const job of this.jobs.values()) {
+      if (job.state !== 'running') continue;
+      for (const t of job.tasks.values()) {
+        if ((t.state !== 'leased' && t.state !== 'running') || !eligible(job, t)) continue;
+        const live = t.attempts.filter((a) => a.live);
+        if (live.length !== 1 || live[0]!.lease.workerId === workerId) continue;
+        const finish = now + this.remainingCost(t, now) / this.speeds.speed(live[0]!.lease.workerId);
+        if (!best || finish > best.finish) best = { job, task: t, finish };
+      }
+    }
+    if (!best) return null;
+    const mine = best.task.spec.cost / this.speeds.speed(workerId);
+    return mine < (best.finish - now) * SPECULATION_GAIN ? { job: best.job, task: best.task, splitParts: 1 } : null;
+  }
+
+  /** How long the active team needs, at its current pace, for everything still open. */
+  teamWindow(now: number): number {
+    let remainingCost = 0;
+    for (const j of this.jobs.values()) {
+      if (j.state !== 'queued' && j.state !== 'running') continue;
+      for (const t of j.tasks.values()) {
+        if (t.state === 'queued') remainingCost += t.spec.cost;
+        else if (t.state === 'leased' || t.state === 'running') remainingCost += this.remainingCost(t, now);
+      }
+    }
+    let teamSpeed = 0;
+    for (const w of this.activeWorkers) teamSpeed += this.speeds.speed(w);
+    return Math.max(remainingCost / Math.max(teamSpeed, 1e-12), 1);
+  }
+
+  private remainingCost(t: TaskRecord, now: number): number {
+    const live = t.attempts.filter((a) => a.live);
+    if (live.length === 0) return t.spec.cost;
+    return Math.min(
+      ...live.map((a) => {
+        const done = (now - a.lease.startedAtMs) * this.speeds.speed(a.lease.workerId);
+        // Past its estimate, a task is a straggler of unknown size: assume it needs as much again
+        // as it overran, and never less than a quarter of its estimate.
+        return Math.max(t.spec.cost - done, (done - t.spec.cost) * 0.5, t.spec.cost * 0.25);
+      }),
+    );
+  }
+}
