@@ -101,6 +101,24 @@ describe(`jobs across a team (${bed.mode})`, () => {
     expect(doneBefore.length).toBeGreaterThanOrEqual(3);
   }, 180_000);
 
+  it('a job can be paused, re-prioritised, resumed and cancelled', async () => {
+    const long = submit(a, [scene, ...ANIM, '--frames', '1-40', '--out', join(bed.root, 'controlled')]);
+    await eventually(() => job(a, long.jobId).job.tasksDone >= 1, 60_000, 'a first frame');
+    expect(a.cli<JobView>(['pause', long.jobId]).state).toBe('paused');
+    await new Promise((r) => setTimeout(r, 3000)); // tasks already running finish
+    const held = job(a, long.jobId);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(job(a, long.jobId).job.tasksDone).toBe(held.job.tasksDone); // nothing new starts while paused
+    expect(a.cli<JobView>(['priority', long.jobId, '5']).submission.priority).toBe(5);
+    expect(a.cli<JobView>(['resume', long.jobId]).state).toBe('running');
+    await eventually(() => job(a, long.jobId).job.tasksDone > held.job.tasksDone, 30_000, 'work to go on');
+    expect(a.cli<JobView>(['cancel', long.jobId]).state).toBe('cancelled');
+    await new Promise((r) => setTimeout(r, 1500));
+    const after = job(a, long.jobId);
+    expect(after.job.state).toBe('cancelled');
+    expect(after.tasks.filter((t) => t.state === 'running' || t.state === 'leased')).toEqual([]);
+  }, 180_000);
+
   it('bad input is refused with a clear error and other jobs carry on', async () => {
     const running = submit(a, [scene, ...ANIM, '--frames', '1-6', '--out', join(bed.root, 'carry-on')]);
     const bad = async (file: string, extra: string[] = []) => {

@@ -8,7 +8,6 @@ import { basename, dirname, extname, isAbsolute, join } from 'node:path';
 import { TroupeError } from '../../../shared/errors.js';
 import type { AssetRef, JobSubmission } from '../../../shared/model/jobs.js';
 import type { SubmitJobRequest } from '../../../shared/control-api/index.js';
-import { inspectScene } from '../engines/builtin-render/index.js';
 import { checkAssetName } from '../jobs/asset-name.js';
 import type { BlobStore } from '../storage/blob-store.js';
 
@@ -30,6 +29,8 @@ export async function buildSubmission(req: Parsed, blobs: BlobStore): Promise<Jo
   if (frameEnd < req.frameStart) throw new TroupeError('bad-request', `Frames ${req.frameStart}-${frameEnd} run backwards`);
   if (frameEnd - req.frameStart >= 100_000) throw new TroupeError('bad-request', 'At most 100000 frames in one job');
 
+  // The renderer (three, gltf-transform) loads on first use: an idle agent stays small.
+  const { inspectScene } = await import('../engines/builtin-render/index.js');
   const summary = await inspectScene(req.scenePath, req.fps); // throws 'bad-scene' with the reason
   if (summary.triangles === 0) throw new TroupeError('bad-scene', `${basename(req.scenePath)} has no triangles to render`);
 

@@ -4,7 +4,8 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JobSubmission, Region } from '../../../shared/model/jobs.js';
-import { encodeExr, encodePng, pasteRegion } from '../engines/builtin-render/index.js';
+import { encodeExr, encodePng } from '../engines/builtin-render/image-encode.js';
+import { pasteRegion } from '../engines/builtin-render/region-stitch.js';
 import { writeFileAtomic } from '../storage/atomic-file.js';
 import type { BlobStore } from '../storage/blob-store.js';
 

@@ -7,7 +7,8 @@ import { link, copyFile, mkdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { WorkLease } from '../../../shared/protocol/index.js';
-import { BuiltinRenderer, encodeExr, encodePng } from '../engines/builtin-render/index.js';
+import type { BuiltinRenderer } from '../engines/builtin-render/index.js';
+import { encodeExr, encodePng } from '../engines/builtin-render/image-encode.js';
 import { checkAssetName } from '../jobs/asset-name.js';
 import type { BlobCache } from '../storage/blob-cache.js';
 import type { BlobStore } from '../storage/blob-store.js';
@@ -31,7 +32,7 @@ export class TaskRunner {
       const jobDir = join(this.workDir, lease.jobId);
       for (const [i, asset] of lease.assets.entries()) await this.materialize(asset.hash, join(jobDir, names[i]!));
       const scenePath = join(jobDir, checkAssetName(lease.scene));
-      const renderer = this.rendererFor(threads);
+      const renderer = await this.rendererFor(threads);
       const startedAtMs = Date.now();
       const outputs: TaskResult['outputs'] = {};
       const { task, settings } = lease;
@@ -60,9 +61,11 @@ export class TaskRunner {
     this.renderer = null;
   }
 
-  private rendererFor(threads: number): BuiltinRenderer {
+  /** Loaded on the first task, not at start: an agent that never renders stays small. */
+  private async rendererFor(threads: number): Promise<BuiltinRenderer> {
     if (!this.renderer || this.threads !== threads) {
       void this.renderer?.close();
+      const { BuiltinRenderer } = await import('../engines/builtin-render/index.js');
       this.renderer = new BuiltinRenderer({ threads });
       this.threads = threads;
     }
