@@ -79,10 +79,7 @@ export class JobCoordinator {
   }
 
   hasWork(): boolean {
-    return this.scheduler.jobIds().some((id) => {
-      const state = this.scheduler.jobState(id);
-      return (state === 'queued' || state === 'running') && this.scheduler.tasksOf(id).some((t) => t.state === 'queued');
-    });
+    return this.scheduler.hasQueuedWork();
   }
 
   // ---- workers ----

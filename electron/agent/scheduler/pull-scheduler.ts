@@ -245,6 +245,15 @@ export class PullScheduler {
 
   // ---- views ----
 
+  /** Whether a worker asking now could be given something (heartbeats say so every second: keep it cheap). */
+  hasQueuedWork(): boolean {
+    for (const job of this.jobs.values()) {
+      if (job.state !== 'queued' && job.state !== 'running') continue;
+      for (const t of job.tasks.values()) if (t.state === 'queued' && !(this.mergesByCoordinator && t.spec.kind === 'merge')) return true;
+    }
+    return false;
+  }
+
   jobIds(): string[] {
     return [...this.jobs.keys()];
   }
