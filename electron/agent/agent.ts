@@ -99,7 +99,7 @@ export class Agent implements ControlApiHandlers {
       isRevoked: (id) => this.teams.roster.isRemoved(id),
       publicInfo: () => this.publicInfo(),
       onLink: (ws, peer, remote) => this.links.accept(ws, peer.deviceId, remote),
-      onPair: (ws, peer, remote, tls) => void this.responder.handle(ws, peer, remote, tls),
+      onPair: (ws, peer, remote, tls) => void this.responder.handle(ws, peer, remote, tls).catch((err) => this.log(`pairing: ${(err as Error).message}`)),
       blobs: this.blobs,
     });
     const interfaceAddress = config.interfaceAddress === undefined ? undefined : resolveInterfaceAddress(config.interfaceAddress);
@@ -146,9 +146,9 @@ export class Agent implements ControlApiHandlers {
       this.emit({ type: 'memberOffline', deviceId: id, name: this.links.state(id)?.name ?? '', reason });
       this.emitTeam();
     });
-    this.links.on('linkAddress', (id, address) => void this.teams.noteAddress(id, address));
+    this.links.on('linkAddress', (id, address) => void this.teams.noteAddress(id, address).catch((err) => this.log(`could not save team.json: ${(err as Error).message}`)));
     this.links.on('message', (id, message) => {
-      if (message.type === 'roster.sync') void this.onRosterSync(message.ops, message.addresses);
+      if (message.type === 'roster.sync') void this.onRosterSync(message.ops, message.addresses).catch((err) => this.log(`roster: ${(err as Error).message}`));
       else if (message.type === 'error') this.log(`teammate ${formatDeviceId(id).slice(0, 7)} reported: ${message.message}`);
       else this.work.message(id, message);
     });
@@ -175,12 +175,12 @@ export class Agent implements ControlApiHandlers {
 
   async stop(): Promise<void> {
     this.timers.forEach(clearInterval);
+    await this.finder.stop(); // goodbye packets first, so teammates drop us at once
+    await this.control.close();
+    await this.links.close(); // no message may reach the job system after it closes its journal
+    await this.listener.close();
     await this.work.close();
     this.capacity.close();
-    await this.finder.stop(); // goodbye packets first, so teammates drop us at once
-    await this.links.close();
-    await this.listener.close();
-    await this.control.close();
     this.nearbyList.close();
     await rm(join(this.config.dataDir, CONTROL_ENDPOINT_FILE), { force: true });
   }
@@ -263,6 +263,14 @@ export class Agent implements ControlApiHandlers {
 
   pairing(id: string): Pairing | undefined {
     return this.initiator.get(id);
+  }
+
+  confirmPairing(id: string): Pairing {
+    return this.initiator.confirm(id);
+  }
+
+  declinePairing(id: string): void {
+    this.initiator.decline(id);
   }
 
   pairRequests(): PairRequest[] {

@@ -61,7 +61,7 @@ export class TeamWork {
     this.journal = SqliteJobJournal.open(join(dataDir, 'jobs.db'));
     this.fetcher = new BlobFetcher(identity, blobs, join(dataDir, 'partial'));
     const cache = new BlobCache(blobs, join(dataDir, 'blobs'), undefined, () => this.coordinator.neededBlobs());
-    void cache.removeLeftovers();
+    void cache.removeLeftovers().catch(() => undefined); // best effort: a leftover is never mistaken for a blob
     this.coordinator = new JobCoordinator({
       selfId: identity.deviceId,
       blobs,
@@ -73,7 +73,7 @@ export class TeamWork {
         if (!address) throw new TroupeError('peer-unreachable', 'the teammate went offline before its result arrived');
         await this.fetcher.ensure(peerId, address, hash, sizeBytes);
       },
-      cancelLocal: (leaseId) => this.workLoop.cancel(leaseId),
+      cancelLocal: (leaseId) => this.workLoop.cancel(leaseId, identity.deviceId),
       jobChanged: (job) => deps.emit({ type: 'jobChanged', job }),
       selfSharing: () => sharesNow({ capacity: deps.capacity.read() } as PeerState),
       workAvailable: () => {
@@ -153,7 +153,7 @@ export class TeamWork {
         break;
       case 'task.cancel':
         // From a coordinator: stop that task. From a worker: it gives back a lease it will not run.
-        this.workLoop.cancel(message.leaseId);
+        this.workLoop.cancel(message.leaseId, id);
         this.coordinator.releaseLease(id, message.leaseId);
         break;
       default:

@@ -17,7 +17,9 @@ export const USAGE = `Usage: troupe <command> [--data-dir DIR] [--json]
   nearby                     machines found on the network
   add <host:port>            add a machine by address (where multicast is blocked)
   team                       the team's members, online or not
-  pair <name|id|host:port>   add a machine to your team; shows the code to compare
+  pair <name|id|host:port>   add a machine to your team; shows the code to compare and asks you
+                             to confirm it (--yes: you vouch you compared; or: troupe confirm <pairing>)
+  confirm|decline <pairing>  the codes match (or not), for a pairing started without a terminal
   requests                   pairing requests waiting for your approval
   accept <request>           approve a pairing request (compare the code first)
   reject <request>           decline a pairing request
@@ -49,6 +51,16 @@ function printTeam(team: TeamView | null): void {
   for (const m of team.members) {
     const cap = m.capacity ? `${m.capacity.freeCores}/${m.capacity.cores} cores free, ${m.capacity.sharing.mode}` : '';
     console.log(`  ${m.online ? 'online ' : 'offline'}  ${m.name.padEnd(20)} ${short(m.deviceId)}  ${m.self ? '(this machine) ' : ''}${cap}`);
+  }
+}
+
+async function ask(question: string): Promise<boolean> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
   }
 }
 
@@ -95,12 +107,30 @@ export const COMMANDS: Record<string, Command> = {
   },
   async pair(client, rest, args) {
     const pairing = await client.call<Pairing>('POST', '/api/pairings', { target: need(rest, 'which machine to pair (name, id or host:port)') });
-    if (!args.flags.has('json')) {
+    const json = args.flags.has('json');
+    if (!json) {
       console.log(`Pairing with "${pairing.name}" (${short(pairing.deviceId)}).`);
       console.log(`Code: ${pairing.code}`);
-      console.log('Check that the other machine shows the same code, and approve it there (`troupe accept` or the prompt). Waiting…');
+      console.log('Its owner approves there (the prompt, or `troupe accept`) after checking the same code shows.');
     } else console.log(JSON.stringify({ pairingId: pairing.pairingId, code: pairing.code, deviceId: pairing.deviceId, state: pairing.state }));
+    if (args.flags.has('yes')) {
+      // Scripted pairing: whoever passes --yes vouches that they compared the codes.
+      await client.call('POST', `/api/pairings/${pairing.pairingId}/confirm`);
+    } else if (process.stdin.isTTY && !json) {
+      const same = await ask(`Does "${pairing.name}" show the code ${pairing.code}? [y/N] `);
+      await client.call('POST', `/api/pairings/${pairing.pairingId}/${same ? 'confirm' : 'decline'}`);
+    } else if (!json) {
+      console.log(`When the codes match, confirm here with: troupe confirm ${pairing.pairingId}`);
+    }
     if (!args.flags.has('no-wait')) await waitForPairing(client, pairing, args);
+  },
+  async confirm(client, rest, args) {
+    const p = await client.call<Pairing>('POST', `/api/pairings/${encodeURIComponent(need(rest, 'the pairing id (printed by `troupe pair`)'))}/confirm`);
+    out(args, p, () => console.log(`Confirmed: "${p.name}" joins as soon as its owner approves.`));
+  },
+  async decline(client, rest, args) {
+    const r = await client.call('POST', `/api/pairings/${encodeURIComponent(need(rest, 'the pairing id (printed by `troupe pair`)'))}/decline`);
+    out(args, r, () => console.log('Declined: nothing was paired.'));
   },
   async requests(client, _rest, args) {
     const list = await client.call<PairRequest[]>('GET', '/api/pair-requests');

@@ -14,6 +14,8 @@ export async function runAgent(args: ParsedArgs): Promise<void> {
   };
   const log = (line: string): void => (json ? print({ type: 'log', line }) : console.error(line));
   const dataDir = flagString(args, 'data-dir') ?? defaultDataDir();
+  // Last line of defence for a long-running agent: a missed rejection is logged, not fatal to the team's work.
+  process.on('unhandledRejection', (err) => log(`unexpected error (please report): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
   const agent = await Agent.start(
     {
       dataDir,

@@ -78,6 +78,8 @@ export interface Pairing {
   name: string;
   code: string;
   state: PairingState;
+  /** This machine's owner confirmed that both screens show the same code. */
+  confirmed: boolean;
   error: ErrorBody | null;
 }
 

@@ -93,6 +93,19 @@ describe('local control API', () => {
     expect(a.team()).toBeNull();
   });
 
+  it('the machine that asked must confirm the code too: declining there pairs nothing, even after approval', async () => {
+    const requested = new Promise<string>((r) => b.subscribe((e) => e.type === 'pairRequestReceived' && r(e.request.requestId)));
+    const pairing = await a.startPairing(`127.0.0.1:${b.listenPort}`);
+    const approval = b.acceptRequest(await requested);
+    approval.catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 200)); // B has approved; A still has the say
+    expect(a.pairing(pairing.pairingId)!.state).toBe('awaiting-approval');
+    a.declinePairing(pairing.pairingId);
+    await expect(approval).rejects.toThrow(/declined/);
+    expect(a.team()).toBeNull();
+    expect(b.team()).toBeNull();
+  });
+
   it('rate-limits repeated pairing attempts from one address', async () => {
     const results: string[] = [];
     for (let i = 0; i < 6; i++) {

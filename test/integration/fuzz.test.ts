@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Testbed, type AgentProcess, type AgentEvent } from './harness/testbed.js';
+import { pair } from './harness/team-helpers.js';
 import { loadOrCreateIdentity, type Identity } from '../../electron/agent/identity/identity-store.js';
 import { decodeFrame, encodeFrame } from '../../electron/agent/transport/frame-codec.js';
 import { linkMessageSchema, MAX_FRAME_BYTES, type RosterOp } from '../../shared/protocol/index.js';
@@ -756,17 +757,6 @@ interface TeamJson {
   members: { deviceId: string; name: string; online: boolean }[];
 }
 
-async function pair(from: AgentProcess, to: AgentProcess): Promise<void> {
-  const mark = to.events.length;
-  const proc = from.spawnCli(['pair', `127.0.0.1:${to.events[0]!.listenPort as number}`]);
-  let out = '';
-  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number>((r) => proc.on('exit', (code) => r(code ?? -1)));
-  const request = (await to.waitFor((e) => e.type === 'pairRequestReceived', 10_000, mark)).request as { requestId: string };
-  to.cli(['accept', request.requestId]);
-  expect(await exited, out).toBe(0);
-}
-
 function rssMb(pid: number): number {
   const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
   return Number(kb) / 1024;
@@ -809,7 +799,7 @@ describe(`bad input (${bed.mode})`, () => {
     listenPort = readyA.listenPort as number;
     controlPort = readyA.controlPort as number;
     token = readFileSync(join(a.dataDir, 'control-token'), 'utf8').trim();
-    await pair(a, b);
+    await pair(a, b, `127.0.0.1:${b.events[0]!.listenPort as number}`);
     await a.waitFor((e) => e.type === 'memberOnline' && e.deviceId === b.deviceId, 10_000);
   });
   afterAll(() => bed.destroy());

@@ -34,6 +34,8 @@ export interface ControlApiHandlers {
   team(): TeamView | null;
   startPairing(target: string): Promise<Pairing>;
   pairing(id: string): Pairing | undefined;
+  confirmPairing(id: string): Pairing;
+  declinePairing(id: string): void;
   pairRequests(): PairRequest[];
   acceptRequest(id: string): Promise<void>;
   rejectRequest(id: string): void;
@@ -93,6 +95,8 @@ export class ControlServer {
       ['DELETE', /^\/api\/team\/members\/([^/]{1,100})$/, async (_r, [m]) => a.removeMember(decodePathParam(m!)).then(() => ({ removed: true }))],
       ['POST', /^\/api\/pairings$/, async (req) => a.startPairing((await body(req, startPairingBody)).target)],
       ['GET', /^\/api\/pairings\/([0-9a-f]{1,16})$/, async (_r, [id]) => a.pairing(id!) ?? notFound(`No pairing ${id}`)],
+      ['POST', /^\/api\/pairings\/([0-9a-f]{1,16})\/confirm$/, async (_r, [id]) => a.confirmPairing(id!)],
+      ['POST', /^\/api\/pairings\/([0-9a-f]{1,16})\/decline$/, async (_r, [id]) => (a.declinePairing(id!), { declined: true })],
       ['GET', /^\/api\/pair-requests$/, async () => a.pairRequests()],
       ['POST', /^\/api\/pair-requests\/([0-9a-f]{1,16})\/accept$/, async (_r, [id]) => a.acceptRequest(id!).then(() => ({ accepted: true }))],
       ['POST', /^\/api\/pair-requests\/([0-9a-f]{1,16})\/reject$/, async (_r, [id]) => (a.rejectRequest(id!), { rejected: true })],

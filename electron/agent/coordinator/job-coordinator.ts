@@ -16,6 +16,8 @@ import { buildSubmission } from './job-submission.js';
 import { OutputWriter, frameFileName } from './output-writer.js';
 
 const LEASE_MS = 10_000;
+/** No image we make is larger: 100 megapixels of float RGBA, plus headers. */
+const MAX_OUTPUT_BYTES = 100_000_000 * 16 + 1_000_000;
 const TICK_MS = 1000;
 /** The coordinator itself, as the worker that runs merges (they need the tiles it already holds). */
 export const COORDINATOR_WORKER = 'coordinator';
@@ -127,7 +129,7 @@ export class JobCoordinator {
 
   /** A worker hands back a lease it will not run (it came after the worker stopped waiting). */
   releaseLease(workerId: string, leaseId: string): void {
-    const lease = this.scheduler.liveLeases().find((l) => l.leaseId === leaseId && l.workerId === workerId);
+    const lease = this.scheduler.leaseOf(leaseId, workerId);
     if (!lease) return;
     this.scheduler.releaseLease(leaseId, workerId);
     this.changed(lease.jobId);
@@ -146,13 +148,25 @@ export class JobCoordinator {
     return keep;
   }
 
+  /** A worker's result; never rejects (a failure here is logged and the task goes back to the queue). */
   async taskDone(workerId: string, leaseId: string, outcome: Omit<TaskOutcome, 'workerId'>): Promise<void> {
-    const lease = this.scheduler.liveLeases().find((l) => l.leaseId === leaseId && l.workerId === workerId);
+    try {
+      await this.acceptResult(workerId, leaseId, outcome);
+    } catch (err) {
+      this.deps.log(`result ${leaseId} from ${workerId.slice(0, 7)}: ${(err as Error).message}`);
+    }
+  }
+
+  private async acceptResult(workerId: string, leaseId: string, outcome: Omit<TaskOutcome, 'workerId'>): Promise<void> {
+    const lease = this.scheduler.leaseOf(leaseId, workerId);
     if (!lease) return; // lapsed, superseded, or from before a restart: not needed
     let outputs: TaskOutcome['outputs'];
     try {
-      for (const out of Object.values(outcome.outputs)) await this.deps.fetchOutput(workerId, out.hash, out.sizeBytes);
-      outputs = await this.writeOutputs(lease, outcome.outputs);
+      const expected = this.expectedOutputs(lease, outcome.outputs); // only what the task makes, at the size it must have
+      for (const out of Object.values(expected)) await this.deps.fetchOutput(workerId, out.hash, out.sizeBytes);
+      // The fetch took time: a copy elsewhere may have won, or the job stopped. Then nothing is written.
+      if (!this.scheduler.leaseOf(leaseId, workerId)) return;
+      outputs = await this.writeOutputs(lease, expected);
     } catch (err) {
       this.deps.log(`result of ${lease.task.taskId} from ${workerId.slice(0, 7)} could not be taken: ${(err as Error).message}`);
       this.scheduler.taskFailed(leaseId, `its result could not be fetched: ${(err as Error).message}`);
@@ -165,7 +179,7 @@ export class JobCoordinator {
   }
 
   taskFailed(workerId: string, leaseId: string, error: string): void {
-    const lease = this.scheduler.liveLeases().find((l) => l.leaseId === leaseId && l.workerId === workerId);
+    const lease = this.scheduler.leaseOf(leaseId, workerId);
     if (!lease) return;
     this.scheduler.taskFailed(leaseId, error);
     this.changed(lease.jobId);
@@ -266,6 +280,22 @@ export class JobCoordinator {
     if (this.scheduler.jobState(jobId) === null) throw new TroupeError('not-found', `No job ${jobId} on this machine`);
   }
 
+  /** The outputs a task must produce (a tile of the exact size, or one image per frame); anything else is refused. */
+  private expectedOutputs(lease: Lease, outputs: TaskOutcome['outputs']): TaskOutcome['outputs'] {
+    const { task } = lease;
+    const names = task.kind === 'bucket' ? ['tile'] : task.frames.map((f) => `frame:${f}`);
+    const expected: TaskOutcome['outputs'] = {};
+    for (const name of names) {
+      const out = outputs[name];
+      if (!out) throw new Error(`the worker sent no ${name}`);
+      if (task.kind === 'bucket' && out.sizeBytes !== task.region!.width * task.region!.height * 16)
+        throw new Error(`its tile is ${out.sizeBytes} bytes, not ${task.region!.width * task.region!.height * 16}`);
+      if (out.sizeBytes > MAX_OUTPUT_BYTES) throw new Error(`an output of ${out.sizeBytes} bytes is over the limit`);
+      expected[name] = out;
+    }
+    return expected;
+  }
+
   /** Writes a frames task's images into the output folder; returns the outputs by file name. */
   private async writeOutputs(lease: Lease, outputs: TaskOutcome['outputs']): Promise<TaskOutcome['outputs']> {
     if (lease.task.kind !== 'frames') return outputs; // tiles stay in the blob store until their merge
@@ -286,41 +316,46 @@ export class JobCoordinator {
     if (this.merging) return;
     this.merging = true;
     try {
-      let lease: Lease | null;
-      while ((lease = this.scheduler.requestMerge(COORDINATOR_WORKER))) {
-        const started = Date.now();
-        const job: JobSubmission = this.scheduler.jobInfo(lease.jobId).submission;
-        const tiles = this.scheduler
-          .tasksOf(lease.jobId)
-          .filter((t) => lease!.task.dependsOn.includes(t.spec.taskId))
-          .map((t) => ({ region: t.spec.region!, hash: t.outcome?.outputs.tile?.hash ?? '' }));
-        const missing = tiles.filter((t) => !t.hash || !existsSync(this.deps.blobs.pathOf(t.hash)));
-        if (missing.length > 0) {
-          // A tile is gone (a damaged disk, a hand-cleaned cache): render those buckets again.
-          this.scheduler.releaseLease(lease.leaseId, COORDINATOR_WORKER);
-          const lost = new Set(missing.map((t) => t.hash));
-          this.scheduler.redo(lease.jobId, this.scheduler.tasksOf(lease.jobId).filter((t) => lease!.task.dependsOn.includes(t.spec.taskId) && lost.has(t.outcome?.outputs.tile?.hash ?? '')).map((t) => t.spec.taskId));
-          this.deps.workAvailable();
-          this.changed(lease.jobId);
-          continue;
-        }
-        try {
-          const { name, bytes } = await this.writer.mergeTiles(job, lease.task.frames[0]!, tiles);
-          this.scheduler.taskSucceeded(lease.leaseId, {
-            workerId: COORDINATOR_WORKER,
-            startedAtMs: started,
-            endedAtMs: Date.now(),
-            outputs: { [name]: { hash: '0'.repeat(64), sizeBytes: bytes.length } },
-          });
-        } catch (err) {
-          // Stitching is deterministic: trying again gives the same error, so say it and stop the job.
-          this.scheduler.taskFailed(lease.leaseId, `stitching failed: ${(err as Error).message}`);
-          this.scheduler.failJobWith(lease.jobId, `Frame ${lease.task.frames[0]} could not be stitched: ${(err as Error).message}`);
-        }
-        this.changed(lease.jobId);
-      }
+      await this.mergeReady();
+    } catch (err) {
+      this.deps.log(`merging: ${(err as Error).message}`);
     } finally {
       this.merging = false;
+    }
+  }
+
+  private async mergeReady(): Promise<void> {
+    let lease: Lease | null;
+    while ((lease = this.scheduler.requestMerge(COORDINATOR_WORKER))) {
+      const { jobId, task: merge } = lease;
+      const started = Date.now();
+      const job: JobSubmission = this.scheduler.jobInfo(jobId).submission;
+      const buckets = this.scheduler.tasksOf(jobId).filter((t) => merge.dependsOn.includes(t.spec.taskId));
+      const lost = buckets.filter((t) => !t.outcome?.outputs.tile || !existsSync(this.deps.blobs.pathOf(t.outcome.outputs.tile.hash)));
+      if (lost.length > 0) {
+        // A tile is gone (a damaged disk, a hand-cleaned cache): render those buckets again.
+        this.scheduler.releaseLease(lease.leaseId, COORDINATOR_WORKER);
+        this.scheduler.redo(jobId, lost.map((t) => t.spec.taskId));
+        this.deps.workAvailable();
+        this.changed(jobId);
+        break;
+      }
+      try {
+        const tiles = buckets.map((t) => ({ region: t.spec.region!, hash: t.outcome!.outputs.tile!.hash }));
+        const { name, bytes } = await this.writer.mergeTiles(job, merge.frames[0]!, tiles);
+        const accepted = this.scheduler.taskSucceeded(lease.leaseId, {
+          workerId: COORDINATOR_WORKER,
+          startedAtMs: started,
+          endedAtMs: Date.now(),
+          outputs: { [name]: { hash: '0'.repeat(64), sizeBytes: bytes.length } },
+        });
+        if (!accepted) break; // the job stopped meanwhile; the next tick looks again
+      } catch (err) {
+        // Stitching is deterministic: trying again gives the same error, so say it and stop the job.
+        this.scheduler.taskFailed(lease.leaseId, `stitching failed: ${(err as Error).message}`);
+        this.scheduler.failJobWith(jobId, `Frame ${merge.frames[0]} could not be stitched: ${(err as Error).message}`);
+      }
+      this.changed(jobId);
     }
   }
 
@@ -331,6 +366,7 @@ export class JobCoordinator {
 
   private tick(): void {
     this.scheduler.renewLeases(this.deps.selfId);
+    this.scheduler.renewLeases(COORDINATOR_WORKER); // a long stitch must not lapse while it runs
     this.scheduler.setWorkerAvailable(this.deps.selfId, this.deps.selfSharing());
     const before = this.scheduler.liveLeases().length;
     this.scheduler.expireLeases();

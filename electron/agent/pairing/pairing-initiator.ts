@@ -2,8 +2,11 @@
 // the code, then sign the newcomer into the roster once its owner approves.
 //
 //   connect --> hello(commitment) --> nonce --> reveal, code shown --> awaiting-approval
-//        awaiting-approval --approved--> welcome sent --> paired
-//        awaiting-approval --rejected / expired / connection lost--> rejected | expired | failed
+//        awaiting-approval --their owner approved AND our owner confirmed the code--> welcome sent --> paired
+//        awaiting-approval --rejected / declined / expired / connection lost--> rejected | expired | failed
+//
+// Both owners act: theirs approves, ours confirms the two screens show the same code. Without our
+// confirmation, whoever answers at the address (or announces a familiar name) could approve itself.
 
 import { randomBytes } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
@@ -34,11 +37,27 @@ export interface PairingInitiatorHost {
 
 export class PairingInitiator {
   private readonly pairings = new Map<string, Pairing>();
+  private readonly decisions = new Map<string, { confirm: () => void; decline: () => void }>();
 
   constructor(private readonly host: PairingInitiatorHost) {}
 
   get(pairingId: string): Pairing | undefined {
     return this.pairings.get(pairingId);
+  }
+
+  /** Our owner saw the same code on both screens. */
+  confirm(pairingId: string): Pairing {
+    const decision = this.decisions.get(pairingId);
+    if (!decision) throw new TroupeError('not-found', `No pairing ${pairingId} is waiting for your confirmation (it may have ended)`);
+    decision.confirm();
+    return this.pairings.get(pairingId)!;
+  }
+
+  /** Our owner saw a different code, or changed their mind. */
+  decline(pairingId: string): void {
+    const decision = this.decisions.get(pairingId);
+    if (!decision) throw new TroupeError('not-found', `No pairing ${pairingId} is waiting for your confirmation (it may have ended)`);
+    decision.decline();
   }
 
   /** Resolves once both sides know the code; the outcome arrives later through pairingChanged. */
@@ -66,6 +85,7 @@ export class PairingInitiator {
         name: theirs.name,
         code: pairingCode(ours, theirs.nonce, this.host.identity.deviceId, peer.deviceId, binding),
         state: 'awaiting-approval',
+        confirmed: false,
         error: null,
       };
     } catch (err) {
@@ -78,9 +98,21 @@ export class PairingInitiator {
   }
 
   private async finish(pairing: Pairing, channel: PairingChannel, peer: PeerCertificate, address: string): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const confirmed = new Promise<void>((resolve, reject) => {
+      timer = setTimeout(() => reject(new TroupeError('pairing-expired', 'The code was not confirmed on this machine within 60 seconds')), PAIR_REQUEST_TTL_MS);
+      this.decisions.set(pairing.pairingId, {
+        confirm: () => {
+          pairing.confirmed = true;
+          resolve();
+        },
+        decline: () => reject(new TroupeError('pairing-rejected', 'You declined: the codes did not match, or you changed your mind')),
+      });
+    });
+    confirmed.catch(() => undefined); // observed below; a decline before their approval must not go unhandled
     try {
       await channel.next('pair.pending', STEP_TIMEOUT_MS);
-      await channel.next('pair.approved', PAIR_REQUEST_TTL_MS + 5000);
+      await Promise.all([channel.next('pair.approved', PAIR_REQUEST_TTL_MS + 5000), confirmed]);
       const ops = await this.host.admit(peer, pairing.name, address);
       channel.send({ type: 'pair.welcome', ops });
       pairing.state = 'paired';
@@ -88,7 +120,10 @@ export class PairingInitiator {
       const body = toErrorBody(err);
       pairing.state = body.code === 'pairing-rejected' ? 'rejected' : body.code === 'pairing-expired' ? 'expired' : 'failed';
       pairing.error = body;
-      channel.close();
+      channel.refuse(body.code, body.message); // tells their side why, if it is still listening
+    } finally {
+      clearTimeout(timer);
+      this.decisions.delete(pairing.pairingId);
     }
     this.host.pairingChanged({ ...pairing });
     setTimeout(() => this.pairings.delete(pairing.pairingId), 10 * 60_000).unref();

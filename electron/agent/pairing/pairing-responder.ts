@@ -95,7 +95,8 @@ export class PairingResponder {
     const p = this.take(requestId);
     p.channel.send({ type: 'pair.approved' });
     try {
-      const welcome = await p.channel.next('pair.welcome', STEP_TIMEOUT_MS);
+      // The other machine's owner may still be comparing codes: wait as long as a request lives.
+      const welcome = await p.channel.next('pair.welcome', PAIR_REQUEST_TTL_MS);
       await this.host.joinTeam(welcome.ops, p.request.deviceId, p.initiatorAddress);
       this.host.requestClosed(requestId, 'accepted');
     } catch (err) {

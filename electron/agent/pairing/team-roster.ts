@@ -28,6 +28,9 @@ export interface RosterState {
 
 type UnsignedOp = Omit<RosterOp, 'sig'>;
 
+/** Honest members step the clock by one per op; concurrent edits add a few. */
+const MAX_CLOCK_STEP = 1000;
+
 function canonical(op: UnsignedOp): Buffer {
   return Buffer.from(
     JSON.stringify([op.kind, op.teamId, op.teamName, op.subject, op.subjectName, op.subjectCert, op.by, op.clock, op.atMs]),
@@ -84,6 +87,9 @@ export function foldRoster(ops: readonly RosterOp[]): RosterState | null {
     }
     const signer = state.members.get(op.by);
     if (op.teamId !== state.teamId || op.kind === 'create' || !signer || !signatureValid(op, signer.certPem)) continue;
+    // A member cannot jump the clock far ahead: a clock near the schema's limit would make every
+    // later op unsendable, and so the signer impossible to remove.
+    if (op.clock > state.clock + MAX_CLOCK_STEP) continue;
     // Only valid ops move the clock: a forged op with a huge clock must not push ours past the schema's limit.
     state.clock = Math.max(state.clock, op.clock);
     state.teamName = op.teamName;

@@ -73,15 +73,7 @@ export class PullScheduler {
 
   cancelJob(jobId: string): void {
     const job = this.job(jobId);
-    if (isFinal(job.state)) return;
-    const stop: Lease[] = [];
-    for (const t of job.tasks.values()) {
-      if (t.state === 'done' || t.state === 'cancelled' || t.state === 'failed') continue;
-      stop.push(...this.endAttempts(t));
-      this.setTaskState(job, t, 'cancelled');
-    }
-    this.setJobState(job, 'cancelled');
-    if (stop.length) this.events.cancelLeases?.(stop);
+    if (!isFinal(job.state)) this.stopJob(job, 'cancelled');
   }
 
   pauseJob(jobId: string): void {
@@ -277,6 +269,12 @@ export class PullScheduler {
     return (this.jobs.get(jobId)?.failuresByWorker.get(workerId) ?? 0) >= MAX_FAILURES_PER_WORKER;
   }
 
+  /** The live lease with this id, if `workerId` holds it. */
+  leaseOf(leaseId: string, workerId: string): Lease | null {
+    const l = this.leases.get(leaseId);
+    return l && l.attempt.lease.workerId === workerId ? l.attempt.lease : null;
+  }
+
   liveLeases(): Lease[] {
     return [...this.leases.values()].map((l) => l.attempt.lease);
   }
@@ -384,7 +382,12 @@ export class PullScheduler {
 
   private setTaskState(job: JobRecord, task: TaskRecord, state: TaskState): void {
     if (task.state === state) return;
+    const before = task.state;
     task.state = state;
+    // Leased and running are not kept: after a restart they are queued again anyway, and each
+    // write is a disk flush. The journal thus only ever holds queued, done, failed or cancelled.
+    if (state === 'leased' || state === 'running') return;
+    if (state === 'queued' && (before === 'leased' || before === 'running')) return;
     this.journal.taskStateChanged(job.jobId, task.spec.taskId, state);
   }
 
@@ -398,14 +401,20 @@ export class PullScheduler {
 
   private failJob(job: JobRecord, error: string): void {
     job.errors.push(error);
+    this.stopJob(job, 'failed');
+  }
+
+  /** Cancels every open task (one journal commit for all of them) and tells their workers to stop. */
+  private stopJob(job: JobRecord, state: 'cancelled' | 'failed'): void {
     const stop: Lease[] = [];
-    for (const t of job.tasks.values()) {
-      if (t.state === 'queued' || t.state === 'leased' || t.state === 'running') {
+    this.journal.batch(() => {
+      for (const t of job.tasks.values()) {
+        if (t.state !== 'queued' && t.state !== 'leased' && t.state !== 'running') continue;
         stop.push(...this.endAttempts(t));
         this.setTaskState(job, t, 'cancelled');
       }
-    }
-    this.setJobState(job, 'failed');
+      this.setJobState(job, state);
+    });
     if (stop.length) this.events.cancelLeases?.(stop);
   }
 

@@ -81,6 +81,7 @@ export class SqliteJobJournal implements JobJournal {
         `INSERT INTO task_outcomes (job_id, task_id, worker_id, started_at_ms, ended_at_ms, outputs)
          VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (job_id, task_id) DO NOTHING`,
       ),
+      deleteOutcome: db.prepare<[string, string]>('DELETE FROM task_outcomes WHERE job_id = ? AND task_id = ?'),
       insertFailure: db.prepare<[string, string, string, string, number]>(
         'INSERT INTO task_failures (job_id, task_id, worker_id, error, at_ms) VALUES (?, ?, ?, ?, ?)',
       ),
@@ -164,9 +165,17 @@ export class SqliteJobJournal implements JobJournal {
   }
 
   taskStateChanged(jobId: string, taskId: string, state: TaskState, note?: string): void {
-    if (this.stmt.setTaskState.run(state, note ?? null, jobId, taskId).changes === 0) {
-      throw new JournalEntryNotFoundError(`task "${taskId}" in job "${jobId}"`);
-    }
+    this.db.transaction(() => {
+      if (this.stmt.setTaskState.run(state, note ?? null, jobId, taskId).changes === 0) {
+        throw new JournalEntryNotFoundError(`task "${taskId}" in job "${jobId}"`);
+      }
+      // Back in the queue (its result was lost): the old outcome must not stand in for the new one.
+      if (state === 'queued') this.stmt.deleteOutcome.run(jobId, taskId);
+    })();
+  }
+
+  batch<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
   }
 
   taskCompleted(jobId: string, taskId: string, outcome: TaskOutcome): void {

@@ -147,6 +147,8 @@ export class LinkManager extends EventEmitter<{
       if (slot.link && now - slot.link.lastFrameAtMs > HEARTBEAT_TIMEOUT_MS) {
         slot.link.kill(`no heartbeat for ${HEARTBEAT_TIMEOUT_MS / 1000} s`);
       }
+      // A link that never says hello would otherwise be held open forever.
+      for (const pending of slot.pending) if (now - pending.lastFrameAtMs > HEARTBEAT_TIMEOUT_MS) pending.kill('no hello');
       if (!slot.link && !slot.dialing && now >= slot.nextDialAtMs) this.dial(id, slot);
     }
   }

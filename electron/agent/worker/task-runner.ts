@@ -3,7 +3,7 @@
 // results put in the blob store for the coordinator to fetch. The renderer stays loaded between
 // tasks, so a scene is parsed once per job, not once per frame.
 
-import { link, copyFile, mkdir, rm, stat } from 'node:fs/promises';
+import { link, copyFile, mkdir, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { WorkLease } from '../../../shared/protocol/index.js';
@@ -14,8 +14,12 @@ import type { BlobCache } from '../storage/blob-cache.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import type { TaskResult, WorkSource } from './work-source.js';
 
+const PRUNE_INTERVAL_MS = 3600_000;
+const JOB_DIR_MAX_IDLE_MS = 24 * 3600_000;
+
 export class TaskRunner {
   private renderer: BuiltinRenderer | null = null;
+  private lastPruneMs = 0;
   private threads = 0;
 
   constructor(
@@ -26,10 +30,15 @@ export class TaskRunner {
 
   async run(lease: WorkLease, source: WorkSource, threads: number, signal: AbortSignal): Promise<TaskResult> {
     const names = lease.assets.map((a) => checkAssetName(a.name)); // a hostile name fails before any byte is written
-    for (const asset of lease.assets) await source.fetchAsset(asset);
+    // Pinned before fetching, so trimming after another task cannot take an input away in between.
     const release = await this.cache.pin(lease.assets.map((a) => a.hash));
     try {
-      const jobDir = join(this.workDir, lease.jobId);
+      for (const asset of lease.assets) await source.fetchAsset(asset);
+      // One folder per coordinator and job: a teammate cannot plant files in another coordinator's job.
+      const jobDir = join(this.workDir, source.coordinatorId.slice(0, 16), lease.jobId);
+      await mkdir(jobDir, { recursive: true });
+      const now = new Date();
+      await utimes(jobDir, now, now); // recency, for pruneJobDirs
       for (const [i, asset] of lease.assets.entries()) await this.materialize(asset.hash, join(jobDir, names[i]!));
       const scenePath = join(jobDir, checkAssetName(lease.scene));
       const renderer = await this.rendererFor(threads);
@@ -52,7 +61,8 @@ export class TaskRunner {
       return { startedAtMs, endedAtMs: Date.now(), outputs };
     } finally {
       release();
-      void this.cache.trim();
+      void this.cache.trim().catch(() => undefined); // best effort; the next task trims again
+      void this.pruneJobDirs().catch(() => undefined);
     }
   }
 
@@ -72,11 +82,27 @@ export class TaskRunner {
     return this.renderer;
   }
 
-  /** A hard link to the cached blob (no copy, and the cache entry cannot be altered through it unnoticed). */
+  /**
+   * Job folders hold hard links to cached blobs, which would keep evicted blobs on disk: folders
+   * unused for a day go (a job running that long touches its folder with every task).
+   */
+  private async pruneJobDirs(): Promise<void> {
+    if (Date.now() - this.lastPruneMs < PRUNE_INTERVAL_MS) return;
+    this.lastPruneMs = Date.now();
+    for (const coordinator of await readdir(this.workDir).catch(() => [] as string[])) {
+      for (const job of await readdir(join(this.workDir, coordinator)).catch(() => [] as string[])) {
+        const dir = join(this.workDir, coordinator, job);
+        const s = await stat(dir).catch(() => null);
+        if (s && Date.now() - s.mtimeMs > JOB_DIR_MAX_IDLE_MS) await rm(dir, { recursive: true, force: true });
+      }
+    }
+  }
+
+  /** A hard link to the cached blob; an existing file is kept only if it is that very blob (same inode). */
   private async materialize(hash: string, target: string): Promise<void> {
     const existing = await stat(target).catch(() => null);
     const source = this.blobs.pathOf(hash);
-    if (existing && existing.size === (await stat(source)).size) return;
+    if (existing && existing.ino === (await stat(source)).ino) return;
     await mkdir(dirname(target), { recursive: true });
     await rm(target, { force: true });
     await link(source, target).catch(() => copyFile(source, target));

@@ -63,8 +63,10 @@ export class WorkLoop {
     }
   }
 
-  cancel(leaseId: string): void {
-    this.running.get(leaseId)?.controller.abort(new TroupeError('internal', 'cancelled by the coordinator'));
+  /** Stops a task, if `coordinatorId` is the one that leased it (no other teammate may). */
+  cancel(leaseId: string, coordinatorId: string): void {
+    const r = this.running.get(leaseId);
+    if (r && r.coordinatorId === coordinatorId) r.controller.abort(new TroupeError('internal', 'cancelled by the coordinator'));
   }
 
   /** The coordinator went away: its lease lapses there, so stop spending cores on it here. */
@@ -84,8 +86,8 @@ export class WorkLoop {
     this.running.set(lease.leaseId, { controller, coordinatorId: source.coordinatorId });
     const threads = Math.max(1, Math.min(this.deps.cores(), sharing.coreCap ?? this.deps.cores()));
     const started = Date.now();
-    source.started(lease.leaseId);
     try {
+      source.started(lease.leaseId);
       const result = await this.deps.runner.run(lease, source, threads, controller.signal);
       source.done(lease.leaseId, result);
       this.deps.taskFinished?.(lease, 'done', Date.now() - started);

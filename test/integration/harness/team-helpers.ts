@@ -4,19 +4,24 @@
 import { expect } from 'vitest';
 import type { AgentProcess } from './testbed.js';
 
-/** `troupe pair` on `from`, `troupe accept` on `to`; returns the codes both sides showed. */
-export async function pair(from: AgentProcess, to: AgentProcess): Promise<{ shownCode: string; requestCode: string }> {
+/**
+ * Pairing as two people do it: `troupe pair` on `from` shows a code; `to` shows its request with a
+ * code; the codes are compared; `from` confirms (`troupe confirm`) and `to` approves (`troupe
+ * accept`). Returns the codes both sides showed.
+ */
+export async function pair(from: AgentProcess, to: AgentProcess, target: string = to.name): Promise<{ shownCode: string; requestCode: string }> {
   const mark = to.events.length;
-  const proc = from.spawnCli(['pair', to.name]);
+  const proc = from.spawnCli(['pair', target]);
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number>((r) => proc.on('exit', (code) => r(code ?? -1)));
   const request = (await to.waitFor((e) => e.type === 'pairRequestReceived', 10_000, mark)).request as { requestId: string; code: string };
+  const first = JSON.parse(await eventually(() => out.split('\n')[0] || undefined, 5000, 'the pairing code')) as { pairingId: string; code: string };
+  expect(first.code).toBe(request.code); // the people compare: same code on both screens
+  from.cli(['confirm', first.pairingId]);
   to.cli(['accept', request.requestId]);
-  expect(await exited).toBe(0);
-  const lines = out.trim().split('\n');
-  const first = JSON.parse(lines[0]!) as { code: string };
-  const last = JSON.parse(lines.slice(1).join('\n')) as { state: string };
+  expect(await exited, out).toBe(0);
+  const last = JSON.parse(out.trim().split('\n').slice(1).join('\n')) as { state: string };
   expect(last.state).toBe('paired');
   return { shownCode: first.code, requestCode: request.code };
 }

@@ -264,3 +264,21 @@ describe('TeamRoster', () => {
     expect(a.current?.members.get(B.deviceId)?.name).toBe('bravo');
   });
 });
+
+describe('TeamRoster clock', () => {
+  it('ignores an op that jumps the clock far ahead, so a member cannot make later ops unsendable', () => {
+    const a = rosterOf(A);
+    a.create(TEAM, 'team', 'a');
+    a.add(B.deviceId, 'b', B.certPem);
+    const state = a.current!;
+    const jump = signOp(
+      { kind: 'add', teamId: TEAM, teamName: 'team', subject: C.deviceId, subjectName: 'c', subjectCert: C.certPem, by: B.deviceId, clock: Number.MAX_SAFE_INTEGER, atMs: 1 },
+      B.privateKey,
+    );
+    a.merge([jump]);
+    expect(a.isMember(C.deviceId)).toBe(false);
+    expect(a.current!.clock).toBe(state.clock);
+    const next = a.remove(B.deviceId);
+    expect(rosterOpSchema.safeParse(next).success).toBe(true);
+  });
+});
