@@ -4,7 +4,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JobSubmission, Region } from '../../../shared/model/jobs.js';
-import { encodeExr, encodePng } from '../engines/builtin-render/image-encode.js';
+import { encodeExr, encodePngAsync } from '../engines/builtin-render/image-encode.js';
 import { pasteRegion } from '../engines/builtin-render/region-stitch.js';
 import { writeFileAtomic } from '../storage/atomic-file.js';
 import type { BlobStore } from '../storage/blob-store.js';
@@ -33,7 +33,7 @@ export class OutputWriter {
       if (tile.length !== t.region.width * t.region.height * 4) throw new Error(`tile for rows ${t.region.y}+${t.region.height} has the wrong size`);
       pasteRegion(full, width, t.region, tile);
     }
-    const bytes = format === 'exr' ? encodeExr(full, width, height) : encodePng(full, width, height);
+    const bytes = format === 'exr' ? encodeExr(full, width, height) : await encodePngAsync(full, width, height);
     const name = frameFileName(job, frame);
     await mkdir(job.outputDir, { recursive: true });
     await writeFileAtomic(join(job.outputDir, name), bytes, 0o644);

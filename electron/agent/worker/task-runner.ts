@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { WorkLease } from '../../../shared/protocol/index.js';
 import type { BuiltinRenderer } from '../engines/builtin-render/index.js';
-import { encodeExr, encodePng } from '../engines/builtin-render/image-encode.js';
+import { encodeExr, encodePngAsync } from '../engines/builtin-render/image-encode.js';
 import { checkAssetName } from '../jobs/asset-name.js';
 import type { BlobCache } from '../storage/blob-cache.js';
 import type { BlobStore } from '../storage/blob-store.js';
@@ -54,7 +54,7 @@ export class TaskRunner {
             ? Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength) // float tile: stitched exactly on the coordinator
             : settings.format === 'exr'
               ? encodeExr(pixels, settings.width, settings.height)
-              : encodePng(pixels, settings.width, settings.height);
+              : await encodePngAsync(pixels, settings.width, settings.height);
         const stored = await this.blobs.put(Readable.from([bytes]));
         outputs[task.kind === 'bucket' ? 'tile' : `frame:${frame}`] = { hash: stored.hash, sizeBytes: stored.sizeBytes };
       }

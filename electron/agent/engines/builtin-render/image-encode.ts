@@ -1,7 +1,12 @@
 // Owns writing rendered pixels to files: 8-bit sRGB PNG and 32-bit float OpenEXR, both written
 // by hand (node:zlib for PNG's deflate) so output bytes depend on nothing but the pixels.
 
-import { deflateSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { deflate, deflateSync } from 'node:zlib';
+
+const deflateAsync = promisify(deflate);
+/** Rows converted between yields to the event loop: links must keep heartbeating during a big encode. */
+const ROWS_PER_SLICE = 64;
 
 const CRC_TABLE = new Uint32Array(256).map((_, n) => {
   let c = n;
@@ -35,9 +40,28 @@ function pngChunk(type: string, data: Uint8Array): Buffer {
 /** Linear float RGBA (row 0 at the top) to an 8-bit RGBA PNG tagged sRGB. */
 export function encodePng(rgba: Float32Array, width: number, height: number): Buffer {
   checkSize(rgba, width, height);
+  const raw = Buffer.alloc((width * 4 + 1) * height);
+  pngRows(rgba, width, raw, 0, height);
+  return pngFile(width, height, deflateSync(raw, { level: 6 }));
+}
+
+/**
+ * The same bytes as encodePng, without holding the event loop: the conversion yields every few
+ * rows and deflate runs on libuv's thread pool. For the agent, where a frame can be 100 megapixels.
+ */
+export async function encodePngAsync(rgba: Float32Array, width: number, height: number): Promise<Buffer> {
+  checkSize(rgba, width, height);
+  const raw = Buffer.alloc((width * 4 + 1) * height);
+  for (let y = 0; y < height; y += ROWS_PER_SLICE) {
+    pngRows(rgba, width, raw, y, Math.min(height, y + ROWS_PER_SLICE));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return pngFile(width, height, await deflateAsync(raw, { level: 6 }));
+}
+
+function pngRows(rgba: Float32Array, width: number, raw: Buffer, fromRow: number, toRow: number): void {
   const rowBytes = width * 4 + 1;
-  const raw = Buffer.alloc(rowBytes * height);
-  for (let y = 0; y < height; y++) {
+  for (let y = fromRow; y < toRow; y++) {
     // Filter byte 0 (None) starts each row; it is already zero.
     for (let x = 0; x < width; x++) {
       const i = (y * width + x) * 4;
@@ -49,6 +73,9 @@ export function encodePng(rgba: Float32Array, width: number, height: number): Bu
       raw[o + 3] = a > 0 ? (a >= 1 ? 255 : Math.floor(a * 255 + 0.5)) : 0;
     }
   }
+}
+
+function pngFile(width: number, height: number, compressed: Buffer): Buffer {
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
@@ -58,7 +85,7 @@ export function encodePng(rgba: Float32Array, width: number, height: number): Bu
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     pngChunk('IHDR', header),
     pngChunk('sRGB', Uint8Array.of(0)),
-    pngChunk('IDAT', deflateSync(raw, { level: 6 })),
+    pngChunk('IDAT', compressed),
     pngChunk('IEND', new Uint8Array(0)),
   ]);
 }

@@ -11,7 +11,7 @@ import { summarizeScene, type SceneSummary } from './scene-summary.js';
 
 export type { Region, RenderSettings } from './render-request.js';
 export type { SceneSummary } from './scene-summary.js';
-export { encodeExr, encodePng } from './image-encode.js';
+export { encodeExr, encodePng, encodePngAsync } from './image-encode.js';
 export { pasteRegion } from './region-stitch.js';
 
 /** Reads and checks a scene; throws TroupeError('bad-scene') naming what is wrong. */
