@@ -28,8 +28,21 @@ export class BlobFetcher {
     private readonly partialDir: string,
   ) {}
 
-  /** Makes sure the store holds `hash`, fetching it from `address` (host:port of teammate `peerId`) if not. */
-  async ensure(peerId: string, address: string, hash: string, sizeBytes: number): Promise<FetchStats> {
+  private readonly inFlight = new Map<string, Promise<FetchStats>>();
+
+  /**
+   * Makes sure the store holds `hash`, fetching it from `address` (host:port of teammate `peerId`)
+   * if not. Two callers wanting the same blob share one download (they would share its partial file).
+   */
+  ensure(peerId: string, address: string, hash: string, sizeBytes: number): Promise<FetchStats> {
+    const running = this.inFlight.get(hash);
+    if (running) return running.then(() => ({ bytesTransferred: 0, resumedFromBytes: 0 }));
+    const fetch = this.fetchOnce(peerId, address, hash, sizeBytes).finally(() => this.inFlight.delete(hash));
+    this.inFlight.set(hash, fetch);
+    return fetch;
+  }
+
+  private async fetchOnce(peerId: string, address: string, hash: string, sizeBytes: number): Promise<FetchStats> {
     if ((await this.store.size(hash)) === sizeBytes) return { bytesTransferred: 0, resumedFromBytes: 0 };
     await mkdir(this.partialDir, { recursive: true });
     const partial = join(this.partialDir, `${hash}.partial`);
