@@ -26,7 +26,7 @@ import { TeamService } from './pairing/team-service.js';
 import { AgentStateFiles } from './storage/agent-state-files.js';
 import { BlobStore } from './storage/blob-store.js';
 import { LinkManager } from './transport/link-manager.js';
-import type { JobView, SubmitJobRequest, TaskView } from '../../shared/control-api/index.js';
+import type { JobView, SubmitJob, TaskView } from '../../shared/control-api/index.js';
 import { TlsListener } from './transport/tls-listener.js';
 import { TeamWork } from './team-work.js';
 
@@ -187,7 +187,7 @@ export class Agent implements ControlApiHandlers {
 
   // ---- jobs (control API) ----
 
-  submitJob(body: SubmitJobRequest): Promise<JobView> {
+  submitJob(body: SubmitJob): Promise<JobView> {
     return this.work.submitJob(body);
   }
 

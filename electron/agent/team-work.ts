@@ -5,8 +5,7 @@
 import os from 'node:os';
 import { join } from 'node:path';
 import { TroupeError } from '../../shared/errors.js';
-import type { ControlEvent, JobView, SubmitJobRequest, TaskView } from '../../shared/control-api/index.js';
-import { submitJobBody } from '../../shared/control-api/index.js';
+import type { ControlEvent, JobView, SubmitJob, TaskView } from '../../shared/control-api/index.js';
 import type { DeviceId } from '../../shared/model/index.js';
 import type { LinkMessage } from '../../shared/protocol/index.js';
 import type { CapacityProbe } from './capacity/capacity-probe.js';
@@ -163,8 +162,8 @@ export class TeamWork {
 
   // ---- jobs (control API) ----
 
-  async submitJob(body: SubmitJobRequest): Promise<JobView> {
-    return this.coordinator.submit(submitJobBody.parse(body), this.deps.onlineTeammates().length + 1);
+  async submitJob(body: SubmitJob): Promise<JobView> {
+    return this.coordinator.submit(body, this.deps.onlineTeammates().length + 1);
   }
 
   job(jobId: string): { job: JobView; tasks: TaskView[] } {

@@ -35,6 +35,8 @@ export const submitJobBody = z.strictObject({
   priority: z.number().int().min(-100).max(100).default(0),
 });
 export type SubmitJobRequest = z.input<typeof submitJobBody>;
+/** A submission after validation, defaults filled in. */
+export type SubmitJob = z.output<typeof submitJobBody>;
 export const jobPriorityBody = z.strictObject({ priority: z.number().int().min(-100).max(100) });
 
 export interface AgentStatus {

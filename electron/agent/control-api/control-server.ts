@@ -15,7 +15,7 @@ import {
   submitJobBody,
   type AgentStatus,
   type JobView,
-  type SubmitJobRequest,
+  type SubmitJob,
   type TaskView,
   type ControlEvent,
   type Pairing,
@@ -44,7 +44,7 @@ export interface ControlApiHandlers {
   rename(name: string): Promise<AgentStatus>;
   renameTeam(name: string): Promise<TeamView>;
   subscribe(listener: (event: ControlEvent) => void): () => void;
-  submitJob(body: SubmitJobRequest): Promise<JobView>;
+  submitJob(body: SubmitJob): Promise<JobView>;
   jobs(): JobView[];
   job(jobId: string): { job: JobView; tasks: TaskView[] };
   cancelJob(jobId: string): JobView;

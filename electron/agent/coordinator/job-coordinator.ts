@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { TroupeError } from '../../../shared/errors.js';
-import type { JobView, TaskView } from '../../../shared/control-api/index.js';
+import type { JobView, SubmitJob, TaskView } from '../../../shared/control-api/index.js';
 import type { JobSubmission, TaskSpec } from '../../../shared/model/jobs.js';
 import type { LinkMessage, WorkLease } from '../../../shared/protocol/index.js';
 import { bucketTasks, compileRenderJob, equalRows } from '../jobs/compile-render-job.js';
@@ -70,7 +70,7 @@ export class JobCoordinator {
     clearInterval(this.timer);
   }
 
-  async submit(req: Parameters<typeof buildSubmission>[0], workersHint: number): Promise<JobView> {
+  async submit(req: SubmitJob, workersHint: number): Promise<JobView> {
     const submission = await buildSubmission(req, this.deps.blobs);
     const jobId = randomBytes(8).toString('hex');
     const frameMsEstimate = this.measuredFrameMs(submission);

@@ -7,16 +7,14 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join } from 'node:path';
 import { TroupeError } from '../../../shared/errors.js';
 import type { AssetRef, JobSubmission } from '../../../shared/model/jobs.js';
-import type { SubmitJobRequest } from '../../../shared/control-api/index.js';
+import type { SubmitJob } from '../../../shared/control-api/index.js';
 import { checkAssetName } from '../jobs/asset-name.js';
 import type { BlobStore } from '../storage/blob-store.js';
 
 export const MAX_SIDE_PX = 16384;
 export const MAX_PIXELS = 100_000_000;
 
-type Parsed = Required<Omit<SubmitJobRequest, 'name' | 'frameEnd'>> & { name?: string; frameEnd?: number };
-
-export async function buildSubmission(req: Parsed, blobs: BlobStore): Promise<JobSubmission> {
+export async function buildSubmission(req: SubmitJob, blobs: BlobStore): Promise<JobSubmission> {
   const { width, height } = req;
   if (width > MAX_SIDE_PX || height > MAX_SIDE_PX || width * height > MAX_PIXELS)
     throw new TroupeError('bad-request', `${width}x${height} is too large: at most ${MAX_SIDE_PX} pixels a side and ${MAX_PIXELS / 1e6} megapixels`);

@@ -31,10 +31,6 @@ export class WorkerSpeeds {
     return (this.hints.get(workerId) ?? 1) * (perCore ?? 1);
   }
 
-  known(workerId: string): boolean {
-    return this.speeds.has(workerId);
-  }
-
   private medianPerCore(): number | null {
     const ratios: number[] = [];
     for (const [id, s] of this.speeds) ratios.push(s / (this.hints.get(id) ?? 1));

@@ -21,7 +21,6 @@ export interface WorkLoopDeps {
   freeCores: () => number;
   cores: () => number;
   log: (line: string) => void;
-  taskFinished?: (lease: WorkLease, outcome: 'done' | 'failed' | 'cancelled', ms: number) => void;
 }
 
 export class WorkLoop {
@@ -34,10 +33,6 @@ export class WorkLoop {
   constructor(private readonly deps: WorkLoopDeps) {
     this.timer = setInterval(() => void this.poke(), POLL_MS);
     this.timer.unref();
-  }
-
-  get busy(): boolean {
-    return this.running.size > 0;
   }
 
   /** Work may be waiting: look now instead of at the next poll. */
@@ -85,20 +80,16 @@ export class WorkLoop {
     const controller = new AbortController();
     this.running.set(lease.leaseId, { controller, coordinatorId: source.coordinatorId });
     const threads = Math.max(1, Math.min(this.deps.cores(), sharing.coreCap ?? this.deps.cores()));
-    const started = Date.now();
     try {
       source.started(lease.leaseId);
       const result = await this.deps.runner.run(lease, source, threads, controller.signal);
       source.done(lease.leaseId, result);
-      this.deps.taskFinished?.(lease, 'done', Date.now() - started);
     } catch (err) {
-      if (controller.signal.aborted) {
-        this.deps.taskFinished?.(lease, 'cancelled', Date.now() - started);
-      } else {
+      // A cancelled task reports nothing: its coordinator already moved on.
+      if (!controller.signal.aborted) {
         const message = toErrorBody(err).message;
         this.deps.log(`task ${lease.task.taskId} failed here: ${message}`);
         source.failed(lease.leaseId, message);
-        this.deps.taskFinished?.(lease, 'failed', Date.now() - started);
       }
     } finally {
       this.running.delete(lease.leaseId);
