@@ -10,7 +10,8 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { Agent } from '../../electron/agent/agent.js';
 import type { ControlEvent } from '../../shared/control-api/index.js';
-import { Testbed, type AgentEvent, type AgentProcess } from '../integration/harness/testbed.js';
+import { Testbed, type AgentEvent } from '../integration/harness/testbed.js';
+import { pair } from '../integration/harness/team-helpers.js';
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -45,15 +46,6 @@ async function pairInProcess(): Promise<{ codeMs: number; joinMs: number }> {
     await b.stop();
     rmSync(root, { recursive: true, force: true });
   }
-}
-
-async function pairProcesses(from: AgentProcess, to: AgentProcess): Promise<void> {
-  const mark = to.events.length;
-  const proc = from.spawnCli(['pair', to.name]);
-  const exited = new Promise<void>((r) => proc.on('exit', () => r()));
-  const req = (await to.waitFor((e) => e.type === 'pairRequestReceived', 10_000, mark)).request as { requestId: string };
-  to.cli(['accept', req.requestId]);
-  await exited;
 }
 
 function procStat(pid: number): { rssMb: number; cpuTicks: number } {
@@ -101,8 +93,8 @@ async function main(): Promise<void> {
     // Failure detection: a team of three; SIGKILL one, time until both others say offline.
     const c = bed.agent(hosts[2]!, 'gamma');
     await c.start();
-    await pairProcesses(a, b);
-    await pairProcesses(a, c);
+    await pair(a, b);
+    await pair(a, c);
     await b.waitFor((e) => e.type === 'memberOnline' && e.deviceId === c.deviceId, 10_000);
     const detections: number[] = [];
     for (let i = 0; i < REPEATS; i++) {

@@ -106,6 +106,17 @@ describe('local control API', () => {
     expect(b.team()).toBeNull();
   });
 
+  it('a decline still counts after a confirm, until the other machine is admitted', async () => {
+    const requested = new Promise<string>((r) => b.subscribe((e) => e.type === 'pairRequestReceived' && r(e.request.requestId)));
+    const done = new Promise<Pairing>((r) => a.subscribe((e) => e.type === 'pairingChanged' && r(e.pairing)));
+    const pairing = await a.startPairing(`127.0.0.1:${b.listenPort}`);
+    await requested;
+    a.confirmPairing(pairing.pairingId);
+    a.declinePairing(pairing.pairingId);
+    expect((await done).state).toBe('rejected');
+    expect(a.team()).toBeNull();
+  });
+
   it('rate-limits repeated pairing attempts from one address', async () => {
     const results: string[] = [];
     for (let i = 0; i < 6; i++) {

@@ -98,21 +98,28 @@ export class PairingInitiator {
   }
 
   private async finish(pairing: Pairing, channel: PairingChannel, peer: PeerCertificate, address: string): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const confirmed = new Promise<void>((resolve, reject) => {
-      timer = setTimeout(() => reject(new TroupeError('pairing-expired', 'The code was not confirmed on this machine within 60 seconds')), PAIR_REQUEST_TTL_MS);
-      this.decisions.set(pairing.pairingId, {
-        confirm: () => {
-          pairing.confirmed = true;
-          resolve();
-        },
-        decline: () => reject(new TroupeError('pairing-rejected', 'You declined: the codes did not match, or you changed your mind')),
-      });
+    let confirm!: () => void;
+    let stop!: (err: Error) => void;
+    const confirmed = new Promise<void>((resolve) => (confirm = resolve));
+    // A decline (or no confirmation in time) ends the pairing whatever step it is at, until the newcomer is admitted.
+    const stopped = new Promise<never>((_, reject) => (stop = reject));
+    stopped.catch(() => undefined); // observed by the race below
+    const timer = setTimeout(() => stop(new TroupeError('pairing-expired', 'The code was not confirmed on this machine within 60 seconds')), PAIR_REQUEST_TTL_MS);
+    this.decisions.set(pairing.pairingId, {
+      confirm: () => {
+        pairing.confirmed = true;
+        confirm();
+      },
+      decline: () => stop(new TroupeError('pairing-rejected', 'You declined: the codes did not match, or you changed your mind')),
     });
-    confirmed.catch(() => undefined); // observed below; a decline before their approval must not go unhandled
     try {
-      await channel.next('pair.pending', STEP_TIMEOUT_MS);
-      await Promise.all([channel.next('pair.approved', PAIR_REQUEST_TTL_MS + 5000), confirmed]);
+      const bothAgree = (async () => {
+        await channel.next('pair.pending', STEP_TIMEOUT_MS);
+        await Promise.all([channel.next('pair.approved', PAIR_REQUEST_TTL_MS + 5000), confirmed]);
+      })();
+      bothAgree.catch(() => undefined); // if the race is lost to a decline, this one's failure is expected
+      await Promise.race([bothAgree, stopped]);
+      this.decisions.delete(pairing.pairingId); // from here on, the newcomer is being admitted
       const ops = await this.host.admit(peer, pairing.name, address);
       channel.send({ type: 'pair.welcome', ops });
       pairing.state = 'paired';
