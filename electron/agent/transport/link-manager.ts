@@ -4,7 +4,7 @@
 //   per teammate:   offline --dial/accept--> connecting --hello--> online
 //                      ^                         |                   |
 //                      +---- fail (backoff) -----+                   |
-//                      +------ close / 2.5 s without a frame --------+
+//                      +------ close / 2.3 s without a frame --------+
 
 import { EventEmitter } from 'node:events';
 import type { TLSSocket } from 'node:tls';
@@ -21,7 +21,7 @@ import type { Identity } from '../identity/identity-store.js';
 import { peerCertificate } from './peer-certificate.js';
 import { PeerLink } from './peer-link.js';
 
-const TICK_MS = 250;
+const TICK_MS = 100; // liveness checks; dials are paced by their backoff, not by this
 const BACKOFF_MIN_MS = 250;
 const BACKOFF_MAX_MS = 4000;
 
