@@ -110,6 +110,23 @@ async function main(): Promise<void> {
     }
     report('failure detection', fmt(median(detections)), '< 3 s', Math.max(...detections) < 3000, `(worst ${fmt(Math.max(...detections))})`);
 
+    // A cut cable sends no FIN: only the heartbeat timeout notices it.
+    if (bed.mode === 'netns') {
+      const cuts: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const marks = [a.events.length, c.events.length];
+        const cutAt = Date.now();
+        b.host.setLink(false);
+        const off = (e: AgentEvent) => e.type === 'memberOffline' && e.deviceId === b.deviceId;
+        const seen = await Promise.all([a.waitFor(off, 10_000, marks[0]), c.waitFor(off, 10_000, marks[1])]);
+        cuts.push(Math.max(...seen.map((e) => e.t)) - cutAt);
+        b.host.setLink(true);
+        const on = (e: AgentEvent) => e.type === 'memberOnline' && e.deviceId === b.deviceId;
+        await Promise.all([a.waitFor(on, 20_000, marks[0]), c.waitFor(on, 20_000, marks[1])]);
+      }
+      report('cut link detection', fmt(median(cuts)), '< 3 s', Math.max(...cuts) < 3000, `(worst ${fmt(Math.max(...cuts))}; heartbeat timeout)`);
+    }
+
     // Idle: a member of a three-machine team, linked and heartbeating, doing nothing else.
     await new Promise((r) => setTimeout(r, 3000));
     const pid = a.pid!;
