@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { JobSubmission, Region } from '../../../shared/model/jobs.js';
 import { encodeExr, encodePngAsync } from '../engines/builtin-render/image-encode.js';
 import { pasteRegion } from '../engines/builtin-render/region-stitch.js';
-import { writeFileAtomic } from '../storage/atomic-file.js';
+import { copyFileAtomic, writeFileAtomic } from '../storage/atomic-file.js';
 import type { BlobStore } from '../storage/blob-store.js';
 
 export function frameFileName(job: JobSubmission, frame: number): string {
@@ -20,7 +20,7 @@ export class OutputWriter {
   /** Copies a finished image from the blob store into the output folder under `name`. */
   async writeFromBlob(job: JobSubmission, name: string, hash: string): Promise<void> {
     await mkdir(job.outputDir, { recursive: true });
-    await writeFileAtomic(join(job.outputDir, name), await readFile(this.blobs.pathOf(hash)), 0o644);
+    await copyFileAtomic(this.blobs.pathOf(hash), join(job.outputDir, name), 0o644);
   }
 
   /** Stitches float tiles into the frame and writes it; returns the image's name. */
