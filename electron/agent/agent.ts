@@ -22,12 +22,14 @@ import { loadOrCreateIdentity, type Identity } from './identity/identity-store.j
 import { PairingInitiator } from './pairing/pairing-initiator.js';
 import { PairingResponder } from './pairing/pairing-responder.js';
 import { resolvePairingTarget } from './pairing/pairing-target.js';
+import { RosterSync } from './pairing/roster-sync.js';
 import { TeamService } from './pairing/team-service.js';
 import { AgentStateFiles } from './storage/agent-state-files.js';
 import { BlobStore } from './storage/blob-store.js';
 import { LinkManager } from './transport/link-manager.js';
 import type { JobView, SubmitJob, TaskView } from '../../shared/control-api/index.js';
 import { TlsListener } from './transport/tls-listener.js';
+import { addExtraFieldToFrames } from './transport/frame-codec.js';
 import { TeamWork } from './team-work.js';
 
 export const AGENT_VERSION = '0.1.0';
@@ -45,6 +47,7 @@ export class Agent implements ControlApiHandlers {
   private initiator!: PairingInitiator;
   private responder!: PairingResponder;
   private work!: TeamWork;
+  private rosterSync!: RosterSync;
   listenPort = 0;
   controlPort = 0;
 
@@ -75,6 +78,10 @@ export class Agent implements ControlApiHandlers {
 
   private async boot(): Promise<void> {
     const { config } = this;
+    if (config.futureBuild) {
+      addExtraFieldToFrames(config.futureBuild.extraField);
+      this.teams.roster.extraOpFields = { [config.futureBuild.extraField]: 'a field from a later build' };
+    }
     await this.files.writeSettings({ name: this.name, sharing: this.capacity.getSharing() });
     this.initiator = new PairingInitiator({
       identity: this.identity,
@@ -90,9 +97,14 @@ export class Agent implements ControlApiHandlers {
       selfName: () => this.name,
       isMember: (id) => this.teams.roster.isMember(id),
       joinTeam: (ops, initiator, address) =>
-        this.teams.join(ops, initiator, address, (leave) => this.links.broadcast({ type: 'roster.sync', ops: [leave], addresses: {} })),
+        this.teams.join(ops, initiator, address, (leave) => this.links.broadcast({ type: 'roster.ops', ops: [leave], answer: false, more: false })),
       requestReceived: (request) => this.emit({ type: 'pairRequestReceived', request }),
       requestClosed: (requestId, outcome) => this.emit({ type: 'pairRequestClosed', requestId, outcome }),
+      pairingLocked: (locked) => {
+        this.emit({ type: 'pairingLocked', ...locked });
+        this.emit({ type: 'statusChanged', status: this.status() });
+      },
+      pairRequestsRefused: (notice) => this.emit({ type: 'pairRequestsRefused', ...notice }),
     });
     this.listener = new TlsListener(this.identity, {
       isMember: (id) => this.teams.roster.isMember(id),
@@ -132,30 +144,42 @@ export class Agent implements ControlApiHandlers {
       hasWork: () => this.work.hasWork(),
       teammates: () => this.teams.teammates(),
       addressesOf: (id) => this.addressesOf(id),
+      rosterHeads: () => this.teams.heads(),
+      version: config.futureBuild,
       log: this.log,
     });
+    this.rosterSync = new RosterSync(this.teams, {
+      send: (id, m) => this.links.send(id, m),
+      linked: () => this.links.onlinePeers(),
+    });
+    this.teams.on('log', (line) => this.log(line));
     this.links.on('heartbeat', (id) => this.work.heartbeat(id));
+    this.links.on('heads', (id, heads) => this.rosterSync.heads(id, heads));
+    this.links.on('incompatible', (id, reason) => {
+      this.log(reason);
+      this.emit({ type: 'memberIncompatible', deviceId: id, reason });
+    });
     this.links.on('online', (id, name) => {
       this.work.teammateOnline(id);
-      this.links.send(id, { type: 'roster.sync', ops: this.teams.roster.allOps(), addresses: this.teams.addressBook() });
+      this.rosterSync.linkOnline(id);
       this.emit({ type: 'memberOnline', deviceId: id, name });
       this.emitTeam();
     });
     this.links.on('offline', (id, reason) => {
+      this.rosterSync.linkOffline(id);
       this.work.teammateOffline(id);
       this.emit({ type: 'memberOffline', deviceId: id, name: this.links.state(id)?.name ?? '', reason });
       this.emitTeam();
     });
-    this.links.on('linkAddress', (id, address) => void this.teams.noteAddress(id, address).catch((err) => this.log(`could not save team.json: ${(err as Error).message}`)));
+    this.links.on('linkAddress', (id, address) => this.teams.noteAddress(id, address));
     this.links.on('message', (id, message) => {
-      if (message.type === 'roster.sync') void this.onRosterSync(message.ops, message.addresses).catch((err) => this.log(`roster: ${(err as Error).message}`));
+      if (message.type === 'roster.want' || message.type === 'roster.ops' || message.type === 'team.addresses') this.rosterSync.message(id, message);
       else if (message.type === 'error') this.log(`teammate ${formatDeviceId(id).slice(0, 7)} reported: ${message.message}`);
       else this.work.message(id, message);
     });
-    this.teams.on('changed', (ops) => {
-      // Every change goes to every linked teammate (a removed one too, so it learns it is out);
-      // they pass on what is news to them, so members not linked to us hear it as well.
-      this.links.broadcast({ type: 'roster.sync', ops, addresses: this.teams.addressBook() });
+    this.teams.on('changed', () => {
+      // RosterSync has already sent the ops behind this change to every linked teammate (a
+      // removed one too, so it learns it is out); only now are links to non-members closed.
       this.links.prune();
       this.emitTeam();
     });
@@ -179,6 +203,7 @@ export class Agent implements ControlApiHandlers {
     await this.control.close();
     await this.links.close(); // no message may reach the job system after it closes its journal
     await this.listener.close();
+    await this.teams.flush();
     await this.work.close();
     this.capacity.close();
     this.nearbyList.close();
@@ -236,6 +261,7 @@ export class Agent implements ControlApiHandlers {
       teamFreeCores: online.reduce((sum, s) => sum + (s?.capacity?.freeCores ?? 0), self.freeCores),
       teamCores: online.reduce((sum, s) => sum + (s?.capacity?.cores ?? 0), self.cores),
       transfers: { ...this.work.fetcher.totals },
+      pairingLockedUntilMs: this.responder.lockedUntil(),
     };
   }
 
@@ -348,10 +374,6 @@ export class Agent implements ControlApiHandlers {
         };
       }),
     };
-  }
-
-  private async onRosterSync(ops: Parameters<TeamService['merge']>[0], addresses: Record<string, string[]>): Promise<void> {
-    await this.teams.merge(ops, addresses); // a change is passed on by the 'changed' handler
   }
 
   private onSeen(a: Announcement, source: 'mdns' | 'manual'): void {

@@ -24,6 +24,7 @@ export async function runAgent(args: ParsedArgs): Promise<void> {
       controlPort: flagInt(args, 'control-port') ?? 0,
       interfaceAddress: flagString(args, 'interface') ?? process.env.TROUPE_INTERFACE,
       newIdentity: args.flags.has('new-identity'),
+      futureBuild: args.flags.has('as-future-build') ? { minor: 99, features: ['x-future-feature'], extraField: 'xFuture' } : undefined,
     },
     log,
   );
@@ -62,6 +63,12 @@ function describe(event: ControlEvent): void {
       break;
     case 'memberOffline':
       console.log(`teammate ${event.name} is offline (${event.reason})`);
+      break;
+    case 'pairingLocked':
+      console.log(`\nPairing is paused until ${new Date(event.untilMs).toLocaleTimeString()}. ${event.reason}`);
+      break;
+    case 'pairRequestsRefused':
+      console.log(`\n${event.message}`);
       break;
     case 'pairingChanged':
       console.log(`pairing with ${event.pairing.name}: ${event.pairing.state}${event.pairing.error ? ` (${event.pairing.error.message})` : ''}`);

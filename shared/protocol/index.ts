@@ -1,10 +1,20 @@
-// Owns the peer-to-peer wire vocabulary: every message two agents exchange, as strict zod
-// schemas. Framing (msgpack, size limits) belongs to the transport, not to this module.
+// Owns the peer-to-peer wire vocabulary: every message two agents exchange, as zod schemas.
+// Framing (msgpack, size limits) belongs to the transport, not to this module.
 // docs/protocol.md describes each message; change both together.
+//
+// Mixed versions: machines of one team update on different days. Message schemas therefore
+// ignore fields they do not know (zod strips them), roster ops keep them (they are signed and
+// passed on, see rosterOpSchema), and anything optional is offered as a feature in the hello.
+// Only a different major version is refused, with both versions named on both sides.
 
 import { z } from 'zod';
 
-export const PROTOCOL_VERSION = 1;
+/** Major version: agents with different majors refuse each other's links and pairings. */
+export const PROTOCOL_VERSION = 2;
+/** Minor version: only adds (fields a receiver may ignore, messages sent behind a feature). */
+export const PROTOCOL_MINOR = 0;
+/** Optional capabilities this build offers in its hello; a link uses those both sides offer. */
+export const PROTOCOL_FEATURES: readonly string[] = [];
 export const SERVICE_TYPE = 'troupe'; // published as _troupe._tcp
 /** Largest frame an agent accepts on a link; bigger frames close the connection. */
 export const MAX_FRAME_BYTES = 1024 * 1024;
@@ -18,13 +28,14 @@ export const HEARTBEAT_TIMEOUT_MS = 2300;
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 const deviceId = hex64;
 const name = z.string().min(1).max(64);
+const teamIdSchema = z.string().regex(/^[0-9a-f]{32}$/);
 
-export const sharingSchema = z.strictObject({
+export const sharingSchema = z.object({
   mode: z.enum(['on', 'off', 'idle']),
   coreCap: z.number().int().min(1).max(4096).nullable(),
 });
 
-export const capacitySchema = z.strictObject({
+export const capacitySchema = z.object({
   cores: z.number().int().min(0).max(4096),
   freeCores: z.number().min(0).max(4096),
   memoryBytes: z.number().min(0),
@@ -33,36 +44,64 @@ export const capacitySchema = z.strictObject({
   sharing: sharingSchema,
 });
 
-/** One signed change to a team's roster. The roster is the fold of every valid op (see electron/agent/pairing/team-roster.ts). */
-export const rosterOpSchema = z.strictObject({
-  kind: z.enum(['create', 'add', 'remove']),
-  teamId: z.string().regex(/^[0-9a-f]{32}$/),
-  teamName: name,
-  subject: deviceId,
-  subjectName: name,
-  /** PEM certificate of the subject; required for create and add, empty for remove. */
-  subjectCert: z.string().max(4096),
+// ---- Roster ops (see electron/agent/pairing/roster-op.ts and roster-fold.ts) ----
+
+/** Roster ops one message (roster.ops, pair.welcome) carries at most; senders also keep frames under MAX_ROSTER_BATCH_BYTES. */
+export const MAX_ROSTER_OPS_PER_MESSAGE = 512;
+export const MAX_ROSTER_BATCH_BYTES = 768 * 1024;
+/** Causal references per op: the author's heads when it signed (more heads than this: the newest). */
+export const MAX_OP_DEPS = 16;
+/** Heads carried in hello and heartbeat: enough to tell "in step" from "behind" at a glance. */
+export const MAX_REPORTED_HEADS = 8;
+
+/**
+ * One signed change to a team's roster. Fields every op has are checked here; the fields of each
+ * kind are checked by roster-op.ts, and fields no kind of ours knows are kept: they are covered by
+ * the signature and passed on unchanged, so a newer teammate's ops survive an older one.
+ */
+export const rosterOpSchema = z.looseObject({
+  kind: z.string().min(1).max(32),
+  teamId: teamIdSchema,
   by: deviceId,
-  /** Lamport clock: orders ops the same way on every member. */
-  clock: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  /** Lamport clock: 1 + the largest clock among deps (1 for create). */
+  clock: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  /** Op ids the author had seen (its heads when it signed): the causal past. Empty only for create. */
+  deps: z.array(hex64).max(MAX_OP_DEPS),
   atMs: z.number().int().min(0),
-  /** Base64 ECDSA P-256 / SHA-256 signature by `by` over the canonical form of the other fields. */
-  sig: z.string().min(16).max(256),
+  /** Base64 (strict, padded) IEEE-P1363 ECDSA P-256/SHA-256 signature, low-S, over the op id. */
+  sig: z.string().regex(/^[A-Za-z0-9+/]{86}==$/),
 });
 export type RosterOp = z.infer<typeof rosterOpSchema>;
 
-const rosterOps = z.array(rosterOpSchema).max(2000);
+const rosterOps = z.array(rosterOpSchema).max(MAX_ROSTER_OPS_PER_MESSAGE);
+/** What a member reports of its roster: which team, and the ops nothing else it holds follows. */
+export const rosterHeadsSchema = z.object({
+  teamId: teamIdSchema,
+  heads: z.array(hex64).max(MAX_REPORTED_HEADS),
+});
+export type RosterHeads = z.infer<typeof rosterHeadsSchema>;
 
 // ---- Link messages (wss://host:port/link, members only) ----
 
-export const helloSchema = z.strictObject({
+const versionFields = {
+  /** Major version (PROTOCOL_VERSION). */
+  protocol: z.number().int().min(0),
+  /** Minor version; absent from agents that predate it. */
+  minor: z.number().int().min(0).default(0),
+  /** Optional capabilities the sender offers (PROTOCOL_FEATURES). */
+  features: z.array(z.string().max(32)).max(32).default([]),
+};
+
+export const helloSchema = z.object({
   type: z.literal('hello'),
-  protocol: z.number().int(),
+  ...versionFields,
   name,
   listenPort: z.number().int().min(1).max(65535),
   capacity: capacitySchema,
+  /** The sender's roster; null when it is on no team. A receiver that lacks any head asks for the difference. */
+  roster: rosterHeadsSchema.nullable().default(null),
 });
-export const heartbeatSchema = z.strictObject({
+export const heartbeatSchema = z.object({
   type: z.literal('heartbeat'),
   seq: z.number().int().min(0),
   sentAtMs: z.number().int().min(0),
@@ -70,14 +109,27 @@ export const heartbeatSchema = z.strictObject({
   name,
   /** The sender coordinates a job with tasks waiting: workers with free cores should ask it for work. */
   hasWork: z.boolean(),
+  roster: rosterHeadsSchema.nullable().default(null),
 });
-export const rosterSyncSchema = z.strictObject({
-  type: z.literal('roster.sync'),
+/** "Send me the ops I lack": the receiver answers with every op it holds outside the causal past of `heads`. */
+export const rosterWantSchema = z.object({
+  type: z.literal('roster.want'),
+  teamId: teamIdSchema,
+  heads: z.array(hex64).max(64),
+});
+/** Ops, parents before children: news passed on, or (`answer`) the reply to a roster.want, whose last batch has `more: false`. */
+export const rosterOpsSchema = z.object({
+  type: z.literal('roster.ops'),
   ops: rosterOps,
-  /** Where the sender last reached each member (host:port): how a newcomer finds teammates mDNS cannot show it. */
-  addresses: z.record(deviceId, z.array(z.string().max(100)).max(8)),
+  answer: z.boolean().default(false),
+  more: z.boolean().default(false),
 });
-export const errorMessageSchema = z.strictObject({
+/** Where the sender last reached each member (host:port): how a newcomer finds teammates mDNS cannot show it. */
+export const teamAddressesSchema = z.object({
+  type: z.literal('team.addresses'),
+  addresses: z.record(deviceId, z.array(z.string().max(100)).max(8)).refine((r) => Object.keys(r).length <= 256, 'at most 256 entries'),
+});
+export const errorMessageSchema = z.object({
   type: z.literal('error'),
   code: z.string().max(64),
   message: z.string().max(2000),
@@ -86,18 +138,18 @@ export const errorMessageSchema = z.strictObject({
 // ---- Work (pull scheduling) ----
 
 const hash = hex64;
-const assetRefSchema = z.strictObject({
+const assetRefSchema = z.object({
   name: z.string().min(1).max(400),
   hash,
   sizeBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
 });
-const regionSchema = z.strictObject({
+const regionSchema = z.object({
   x: z.number().int().min(0).max(16384),
   y: z.number().int().min(0).max(16384),
   width: z.number().int().min(1).max(16384),
   height: z.number().int().min(1).max(16384),
 });
-export const taskSpecSchema = z.strictObject({
+export const taskSpecSchema = z.object({
   taskId: z.string().min(1).max(120),
   kind: z.enum(['frames', 'bucket', 'merge']),
   frames: z.array(z.number().int().min(-1_000_000).max(1_000_000)).min(1).max(1000),
@@ -105,7 +157,7 @@ export const taskSpecSchema = z.strictObject({
   dependsOn: z.array(z.string().max(120)).max(4096),
   cost: z.number().min(0),
 });
-export const renderSettingsSchema = z.strictObject({
+export const renderSettingsSchema = z.object({
   width: z.number().int().min(1).max(16384),
   height: z.number().int().min(1).max(16384),
   samplesPerPixel: z.number().int().min(1).max(100_000),
@@ -116,13 +168,13 @@ export const renderSettingsSchema = z.strictObject({
   format: z.enum(['png', 'exr']),
 });
 
-export const workAvailableSchema = z.strictObject({ type: z.literal('work.available') });
-export const workRequestSchema = z.strictObject({
+export const workAvailableSchema = z.object({ type: z.literal('work.available') });
+export const workRequestSchema = z.object({
   type: z.literal('work.request'),
   requestId: z.number().int().min(0),
   freeCores: z.number().min(0).max(4096),
 });
-export const workLeaseSchema = z.strictObject({
+export const workLeaseSchema = z.object({
   type: z.literal('work.lease'),
   requestId: z.number().int().min(0),
   leaseId: z.string().min(1).max(64),
@@ -134,23 +186,25 @@ export const workLeaseSchema = z.strictObject({
   assets: z.array(assetRefSchema).max(10_000),
   leaseMs: z.number().int().min(1000),
 });
-export const workNoneSchema = z.strictObject({ type: z.literal('work.none'), requestId: z.number().int().min(0) });
-export const taskStartedSchema = z.strictObject({ type: z.literal('task.started'), leaseId: z.string().max(64) });
-export const taskDoneSchema = z.strictObject({
+export const workNoneSchema = z.object({ type: z.literal('work.none'), requestId: z.number().int().min(0) });
+export const taskStartedSchema = z.object({ type: z.literal('task.started'), leaseId: z.string().max(64) });
+export const taskDoneSchema = z.object({
   type: z.literal('task.done'),
   leaseId: z.string().max(64),
   startedAtMs: z.number().int().min(0),
   endedAtMs: z.number().int().min(0),
   /** What the task produced, by output name, fetched by the coordinator from GET /blobs/<hash>. */
-  outputs: z.record(z.string().max(200), z.strictObject({ hash, sizeBytes: z.number().int().min(0) })),
+  outputs: z.record(z.string().max(200), z.object({ hash, sizeBytes: z.number().int().min(0) })),
 });
-export const taskFailedSchema = z.strictObject({ type: z.literal('task.failed'), leaseId: z.string().max(64), error: z.string().max(4000) });
-export const taskCancelSchema = z.strictObject({ type: z.literal('task.cancel'), leaseId: z.string().max(64), reason: z.string().max(200) });
+export const taskFailedSchema = z.object({ type: z.literal('task.failed'), leaseId: z.string().max(64), error: z.string().max(4000) });
+export const taskCancelSchema = z.object({ type: z.literal('task.cancel'), leaseId: z.string().max(64), reason: z.string().max(200) });
 
 export const linkMessageSchema = z.discriminatedUnion('type', [
   helloSchema,
   heartbeatSchema,
-  rosterSyncSchema,
+  rosterWantSchema,
+  rosterOpsSchema,
+  teamAddressesSchema,
   errorMessageSchema,
   workAvailableSchema,
   workRequestSchema,
@@ -166,35 +220,37 @@ export type LinkMessage = z.infer<typeof linkMessageSchema>;
 
 // ---- Pairing messages (wss://host:port/pair, any certificate) ----
 
-export const pairHelloSchema = z.strictObject({
+export const pairHelloSchema = z.object({
   type: z.literal('pair.hello'),
-  protocol: z.number().int(),
+  ...versionFields,
   name,
   teamName: name,
   listenPort: z.number().int().min(1).max(65535),
   /** SHA-256 over the initiator's nonce and both fingerprints (commit before reveal). */
   commitment: hex64,
 });
-export const pairNonceSchema = z.strictObject({
+export const pairNonceSchema = z.object({
   type: z.literal('pair.nonce'),
   name,
   nonce: hex64,
 });
-export const pairRevealSchema = z.strictObject({
+export const pairRevealSchema = z.object({
   type: z.literal('pair.reveal'),
   nonce: hex64,
 });
-export const pairPendingSchema = z.strictObject({
+export const pairPendingSchema = z.object({
   type: z.literal('pair.pending'),
   requestId: z.string().max(64),
   expiresInMs: z.number().int().min(0),
 });
-export const pairApprovedSchema = z.strictObject({ type: z.literal('pair.approved') });
-export const pairWelcomeSchema = z.strictObject({
+export const pairApprovedSchema = z.object({ type: z.literal('pair.approved') });
+/** The team's roster, in batches (parents first); the last batch has `more: false`. */
+export const pairWelcomeSchema = z.object({
   type: z.literal('pair.welcome'),
   ops: rosterOps,
+  more: z.boolean().default(false),
 });
-export const pairRejectedSchema = z.strictObject({
+export const pairRejectedSchema = z.object({
   type: z.literal('pair.rejected'),
   code: z.string().max(64),
   message: z.string().max(2000),

@@ -54,7 +54,7 @@ describe(`a team of agents (${bed.mode})`, () => {
     }[];
     const alpha = seen.find((s) => s.txt.id === a.deviceId);
     expect(alpha, JSON.stringify(seen)).toBeDefined();
-    expect(alpha!.txt).toMatchObject({ name: 'alpha', pv: '1', os: expect.stringMatching(/^linux-/), port: String(alpha!.port) });
+    expect(alpha!.txt).toMatchObject({ name: 'alpha', pv: '2', os: expect.stringMatching(/^linux-/), port: String(alpha!.port) });
     expect(Number(alpha!.txt.cores)).toBeGreaterThan(0);
     expect(Number(alpha!.txt.mem)).toBeGreaterThan(0);
   });

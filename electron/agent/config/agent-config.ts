@@ -19,6 +19,19 @@ export interface AgentConfig {
   newIdentity: boolean;
   /** Origins besides the agent's own pages that may call the control API (the Electron shell). */
   extraOrigins?: string[];
+  /**
+   * Makes this agent behave like a later build of the same major version: a higher minor, extra
+   * features in its hello, and an extra field in every message and roster op it signs. Only the
+   * mixed-version tests set it (`--as-future-build`), to show today's agents work with tomorrow's.
+   */
+  futureBuild?: FutureBuild;
+}
+
+export interface FutureBuild {
+  minor: number;
+  features: string[];
+  /** Name of a field today's schemas do not know, added to every frame and signed roster op. */
+  extraField: string;
 }
 
 /** The OS's per-user application data folder, as each platform's users expect to find it. */

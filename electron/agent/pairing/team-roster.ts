@@ -1,114 +1,64 @@
-// Owns the team's membership as a set of signed ops that every member folds the same way, so
-// rosters converge however ops travel. It leaves persistence to TeamStore and sending to links.
+// Owns this device's copy of its team's roster: the verified op graph, its fold, the ops this
+// device signs, and compaction into snapshots. Persistence and links belong to TeamService and
+// RosterSync; what counts is roster-fold's, and what a single op must look like is roster-op's.
 //
-// Fold: sort ops by (clock, digest); a `create` starts the team; every later op counts only if its
-// signer is a member at that point and the signature verifies with the signer's roster certificate.
-// So a machine approved by one member is trusted by all, and a removed member's later ops are void.
+// Every op is checked before it is stored (and only stored ops are ever passed on): its shape,
+// its team, its signature by a certificate the team knows, and that every op it references is
+// stored. Ops whose references have not arrived wait (bounded) until they do.
+//
+// Compaction: once the graph holds COMPACT_AFTER_OPS ops past its root and has a single head,
+// the most senior member signs a snapshot (the folded roster) after it. Every member checks a
+// snapshot against its own fold of the snapshot's past. When every other member reports the
+// snapshot among what it holds and nothing is concurrent with it, the history before it is
+// dropped and the snapshot becomes the root: the roster stays small however old the team is.
 
-import { createHash, sign, verify, X509Certificate, type KeyObject } from 'node:crypto';
+import { randomBytes, type KeyObject } from 'node:crypto';
 import type { DeviceId } from '../../../shared/model/index.js';
-import type { RosterOp } from '../../../shared/protocol/index.js';
-import { deviceIdFromCertDer } from '../identity/device-id.js';
+import { MAX_OP_DEPS, rosterOpSchema, type RosterOp } from '../../../shared/protocol/index.js';
+import { foldGraph, snapshotOf, type RosterMember, type RosterState } from './roster-fold.js';
+import { RosterGraph, type OpNode } from './roster-graph.js';
+import {
+  bodyOf,
+  certIsFor,
+  MAX_REMEMBERED_REMOVALS,
+  opId,
+  opShapeProblem,
+  signatureValid,
+  signOp,
+  teamIdOf,
+  type OpId,
+  type UnsignedOp,
+} from './roster-op.js';
 
-export interface RosterMember {
-  deviceId: DeviceId;
-  name: string;
-  certPem: string;
-  addedBy: DeviceId;
+export type { RosterMember, RosterState } from './roster-fold.js';
+
+/** Ops a roster holds at most (the ancestry sets grow with its square: 20,000 ops ≈ 25 MB). */
+export const MAX_STORED_OPS = 20_000;
+/** Ops waiting for the ops they reference. */
+const MAX_PENDING_OPS = 4_000;
+export const COMPACT_AFTER_OPS = 256;
+/** Past this, any member may snapshot (the most senior one may be away for long). */
+const COMPACT_ANYONE_AFTER_OPS = 4 * COMPACT_AFTER_OPS;
+
+export interface MergeResult {
+  /** Ops stored by this merge, parents first: what to pass on to other teammates. */
+  stored: RosterOp[];
+  /** Some ops wait for ops they reference: ask the sender for the difference. */
+  waiting: boolean;
+  /** Whether the roster (members, names, removals) changed. */
+  changed: boolean;
+  /** Ops refused, with the reason (for the log; the sender is not told). */
+  refused: string[];
 }
 
-export interface RosterState {
-  teamId: string;
-  teamName: string;
-  members: Map<DeviceId, RosterMember>;
-  /** Devices removed and not added again: refused at the TLS handshake. */
-  removed: Set<DeviceId>;
-  clock: number;
-}
-
-type UnsignedOp = Omit<RosterOp, 'sig'>;
-
-/** Honest members step the clock by one per op; concurrent edits add a few. */
-const MAX_CLOCK_STEP = 1000;
-
-function canonical(op: UnsignedOp): Buffer {
-  return Buffer.from(
-    JSON.stringify([op.kind, op.teamId, op.teamName, op.subject, op.subjectName, op.subjectCert, op.by, op.clock, op.atMs]),
-  );
-}
-
-export function opDigest(op: RosterOp): string {
-  return createHash('sha256').update(canonical(op)).update(op.sig).digest('hex');
-}
-
-export function signOp(op: UnsignedOp, key: KeyObject): RosterOp {
-  return { ...op, sig: sign('sha256', canonical(op), key).toString('base64') };
-}
-
-const certCache = new Map<string, X509Certificate | null>();
-function parseCert(pem: string): X509Certificate | null {
-  let cert = certCache.get(pem);
-  if (cert === undefined) {
-    try {
-      cert = new X509Certificate(pem);
-    } catch {
-      cert = null;
-    }
-    certCache.set(pem, cert);
-  }
-  return cert;
-}
-
-function signatureValid(op: RosterOp, signerCertPem: string): boolean {
-  const cert = parseCert(signerCertPem);
-  if (!cert) return false;
-  try {
-    return verify('sha256', canonical(op), cert.publicKey, Buffer.from(op.sig, 'base64'));
-  } catch {
-    return false;
-  }
-}
-
-function certMatches(op: RosterOp): boolean {
-  const cert = parseCert(op.subjectCert);
-  return cert !== null && deviceIdFromCertDer(cert.raw) === op.subject;
-}
-
-/** Folds a set of ops into the roster they describe; null if there is no valid `create`. */
-export function foldRoster(ops: readonly RosterOp[]): RosterState | null {
-  const sorted = [...ops].sort((a, b) => a.clock - b.clock || (opDigest(a) < opDigest(b) ? -1 : 1));
-  let state: RosterState | null = null;
-  for (const op of sorted) {
-    if (!state) {
-      if (op.kind !== 'create' || op.subject !== op.by || !certMatches(op) || !signatureValid(op, op.subjectCert)) continue;
-      state = { teamId: op.teamId, teamName: op.teamName, members: new Map(), removed: new Set(), clock: op.clock };
-      state.members.set(op.subject, { deviceId: op.subject, name: op.subjectName, certPem: op.subjectCert, addedBy: op.by });
-      continue;
-    }
-    const signer = state.members.get(op.by);
-    if (op.teamId !== state.teamId || op.kind === 'create' || !signer || !signatureValid(op, signer.certPem)) continue;
-    // A member cannot jump the clock far ahead: a clock near the schema's limit would make every
-    // later op unsendable, and so the signer impossible to remove.
-    if (op.clock > state.clock + MAX_CLOCK_STEP) continue;
-    // Only valid ops move the clock: a forged op with a huge clock must not push ours past the schema's limit.
-    state.clock = Math.max(state.clock, op.clock);
-    state.teamName = op.teamName;
-    if (op.kind === 'add') {
-      if (!certMatches(op)) continue;
-      state.members.set(op.subject, { deviceId: op.subject, name: op.subjectName, certPem: op.subjectCert, addedBy: op.by });
-      state.removed.delete(op.subject);
-    } else {
-      state.members.delete(op.subject);
-      state.removed.add(op.subject);
-    }
-  }
-  return state;
-}
-
-/** The live roster of this device's team: its ops, their fold, and the edits this device signs. */
 export class TeamRoster {
-  private ops = new Map<string, RosterOp>();
+  /** Fields added to every op this device signs (mixed-version tests play a later build with it). */
+  extraOpFields: Record<string, unknown> = {};
+  private graph: RosterGraph | null = null;
   private state: RosterState | null = null;
+  private readonly certs = new Map<DeviceId, string>();
+  private readonly pending = new Map<OpId, RosterOp>();
+  private readonly checkedSnapshots = new Map<OpId, boolean>();
 
   constructor(
     private readonly selfId: DeviceId,
@@ -116,15 +66,47 @@ export class TeamRoster {
     private readonly key: KeyObject,
     ops: readonly RosterOp[] = [],
   ) {
-    this.merge(ops);
+    if (ops.length > 0) this.replace(ops);
   }
 
   get current(): RosterState | null {
     return this.state;
   }
 
+  get teamId(): string | null {
+    return this.graph?.root.op.teamId ?? null;
+  }
+
+  get size(): number {
+    return this.graph?.size ?? 0;
+  }
+
+  /** Every stored op, parents first (the root first). */
   allOps(): RosterOp[] {
-    return [...this.ops.values()];
+    return this.graph?.all().map((n) => n.op) ?? [];
+  }
+
+  heads(): OpId[] {
+    return this.graph?.heads() ?? [];
+  }
+
+  has(id: OpId): boolean {
+    return this.graph?.has(id) ?? false;
+  }
+
+  /** What a member reporting these heads lacks, parents first. */
+  missingFor(heads: readonly OpId[]): RosterOp[] {
+    return this.graph?.missingFor(heads) ?? [];
+  }
+
+  /** Whether an op is at or before one of these heads (a teammate reporting them holds it). */
+  covers(heads: readonly OpId[], id: OpId): boolean {
+    const target = this.graph?.get(id);
+    if (!target) return false;
+    return heads.some((h) => {
+      const head = this.graph!.get(h);
+      return head !== undefined && this.graph!.atOrBefore(target, head);
+    });
   }
 
   isMember(id: DeviceId): boolean {
@@ -135,71 +117,223 @@ export class TeamRoster {
     return this.state?.removed.has(id) ?? false;
   }
 
-  /** Unions in ops from a teammate; true if the roster changed. */
-  merge(incoming: readonly RosterOp[]): boolean {
-    let added = false;
-    for (const op of incoming) {
-      const digest = opDigest(op);
-      if (this.ops.has(digest)) continue;
-      if (this.state && op.teamId !== this.state.teamId) continue; // another team's ops are not ours to keep
-      this.ops.set(digest, op);
-      added = true;
-    }
-    if (!added) return false;
-    const before = this.fingerprint();
-    this.state = foldRoster([...this.ops.values()]);
-    return this.fingerprint() !== before;
-  }
-
-  /** Replaces the whole roster (joining another team: a machine belongs to one team at a time). */
-  replace(ops: readonly RosterOp[]): void {
-    this.ops.clear();
+  /** Replaces the whole roster with a team's ops (joining a team, or loading team.json). The first op is the root and is trusted. */
+  replace(ops: readonly RosterOp[]): MergeResult {
+    this.graph = null;
     this.state = null;
-    this.merge(ops);
+    this.certs.clear();
+    this.pending.clear();
+    this.checkedSnapshots.clear();
+    const [root, ...rest] = ops;
+    if (!root) return { stored: [], waiting: false, changed: true, refused: [] };
+    const problem = rootProblem(root);
+    if (problem) return { stored: [], waiting: false, changed: true, refused: [problem] };
+    this.graph = new RosterGraph(root);
+    this.learnCerts(root);
+    const result = this.merge(rest);
+    if (!result.changed) this.refold();
+    return { ...result, stored: [root, ...result.stored], changed: true };
   }
 
-  create(teamId: string, teamName: string, selfName: string): RosterOp {
-    this.replace([]);
-    return this.append({ kind: 'create', teamId, teamName, subject: this.selfId, subjectName: selfName, subjectCert: this.selfCertPem });
+  /** Checks and stores ops from a teammate; stored ops are the ones to pass on. */
+  merge(incoming: readonly RosterOp[]): MergeResult {
+    const result: MergeResult = { stored: [], waiting: false, changed: false, refused: [] };
+    if (!this.graph) return result;
+    let progress = false;
+    for (const raw of incoming) {
+      const parsed = rosterOpSchema.safeParse(raw);
+      if (!parsed.success) {
+        result.refused.push('malformed op');
+        continue;
+      }
+      const op = parsed.data;
+      const outcome = this.tryStore(op);
+      if (outcome === 'stored') {
+        result.stored.push(op);
+        progress = true;
+      } else if (outcome === 'waiting') {
+        if (this.pending.size >= MAX_PENDING_OPS) this.pending.delete(this.pending.keys().next().value!);
+        this.pending.set(opId(op), op);
+      } else if (outcome !== 'known') result.refused.push(outcome);
+    }
+    // Ops that waited for what just arrived.
+    while (progress && this.pending.size > 0) {
+      progress = false;
+      for (const [id, op] of this.pending) {
+        const outcome = this.tryStore(op);
+        if (outcome === 'waiting') continue;
+        this.pending.delete(id);
+        if (outcome === 'stored') {
+          result.stored.push(op);
+          progress = true;
+        } else if (outcome !== 'known') result.refused.push(outcome);
+      }
+    }
+    result.waiting = this.pending.size > 0;
+    if (result.stored.length > 0) result.changed = this.refold();
+    return result;
   }
 
-  add(subject: DeviceId, subjectName: string, subjectCert: string): RosterOp {
-    return this.append({ kind: 'add', subject, subjectName, subjectCert, teamName: this.requireState().teamName });
+  /** Forgets ops still waiting for their references (a sync round ended without them). */
+  dropWaiting(): number {
+    const n = this.pending.size;
+    this.pending.clear();
+    return n;
   }
 
-  remove(subject: DeviceId): RosterOp {
-    const member = this.requireState().members.get(subject);
-    return this.append({ kind: 'remove', subject, subjectName: member?.name ?? 'removed', subjectCert: '', teamName: this.requireState().teamName });
-  }
-
-  rename(teamName: string): RosterOp {
-    const self = this.requireState().members.get(this.selfId)!;
-    return this.append({ kind: 'add', subject: this.selfId, subjectName: self.name, subjectCert: this.selfCertPem, teamName });
-  }
-
-  private append(fields: Omit<UnsignedOp, 'by' | 'clock' | 'atMs' | 'teamId'> & { teamId?: string }): RosterOp {
-    const op = signOp(
-      {
-        ...fields,
-        teamId: fields.teamId ?? this.requireState().teamId,
-        by: this.selfId,
-        clock: (this.state?.clock ?? 0) + 1,
-        atMs: Date.now(),
-      } as UnsignedOp,
-      this.key,
-    );
-    this.merge([op]);
+  create(teamName: string, selfName: string): RosterOp {
+    const base = {
+      kind: 'create',
+      by: this.selfId,
+      clock: 1,
+      deps: [] as string[],
+      atMs: Date.now(),
+      teamName,
+      subjectName: selfName,
+      subjectCert: this.selfCertPem,
+      nonce: randomBytes(16).toString('hex'),
+    };
+    const op = signOp({ ...base, teamId: teamIdOf({ ...base, teamId: '' } as UnsignedOp) } as UnsignedOp, this.key);
+    this.replace([op]);
     return op;
   }
 
-  private requireState(): RosterState {
-    if (!this.state) throw new Error('no team');
-    return this.state;
+  add(subject: DeviceId, subjectName: string, subjectCert: string): RosterOp {
+    return this.append({ kind: 'add', subject, subjectName, subjectCert });
+  }
+
+  remove(subject: DeviceId): RosterOp {
+    return this.append({ kind: 'remove', subject });
+  }
+
+  renameSelf(name: string): RosterOp {
+    return this.append({ kind: 'rename', name });
+  }
+
+  renameTeam(teamName: string): RosterOp {
+    return this.append({ kind: 'team-name', teamName });
+  }
+
+  /**
+   * Signs a snapshot when the graph has grown and this device should (the most senior member, or
+   * anyone once the graph is much bigger). Null when it is not time.
+   */
+  proposeSnapshot(): RosterOp | null {
+    if (!this.graph || !this.state || !this.state.members.has(this.selfId)) return null;
+    const past = this.graph.size - 1;
+    if (past < COMPACT_AFTER_OPS) return null;
+    const heads = this.graph.heads();
+    if (heads.length !== 1 || this.graph.get(heads[0]!)!.op.kind === 'snapshot') return null;
+    const senior = [...this.state.members.values()].sort((a, b) => a.rank - b.rank)[0]!;
+    if (senior.deviceId !== this.selfId && past < COMPACT_ANYONE_AFTER_OPS) return null;
+    return this.append({ kind: 'snapshot', state: snapshotOf(this.state, MAX_REMEMBERED_REMOVALS) });
+  }
+
+  /**
+   * Drops the history before the newest snapshot that counts, matches its own past, has nothing
+   * concurrent with it, and that every other member holds (`heldBy`). True if it compacted.
+   */
+  compact(heldBy: (snapshot: OpId, member: DeviceId) => boolean): boolean {
+    const graph = this.graph;
+    const state = this.state;
+    if (!graph || !state) return false;
+    const nodes = graph.all();
+    for (let i = nodes.length - 1; i > 0; i--) {
+      const s = nodes[i]!;
+      if (s.op.kind !== 'snapshot' || !state.counted.has(s.id) || !this.snapshotMatches(s)) continue;
+      if (!nodes.every((n) => graph.atOrBefore(n, s) || graph.before(s, n))) continue;
+      const others = [...state.members.keys()].filter((id) => id !== this.selfId);
+      if (!others.every((id) => heldBy(s.id, id))) continue;
+      const kept = nodes.filter((n) => graph.before(s, n)).map((n) => n.op);
+      const before = graph.size;
+      this.replace([s.op, ...kept]);
+      return this.graph!.size < before;
+    }
+    return false;
+  }
+
+  /** Whether a stored snapshot equals the fold of its own causal past. */
+  private snapshotMatches(s: OpNode): boolean {
+    let ok = this.checkedSnapshots.get(s.id);
+    if (ok === undefined) {
+      const graph = this.graph!;
+      const past = foldGraph(graph, (n) => graph.before(n, s));
+      ok = JSON.stringify(snapshotOf(past, MAX_REMEMBERED_REMOVALS)) === JSON.stringify(bodyOf(s.op, 'snapshot')!.state);
+      this.checkedSnapshots.set(s.id, ok);
+    }
+    return ok;
+  }
+
+  private append(fields: Record<string, unknown>): RosterOp {
+    const graph = this.requireGraph();
+    const deps = graph.heads().slice(0, MAX_OP_DEPS);
+    const clock = 1 + Math.max(...deps.map((d) => graph.get(d)!.op.clock));
+    const op = signOp({ ...this.extraOpFields, ...fields, teamId: graph.root.op.teamId, by: this.selfId, clock, deps, atMs: Date.now() } as UnsignedOp, this.key);
+    const result = this.merge([op]);
+    if (result.stored.length !== 1) throw new Error(`could not store our own op: ${result.refused.join('; ')}`);
+    return op;
+  }
+
+  private tryStore(op: RosterOp): 'stored' | 'known' | 'waiting' | string {
+    const graph = this.graph!;
+    if (op.teamId !== graph.root.op.teamId) return 'op of another team';
+    const id = opId(op);
+    if (graph.has(id)) return 'known';
+    const shape = opShapeProblem(op);
+    if (shape) return shape;
+    if (op.kind === 'create') return 'a second create for this team';
+    if (graph.missingDeps(op).length > 0) return 'waiting';
+    if (graph.size >= MAX_STORED_OPS) return `the roster holds ${MAX_STORED_OPS} ops already`;
+    const maxDepClock = Math.max(...op.deps.map((d) => graph.get(d)!.op.clock));
+    if (op.clock !== maxDepClock + 1) return 'clock is not one above its deps';
+    const cert = this.certs.get(op.by);
+    if (!cert) return 'signed by a device this team never had';
+    if (!signatureValid(op, cert)) return 'bad signature';
+    graph.add(op);
+    this.learnCerts(op);
+    return 'stored';
+  }
+
+  private learnCerts(op: RosterOp): void {
+    const create = bodyOf(op, 'create');
+    if (create) this.certs.set(op.by, create.subjectCert);
+    const add = bodyOf(op, 'add');
+    if (add) this.certs.set(add.subject, add.subjectCert);
+    const snapshot = bodyOf(op, 'snapshot');
+    if (snapshot && this.graph?.root.op === op) for (const m of snapshot.state.members) this.certs.set(m.id, m.cert);
+  }
+
+  /** Folds again; true if what people see of the roster changed. */
+  private refold(): boolean {
+    const before = this.fingerprint();
+    this.state = this.graph ? foldGraph(this.graph) : null;
+    return this.fingerprint() !== before;
+  }
+
+  private requireGraph(): RosterGraph {
+    if (!this.graph) throw new Error('no team');
+    return this.graph;
   }
 
   private fingerprint(): string {
     if (!this.state) return '';
-    const members = [...this.state.members.values()].map((m) => `${m.deviceId}:${m.name}`).sort();
+    const members = [...this.state.members.values()].map((m) => `${m.deviceId}:${m.name}:${m.rank}`).sort();
     return JSON.stringify([this.state.teamId, this.state.teamName, members, [...this.state.removed].sort()]);
   }
+}
+
+/** A root is a create, or a snapshot whose author is one of its members (it is trusted as it is). */
+function rootProblem(root: RosterOp): string | null {
+  const parsed = rosterOpSchema.safeParse(root);
+  if (!parsed.success) return 'malformed root op';
+  if (root.kind === 'create') {
+    const shape = opShapeProblem(root);
+    if (shape) return shape;
+    return signatureValid(root, bodyOf(root, 'create')!.subjectCert) ? null : 'bad signature on create';
+  }
+  const snapshot = bodyOf(root, 'snapshot');
+  if (!snapshot) return 'the first op is neither a create nor a snapshot';
+  const author = snapshot.state.members.find((m) => m.id === root.by);
+  if (!author || !certIsFor(author.cert, author.id) || !snapshot.state.members.every((m) => certIsFor(m.cert, m.id))) return 'snapshot with a bad member list';
+  return signatureValid(root, author.cert) ? null : 'bad signature on snapshot';
 }

@@ -23,7 +23,17 @@ export class BadFrameError extends TroupeError {
   }
 }
 
+let extraField: string | null = null;
+
+/** Mixed-version tests only: every message sent carries a field today's schemas do not know. */
+export function addExtraFieldToFrames(name: string): void {
+  extraField = name;
+}
+
 export function encodeFrame(message: unknown): Uint8Array {
+  if (extraField && message && typeof message === 'object' && 'type' in message) {
+    return encode({ ...message, [extraField]: { note: 'a field from a later build' } });
+  }
   return encode(message);
 }
 

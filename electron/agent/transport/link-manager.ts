@@ -13,8 +13,11 @@ import {
   HEARTBEAT_INTERVAL_MS,
   HEARTBEAT_TIMEOUT_MS,
   MAX_FRAME_BYTES,
+  PROTOCOL_FEATURES,
+  PROTOCOL_MINOR,
   PROTOCOL_VERSION,
   type LinkMessage,
+  type RosterHeads,
 } from '../../../shared/protocol/index.js';
 import type { Capacity, DeviceId } from '../../../shared/model/index.js';
 import type { Identity } from '../identity/identity-store.js';
@@ -36,11 +39,19 @@ export interface LinkManagerDeps {
   teammates: () => DeviceId[];
   /** Where a teammate may be reached, best first, as host:port. */
   addressesOf: (id: DeviceId) => string[];
+  /** This device's roster heads, told in hello and every heartbeat. */
+  rosterHeads: () => RosterHeads | null;
+  /** What this build says of its version; a test build may claim a newer minor and extra features. */
+  version?: { minor: number; features: readonly string[] };
   log: (line: string) => void;
 }
 
 export interface PeerState {
   online: boolean;
+  /** Features both sides offered in their hellos. */
+  features: string[];
+  /** The peer's version as its hello said (major.minor). */
+  version: string | null;
   hasWork: boolean;
   name: string | null;
   capacity: Capacity | null;
@@ -63,6 +74,10 @@ export class LinkManager extends EventEmitter<{
   message: [DeviceId, LinkMessage];
   linkAddress: [DeviceId, string];
   heartbeat: [DeviceId];
+  /** Roster heads from a hello or heartbeat. */
+  heads: [DeviceId, RosterHeads | null];
+  /** A teammate runs a protocol we cannot speak (a different major version). */
+  incompatible: [DeviceId, string];
 }> {
   private readonly slots = new Map<DeviceId, Slot>();
   private readonly timers: NodeJS.Timeout[] = [];
@@ -77,6 +92,11 @@ export class LinkManager extends EventEmitter<{
 
   state(id: DeviceId): PeerState | null {
     return this.slots.get(id)?.state ?? null;
+  }
+
+  /** Peers with a link up now, teammates or not (a just-removed member is linked until prune). */
+  onlinePeers(): DeviceId[] {
+    return [...this.slots].filter(([, slot]) => slot.link && slot.state.online).map(([id]) => id);
   }
 
   /** A hint that the peer is reachable again (mDNS saw it): dial now instead of after the backoff. */
@@ -132,7 +152,7 @@ export class LinkManager extends EventEmitter<{
         dialing: false,
         attempts: 0,
         nextDialAtMs: 0,
-        state: { online: false, hasWork: false, name: null, capacity: null, lastHeartbeatMs: null, address: null },
+        state: { online: false, features: [], version: null, hasWork: false, name: null, capacity: null, lastHeartbeatMs: null, address: null },
       };
       this.slots.set(id, slot);
     }
@@ -201,20 +221,27 @@ export class LinkManager extends EventEmitter<{
     slot.pending.add(link);
     link.on('message', (m) => this.onMessage(link, m));
     link.on('closed', (reason) => this.onClosed(link, reason));
+    const version = this.deps.version ?? { minor: PROTOCOL_MINOR, features: PROTOCOL_FEATURES };
     link.send({
       type: 'hello',
       protocol: PROTOCOL_VERSION,
+      minor: version.minor,
+      features: [...version.features],
       name: this.deps.selfName(),
       listenPort: this.deps.listenPort(),
       capacity: this.deps.capacity(),
+      roster: this.deps.rosterHeads(),
     });
   }
 
   private onMessage(link: PeerLink, message: LinkMessage): void {
     const slot = this.slot(link.peerId);
     if (message.type === 'hello') {
+      const ours = this.deps.version ?? { minor: PROTOCOL_MINOR, features: PROTOCOL_FEATURES };
       if (message.protocol !== PROTOCOL_VERSION) {
-        link.send({ type: 'error', code: 'protocol-mismatch', message: `We speak protocol ${PROTOCOL_VERSION}; update Troupe on both machines` });
+        const reason = versionMismatch(`${PROTOCOL_VERSION}.${ours.minor}`, `${message.protocol}.${message.minor}`, message.name);
+        this.emit('incompatible', link.peerId, reason);
+        link.send({ type: 'error', code: 'protocol-mismatch', message: versionMismatch(`${message.protocol}.${message.minor}`, `${PROTOCOL_VERSION}.${ours.minor}`, this.deps.selfName()) });
         return link.close('protocol mismatch', 4000);
       }
       link.helloReceived = true;
@@ -222,7 +249,10 @@ export class LinkManager extends EventEmitter<{
       slot.state.name = message.name;
       slot.state.capacity = message.capacity;
       slot.state.lastHeartbeatMs = Date.now();
+      slot.state.version = `${message.protocol}.${message.minor}`;
+      slot.state.features = message.features.filter((f) => ours.features.includes(f));
       this.promote(link, slot);
+      if (slot.link === link) this.emit('heads', link.peerId, message.roster);
       return;
     }
     if (!link.helloReceived || slot.link !== link) return;
@@ -232,6 +262,7 @@ export class LinkManager extends EventEmitter<{
       slot.state.lastHeartbeatMs = Date.now();
       slot.state.hasWork = message.hasWork;
       this.emit('heartbeat', link.peerId);
+      this.emit('heads', link.peerId, message.roster);
       return;
     }
     this.emit('message', link.peerId, message);
@@ -285,7 +316,13 @@ export class LinkManager extends EventEmitter<{
       capacity,
       name: this.deps.selfName(),
       hasWork: this.deps.hasWork(),
+      roster: this.deps.rosterHeads(),
     };
     this.broadcast(message);
   }
+}
+
+/** Told on both sides: which versions met, and what to do about it. */
+function versionMismatch(ours: string, theirs: string, theirName: string): string {
+  return `${theirName} runs Troupe protocol ${theirs} and this machine ${ours}; different major versions cannot work together. Update Troupe on the older machine.`;
 }

@@ -10,6 +10,7 @@ const heartbeat: LinkMessage = {
   sentAtMs: 1_767_225_600_000,
   name: 'alpha',
   hasWork: false,
+  roster: { teamId: 'c'.repeat(32), heads: ['d'.repeat(64)] },
   capacity: {
     cores: 16,
     freeCores: 11.5,
@@ -73,9 +74,16 @@ describe('encodeFrame / decodeFrame', () => {
     expectBadFrame(pairOnly);
   });
 
-  it('rejects extra fields (schemas are strict)', () => {
-    expectBadFrame(encode({ ...heartbeat, extra: 1 }));
-    expectBadFrame(encode({ ...heartbeat, capacity: { ...heartbeat.capacity, extra: 1 } }));
+  it('ignores fields it does not know (a later version may add them), and fills what older versions leave out', () => {
+    expect(decodeFrame(linkMessageSchema, encode({ ...heartbeat, extra: 1 }), true)).toEqual(heartbeat);
+    expect(decodeFrame(linkMessageSchema, encode({ ...heartbeat, capacity: { ...heartbeat.capacity, extra: { a: [1] } } }), true)).toEqual(heartbeat);
+    const { roster: _roster, ...withoutRoster } = heartbeat as Extract<LinkMessage, { type: 'heartbeat' }>;
+    expect(decodeFrame(linkMessageSchema, encode(withoutRoster), true)).toEqual({ ...heartbeat, roster: null });
+  });
+
+  it('still rejects unknown message types and wrong types of known fields', () => {
+    expectBadFrame(encode({ type: 'x.future' }));
+    expectBadFrame(encode({ ...heartbeat, roster: { teamId: 'c'.repeat(32), heads: ['nothex'] } }));
   });
 
   it('rejects missing fields and wrong types', () => {
@@ -87,18 +95,18 @@ describe('encodeFrame / decodeFrame', () => {
   });
 
   it('rejects huge arrays before building them', () => {
-    const err = expectBadFrame(encode({ type: 'roster.sync', ops: new Array(20_000).fill(0), addresses: {} }));
+    const err = expectBadFrame(encode({ type: 'roster.ops', ops: new Array(20_000).fill(0), more: false }));
     expect(err.message).toMatch(/not msgpack/);
     // a header claiming 4 billion elements, backed by nothing
     expectBadFrame(Uint8Array.from([0xdd, 0xff, 0xff, 0xff, 0xff, 0x00]));
-    // within the decoder's limit but over the schema's 2000 ops
-    expectBadFrame(encode({ type: 'roster.sync', ops: new Array(2001).fill({}), addresses: {} }));
+    // within the decoder's limit but over the schema's 512 ops a message
+    expectBadFrame(encode({ type: 'roster.ops', ops: new Array(513).fill({}), more: false }));
   });
 
   it('rejects huge maps and extension types', () => {
     const big: Record<string, number> = {};
     for (let i = 0; i < 1500; i++) big[`k${i}`] = i;
-    expectBadFrame(encode({ type: 'roster.sync', ops: [], addresses: big }));
+    expectBadFrame(encode({ type: 'team.addresses', addresses: big }));
     expectBadFrame(encode({ ...heartbeat, sentAtMs: new Date(0) })); // timestamp extension
   });
 
@@ -137,7 +145,7 @@ describe('encodeFrame / decodeFrame', () => {
     expect(
       expectBadFrame(encode({ ops: Array.from({ length: 100 }, () => [[{ a: [1, 'x', new Uint8Array(300)] }]]) })).message,
     ).not.toMatch(/nested/);
-    const sync = { type: 'roster.sync', ops: [], addresses: { ['ab'.repeat(32)]: ['10.0.0.1:47800'] } };
+    const sync = { type: 'team.addresses', addresses: { ['ab'.repeat(32)]: ['10.0.0.1:47800'] } };
     expect(decodeFrame(linkMessageSchema, encode(sync), true)).toEqual(sync);
   });
 
