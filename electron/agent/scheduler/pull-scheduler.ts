@@ -14,6 +14,11 @@ export type { AttemptInfo, Lease } from './job-records.js';
 export const MAX_FAILURES_PER_WORKER = 3; // a worker failing a job's tasks this often is blocklisted for it
 export const MAX_WORKERS_FAILING_TASK = 3; // a task failed on this many workers fails the job
 const DEFAULT_LEASE_MS = 10_000;
+/**
+ * Leases a worker may hold beyond the tasks it can run at once: the next task, asked for while the
+ * last one ends. More would let one member hoard a job the rest of the team could be running.
+ */
+export const PREFETCH_LEASES = 1;
 
 /** Splits a not-yet-started single-frame task into buckets plus a merge; null if it cannot be split. */
 export type TaskSplitter = (job: JobSubmission, jobId: string, task: TaskSpec, parts: number) => TaskSpec[] | null;
@@ -30,6 +35,8 @@ export class PullScheduler {
   private readonly jobs = new Map<string, JobRecord>();
   private readonly leases = new Map<string, { job: JobRecord; task: TaskRecord; attempt: Attempt }>();
   private readonly activeWorkers = new Set<string>();
+  /** Tasks each worker can run at once, from what it announced; 1 until it says. */
+  private readonly taskSlots = new Map<string, number>();
   private leaseSeq = 0;
   private lastLeaseAtMs = 0;
   private readonly placement = new Placement(this.jobs, this.activeWorkers, this.speeds);
@@ -105,6 +112,16 @@ export class PullScheduler {
     else this.activeWorkers.delete(workerId);
   }
 
+  /** How many tasks a worker can run at once (from its announced capacity): it holds at most that many leases, plus PREFETCH_LEASES. */
+  setTaskSlots(workerId: string, slots: number): void {
+    this.taskSlots.set(workerId, Math.max(0, Math.floor(slots)));
+  }
+
+  /** The most leases a worker may hold at once. */
+  leaseLimit(workerId: string): number {
+    return (this.taskSlots.get(workerId) ?? 1) + PREFETCH_LEASES;
+  }
+
   /** The link to a worker is gone: whatever it held goes back to the queue now. */
   workerLost(workerId: string): void {
     this.activeWorkers.delete(workerId);
@@ -129,6 +146,7 @@ export class PullScheduler {
       this.activeWorkers.add(workerId);
       if (!this.speeds.hasHint(workerId)) this.speeds.hint(workerId, 1); // keep what it announced if we know it
     }
+    if (this.leasesHeld(workerId) >= this.leaseLimit(workerId)) return null;
     const now = this.clock.now();
     const ready = this.readyTasks(workerId);
     if (ready.length === 0) {
@@ -273,6 +291,12 @@ export class PullScheduler {
   leaseOf(leaseId: string, workerId: string): Lease | null {
     const l = this.leases.get(leaseId);
     return l && l.attempt.lease.workerId === workerId ? l.attempt.lease : null;
+  }
+
+  leasesHeld(workerId: string): number {
+    let n = 0;
+    for (const l of this.leases.values()) if (l.attempt.lease.workerId === workerId) n++;
+    return n;
   }
 
   liveLeases(): Lease[] {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { JobSubmission, TaskSpec } from '../../../../../shared/model/jobs.js';
 import { bucketTasks, compileRenderJob, equalRows } from '../../../../../electron/agent/jobs/compile-render-job.js';
 import { MemoryJobJournal, type JournalSnapshot } from '../../../../../electron/agent/scheduler/ports.js';
-import { PullScheduler, type Lease } from '../../../../../electron/agent/scheduler/pull-scheduler.js';
+import { PREFETCH_LEASES, PullScheduler, type Lease } from '../../../../../electron/agent/scheduler/pull-scheduler.js';
 
 const submission = (kind: 'animation' | 'still', frames = 4): JobSubmission => ({
   name: 'job',
@@ -162,6 +162,7 @@ describe('PullScheduler', () => {
     const merge = tasks[tasks.length - 1]!;
     expect(merge.kind).toBe('merge');
     sched.addJob('s', submission('still'), tasks);
+    sched.setTaskSlots('w', tasks.length); // a worker that can run every bucket at once may hold them all
     const leased: Lease[] = [];
     let l: Lease | null;
     while ((l = sched.requestWork('w')) && l.task.kind === 'bucket') leased.push(l);
@@ -216,5 +217,81 @@ describe('PullScheduler', () => {
     sched.restore(snapshot);
     const got = [sched.requestWork('a')!.task.taskId, sched.requestWork('b')!.task.taskId].sort();
     expect(got).toEqual([tasks[1]!.taskId, tasks[2]!.taskId].sort());
+  });
+
+  describe('lease budget per worker', () => {
+    const manyFrames = () => {
+      const ctx = setup();
+      ctx.sched.addJob('j', submission('animation', 40), compileRenderJob('j', submission('animation', 40), { workersHint: 4 }));
+      return ctx;
+    };
+    const take = (sched: PullScheduler, worker: string, asks: number): Lease[] => {
+      const got: Lease[] = [];
+      for (let i = 0; i < asks; i++) {
+        const l = sched.requestWork(worker);
+        if (l) got.push(l);
+      }
+      return got;
+    };
+
+    it('a worker that asks again and again holds what it can run plus one prefetch, and the rest is left for others', () => {
+      const { sched } = manyFrames();
+      sched.workerJoined('hoarder', 1);
+      sched.workerJoined('honest', 1);
+      expect(take(sched, 'hoarder', 100)).toHaveLength(1 + PREFETCH_LEASES); // 1 task at a time until it says otherwise
+      expect(sched.leasesHeld('hoarder')).toBe(2);
+      expect(sched.requestWork('honest')).not.toBeNull();
+      expect(sched.tasksOf('j').filter((t) => t.state === 'queued').length).toBeGreaterThan(30);
+    });
+
+    it('follows the slots the worker announced, and a finished task frees one', () => {
+      const { sched } = manyFrames();
+      sched.workerJoined('w', 8);
+      sched.setTaskSlots('w', 3);
+      const held = take(sched, 'w', 50);
+      expect(held).toHaveLength(4);
+      sched.taskSucceeded(held[0]!.leaseId, outcome('w'));
+      expect(take(sched, 'w', 50)).toHaveLength(1);
+      sched.setTaskSlots('w', 0); // its owner stopped sharing: nothing more, and what it holds stays
+      sched.taskSucceeded(held[1]!.leaseId, outcome('w'));
+      expect(sched.requestWork('w')).toBeNull();
+      expect(sched.leasesHeld('w')).toBe(3);
+    });
+
+    it('a lapsed, lost or handed-back lease no longer counts', () => {
+      const { sched, advance } = manyFrames();
+      sched.workerJoined('w', 1);
+      const [a, b] = take(sched, 'w', 5);
+      expect(sched.requestWork('w')).toBeNull();
+      sched.releaseLease(a!.leaseId, 'w');
+      expect(sched.requestWork('w')).not.toBeNull();
+      sched.taskFailed(b!.leaseId, 'boom');
+      expect(sched.requestWork('w')).not.toBeNull();
+      advance(6000);
+      sched.expireLeases();
+      expect(sched.leasesHeld('w')).toBe(0);
+      expect(take(sched, 'w', 5)).toHaveLength(2);
+      sched.workerLost('w');
+      expect(sched.leasesHeld('w')).toBe(0);
+    });
+
+    it('speculative copies count too', () => {
+      const { sched, advance } = setup();
+      sched.addJob('j', submission('animation', 3), compileRenderJob('j', submission('animation', 3), { workersHint: 2 }));
+      sched.workerJoined('slow', 4);
+      sched.workerJoined('fast', 8);
+      sched.requestWork('slow');
+      const held = sched.requestWork('fast')!; // fast keeps one of its own
+      const fast2 = sched.requestWork('fast')!;
+      advance(100);
+      sched.taskSucceeded(fast2.leaseId, outcome('fast', 0, 100));
+      advance(900); // slow's frame is overdue now: a straggler fast could race
+      const copy = sched.requestWork('fast')!;
+      expect(copy.speculative).toBe(true);
+      expect(sched.leasesHeld('fast')).toBe(2);
+      sched.taskSucceeded(held.leaseId, outcome('fast', 0, 1000));
+      sched.setTaskSlots('fast', 0);
+      expect(sched.requestWork('fast')).toBeNull(); // the copy is all a worker that runs nothing more may hold
+    });
   });
 });
