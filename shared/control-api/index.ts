@@ -56,6 +56,8 @@ export interface AgentStatus {
   teamCores: number;
   /** What this machine received from teammates since it started (scenes as a worker, results as a coordinator). */
   transfers: { bytesReceived: number; blobsReceived: number };
+  /** Pairing with this machine is paused until then after repeated abandoned attempts (see `pairingLocked`); null: open. */
+  pairingLockedUntilMs: number | null;
 }
 
 /** An approval the owner of this machine is asked for. */
@@ -93,6 +95,10 @@ export type ControlEvent =
   | { type: 'pairRequestReceived'; request: PairRequest }
   | { type: 'pairRequestClosed'; requestId: string; outcome: 'accepted' | 'rejected' | 'expired' | 'cancelled' }
   | { type: 'pairingChanged'; pairing: Pairing }
+  /** Pairing requests are refused until `untilMs`: initiators walked away after seeing the code (§5.3). `reason` is for people. */
+  | { type: 'pairingLocked'; untilMs: number; abandoned: number; reason: string }
+  /** Pairing requests were turned away in a burst (busy, rate-limited, paused): one notice instead of a prompt each. */
+  | { type: 'pairRequestsRefused'; refused: number; windowMs: number; message: string }
   | { type: 'statusChanged'; status: AgentStatus }
   | { type: 'jobChanged'; job: JobView };
 

@@ -1,6 +1,11 @@
-// Owns the arithmetic of the confirmation code. The initiator commits to its nonce before it sees
-// the responder's, so a man in the middle cannot grind nonces until both codes match; the code is
-// bound to both certificates and to the TLS session, so a relayed session shows different codes.
+// Owns the arithmetic of the confirmation code. The code is bound to both certificates and to the
+// TLS session, so a relayed session shows different codes on the two screens. The initiator
+// commits to its nonce before it sees the responder's, so it cannot choose its nonce to fit; but
+// it knows the code as soon as the responder's nonce arrives, before it reveals, and may walk
+// away and try a fresh session. A man in the middle posing as the initiator can therefore
+// grind: one chance in 10^6 per abandoned session. That is not prevented here: the responder
+// counts abandoned commitments and pauses pairing after 3 (pairing-lock.ts, which also works out
+// the bound: at most 3 tries per intercepted pairing, P <= 3.0e-6).
 
 import { createHash, randomBytes } from 'node:crypto';
 import type { DeviceId } from '../../../shared/model/index.js';

@@ -1,14 +1,18 @@
 // Owns the side of pairing where this machine is asked to join: checking the commitment, showing
 // the code, and waiting for its owner's yes or no (60 s at most). Approval is the owner's, never
-// automatic: people accept prompts by reflex, so they compare a code first.
+// automatic: people accept prompts by reflex, so they compare a code first. Who may ask at all is
+// pairing-admission.ts (rate, slots) and pairing-lock.ts (the pause after abandoned commitments).
 //
-//   hello --> nonce sent --> reveal checked --> pending (event, 60 s) --accept--> approved --welcome--> joined
-//                                                  |--reject / expire / peer gone--> closed
+//   connect --paused / over the rate / self / member / no slot--> refused (no slot held)
+//   connect --slot taken--> hello --> nonce sent --> reveal checked --> pending (event, 60 s) --accept--> approved --welcome--> joined
+//                                         |--no valid reveal: abandoned,          |--reject / expire / peer gone / superseded--> closed
+//                                         |  counted by the lock--> closed
+//   every way out releases the slot
 
 import { randomBytes } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import type { WebSocket } from 'ws';
-import { TroupeError } from '../../../shared/errors.js';
+import { TroupeError, type ErrorCode } from '../../../shared/errors.js';
 import type { PairRequest } from '../../../shared/control-api/index.js';
 import type { DeviceId } from '../../../shared/model/index.js';
 import { PROTOCOL_VERSION, type RosterOp } from '../../../shared/protocol/index.js';
@@ -17,11 +21,11 @@ import type { PeerCertificate } from '../transport/peer-certificate.js';
 import { sessionBinding } from '../transport/peer-certificate.js';
 import { commitment, newNonce, pairingCode } from './pairing-code.js';
 import { PairingChannel } from './pairing-channel.js';
-import { RateLimiter } from './rate-limiter.js';
+import { PairingAdmission, type PairingSlot, type PairRequestsRefused } from './pairing-admission.js';
+import { PairingLock, type PairingLocked } from './pairing-lock.js';
 
 export const PAIR_REQUEST_TTL_MS = 60_000;
 const STEP_TIMEOUT_MS = 10_000;
-const MAX_PENDING = 3;
 
 export interface PairingResponderHost {
   selfId: DeviceId;
@@ -31,6 +35,10 @@ export interface PairingResponderHost {
   joinTeam(ops: RosterOp[], initiator: DeviceId, initiatorAddress: string): Promise<void>;
   requestReceived(request: PairRequest): void;
   requestClosed(requestId: string, outcome: 'accepted' | 'rejected' | 'expired' | 'cancelled'): void;
+  /** Pairing is paused after repeated abandoned attempts: the owner should know. */
+  pairingLocked?(locked: PairingLocked): void;
+  /** Many connections were turned away in a short time: one notice, not a prompt each. */
+  pairRequestsRefused?(notice: PairRequestsRefused): void;
 }
 
 interface Pending {
@@ -39,37 +47,77 @@ interface Pending {
   initiatorAddress: string;
   timer: NodeJS.Timeout;
   deciding: boolean;
+  slot: PairingSlot;
 }
 
 export class PairingResponder {
   private readonly pending = new Map<string, Pending>();
-  // Five attempts a minute per address: enough for typos, too few to grind codes or flood prompts.
-  private readonly limiter = new RateLimiter(5, 60_000);
+  private readonly admission: PairingAdmission;
+  private readonly lock: PairingLock;
 
-  constructor(private readonly host: PairingResponderHost) {}
+  constructor(
+    private readonly host: PairingResponderHost,
+    now: () => number = Date.now,
+  ) {
+    this.admission = new PairingAdmission((notice) => host.pairRequestsRefused?.(notice), now);
+    this.lock = new PairingLock((locked) => host.pairingLocked?.(locked), now);
+  }
 
   list(): PairRequest[] {
     return [...this.pending.values()].map((p) => p.request);
   }
 
+  /** Until when pairing is paused after abandoned attempts; null when it is open. */
+  lockedUntil(): number | null {
+    return this.lock.lockedUntil();
+  }
+
   async handle(ws: WebSocket, peer: PeerCertificate, remoteAddress: string, tls: TLSSocket): Promise<void> {
     const channel = new PairingChannel(ws);
-    const refuse = (code: Parameters<PairingChannel['refuse']>[0], message: string): void => channel.refuse(code, message);
-    if (!this.limiter.tryAcquire(remoteAddress))
-      return refuse('pairing-rate-limited', 'Too many pairing attempts from your address; wait a minute and try again');
-    if (this.pending.size >= MAX_PENDING) return refuse('pairing-busy', 'This machine already has pairing requests waiting; try again shortly');
+    const refuse = (code: ErrorCode, message: string): void => channel.refuse(code, message);
+    const turnAway = (code: ErrorCode, message: string): void => {
+      this.admission.refused();
+      refuse(code, message);
+    };
+    const paused = this.lock.refusal();
+    if (paused) return turnAway('pairing-rate-limited', paused);
+    if (!this.admission.withinRate(remoteAddress))
+      return turnAway('pairing-rate-limited', 'Too many pairing attempts from your address; wait a minute and try again');
     if (peer.deviceId === this.host.selfId) return refuse('pairing-failed', 'A machine cannot pair with itself');
     if (this.host.isMember(peer.deviceId)) return refuse('already-member', 'We are already on the same team');
+    const slot = this.admission.take(peer.deviceId, remoteAddress);
+    if (!slot) return turnAway('pairing-busy', 'This machine already has pairing requests waiting; try again shortly');
+    let requestId: string | null = null;
+    slot.onSuperseded = () => {
+      if (requestId) this.close(requestId, 'cancelled');
+      refuse('pairing-failed', 'A newer pairing request from the same machine replaced this one');
+    };
+    ws.once('close', () => slot.release());
     const binding = sessionBinding(tls);
     try {
       const hello = await channel.next('pair.hello', STEP_TIMEOUT_MS);
       if (hello.protocol !== PROTOCOL_VERSION)
         return refuse('protocol-mismatch', `This machine speaks Troupe protocol ${PROTOCOL_VERSION}, yours ${hello.protocol}; update both`);
+      // From our nonce on, the initiator can compute the code: only a few may go unrevealed.
+      const commit = this.lock.open();
+      if (!commit) {
+        const locked = this.lock.refusal();
+        return turnAway(locked ? 'pairing-rate-limited' : 'pairing-busy', locked ?? 'Another pairing handshake is finishing here; try again in a few seconds');
+      }
       const nonce = newNonce();
-      channel.send({ type: 'pair.nonce', name: this.host.selfName(), nonce });
-      const reveal = await channel.next('pair.reveal', STEP_TIMEOUT_MS);
-      if (commitment(reveal.nonce, peer.deviceId, this.host.selfId) !== hello.commitment)
+      let reveal: { nonce: string };
+      try {
+        channel.send({ type: 'pair.nonce', name: this.host.selfName(), nonce });
+        reveal = await channel.next('pair.reveal', STEP_TIMEOUT_MS);
+      } catch (err) {
+        commit.abandoned();
+        throw err;
+      }
+      if (commitment(reveal.nonce, peer.deviceId, this.host.selfId) !== hello.commitment) {
+        commit.abandoned();
         return refuse('pairing-code-mismatch', 'The pairing handshake was tampered with (commitment did not match); nothing was paired');
+      }
+      commit.revealed();
       const request: PairRequest = {
         requestId: randomBytes(4).toString('hex'),
         deviceId: peer.deviceId,
@@ -80,14 +128,18 @@ export class PairingResponder {
         code: pairingCode(reveal.nonce, nonce, peer.deviceId, this.host.selfId, binding),
         expiresAtMs: Date.now() + PAIR_REQUEST_TTL_MS,
       };
+      if (channel.isEnded) return; // superseded or gone while we checked: nobody to ask for
+      requestId = request.requestId;
       const timer = setTimeout(() => this.close(request.requestId, 'expired'), PAIR_REQUEST_TTL_MS);
       timer.unref();
-      this.pending.set(request.requestId, { request, channel, initiatorAddress: request.address, timer, deciding: false });
+      this.pending.set(request.requestId, { request, channel, initiatorAddress: request.address, timer, deciding: false, slot });
       ws.on('close', () => this.close(request.requestId, 'cancelled'));
       channel.send({ type: 'pair.pending', requestId: request.requestId, expiresInMs: PAIR_REQUEST_TTL_MS });
       this.host.requestReceived(request);
     } catch {
       channel.close(); // the initiator went away or misbehaved before asking anything of our owner
+    } finally {
+      if (!requestId) slot.release();
     }
   }
 
@@ -104,12 +156,14 @@ export class PairingResponder {
       throw err instanceof TroupeError ? err : new TroupeError('pairing-failed', (err as Error).message);
     } finally {
       p.channel.close();
+      p.slot.release();
     }
   }
 
   reject(requestId: string): void {
     const p = this.take(requestId);
     p.channel.refuse('pairing-rejected', 'The owner of the other machine declined');
+    p.slot.release();
     this.host.requestClosed(requestId, 'rejected');
   }
 
@@ -127,6 +181,7 @@ export class PairingResponder {
     if (!p) return;
     clearTimeout(p.timer);
     this.pending.delete(requestId);
+    p.slot.release();
     if (outcome === 'expired') p.channel.refuse('pairing-expired', 'Nobody approved the pairing within 60 seconds');
     this.host.requestClosed(requestId, outcome);
   }
