@@ -87,6 +87,8 @@ export const COMMANDS: Record<string, Command> = {
       console.log(`  peer port ${s.listenPort}, addresses ${s.addresses.join(', ') || 'none'}`);
       console.log(`  sharing ${s.sharing.mode}${s.sharing.coreCap ? `, at most ${s.sharing.coreCap} cores` : ''}; ${s.capacity.freeCores}/${s.capacity.cores} cores free`);
       console.log(s.team ? `  team "${s.team.name}": ${s.team.online}/${s.team.members} online, ${s.teamFreeCores}/${s.teamCores} cores free` : '  no team yet');
+      if (s.pairingLockedUntilMs)
+        console.log(`  pairing paused until ${new Date(s.pairingLockedUntilMs).toLocaleTimeString()}: repeated abandoned attempts (someone on your network may be trying to pair)`);
     });
   },
   async nearby(client, _rest, args) {
