@@ -3,7 +3,7 @@
 // under safe relative names, and the settings bounded.
 
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join } from 'node:path';
 import { TroupeError } from '../../../shared/errors.js';
 import type { AssetRef, JobSubmission } from '../../../shared/model/jobs.js';
@@ -27,12 +27,14 @@ export async function buildSubmission(req: SubmitJob, blobs: BlobStore): Promise
   if (frameEnd < req.frameStart) throw new TroupeError('bad-request', `Frames ${req.frameStart}-${frameEnd} run backwards`);
   if (frameEnd - req.frameStart >= 100_000) throw new TroupeError('bad-request', 'At most 100000 frames in one job');
 
-  // The renderer (three, gltf-transform) loads on first use: an idle agent stays small.
-  const { inspectScene } = await import('../engines/builtin-render/index.js');
-  const summary = await inspectScene(req.scenePath, req.fps); // throws 'bad-scene' with the reason
+  // The scene is read in an engine process with the renderer's memory limits, never in the
+  // agent: a submitted file is as untrusted as any. Throws 'bad-scene' with the reason.
+  const { inspectSceneIsolated } = await import('../engines/builtin-render/index.js');
+  const summary = await inspectSceneIsolated(req.scenePath, req.fps);
   if (summary.triangles === 0) throw new TroupeError('bad-scene', `${basename(req.scenePath)} has no triangles to render`);
 
-  const names = [basename(req.scenePath), ...(ext === '.gltf' ? await externalFiles(req.scenePath) : [])];
+  // The buffers and images the check read beside the scene (relative URIs; data: URIs travel inside it).
+  const names = [basename(req.scenePath), ...summary.externalFiles];
   const assets: AssetRef[] = [];
   for (const name of names) {
     const safe = checkAssetName(name);
@@ -61,19 +63,4 @@ export async function buildSubmission(req: SubmitJob, blobs: BlobStore): Promise
     outputDir: req.outputDir,
     priority: req.priority,
   };
-}
-
-/** Buffers and images a .gltf names by relative URI (data: URIs travel inside the file). */
-async function externalFiles(scenePath: string): Promise<string[]> {
-  let json: { buffers?: { uri?: unknown }[]; images?: { uri?: unknown }[] };
-  try {
-    json = JSON.parse(await readFile(scenePath, 'utf8'));
-  } catch {
-    throw new TroupeError('bad-scene', `${basename(scenePath)} is not valid glTF JSON`);
-  }
-  const uris = [...(json.buffers ?? []), ...(json.images ?? [])]
-    .map((x) => x.uri)
-    .filter((u): u is string => typeof u === 'string' && !u.startsWith('data:'))
-    .map((u) => decodeURIComponent(u));
-  return [...new Set(uris)];
 }

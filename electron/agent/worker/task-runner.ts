@@ -1,13 +1,14 @@
 // Owns running one leased task on this machine with the built-in renderer: inputs pinned in the
 // cache and laid out under their (checked) names in a job folder, frames or a bucket rendered,
-// results put in the blob store for the coordinator to fetch. The renderer stays loaded between
-// tasks, so a scene is parsed once per job, not once per frame.
+// results put in the blob store for the coordinator to fetch. The renderer's engine process stays
+// up between tasks, so a scene is parsed once per job, not once per frame; a scene too large for
+// its memory limits fails the task with the reason, and the next task gets a fresh process.
 
 import { link, copyFile, mkdir, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { WorkLease } from '../../../shared/protocol/index.js';
-import type { BuiltinRenderer } from '../engines/builtin-render/index.js';
+import type { BuiltinRenderer, BuiltinRendererOptions } from '../engines/builtin-render/index.js';
 import { encodeExr, encodePngAsync } from '../engines/builtin-render/image-encode.js';
 import { checkAssetName } from '../jobs/asset-name.js';
 import type { BlobCache } from '../storage/blob-cache.js';
@@ -26,6 +27,8 @@ export class TaskRunner {
     private readonly blobs: BlobStore,
     private readonly cache: BlobCache,
     private readonly workDir: string,
+    /** Limits for the renderer (defaults in engines/builtin-render/render-limits.ts); tests lower them. */
+    private readonly engine: Omit<BuiltinRendererOptions, 'threads'> = {},
   ) {}
 
   async run(lease: WorkLease, source: WorkSource, threads: number, signal: AbortSignal): Promise<TaskResult> {
@@ -76,7 +79,7 @@ export class TaskRunner {
     if (!this.renderer || this.threads !== threads) {
       void this.renderer?.close();
       const { BuiltinRenderer } = await import('../engines/builtin-render/index.js');
-      this.renderer = new BuiltinRenderer({ threads });
+      this.renderer = new BuiltinRenderer({ ...this.engine, threads });
       this.threads = threads;
     }
     return this.renderer;

@@ -1,5 +1,7 @@
 // Owns everything the tracer needs for one frame: the BVH over all world triangles, shading data
 // reordered to BVH order, the materials, the lights (punctual and emissive) and the camera.
+// The arrays live in shared memory: one loader builds a frame, and every render thread reads
+// that one copy (SharedFrame) instead of loading the scene and building its own BVH.
 
 import { BufferAttribute, BufferGeometry } from 'three';
 import { MeshBVH, SAH } from 'three-mesh-bvh';
@@ -28,9 +30,12 @@ export interface EmitterTable {
   pdfArea: Float32Array;
 }
 
-export interface FrameScene {
-  bvh: MeshBVH;
-  tracer: BvhTracer;
+/** A frame as plain data over SharedArrayBuffers: posted to a thread, it is shared, not copied. */
+export interface SharedFrame {
+  /** MeshBVH._roots[0]: the packed nodes BvhTracer walks. */
+  bvhRoot: ArrayBufferLike;
+  /** Per triangle in BVH order: v0 xyz, edge v1-v0, edge v2-v0 (9 floats). */
+  tris: Float32Array;
   triangleCount: number;
   /** BVH order: 9 floats per triangle (corner normals), 6 (corner UVs), 1 (material index). */
   normals: Float32Array;
@@ -47,9 +52,18 @@ export interface FrameScene {
   epsilon: number;
 }
 
+export interface FrameScene extends SharedFrame {
+  tracer: BvhTracer;
+}
+
+/** As built, with the library's BVH object (for tests and benchmarks against it). */
+export interface BuiltFrame extends FrameScene {
+  bvh: MeshBVH;
+}
+
 const SKY: [number, number, number] = [0.62, 0.7, 0.82];
 
-export function buildFrameScene(scene: SceneModel, timeSec: number): FrameScene {
+export function buildFrameScene(scene: SceneModel, timeSec: number): BuiltFrame {
   const world = buildWorldGeometry(scene, timeSec);
   const n = world.triangleCount;
   if (n === 0) throw new BadSceneError('the scene has no triangles');
@@ -57,14 +71,14 @@ export function buildFrameScene(scene: SceneModel, timeSec: number): FrameScene 
   geometry.setAttribute('position', new BufferAttribute(world.positions, 3));
   // indirect: the BVH sorts a triangle index list instead of rewriting the geometry, so its
   // order maps straight back to our per-triangle arrays.
-  const bvh = new MeshBVH(geometry, { strategy: SAH, targetLeafSize: 4, indirect: true, verbose: false });
+  const bvh = new MeshBVH(geometry, { strategy: SAH, targetLeafSize: 4, indirect: true, verbose: false, useSharedArrayBuffer: true });
   const internals = bvh as unknown as { _roots: ArrayBuffer[]; _indirectBuffer: Uint32Array | Uint16Array };
   const order = internals._indirectBuffer;
   const materials = [...scene.materials, DEFAULT_MATERIAL];
-  const tris = new Float32Array(n * 9);
-  const normals = new Float32Array(n * 9);
-  const uvs = new Float32Array(n * 6);
-  const materialOf = new Int32Array(n);
+  const tris = new Float32Array(shared(n * 9 * 4));
+  const normals = new Float32Array(shared(n * 9 * 4));
+  const uvs = new Float32Array(shared(n * 6 * 4));
+  const materialOf = new Int32Array(shared(n * 4));
   const p = world.positions;
   for (let i = 0; i < n; i++) {
     const src = order[i]!;
@@ -85,9 +99,12 @@ export function buildFrameScene(scene: SceneModel, timeSec: number): FrameScene 
   const center: [number, number, number] = [(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, (lo[2] + hi[2]) / 2];
   const radius = Math.max(1e-6, Math.hypot(hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]) / 2);
   const emitters = buildEmitters(tris, materialOf, materials);
+  const bvhRoot = internals._roots[0]!;
   return {
     bvh,
-    tracer: new BvhTracer(internals._roots[0]!, tris),
+    bvhRoot,
+    tris,
+    tracer: new BvhTracer(bvhRoot, tris),
     triangleCount: n,
     normals,
     uvs,
@@ -102,34 +119,56 @@ export function buildFrameScene(scene: SceneModel, timeSec: number): FrameScene 
   };
 }
 
+/** The data alone, without the library's BVH (which holds the world positions, 36 bytes a triangle). */
+export function toSharedFrame(frame: FrameScene): SharedFrame {
+  const { bvhRoot, tris, triangleCount, normals, uvs, materialOf, materials, lights, emitters, camera, hasCamera, environment, epsilon } = frame;
+  return { bvhRoot, tris, triangleCount, normals, uvs, materialOf, materials, lights, emitters, camera, hasCamera, environment, epsilon };
+}
+
+/** A render thread's view of a frame it was sent: the same memory, and its own tracer state. */
+export function frameFromShared(frame: SharedFrame): FrameScene {
+  return { ...frame, tracer: new BvhTracer(frame.bvhRoot, frame.tris) };
+}
+
+function shared(bytes: number): SharedArrayBuffer {
+  return new SharedArrayBuffer(bytes);
+}
+
 function buildEmitters(tris: Float32Array, materialOf: Int32Array, materials: MaterialModel[]): EmitterTable {
-  const chosen: number[] = [];
-  const power: number[] = [];
-  const areas: number[] = [];
-  for (let i = 0; i < materialOf.length; i++) {
+  // Two passes over typed arrays rather than growing number[]s: a scene of emissive triangles
+  // would otherwise put 24 bytes a triangle (and more while the arrays grow) on the JS heap.
+  const emitted = (i: number): { area: number; power: number } | null => {
     const m = materials[materialOf[i]!]!;
     const e = (m.emissive[0] + m.emissive[1] + m.emissive[2]) / 3;
-    if (e <= 0) continue;
+    if (e <= 0) return null;
     const b = i * 9;
     const cx = tris[b + 4]! * tris[b + 8]! - tris[b + 5]! * tris[b + 7]!;
     const cy = tris[b + 5]! * tris[b + 6]! - tris[b + 3]! * tris[b + 8]!;
     const cz = tris[b + 3]! * tris[b + 7]! - tris[b + 4]! * tris[b + 6]!;
     const area = Math.hypot(cx, cy, cz) / 2;
-    if (area <= 0) continue;
-    chosen.push(i);
-    areas.push(area);
-    power.push(area * e * (m.doubleSided ? 2 : 1));
+    return area > 0 ? { area, power: area * e * (m.doubleSided ? 2 : 1) } : null;
+  };
+  let count = 0;
+  let total = 0;
+  for (let i = 0; i < materialOf.length; i++) {
+    const hit = emitted(i);
+    if (!hit) continue;
+    count++;
+    total += hit.power;
   }
-  const total = power.reduce((a, b) => a + b, 0);
-  const cdf = new Float64Array(chosen.length);
-  const pdfArea = new Float32Array(materialOf.length);
+  const triangles = new Int32Array(shared(count * 4));
+  const cdf = new Float64Array(shared(count * 8));
+  const pdfArea = new Float32Array(shared(materialOf.length * 4));
   let sum = 0;
-  chosen.forEach((tri, k) => {
-    sum += power[k]!;
-    cdf[k] = sum / total;
-    pdfArea[tri] = power[k]! / total / areas[k]!;
-  });
-  return { triangles: Int32Array.from(chosen), cdf, pdfArea };
+  for (let i = 0, k = 0; i < materialOf.length; i++) {
+    const hit = emitted(i);
+    if (!hit) continue;
+    sum += hit.power;
+    triangles[k] = i;
+    cdf[k++] = sum / total;
+    pdfArea[i] = hit.power / total / hit.area;
+  }
+  return { triangles, cdf, pdfArea };
 }
 
 /** With no camera in the scene: look at the bounds from the front and a little above. */

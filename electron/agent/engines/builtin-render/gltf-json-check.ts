@@ -49,13 +49,27 @@ function checkAccessor(accessor: GLTF.IAccessor, i: number, views: GLTF.IBufferV
   const components = TYPE_COMPONENTS[accessor.type];
   if (!componentBytes || !components) throw new BadSceneError(`${fileName}: accessor ${i} has an unknown type`);
   if (!Number.isInteger(accessor.count) || accessor.count < 0) throw new BadSceneError(`${fileName}: accessor ${i} has an invalid count`);
+  const elementBytes = componentBytes * components;
+  if (accessor.sparse) checkSparse(accessor.sparse, accessor.count, elementBytes, i, views, fileName);
   if (accessor.bufferView === undefined) return;
   const view = views[accessor.bufferView];
   if (!view) throw new BadSceneError(`${fileName}: accessor ${i} names buffer view ${accessor.bufferView}, which does not exist`);
-  const elementBytes = componentBytes * components;
   const stride = view.byteStride ?? elementBytes;
   const needed = accessor.count === 0 ? 0 : (accessor.byteOffset ?? 0) + stride * (accessor.count - 1) + elementBytes;
   if (needed > view.byteLength) {
     throw new BadSceneError(`${fileName}: accessor ${i} needs ${needed} bytes but its buffer view has ${view.byteLength}; the file is damaged`);
   }
+}
+
+/** The reader loops over sparse.count entries: a count the views cannot back would spin for hours. */
+function checkSparse(sparse: GLTF.IAccessorSparse, count: number, elementBytes: number, i: number, views: GLTF.IBufferView[], fileName: string): void {
+  const damaged = (why: string): BadSceneError => new BadSceneError(`${fileName}: accessor ${i} ${why}; the file is damaged`);
+  if (!Number.isInteger(sparse.count) || sparse.count < 1 || sparse.count > count) throw damaged(`has ${sparse.count} sparse entries for ${count} elements`);
+  const indexBytes = COMPONENT_BYTES[sparse.indices?.componentType];
+  const fits = (part: { bufferView: number; byteOffset?: number } | undefined, bytesEach: number): boolean => {
+    const view = part ? views[part.bufferView] : undefined;
+    return !!view && (part!.byteOffset ?? 0) + sparse.count * bytesEach <= view.byteLength;
+  };
+  if (!indexBytes || !fits(sparse.indices, indexBytes)) throw damaged('has sparse indices outside their buffer view');
+  if (!fits(sparse.values, elementBytes)) throw damaged('has sparse values outside their buffer view');
 }

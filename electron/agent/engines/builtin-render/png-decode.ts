@@ -1,5 +1,7 @@
 // Owns reading PNG textures into 8-bit RGBA with nothing but node:zlib: every colour type, bit
 // depths 1-16, filters 0-4. Interlaced (Adam7) files are refused rather than half-supported.
+// The size comes from the one IHDR at the front, which the scene budget reads before anything is
+// decoded (readPngHeader): a later chunk cannot claim another size.
 
 import { inflateSync } from 'node:zlib';
 import { BadSceneError } from './scene-errors.js';
@@ -10,40 +12,63 @@ export interface DecodedImage {
   rgba: Uint8Array;
 }
 
+export interface PngHeader {
+  width: number;
+  height: number;
+  bitDepth: number;
+  colorType: number;
+  interlace: number;
+}
+
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
-// 8k x 8k: every render thread holds its own copy, at 4 bytes a texel.
-const MAX_PIXELS = 8192 * 8192;
+/** Signature, then the IHDR chunk's length, type and 13 bytes of data. */
+export const PNG_HEADER_BYTES = 8 + 8 + 13;
+/** 8k x 8k, 256 MiB of texels at 4 bytes each: the largest texture decoded. */
+export const MAX_TEXTURE_SIDE_PX = 8192;
+export const MAX_TEXTURE_PIXELS = MAX_TEXTURE_SIDE_PX * MAX_TEXTURE_SIDE_PX;
 
 export function isPng(bytes: Uint8Array): boolean {
   return SIGNATURE.every((b, i) => bytes[i] === b);
 }
 
+/** The IHDR that the PNG format puts first, read without decoding anything; null if it is not there. */
+export function readPngHeader(bytes: Uint8Array): PngHeader | null {
+  if (bytes.byteLength < PNG_HEADER_BYTES || !isPng(bytes)) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, PNG_HEADER_BYTES);
+  if (view.getUint32(8) !== 13 || String.fromCharCode(...bytes.subarray(12, 16)) !== 'IHDR') return null;
+  return { width: view.getUint32(16), height: view.getUint32(20), bitDepth: bytes[24]!, colorType: bytes[25]!, interlace: bytes[28]! };
+}
+
+/**
+ * Bytes held at once while decoding: the inflated scanlines and their unfiltered copy (freed
+ * after), plus the RGBA result (kept).
+ */
+export function pngDecodeBytes(header: PngHeader): { keptBytes: number; transientBytes: number } {
+  const rowBytes = Math.ceil((header.width * (CHANNELS[header.colorType] ?? 4) * Math.max(1, header.bitDepth)) / 8);
+  return { keptBytes: header.width * header.height * 4, transientBytes: (2 * rowBytes + 1) * header.height };
+}
+
 export function decodePng(bytes: Uint8Array, name: string): DecodedImage {
   const bad = (why: string): BadSceneError => new BadSceneError(`texture ${name} is not a readable PNG (${why})`);
   if (!isPng(bytes)) throw bad('no PNG signature');
+  const header = readPngHeader(bytes);
+  if (!header) throw bad('no IHDR chunk first');
+  if (header.interlace !== 0) {
+    throw new BadSceneError(`texture ${name} is an interlaced PNG, which the built-in renderer cannot read; save it without interlacing`);
+  }
+  const { width, height, bitDepth, colorType } = header;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let width = 0;
-  let height = 0;
-  let bitDepth = 0;
-  let colorType = -1;
   let palette: Uint8Array | null = null;
   let transparency: Uint8Array | null = null;
   const idat: Uint8Array[] = [];
-  for (let pos = 8; pos + 8 <= bytes.byteLength; ) {
+  for (let pos = PNG_HEADER_BYTES + 4; pos + 8 <= bytes.byteLength; ) {
     const length = view.getUint32(pos);
     const type = String.fromCharCode(...bytes.subarray(pos + 4, pos + 8));
     const data = bytes.subarray(pos + 8, pos + 8 + length);
     if (data.byteLength < length) throw bad('truncated');
-    if (type === 'IHDR') {
-      width = view.getUint32(pos + 8);
-      height = view.getUint32(pos + 12);
-      bitDepth = data[8] ?? 0;
-      colorType = data[9] ?? -1;
-      if (data[12] !== 0) {
-        throw new BadSceneError(`texture ${name} is an interlaced PNG, which the built-in renderer cannot read; save it without interlacing`);
-      }
-    } else if (type === 'PLTE') palette = data;
+    if (type === 'IHDR') throw bad('a second IHDR chunk');
+    else if (type === 'PLTE') palette = data;
     else if (type === 'tRNS') transparency = data;
     else if (type === 'IDAT') idat.push(data);
     else if (type === 'IEND') break;
@@ -51,7 +76,7 @@ export function decodePng(bytes: Uint8Array, name: string): DecodedImage {
   }
   const channels = CHANNELS[colorType];
   if (!channels || ![1, 2, 4, 8, 16].includes(bitDepth)) throw bad(`colour type ${colorType}, bit depth ${bitDepth}`);
-  if (width < 1 || height < 1 || width * height > MAX_PIXELS) throw bad(`size ${width}x${height}`);
+  if (width < 1 || height < 1 || width * height > MAX_TEXTURE_PIXELS) throw bad(`size ${width}x${height}`);
   if (colorType === 3 && !palette) throw bad('palette missing');
   const rowBytes = Math.ceil((width * channels * bitDepth) / 8);
   const expected = (rowBytes + 1) * height;
@@ -107,7 +132,8 @@ function toRgba(
   palette: Uint8Array | null,
   trns: Uint8Array | null,
 ): Uint8Array {
-  const rgba = new Uint8Array(width * height * 4);
+  // Shared memory: the render threads read the texels where they are, without a copy each.
+  const rgba = new Uint8Array(new SharedArrayBuffer(width * height * 4));
   const maxValue = (1 << Math.min(bitDepth, 8)) - 1;
   // The sample as stored (16-bit samples whole), for palette indices and tRNS colour keys.
   const raw = (row: number, index: number): number => {

@@ -1,15 +1,18 @@
-// Owns the render threads: N workers that live across jobs (each keeps its scene loaded), one
-// job at a time across all of them, rows handed out through a shared atomic counter, results
-// written straight into shared memory. Abort sets a shared flag the threads check as they go.
+// Owns the render threads: N workers that live across jobs, one job at a time across all of
+// them, each job's frame handed to every thread in shared memory, rows handed out through a
+// shared atomic counter, results written straight into shared memory. Abort sets a shared flag
+// the threads check as they go.
 
 import type { Worker } from 'node:worker_threads';
 import { TroupeError } from '../../../../shared/errors.js';
+import type { SharedFrame } from './frame-scene.js';
 import type { CheckedSettings, Region } from './render-request.js';
 import { startRenderWorker } from './worker-launch.js';
 import { CONTROL_ABORT, CONTROL_SLOTS, type RenderJobMessage, type WorkerReply } from './worker-protocol.js';
 
 export interface PoolJob {
-  scenePath: string;
+  frameKey: string;
+  frame: SharedFrame;
   settings: CheckedSettings;
   region: Region;
 }
@@ -30,7 +33,7 @@ export class RenderPool {
     if (!Number.isInteger(threads) || threads < 1) throw new TroupeError('bad-request', `threads must be a whole number of at least 1, not ${threads}`);
   }
 
-  /** Jobs run one after another: each already uses every thread. */
+  /** Jobs run one after another: each already uses every thread. Resolves to a view of shared memory. */
   run(job: PoolJob, options: PoolJobOptions = {}): Promise<Float32Array> {
     const result = this.queue.then(() => this.runNow(job, options));
     this.queue = result.catch(() => undefined);
@@ -83,7 +86,7 @@ export class RenderPool {
         signal?.removeEventListener('abort', onAbort);
         cleanups.forEach((c) => c());
         if (failure) reject(failure);
-        else resolve(new Float32Array(new Float32Array(output))); // a plain copy: callers may keep it
+        else resolve(new Float32Array(output));
       };
       signal?.addEventListener('abort', onAbort);
       for (const worker of workers) {

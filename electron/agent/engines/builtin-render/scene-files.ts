@@ -1,9 +1,11 @@
 // Owns every byte the renderer reads from disk for a scene: the .gltf/.glb container and the
-// buffers and images it names. A URI never leads outside the scene's own folder.
+// buffers and images it names. A URI never leads outside the scene's own folder, and the files'
+// sizes are added up before each is read, so they stay within the scene's memory budget.
 
 import { realpathSync, statSync, readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { GLB_BUFFER, type GLTF } from '@gltf-transform/core';
+import { formatBytes } from '../format-bytes.js';
 import { BadSceneError } from './scene-errors.js';
 
 /** A scene as parsed JSON plus the bytes of every non-data URI it names (GLB chunk under GLB_BUFFER). */
@@ -11,6 +13,10 @@ export interface SceneFiles {
   fileName: string;
   json: GLTF.IGLTF;
   resources: Record<string, Uint8Array>;
+  /** Bytes read from disk, all files together. */
+  fileBytes: number;
+  /** The buffers and images read from beside the scene, as paths relative to its folder. */
+  externalFiles: string[];
 }
 
 const GLB_MAGIC = 0x46546c67; // "glTF"
@@ -19,9 +25,23 @@ const CHUNK_BIN = 0x004e4942;
 // Node cannot hold one Buffer past 2 GiB; a scene that large is not one this engine can trace.
 const MAX_FILE_BYTES = 2 ** 31 - 1;
 
-export function readSceneFiles(scenePath: string): SceneFiles {
+export function readSceneFiles(scenePath: string, budgetBytes = Infinity): SceneFiles {
   const fileName = basename(scenePath);
-  const bytes = readWholeFile(scenePath, `scene file ${scenePath}`);
+  let fileBytes = 0;
+  const externalFiles: string[] = [];
+  const readWithin = (path: string, what: string): Uint8Array => {
+    const data = readWholeFile(path, what, (size) => {
+      if (fileBytes + size > budgetBytes) {
+        throw new BadSceneError(
+          `${fileName} and the files it names take ${formatBytes(fileBytes + size)} (${what} ${formatBytes(size)}), ` +
+            `more than the ${formatBytes(budgetBytes)} a scene may use on this machine; make the scene smaller`,
+        );
+      }
+    });
+    fileBytes += data.byteLength;
+    return data;
+  };
+  const bytes = readWithin(scenePath, `scene file ${scenePath}`);
   const { json, bin } = isGlb(bytes) ? parseGlb(bytes, fileName) : { json: parseJson(bytes, fileName), bin: null };
   checkVersion(json, fileName);
   const sceneDir = dirname(resolve(scenePath));
@@ -34,7 +54,8 @@ export function readSceneFiles(scenePath: string): SceneFiles {
       data = bin;
       resources[GLB_BUFFER] = bin;
     } else if (!isDataUri(buffer.uri)) {
-      data = readWholeFile(safeResolve(sceneDir, buffer.uri, what, fileName), what);
+      data = readWithin(safeResolve(sceneDir, buffer.uri, what, fileName), what);
+      externalFiles.push(decodeURIComponent(buffer.uri));
       resources[buffer.uri] = data;
     }
     if (data && data.byteLength < buffer.byteLength) {
@@ -44,9 +65,10 @@ export function readSceneFiles(scenePath: string): SceneFiles {
   for (const image of json.images ?? []) {
     if (image.uri === undefined || isDataUri(image.uri) || image.uri in resources) continue;
     const what = `texture ${image.uri}`;
-    resources[image.uri] = readWholeFile(safeResolve(sceneDir, image.uri, what, fileName), what);
+    resources[image.uri] = readWithin(safeResolve(sceneDir, image.uri, what, fileName), what);
+    externalFiles.push(decodeURIComponent(image.uri));
   }
-  return { fileName, json, resources };
+  return { fileName, json, resources, fileBytes, externalFiles: [...new Set(externalFiles)] };
 }
 
 function isDataUri(uri: string): boolean {
@@ -57,7 +79,8 @@ function isGlb(bytes: Uint8Array): boolean {
   return bytes.byteLength >= 4 && new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true) === GLB_MAGIC;
 }
 
-function readWholeFile(path: string, what: string): Uint8Array {
+/** `admit` sees the size before a byte is read, and may refuse by throwing. */
+function readWholeFile(path: string, what: string, admit: (sizeBytes: number) => void): Uint8Array {
   let size: number;
   try {
     const stat = statSync(path);
@@ -68,6 +91,7 @@ function readWholeFile(path: string, what: string): Uint8Array {
     throw new BadSceneError(`${what} is missing`);
   }
   if (size > MAX_FILE_BYTES) throw new BadSceneError(`${what} is ${size} bytes; the built-in renderer reads files up to 2 GiB`);
+  admit(size);
   return readFileSync(path);
 }
 

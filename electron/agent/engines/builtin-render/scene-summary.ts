@@ -3,6 +3,7 @@
 
 import { animationFrameCount } from './animation-sampler.js';
 import { BadSceneError } from './scene-errors.js';
+import type { BudgetedScene } from './scene-loader.js';
 import type { SceneModel } from './scene-model.js';
 import { MAX_TRIANGLES, tooManyTriangles } from './world-geometry.js';
 
@@ -16,9 +17,17 @@ export interface SceneSummary {
   /** Frames at fps of the first animation, null if none. */
   animationFrames: number | null;
   warnings: string[];
+  /** Buffers and images beside the scene file that it reads, relative to its folder. */
+  externalFiles: string[];
+  /** The most memory the scene was estimated to need on a worker (scene-budget). */
+  memoryBytes: number;
 }
 
-export function summarizeScene(scene: SceneModel, fps: number): SceneSummary {
+export function inspectLoadedScene({ scene, estimate, externalFiles }: BudgetedScene, fps: number): SceneSummary {
+  return { ...summarizeScene(scene, fps), externalFiles, memoryBytes: estimate.peakBytes };
+}
+
+export function summarizeScene(scene: SceneModel, fps: number): Omit<SceneSummary, 'externalFiles' | 'memoryBytes'> {
   let triangles = 0;
   let lights = 0;
   let hasCamera = false;

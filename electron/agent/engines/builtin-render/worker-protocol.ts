@@ -2,6 +2,7 @@
 // control block they both touch without messages (row counter, abort flag).
 
 import type { ErrorCode } from '../../../../shared/errors.js';
+import type { SharedFrame } from './frame-scene.js';
 import type { CheckedSettings, Region } from './render-request.js';
 
 /** Int32 slots of the control SharedArrayBuffer. */
@@ -12,7 +13,10 @@ export const CONTROL_SLOTS = 2;
 export interface RenderJobMessage {
   type: 'render';
   jobId: number;
-  scenePath: string;
+  /** Which frame `frame` is: a thread that sees a new one lets go of the last (see render-worker). */
+  frameKey: string;
+  /** Built once by the loader; its arrays are shared memory, so posting it copies no geometry. */
+  frame: SharedFrame;
   settings: CheckedSettings;
   region: Region;
   /** region.width * region.height * 4 float32, linear RGBA. */

@@ -6,7 +6,7 @@ import { composeTrs, identity, multiply, normalMatrix, type Mat4 } from './mat4.
 import { BadSceneError } from './scene-errors.js';
 import type { CameraModel, LightModel, PrimitiveModel, SceneModel } from './scene-model.js';
 
-/** Each render thread holds ~150 bytes per triangle (geometry, BVH, shading data). */
+/** A hard cap on world triangles; at 256 bytes each a frame (scene-budget) usually reaches the memory budget first. */
 export const MAX_TRIANGLES = 10_000_000;
 
 export interface WorldLight {

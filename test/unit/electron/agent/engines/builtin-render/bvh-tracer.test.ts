@@ -1,11 +1,11 @@
 import { DoubleSide, Ray, Vector3 } from 'three';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildFrameScene, type FrameScene } from '../../../../../../electron/agent/engines/builtin-render/frame-scene.js';
+import { buildFrameScene, type BuiltFrame } from '../../../../../../electron/agent/engines/builtin-render/frame-scene.js';
 import { PixelRandom } from '../../../../../../electron/agent/engines/builtin-render/pixel-random.js';
 import { loadScene } from '../../../../../../electron/agent/engines/builtin-render/scene-loader.js';
 import { SAMPLE_SCENE } from './scene-fixtures.js';
 
-let frame: FrameScene;
+let frame: BuiltFrame;
 beforeAll(async () => {
   frame = buildFrameScene(await loadScene(SAMPLE_SCENE), 0);
 });
