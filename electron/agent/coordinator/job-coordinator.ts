@@ -18,6 +18,17 @@ import { OutputWriter, frameFileName } from './output-writer.js';
 const LEASE_MS = 10_000;
 /** No image we make is larger: 100 megapixels of float RGBA, plus headers. */
 const MAX_OUTPUT_BYTES = 100_000_000 * 16 + 1_000_000;
+/**
+ * Tasks a worker runs at once while it shares its machine: the work loop runs one task at a time
+ * on every core it shares, so its announced free cores run one task. Workers that run tasks side
+ * by side would make this their free cores ÷ the cores a task takes.
+ */
+const TASKS_AT_ONCE = 1;
+
+/** The largest image of this size we could make: float RGBA (EXR), plus headers and line offsets; a PNG is smaller. */
+export function maxFrameBytes(width: number, height: number): number {
+  return Math.min(MAX_OUTPUT_BYTES, width * height * 16 + 1_000_000);
+}
 const TICK_MS = 1000;
 /** The coordinator itself, as the worker that runs merges (they need the tiles it already holds). */
 export const COORDINATOR_WORKER = 'coordinator';
@@ -36,6 +47,8 @@ export interface CoordinatorDeps {
   /** Whether this machine's owner shares it with the team right now. */
   selfSharing(): boolean;
   workAvailable(): void;
+  /** A teammate's result was stored and written out: the store may have grown past its cap. */
+  resultStored?(): void;
   log(line: string): void;
 }
 
@@ -106,14 +119,16 @@ export class JobCoordinator {
     };
   }
 
-  workerJoined(workerId: string, cores: number): void {
+  workerJoined(workerId: string, cores: number, sharing = true): void {
     this.scheduler.workerJoined(workerId, cores);
+    this.scheduler.setTaskSlots(workerId, sharing ? TASKS_AT_ONCE : 0);
   }
 
-  /** A worker's heartbeat: its leases live on, and whether its owner shares it now. */
+  /** A worker's heartbeat: its leases live on, whether its owner shares it now, and so how much it may hold. */
   heartbeat(workerId: string, sharing: boolean): void {
     this.scheduler.renewLeases(workerId);
     this.scheduler.setWorkerAvailable(workerId, sharing);
+    this.scheduler.setTaskSlots(workerId, sharing ? TASKS_AT_ONCE : 0);
   }
 
   workerLost(workerId: string): void {
@@ -175,6 +190,7 @@ export class JobCoordinator {
     }
     this.scheduler.taskSucceeded(leaseId, { ...outcome, outputs, workerId });
     this.changed(lease.jobId);
+    this.deps.resultStored?.();
     void this.runMerges();
   }
 
@@ -283,6 +299,7 @@ export class JobCoordinator {
   /** The outputs a task must produce (a tile of the exact size, or one image per frame); anything else is refused. */
   private expectedOutputs(lease: Lease, outputs: TaskOutcome['outputs']): TaskOutcome['outputs'] {
     const { task } = lease;
+    const { width, height } = this.scheduler.jobInfo(lease.jobId).submission.settings;
     const names = task.kind === 'bucket' ? ['tile'] : task.frames.map((f) => `frame:${f}`);
     const expected: TaskOutcome['outputs'] = {};
     for (const name of names) {
@@ -290,7 +307,8 @@ export class JobCoordinator {
       if (!out) throw new Error(`the worker sent no ${name}`);
       if (task.kind === 'bucket' && out.sizeBytes !== task.region!.width * task.region!.height * 16)
         throw new Error(`its tile is ${out.sizeBytes} bytes, not ${task.region!.width * task.region!.height * 16}`);
-      if (out.sizeBytes > MAX_OUTPUT_BYTES) throw new Error(`an output of ${out.sizeBytes} bytes is over the limit`);
+      // A worker's word on the size is all we know before fetching: hold it to what this image could be.
+      if (out.sizeBytes > maxFrameBytes(width, height)) throw new Error(`its ${name} of ${out.sizeBytes} bytes is larger than a ${width}×${height} image can be (${maxFrameBytes(width, height)})`);
       expected[name] = out;
     }
     return expected;
@@ -367,7 +385,9 @@ export class JobCoordinator {
   private tick(): void {
     this.scheduler.renewLeases(this.deps.selfId);
     this.scheduler.renewLeases(COORDINATOR_WORKER); // a long stitch must not lapse while it runs
-    this.scheduler.setWorkerAvailable(this.deps.selfId, this.deps.selfSharing());
+    const sharing = this.deps.selfSharing();
+    this.scheduler.setWorkerAvailable(this.deps.selfId, sharing);
+    this.scheduler.setTaskSlots(this.deps.selfId, sharing ? TASKS_AT_ONCE : 0);
     const before = this.scheduler.liveLeases().length;
     this.scheduler.expireLeases();
     if (this.scheduler.liveLeases().length !== before) this.deps.workAvailable();
