@@ -12,6 +12,7 @@ import type { CapacityProbe } from './capacity/capacity-probe.js';
 import { JobCoordinator } from './coordinator/job-coordinator.js';
 import type { Identity } from './identity/identity-store.js';
 import { BlobCache } from './storage/blob-cache.js';
+import { DiskRoom } from './storage/disk-room.js';
 import type { BlobStore } from './storage/blob-store.js';
 import { SqliteJobJournal } from './storage/sqlite-job-journal.js';
 import { BlobFetcher } from './transport/blob-fetcher.js';
@@ -58,9 +59,11 @@ export class TeamWork {
   constructor(private readonly deps: TeamWorkDeps) {
     const { identity, blobs, dataDir, links } = deps;
     this.journal = SqliteJobJournal.open(join(dataDir, 'jobs.db'));
-    this.fetcher = new BlobFetcher(identity, blobs, join(dataDir, 'partial'));
     const cache = new BlobCache(blobs, join(dataDir, 'blobs'), undefined, () => this.coordinator.neededBlobs());
     void cache.removeLeftovers().catch(() => undefined); // best effort: a leftover is never mistaken for a blob
+    this.fetcher = new BlobFetcher(identity, blobs, join(dataDir, 'partial'), { cache, room: new DiskRoom(dataDir) });
+    // Nothing is in flight yet: every partial file is a leftover (of a crash, or of a teammate that lied).
+    void this.fetcher.sweepPartials(0).catch(() => undefined);
     this.coordinator = new JobCoordinator({
       selfId: identity.deviceId,
       blobs,
@@ -79,6 +82,8 @@ export class TeamWork {
         links.broadcast({ type: 'work.available' });
         void this.workLoop?.poke();
       },
+      // Frames a teammate sent are in the output folder now; their blobs are only cache.
+      resultStored: () => void cache.trim().catch(() => undefined),
       log: deps.log,
     });
     this.coordinator.workerJoined(identity.deviceId, os.availableParallelism());
@@ -99,6 +104,7 @@ export class TeamWork {
 
   async close(): Promise<void> {
     await this.workLoop.close();
+    this.fetcher.close();
     this.coordinator.close();
     this.journal.close();
   }
@@ -107,7 +113,7 @@ export class TeamWork {
 
   teammateOnline(id: DeviceId): void {
     const state = this.deps.links.state(id);
-    this.coordinator.workerJoined(id, state?.capacity?.cores ?? 1);
+    this.coordinator.workerJoined(id, state?.capacity?.cores ?? 1, sharesNow(state));
     if (state?.hasWork) void this.workLoop.poke();
   }
 

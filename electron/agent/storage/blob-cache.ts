@@ -14,7 +14,7 @@ export class BlobCache {
   constructor(
     readonly store: BlobStore,
     private readonly dir: string,
-    private readonly capBytes = DEFAULT_CACHE_CAP_BYTES,
+    readonly capBytes = DEFAULT_CACHE_CAP_BYTES,
     /** Blobs the coordinator on this machine still needs (job inputs, tiles before their merge): never evicted. */
     private readonly needed: () => Set<string> = () => new Set(),
   ) {}
@@ -35,8 +35,15 @@ export class BlobCache {
     };
   }
 
-  /** Deletes least recently used, unpinned blobs until the cache fits its cap. Returns bytes freed. */
-  async trim(): Promise<number> {
+  /**
+   * Deletes least recently used, unpinned blobs until the cache fits its cap with `room.bytes`
+   * to spare for a download to come, and has freed at least `room.freeBytes` (the disk is short
+   * by that much). Never one of `room.keep`, which that download's task needs too. Returns bytes freed.
+   */
+  async trim(room: { bytes: number; freeBytes?: number; keep?: ReadonlySet<string> } = { bytes: 0 }): Promise<number> {
+    const keep = room.keep ?? new Set<string>();
+    const limit = Math.max(0, this.capBytes - room.bytes);
+    const mustFree = room.freeBytes ?? 0;
     const entries: { hash: string; path: string; size: number; mtimeMs: number }[] = [];
     for (const sub of await readdir(this.dir).catch(() => [] as string[])) {
       if (!/^[0-9a-f]{2}$/.test(sub)) continue;
@@ -48,10 +55,10 @@ export class BlobCache {
     }
     let total = entries.reduce((a, e) => a + e.size, 0);
     let freed = 0;
-    const needed = total > this.capBytes ? this.needed() : new Set<string>();
+    const needed = total > limit || mustFree > 0 ? this.needed() : new Set<string>();
     for (const e of entries.sort((a, b) => a.mtimeMs - b.mtimeMs)) {
-      if (total <= this.capBytes) break;
-      if (this.pins.has(e.hash) || needed.has(e.hash)) continue;
+      if (total <= limit && freed >= mustFree) break;
+      if (this.pins.has(e.hash) || needed.has(e.hash) || keep.has(e.hash)) continue;
       await rm(e.path, { force: true });
       total -= e.size;
       freed += e.size;

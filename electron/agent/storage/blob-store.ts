@@ -4,7 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { TroupeError } from '../../../shared/errors.js';
@@ -49,6 +49,22 @@ export class BlobStore {
       return { hash, sizeBytes };
     } finally {
       await rm(tmp, { force: true });
+    }
+  }
+
+  /**
+   * Moves a file whose bytes the caller has just hashed to `hash` into the store. A rename, not a
+   * copy: a fetched blob would otherwise take twice its size on disk for a moment.
+   */
+  async adopt(file: string, hash: string): Promise<void> {
+    const target = this.pathOf(hash);
+    await mkdir(dirname(target), { recursive: true });
+    try {
+      await rename(file, target);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+      await this.put(createReadStream(file), hash); // another disk: copy (and hash again)
+      await rm(file, { force: true });
     }
   }
 

@@ -58,6 +58,10 @@ export class LinkWorkSource implements WorkSource {
     this.link.send({ type: 'task.failed', leaseId, error: error.slice(0, 4000) });
   }
 
+  checkInputs(lease: WorkLease): Promise<void> {
+    return this.fetcher.checkInputs(lease.task.taskId, lease.assets);
+  }
+
   async fetchAsset(asset: AssetRef): Promise<void> {
     const address = this.link.address();
     if (!address) throw new Error('the coordinator is offline');

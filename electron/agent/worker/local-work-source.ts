@@ -31,5 +31,7 @@ export class LocalWorkSource implements WorkSource {
     this.coordinator.taskFailed(this.coordinatorId, leaseId, error);
   }
 
+  async checkInputs(): Promise<void> {}
+
   async fetchAsset(): Promise<void> {}
 }

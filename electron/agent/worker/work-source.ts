@@ -18,6 +18,11 @@ export interface WorkSource {
   started(leaseId: string): void;
   done(leaseId: string, result: TaskResult): void;
   failed(leaseId: string, error: string): void;
+  /**
+   * Throws, in words for the coordinator's user, if this machine cannot take the lease's inputs
+   * (too large, or no disk room for them). A no-op when the coordinator is us: they are here.
+   */
+  checkInputs(lease: WorkLease): Promise<void>;
   /** Makes sure an input is in this machine's blob store (a no-op when the coordinator is us). */
   fetchAsset(asset: AssetRef): Promise<void>;
 }

@@ -1,0 +1,233 @@
+// What a teammate gone bad can make us spend, tried with real agents and real TLS: a coordinator
+// that declares absurd input sizes or sends more bytes than it declared, a worker that lies about
+// its results, a worker that asks for every lease, and partial files left behind. Each attack must
+// fail with a reason in words, lose nothing, and leave no file behind.
+//
+// The liar is a real member: an agent is paired, then stopped, and the test speaks for it with its
+// identity and the real link code (harness/hostile-teammate.ts). That runs in the test process, so
+// the agents run on loopback; the disk-full case needs root for a small tmpfs.
+
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import type { JobView, TaskView } from '../../shared/control-api/index.js';
+import type { LinkMessage } from '../../shared/protocol/index.js';
+import { AgentProcess, Testbed } from './harness/testbed.js';
+import { eventually, pair } from './harness/team-helpers.js';
+import { writeTestScene } from './harness/scenes.js';
+import { fakeLease, HostileTeammate, ONE_CORE, streamZeros } from './harness/hostile-teammate.js';
+
+process.env.TROUPE_TEST_LOOPBACK = '1'; // read when the Testbed is constructed, below
+const bed = new Testbed();
+let a: AgentProcess, b: AgentProcess, c: AgentProcess;
+let mallory: HostileTeammate | null = null;
+let scene: string;
+const MB = 1e6;
+const canMount = process.getuid?.() === 0;
+
+const portOf = (x: AgentProcess) => x.events.filter((e) => e.type === 'ready').at(-1)!.listenPort as number; // a restart on loopback moves it
+const target = (x: AgentProcess) => ({ id: x.deviceId, address: `127.0.0.1:${portOf(x)}` });
+const partials = (x: AgentProcess) => readdirSync(join(x.dataDir, 'partial'), { withFileTypes: true }).map((e) => e.name);
+const partialBytes = (x: AgentProcess) => partials(x).reduce((sum, n) => sum + (statSync(join(x.dataDir, 'partial', n), { throwIfNoEntry: false })?.size ?? 0), 0);
+const randomHash = () => randomBytes(32).toString('hex');
+const job = (x: AgentProcess, id: string) => x.cli<{ job: JobView; tasks: TaskView[] }>(['job', id]);
+const failedFor = (id: string) => (m: LinkMessage): m is Extract<LinkMessage, { type: 'task.failed' }> => m.type === 'task.failed' && m.leaseId === id;
+const isLease = (m: LinkMessage): m is Extract<LinkMessage, { type: 'work.lease' }> => m.type === 'work.lease';
+
+/** The largest the partial files of `x` got while `during` ran (sampled every 2 ms). */
+async function peakPartialBytes<T>(x: AgentProcess, during: Promise<T>): Promise<{ peak: number; value: T }> {
+  let peak = 0;
+  let running = true;
+  const sampler = (async () => {
+    while (running) {
+      peak = Math.max(peak, partialBytes(x));
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  })();
+  const value = await during.finally(() => (running = false));
+  await sampler;
+  return { peak, value };
+}
+
+describe(`budgets against a teammate gone bad (${bed.mode})`, () => {
+  beforeAll(async () => {
+    const host = bed.addHost();
+    [a, b, c] = [bed.agent(host, 'alpha'), bed.agent(host, 'beta'), bed.agent(host, 'gamma')];
+    scene = join(bed.root, 'scene.glb');
+    await writeTestScene(scene, 8);
+    await Promise.all([a.start(), b.start(), c.start()]);
+    await pair(a, b, `127.0.0.1:${portOf(b)}`);
+    await pair(a, c, `127.0.0.1:${portOf(c)}`);
+    await a.waitFor((e) => e.type === 'memberOnline' && e.deviceId === c.deviceId, 10_000);
+    // Beta leaves; from now on the test speaks with its identity.
+    const mark = a.events.length;
+    await b.kill('SIGKILL');
+    await a.waitFor((e) => e.type === 'memberOffline' && e.deviceId === b.deviceId, 10_000, mark);
+    mkdirSync(join(a.dataDir, 'partial'), { recursive: true });
+  }, 60_000);
+  afterEach(async () => {
+    await mallory?.close();
+    mallory = null;
+  });
+  afterAll(() => bed.destroy());
+
+  it('a coordinator declaring 2^53 bytes, or 12 GB over several inputs, is refused before a byte moves', async () => {
+    const leases = [
+      fakeLease('huge', [{ name: 'scene.glb', hash: randomHash(), sizeBytes: Number.MAX_SAFE_INTEGER }]),
+      fakeLease('many', [1, 2, 3].map((i) => ({ name: `part${i}.bin`, hash: randomHash(), sizeBytes: 4 * 2 ** 30 }))),
+    ];
+    mallory = await HostileTeammate.start(b.dataDir, [target(a)], {
+      host: '127.0.0.1',
+      hasWork: true,
+      lease: () => leases.shift() ?? null,
+      serve: (_hash, _req, res) => void streamZeros(res, 200 * MB),
+    });
+    const { peak, value: huge } = await peakPartialBytes(a, mallory.waitFor(failedFor('huge'), 20_000));
+    const many = await mallory.waitFor(failedFor('many'), 20_000);
+    console.log(`declared 2^53 bytes: ${huge.error}\ndeclared 3 × 4 GiB: ${many.error}\npartial bytes written: ${peak}, blob requests: ${mallory.blobRequests.length}`);
+    expect(huge.error).toMatch(/more than the 10\.7 GB one task may bring to this machine/);
+    expect(many.error).toMatch(/has 12\.9 GB of inputs, more than the 10\.7 GB one task may bring/);
+    expect(mallory.blobRequests).toEqual([]);
+    expect(peak).toBe(0);
+    expect(partials(a)).toEqual([]);
+  });
+
+  it('a coordinator sending more than it declared is cut off at the declared size and its partial file deleted', async () => {
+    const [flood, announced] = [randomHash(), randomHash()];
+    const accepted: Record<string, number> = {};
+    const leases = [fakeLease('flood', [{ name: 'scene.glb', hash: flood, sizeBytes: MB }]), fakeLease('announced', [{ name: 'scene.glb', hash: announced, sizeBytes: MB }])];
+    mallory = await HostileTeammate.start(b.dataDir, [target(a)], {
+      host: '127.0.0.1',
+      hasWork: true,
+      lease: () => leases.shift() ?? null,
+      // 200 MB for a 1 MB blob, without a length, or announcing it.
+      serve: (hash, _req, res) => void streamZeros(res, 200 * MB, hash === announced ? 200 * MB : undefined).then((n) => (accepted[hash!] = n)),
+    });
+    const { peak, value: cut } = await peakPartialBytes(a, mallory.waitFor(failedFor('flood'), 20_000));
+    const refused = await mallory.waitFor(failedFor('announced'), 20_000);
+    await eventually(() => Object.keys(accepted).length === 2, 5000, 'the liar to see both transfers end');
+    console.log(
+      `1 MB declared, 200 MB sent: largest partial file ${peak} bytes; the socket took ${accepted[flood]} bytes before the worker hung up; ${cut.error}\n` +
+        `200 MB announced: ${refused.error} (socket took ${accepted[announced]} bytes)`,
+    );
+    expect(cut.error).toMatch(/sent more bytes than it declared .*the transfer was stopped and its partial file deleted/);
+    expect(refused.error).toMatch(/announced 200000000 bytes where 1000000 were due/);
+    expect(peak).toBeLessThanOrEqual(MB);
+    expect(accepted[flood]).toBeLessThan(50 * MB); // hung up long before the end, not drained
+    expect(partials(a)).toEqual([]);
+  });
+
+  it.skipIf(!canMount)('a worker whose disk cannot hold the inputs refuses the lease, saying how much is needed and free', async () => {
+    const dir = join(bed.root, 'small-disk');
+    mkdirSync(dir);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m,mode=0700', 'tmpfs', dir]);
+    const d = new AgentProcess(bed.hosts[0]!, 'delta', join(dir, 'delta'), 0);
+    try {
+      await d.start();
+      await pair(a, d, `127.0.0.1:${portOf(d)}`); // the roster makes beta a member for delta too
+      await eventually(() => d.cli<{ members: { deviceId: string }[] }>(['team']).members.some((m) => m.deviceId === b.deviceId), 10_000, 'delta to know beta');
+      const leases = [fakeLease('big', [{ name: 'scene.glb', hash: randomHash(), sizeBytes: 100 * MB }])];
+      mallory = await HostileTeammate.start(b.dataDir, [target(d)], { host: '127.0.0.1', hasWork: true, lease: () => leases.shift() ?? null });
+      const failed = await mallory.waitFor(failedFor('big'), 20_000);
+      console.log(`100 MB of inputs on a 64 MB disk: ${failed.error}`);
+      expect(failed.error).toMatch(/^Task \S+ needs 100 MB for its inputs, this machine has 6\d(\.\d)? MB free \(it keeps 3\.4 MB spare\)\. Free some disk space/);
+      expect(mallory.blobRequests).toEqual([]);
+    } finally {
+      await mallory?.close();
+      mallory = null;
+      await d.kill('SIGKILL');
+      execFileSync('umount', ['-l', dir]);
+    }
+  });
+
+  it('partial files left by a crash or a liar are gone when the agent starts again', async () => {
+    const dir = join(a.dataDir, 'partial');
+    writeFileSync(join(dir, `${randomHash()}.partial`), Buffer.alloc(8 * MB));
+    const old = join(dir, `${randomHash()}.partial`);
+    writeFileSync(old, Buffer.alloc(MB));
+    utimesSync(old, new Date(Date.now() - 2 * 86_400_000), new Date(Date.now() - 2 * 86_400_000));
+    writeFileSync(join(dir, 'not-a-partial.tmp'), 'x');
+    expect(partialBytes(a)).toBe(9 * MB + 1);
+    await a.kill('SIGKILL');
+    const mark = a.events.length;
+    await a.start();
+    await eventually(() => partials(a).length === 0, 5000, 'the partial folder to be empty');
+    await a.waitFor((e) => e.type === 'memberOnline' && e.deviceId === c.deviceId, 15_000, mark);
+  });
+
+  it('a worker lying about its results makes the coordinator fetch nothing over the image size, and the job still ends right', async () => {
+    // Only the liar works until it has lied; then the others finish the job.
+    a.cli(['share', 'off']);
+    c.cli(['share', 'off']);
+    onTestFinished(() => void [a, c].forEach((x) => x.cliResult(['share', 'on'])));
+    const out = join(bed.root, 'lied-results');
+    const started = a.cli<JobView>(['render', scene, '--size', '64x48', '--samples', '4', '--frames', '1-4', '--out', out, '--no-wait']);
+    const [huge, flood] = [randomHash(), randomHash()];
+    const accepted: Record<string, number> = {};
+    mallory = await HostileTeammate.start(b.dataDir, [target(a)], {
+      host: '127.0.0.1',
+      serve: (hash, _req, res) => void streamZeros(res, 200 * MB).then((n) => (accepted[hash!] = n)),
+    });
+    await eventually(() => mallory!.online(a.deviceId), 10_000, 'the liar to link');
+    const lie = async (requestId: number, output: { hash: string; sizeBytes: number }): Promise<string> => {
+      const mark = mallory!.received.length;
+      mallory!.send(a.deviceId, { type: 'work.request', requestId, freeCores: 1 });
+      const lease = await mallory!.waitFor(isLease, 10_000, mark);
+      const frame = lease.task.frames[0]!;
+      mallory!.send(a.deviceId, { type: 'task.done', leaseId: lease.leaseId, startedAtMs: Date.now() - 10, endedAtMs: Date.now(), outputs: { [`frame:${frame}`]: output } });
+      return lease.task.taskId;
+    };
+    const errorsOf = (taskId: string) =>
+      job(a, started.jobId).tasks.find((t) => t.taskId === taskId)?.attempts.filter((x) => x.workerId === b.deviceId && x.error).map((x) => x.error!) ?? [];
+    const nextError = async (taskId: string, before: number, what: string) => (await eventually(() => errorsOf(taskId).length > before && errorsOf(taskId), 15_000, what)).at(-1)!;
+    const { peak, value: errors } = await peakPartialBytes(
+      a,
+      (async () => {
+        const t1 = await lie(1, { hash: huge, sizeBytes: 1_500_000_000 });
+        const first = await nextError(t1, 0, 'the 1.5 GB frame to be refused');
+        const t2 = await lie(2, { hash: flood, sizeBytes: 20_000 });
+        const second = await nextError(t2, t2 === t1 ? 1 : 0, 'the flood to be cut off');
+        return [first, second];
+      })(),
+    );
+    console.log(`lying worker: ${errors[0]}\nlying worker: ${errors[1]}\ncoordinator's largest partial file: ${peak} bytes; the socket took ${accepted[flood]} bytes`);
+    expect(errors[0]).toMatch(/frame:\d+ of 1500000000 bytes is larger than a 64×48 image can be/);
+    expect(errors[1]).toMatch(/sent more bytes than it declared/);
+    expect(mallory.blobRequests).not.toContain(huge);
+    expect(peak).toBeLessThanOrEqual(20_000);
+    expect(partials(a)).toEqual([]);
+    a.cli(['share', 'on']);
+    c.cli(['share', 'on']);
+    const final = await eventually(() => { const j = job(a, started.jobId).job; return j.state !== 'running' && j.state !== 'queued' && j; }, 60_000, 'the job to end', 500);
+    expect(final.state).toBe('done');
+    const files = readdirSync(out).sort();
+    expect(files).toHaveLength(4);
+    for (const f of files) expect(readFileSync(join(out, f)).subarray(1, 4).toString()).toBe('PNG');
+  }, 120_000);
+
+  it('a worker asking again and again holds one task plus one prefetched, and the job ends without it', async () => {
+    a.cli(['share', 'on']);
+    c.cli(['share', 'on']);
+    const out = join(bed.root, 'hoarded');
+    // Settings no job used before: frames are not chunked by a measured frame time.
+    const started = a.cli<JobView>(['render', scene, '--size', '80x60', '--samples', '4', '--frames', '1-40', '--out', out, '--no-wait']);
+    mallory = await HostileTeammate.start(b.dataDir, [target(a)], { host: '127.0.0.1', capacity: ONE_CORE });
+    await eventually(() => mallory!.online(a.deviceId), 10_000, 'the hoarder to link');
+    const mark = mallory.received.length;
+    for (let id = 1; id <= 50; id++) mallory.send(a.deviceId, { type: 'work.request', requestId: id, freeCores: 1 });
+    await eventually(() => mallory!.received.slice(mark).filter((r) => r.message.type === 'work.lease' || r.message.type === 'work.none').length >= 50, 15_000, '50 answers');
+    const leases = mallory.received.slice(mark).filter((r) => r.message.type === 'work.lease').length;
+    const tasks = job(a, started.jobId).tasks;
+    const held = tasks.filter((t) => t.attempts.some((x) => x.workerId === b.deviceId && x.outcome === 'running')).length;
+    console.log(`hoarder: ${leases} leases for 50 requests (announced 1 free core), holds ${held} of ${tasks.length} tasks`);
+    expect(leases).toBeLessThanOrEqual(2);
+    expect(leases).toBeGreaterThanOrEqual(1);
+    // The hoarder stays linked and keeps its leases alive; its frames are raced once overdue.
+    const final = await eventually(() => { const j = job(a, started.jobId).job; return j.state !== 'running' && j.state !== 'queued' && j; }, 90_000, 'the job to end', 500);
+    expect(final.state).toBe('done');
+    expect(readdirSync(out)).toHaveLength(40);
+    expect(mallory.online(a.deviceId)).toBe(true);
+  }, 120_000);
+});
