@@ -29,6 +29,7 @@ import { BlobStore } from './storage/blob-store.js';
 import { LinkManager } from './transport/link-manager.js';
 import type { JobView, SubmitJob, TaskView } from '../../shared/control-api/index.js';
 import { TlsListener } from './transport/tls-listener.js';
+import { RosterExchange } from './transport/roster-exchange.js';
 import { addExtraFieldToFrames } from './transport/frame-codec.js';
 import { TeamWork } from './team-work.js';
 
@@ -48,6 +49,7 @@ export class Agent implements ControlApiHandlers {
   private responder!: PairingResponder;
   private work!: TeamWork;
   private rosterSync!: RosterSync;
+  private rosterExchange!: RosterExchange;
   listenPort = 0;
   controlPort = 0;
 
@@ -111,6 +113,7 @@ export class Agent implements ControlApiHandlers {
       isRevoked: (id) => this.teams.roster.isRemoved(id),
       publicInfo: () => this.publicInfo(),
       onLink: (ws, peer, remote) => this.links.accept(ws, peer.deviceId, remote),
+      onRoster: (ws, peer, remote) => this.rosterExchange.accept(ws, peer.deviceId, remote),
       onPair: (ws, peer, remote, tls) => void this.responder.handle(ws, peer, remote, tls).catch((err) => this.log(`pairing: ${(err as Error).message}`)),
       blobs: this.blobs,
     });
@@ -148,13 +151,25 @@ export class Agent implements ControlApiHandlers {
       version: config.futureBuild,
       log: this.log,
     });
+    this.rosterExchange = new RosterExchange({
+      identity: this.identity,
+      selfName: () => this.name,
+      listenPort: () => this.listenPort,
+      capacity: () => this.capacity.read(),
+      rosterHeads: () => this.teams.heads(),
+    });
     this.rosterSync = new RosterSync(this.teams, {
-      send: (id, m) => this.links.send(id, m),
+      send: (id, m) => (this.links.state(id)?.online ? this.links.send(id, m) : void this.rosterExchange.send(id, m)),
       linked: () => this.links.onlinePeers(),
     });
+    this.rosterExchange.on('heads', (id, heads) => this.rosterSync.heads(id, heads));
+    this.rosterExchange.on('message', (id, m) => this.rosterSync.message(id, m));
     this.teams.on('log', (line) => this.log(line));
     this.links.on('heartbeat', (id) => this.work.heartbeat(id));
     this.links.on('heads', (id, heads) => this.rosterSync.heads(id, heads));
+    // A teammate that does not count us as a member may hold a removal we lack, or believe one we
+    // know is void: compare rosters on a roster-only link, or we could stay split for good.
+    this.links.on('refused', (id, address, status) => status === 403 && this.rosterExchange.dial(id, address));
     this.links.on('incompatible', (id, reason) => {
       this.log(reason);
       this.emit({ type: 'memberIncompatible', deviceId: id, reason });
@@ -181,6 +196,7 @@ export class Agent implements ControlApiHandlers {
       // RosterSync has already sent the ops behind this change to every linked teammate (a
       // removed one too, so it learns it is out); only now are links to non-members closed.
       this.links.prune();
+      for (const id of this.teams.teammates()) if (this.rosterExchange.has(id)) this.rosterExchange.end(id);
       this.emitTeam();
     });
 
@@ -201,6 +217,7 @@ export class Agent implements ControlApiHandlers {
     this.timers.forEach(clearInterval);
     await this.finder.stop(); // goodbye packets first, so teammates drop us at once
     await this.control.close();
+    this.rosterExchange.close();
     await this.links.close(); // no message may reach the job system after it closes its journal
     await this.listener.close();
     await this.teams.flush();

@@ -6,6 +6,7 @@ import { defaultDataDir, DEFAULT_PEER_PORT } from '../agent/config/agent-config.
 import { formatDeviceId } from '../agent/identity/device-id.js';
 import { flagInt, flagString, type ParsedArgs } from './args.js';
 import type { ControlEvent } from '../../shared/control-api/index.js';
+import { PROTOCOL_VERSION } from '../../shared/protocol/index.js';
 
 export async function runAgent(args: ParsedArgs): Promise<void> {
   const json = args.flags.has('json');
@@ -24,7 +25,9 @@ export async function runAgent(args: ParsedArgs): Promise<void> {
       controlPort: flagInt(args, 'control-port') ?? 0,
       interfaceAddress: flagString(args, 'interface') ?? process.env.TROUPE_INTERFACE,
       newIdentity: args.flags.has('new-identity'),
-      futureBuild: args.flags.has('as-future-build') ? { minor: 99, features: ['x-future-feature'], extraField: 'xFuture' } : undefined,
+      futureBuild: args.flags.has('as-future-build')
+        ? { major: flagInt(args, 'as-protocol-major') ?? PROTOCOL_VERSION, minor: 99, features: ['x-future-feature'], extraField: 'xFuture' }
+        : undefined,
     },
     log,
   );

@@ -92,6 +92,8 @@ export type ControlEvent =
   | { type: 'teamChanged'; team: TeamView | null }
   | { type: 'memberOnline'; deviceId: DeviceId; name: string }
   | { type: 'memberOffline'; deviceId: DeviceId; name: string; reason: string }
+  /** A teammate runs a protocol version this one cannot speak; `reason` names both versions. */
+  | { type: 'memberIncompatible'; deviceId: DeviceId; reason: string }
   | { type: 'pairRequestReceived'; request: PairRequest }
   | { type: 'pairRequestClosed'; requestId: string; outcome: 'accepted' | 'rejected' | 'expired' | 'cancelled' }
   | { type: 'pairingChanged'; pairing: Pairing }

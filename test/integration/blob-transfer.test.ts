@@ -31,6 +31,7 @@ describe('blob transfer', () => {
       publicInfo: () => ({}),
       onLink: () => undefined,
       onPair: () => undefined,
+      onRoster: () => undefined,
       blobs: store,
     });
     address = `127.0.0.1:${await listener.listen(0, '127.0.0.1')}`;

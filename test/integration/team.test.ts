@@ -125,14 +125,15 @@ describe(`a team of agents (${bed.mode})`, () => {
     await c.waitFor((e) => e.type === 'memberOnline' && e.deviceId === b.deviceId, 15_000, marks[1]);
   });
 
-  it('a removed member is dropped everywhere and refused at the TLS handshake', async () => {
+  it('a removed member is dropped everywhere and refused its link and blobs', async () => {
     const marks = [b.events.length, c.events.length];
     a.cli(['remove', 'gamma']);
     await c.waitFor((e) => e.type === 'teamChanged' && e.team === null, 5000, marks[1]);
     await b.waitFor((e) => e.type === 'teamChanged' && !(e.team as TeamJson).members.some((m) => m.deviceId === c.deviceId), 5000, marks[0]);
-    // The removed machine still holds its certificate: the handshake is cut before any HTTP.
+    // The removed machine still holds its certificate: it gets neither a link nor blobs.
     const link = probe(c, c.dataDir, b, 'link');
-    expect(link.result).toBe('refused');
+    expect(link.result).toBe('http-403');
+    expect(probe(c, c.dataDir, b, 'blob').result).toBe('http-403');
     expect(a.cli<TeamJson>(['team']).members.map((m) => m.name).sort()).toEqual(['alpha', 'beta']);
   });
 

@@ -28,6 +28,8 @@ export interface AgentConfig {
 }
 
 export interface FutureBuild {
+  /** A different major version makes this agent incompatible with today's (for that test). */
+  major: number;
   minor: number;
   features: string[];
   /** Name of a field today's schemas do not know, added to every frame and signed roster op. */

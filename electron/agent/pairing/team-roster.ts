@@ -37,8 +37,6 @@ export const MAX_STORED_OPS = 20_000;
 /** Ops waiting for the ops they reference. */
 const MAX_PENDING_OPS = 4_000;
 export const COMPACT_AFTER_OPS = 256;
-/** Past this, any member may snapshot (the most senior one may be away for long). */
-const COMPACT_ANYONE_AFTER_OPS = 4 * COMPACT_AFTER_OPS;
 
 export interface MergeResult {
   /** Ops stored by this merge, parents first: what to pass on to other teammates. */
@@ -215,8 +213,9 @@ export class TeamRoster {
   }
 
   /**
-   * Signs a snapshot when the graph has grown and this device should (the most senior member, or
-   * anyone once the graph is much bigger). Null when it is not time.
+   * Signs a snapshot when the graph has grown and this device is the most senior member (one
+   * member does it, so snapshots are rarely concurrent; concurrent ones only delay compaction
+   * until the next). Null when it is not time.
    */
   proposeSnapshot(): RosterOp | null {
     if (!this.graph || !this.state || !this.state.members.has(this.selfId)) return null;
@@ -225,7 +224,7 @@ export class TeamRoster {
     const heads = this.graph.heads();
     if (heads.length !== 1 || this.graph.get(heads[0]!)!.op.kind === 'snapshot') return null;
     const senior = [...this.state.members.values()].sort((a, b) => a.rank - b.rank)[0]!;
-    if (senior.deviceId !== this.selfId && past < COMPACT_ANYONE_AFTER_OPS) return null;
+    if (senior.deviceId !== this.selfId) return null;
     return this.append({ kind: 'snapshot', state: snapshotOf(this.state, MAX_REMEMBERED_REMOVALS) });
   }
 

@@ -41,8 +41,8 @@ export interface LinkManagerDeps {
   addressesOf: (id: DeviceId) => string[];
   /** This device's roster heads, told in hello and every heartbeat. */
   rosterHeads: () => RosterHeads | null;
-  /** What this build says of its version; a test build may claim a newer minor and extra features. */
-  version?: { minor: number; features: readonly string[] };
+  /** What this build says of its version; a test build may claim a newer one and extra features. */
+  version?: { major: number; minor: number; features: readonly string[] };
   log: (line: string) => void;
 }
 
@@ -78,6 +78,8 @@ export class LinkManager extends EventEmitter<{
   heads: [DeviceId, RosterHeads | null];
   /** A teammate runs a protocol we cannot speak (a different major version). */
   incompatible: [DeviceId, string];
+  /** A teammate's address answered our /link with an HTTP refusal (403: it does not count us as a member). */
+  refused: [DeviceId, string, number];
 }> {
   private readonly slots = new Map<DeviceId, Slot>();
   private readonly timers: NodeJS.Timeout[] = [];
@@ -209,6 +211,7 @@ export class LinkManager extends EventEmitter<{
     ws.on('unexpected-response', (_req, res) => {
       this.deps.log(`${address} refused our link (HTTP ${res.statusCode})`);
       ws.terminate();
+      this.emit('refused', id, address, res.statusCode ?? 0);
     });
     ws.on('error', () => undefined);
     ws.on('close', () => {
@@ -221,10 +224,10 @@ export class LinkManager extends EventEmitter<{
     slot.pending.add(link);
     link.on('message', (m) => this.onMessage(link, m));
     link.on('closed', (reason) => this.onClosed(link, reason));
-    const version = this.deps.version ?? { minor: PROTOCOL_MINOR, features: PROTOCOL_FEATURES };
+    const version = this.version();
     link.send({
       type: 'hello',
-      protocol: PROTOCOL_VERSION,
+      protocol: version.major,
       minor: version.minor,
       features: [...version.features],
       name: this.deps.selfName(),
@@ -237,11 +240,13 @@ export class LinkManager extends EventEmitter<{
   private onMessage(link: PeerLink, message: LinkMessage): void {
     const slot = this.slot(link.peerId);
     if (message.type === 'hello') {
-      const ours = this.deps.version ?? { minor: PROTOCOL_MINOR, features: PROTOCOL_FEATURES };
-      if (message.protocol !== PROTOCOL_VERSION) {
-        const reason = versionMismatch(`${PROTOCOL_VERSION}.${ours.minor}`, `${message.protocol}.${message.minor}`, message.name);
-        this.emit('incompatible', link.peerId, reason);
-        link.send({ type: 'error', code: 'protocol-mismatch', message: versionMismatch(`${message.protocol}.${message.minor}`, `${PROTOCOL_VERSION}.${ours.minor}`, this.deps.selfName()) });
+      const ours = this.version();
+      if (message.protocol !== ours.major) {
+        const reason = versionMismatch(`${ours.major}.${ours.minor}`, `${message.protocol}.${message.minor}`, message.name);
+        // Told once per version met: the dialer keeps trying (the other machine may update) but the owner hears it once.
+        if (slot.state.version !== `${message.protocol}.${message.minor}`) this.emit('incompatible', link.peerId, reason);
+        slot.state.version = `${message.protocol}.${message.minor}`;
+        link.send({ type: 'error', code: 'protocol-mismatch', message: versionMismatch(`${message.protocol}.${message.minor}`, `${ours.major}.${ours.minor}`, this.deps.selfName()) });
         return link.close('protocol mismatch', 4000);
       }
       link.helloReceived = true;
@@ -305,6 +310,10 @@ export class LinkManager extends EventEmitter<{
       slot.state.online = false;
       this.emit('offline', link.peerId, reason);
     }
+  }
+
+  private version(): { major: number; minor: number; features: readonly string[] } {
+    return this.deps.version ?? { major: PROTOCOL_VERSION, minor: PROTOCOL_MINOR, features: PROTOCOL_FEATURES };
   }
 
   private heartbeat(): void {
