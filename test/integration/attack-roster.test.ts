@@ -24,10 +24,12 @@ interface TeamJson {
 const bed = new Testbed();
 let a: AgentProcess, b: AgentProcess, c: AgentProcess;
 
-const addressOf = (agent: AgentProcess): string => `127.0.0.1:${agent.events.filter((e) => e.type === 'ready').at(-1)!.listenPort as number}`;
+const addressOf = (agent: AgentProcess): string =>
+  `127.0.0.1:${agent.events.filter((e) => e.type === 'ready').at(-1)!.listenPort as number}`;
 const teamOf = (agent: AgentProcess): TeamJson | null => agent.cli<TeamJson | null>(['team']);
 const memberNames = (agent: AgentProcess): string[] => (teamOf(agent)?.members.map((m) => m.name) ?? []).sort();
-const readTeamFile = (agent: AgentProcess): RosterOp[] => (JSON.parse(readFileSync(join(agent.dataDir, 'team.json'), 'utf8')) as { ops: RosterOp[] }).ops;
+const readTeamFile = (agent: AgentProcess): RosterOp[] =>
+  (JSON.parse(readFileSync(join(agent.dataDir, 'team.json'), 'utf8')) as { ops: RosterOp[] }).ops;
 
 function rosterFrom(identity: Identity, ops: RosterOp[]): TeamRoster {
   return new TeamRoster(identity.deviceId, identity.certPem, identity.privateKey, ops);
@@ -70,8 +72,10 @@ describe(`roster attacks (${bed.mode})`, () => {
     const junk: RosterOp[] = [];
     for (let i = 0; i < 1320; i++) {
       const op = signOn(identityB, teamId, [head], { kind: 'rename', name: `junk-${i}`, filler: 'x'.repeat(2000) });
-      if (i % 3 === 0) junk.push({ ...op, sig: op.sig.replace(/^./, (ch) => (ch === 'A' ? 'B' : 'A')) }); // bad signature
-      else if (i % 3 === 1) junk.push({ ...op, deps: [(i.toString(16) + 'f'.repeat(64)).slice(0, 64)] }); // references nothing
+      if (i % 3 === 0)
+        junk.push({ ...op, sig: op.sig.replace(/^./, (ch) => (ch === 'A' ? 'B' : 'A')) }); // bad signature
+      else if (i % 3 === 1)
+        junk.push({ ...op, deps: [(i.toString(16) + 'f'.repeat(64)).slice(0, 64)] }); // references nothing
       else junk.push({ ...op, teamId: 'e'.repeat(32) }); // another team
     }
     for (let i = 0; i < junk.length; i += 100) link.send({ type: 'roster.ops', ops: junk.slice(i, i + 100), answer: false, more: false });
@@ -87,9 +91,11 @@ describe(`roster attacks (${bed.mode})`, () => {
     // frames (the first roster sent them as one frame and the link failed for ever).
     let last = head;
     const honest: RosterOp[] = [];
-    for (let i = 0; i < 1320; i++) honest.push((last = signOn(identityB, teamId, [last], { kind: 'rename', name: `beta-${i}`, filler: 'y'.repeat(2000) })));
+    for (let i = 0; i < 1320; i++)
+      honest.push((last = signOn(identityB, teamId, [last], { kind: 'rename', name: `beta-${i}`, filler: 'y'.repeat(2000) })));
     const again = await openLink(identityB, addressOf(a), { teamId, heads: [opId(last)] });
-    for (let i = 0; i < honest.length; i += 200) again.send({ type: 'roster.ops', ops: honest.slice(i, i + 200), answer: false, more: i + 200 < honest.length });
+    for (let i = 0; i < honest.length; i += 200)
+      again.send({ type: 'roster.ops', ops: honest.slice(i, i + 200), answer: false, more: i + 200 < honest.length });
     const startedMs = Date.now();
     const identityC = await loadOrCreateIdentity(c.dataDir, { allowNew: false, hasTeam: true });
     // The team view shows a linked machine's live name; what the roster says is in team.json.
@@ -116,7 +122,12 @@ describe(`roster attacks (${bed.mode})`, () => {
     // alpha goes offline too (its removal of gamma is on disk); beta comes back and hears gamma first.
     await a.kill('SIGTERM');
     const heads = stale.heads();
-    const backdated = signOn(identityC, teamId, heads.map((h) => staleOps.find((o) => opId(o) === h)!), { kind: 'remove', subject: a.deviceId });
+    const backdated = signOn(
+      identityC,
+      teamId,
+      heads.map((h) => staleOps.find((o) => opId(o) === h)!),
+      { kind: 'remove', subject: a.deviceId },
+    );
     const markB = b.events.length;
     await b.start();
     const link = await openLink(identityC, addressOf(b), { teamId, heads: [opId(backdated)] });
@@ -138,7 +149,14 @@ describe(`roster attacks (${bed.mode})`, () => {
     await expect(openLink(identityC, addressOf(a), null)).rejects.toThrow(/HTTP 403/);
     // the roster-only door it may still use takes its op, and it changes nothing
     const door = await openLink(identityC, addressOf(b), null, '/roster');
-    door.send({ type: 'roster.ops', ops: [signOn(identityC, teamId, [backdated], { kind: 'add', subject: c.deviceId, subjectName: 'gamma', subjectCert: identityC.certPem })], answer: false, more: false });
+    door.send({
+      type: 'roster.ops',
+      ops: [
+        signOn(identityC, teamId, [backdated], { kind: 'add', subject: c.deviceId, subjectName: 'gamma', subjectCert: identityC.certPem }),
+      ],
+      answer: false,
+      more: false,
+    });
     await new Promise((r) => setTimeout(r, 500));
     door.close();
     expect(memberNames(b)).toEqual(['alpha', 'beta']);
@@ -148,7 +166,7 @@ describe(`roster attacks (${bed.mode})`, () => {
 
 describe(`a long roster history (${bed.mode})`, () => {
   const bed2 = new Testbed();
-  let x: AgentProcess, y: AgentProcess, z: AgentProcess;
+  let x: AgentProcess, y: AgentProcess, z: AgentProcess, w: AgentProcess;
   let history: RosterOp[];
 
   beforeAll(async () => {
@@ -164,31 +182,41 @@ describe(`a long roster history (${bed.mode})`, () => {
     const teamId = founder.teamId!;
     const signers = [ix!, iy!, iz!];
     let last = history.at(-1)!;
-    for (let i = 0; i < 10_000; i++) history.push((last = signOn(signers[i % 3]!, teamId, [last], { kind: 'rename', name: `${['xray', 'yankee', 'zulu'][i % 3]}-${i}` })));
+    for (let i = 0; i < 10_000; i++)
+      history.push((last = signOn(signers[i % 3]!, teamId, [last], { kind: 'rename', name: `${['xray', 'yankee', 'zulu'][i % 3]}-${i}` })));
     const write = (p: AgentProcess, ops: RosterOp[]) => writeFileSync(join(p.dataDir, 'team.json'), JSON.stringify({ ops, addresses: {} }));
     write(x, history); // xray was there all along
     write(y, history.slice(0, 3)); // the others were away for all of it
     write(z, history.slice(0, 3));
-    await Promise.all([x.start(), y.start(), z.start()]);
+    w = bed2.agent(host, 'whiskey');
+    await Promise.all([x.start(), y.start(), z.start(), w.start()]);
   });
   afterAll(() => bed2.destroy());
 
   it('10,000 ops of honest history reach members that missed them, and a removal then reaches everyone within seconds', async () => {
     const startedMs = Date.now();
     const final = opId(history.at(-1)!);
-    for (const p of [y, z]) await eventually(() => readTeamFile(p).some((op) => opId(op) === final), 60_000, `${p.name} to hold all 10,000 ops`, 200);
-    console.log(`[figure] 10,000 roster ops synced to two members in ${Date.now() - startedMs} ms (the first roster failed at about 1,000)`);
-    await allOnline([x, y, z]);
+    for (const p of [y, z])
+      await eventually(() => readTeamFile(p).some((op) => opId(op) === final), 60_000, `${p.name} to hold all 10,000 ops`, 200);
+    console.log(
+      `[figure] 10,000 roster ops synced to two members in ${Date.now() - startedMs} ms (the first roster failed at about 1,000)`,
+    );
+    // A newcomer joins while the history is long: the welcome carries it in bounded frames.
+    expect(readTeamFile(x).length).toBeGreaterThan(10_000); // not compacted yet: it waits for every member
+    await pair(x, w, addressOf(w));
+    expect(teamOf(w)!.members).toHaveLength(4);
+    await allOnline([x, y, z, w]);
     const removeAt = Date.now();
-    const marks = [y.events.length, z.events.length];
+    const marks = [y.events.length, z.events.length, w.events.length];
     x.cli(['remove', z.deviceId]);
     await z.waitFor((e) => e.type === 'teamChanged' && e.team === null, 10_000, marks[1]);
-    await y.waitFor((e) => e.type === 'teamChanged' && !(e.team as TeamJson).members.some((m) => m.name.startsWith('zulu')), 10_000, marks[0]);
-    console.log(`[figure] removal reached both other members in ${Date.now() - removeAt} ms`);
+    const without = (e: AgentEvent) => e.type === 'teamChanged' && !(e.team as TeamJson).members.some((m) => m.deviceId === z.deviceId);
+    await Promise.all([y.waitFor(without, 10_000, marks[0]), w.waitFor(without, 10_000, marks[2])]);
+    console.log(`[figure] removal reached all three other members in ${Date.now() - removeAt} ms`);
     // With the history acknowledged by every member, it is compacted into a snapshot.
-    await eventually(() => readTeamFile(x).length < 10 && readTeamFile(y).length < 10, 20_000, 'the history to be compacted', 500);
+    await eventually(() => [x, y, w].every((p) => readTeamFile(p).length < 10), 20_000, 'the history to be compacted', 500);
     console.log(`[figure] team.json after compaction: ${statSync(join(x.dataDir, 'team.json')).size} bytes, ${readTeamFile(x).length} ops`);
-    expect(memberNames(x)).toEqual(['xray', 'yankee']);
-    expect(memberNames(y)).toEqual(['xray', 'yankee']);
+    expect(memberNames(x)).toEqual(['whiskey', 'xray', 'yankee']);
+    expect(memberNames(y)).toEqual(['whiskey', 'xray', 'yankee']);
   });
 });

@@ -42,6 +42,8 @@ type OutgoingPairMessage = z.input<typeof pairMessageSchema>;
 
 export class PairingChannel {
   private waiter: { resolve: (m: PairMessage) => void; reject: (e: Error) => void } | null = null;
+  /** While a multi-frame message is being taken (collect), each frame goes straight here. */
+  private sink: ((m: PairMessage) => void) | null = null;
   private held: PairMessage | null = null;
   private failure: Error | null = null;
   private ended = false;
@@ -79,6 +81,44 @@ export class PairingChannel {
     throw new TroupeError('pairing-failed', `The other machine sent ${message.type} where ${type} belongs`);
   }
 
+  /**
+   * Takes frames of `type` as they come, in the same turn (several may arrive in one read), until
+   * `take` returns false: the roster in pair.welcome comes in batches. `take` bounds the total.
+   */
+  collect<T extends PairMessage['type']>(type: T, timeoutMs: number, take: (m: Extract<PairMessage, { type: T }>) => boolean): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const finish = (err: Error | null): void => {
+        clearTimeout(timer);
+        this.sink = null;
+        this.waiter = null;
+        if (err) reject(err);
+        else resolve();
+      };
+      const timer = setTimeout(() => finish(new TroupeError('pairing-expired', 'The other machine did not answer in time')), timeoutMs);
+      timer.unref();
+      const deliver = (m: PairMessage): void => {
+        if (m.type !== type) {
+          const err = m.type === 'pair.rejected' || m.type === 'error' ? peerError(m) : new TroupeError('pairing-failed', `The other machine sent ${m.type} where ${type} belongs`);
+          if (err.code === 'pairing-failed') this.refuse('bad-frame', `Expected ${type}, got ${m.type}`);
+          else this.end(err);
+          return finish(err);
+        }
+        try {
+          if (!take(m as Extract<PairMessage, { type: T }>)) finish(null);
+        } catch (err) {
+          this.refuse('pairing-failed', (err as Error).message);
+          finish(err as Error);
+        }
+      };
+      if (this.failure) return finish(this.failure);
+      const held = this.held;
+      this.held = null;
+      this.sink = deliver;
+      this.waiter = { resolve: () => undefined, reject: (e) => finish(e) }; // so an ending connection reaches us
+      if (held) deliver(held);
+    });
+  }
+
   /** Tells the peer why, then hangs up; anything it sends from now on is not read. */
   refuse(code: ErrorCode, message: string): void {
     if (this.ended) return;
@@ -100,6 +140,7 @@ export class PairingChannel {
       this.refuse('bad-frame', toErrorBody(err).message);
       return this.stopReading();
     }
+    if (this.sink) return this.sink(message);
     if (this.waiter) {
       const w = this.waiter;
       this.waiter = null;

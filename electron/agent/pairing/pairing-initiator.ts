@@ -14,7 +14,8 @@ import WebSocket from 'ws';
 import { TroupeError, toErrorBody } from '../../../shared/errors.js';
 import type { Pairing } from '../../../shared/control-api/index.js';
 import type { DeviceId } from '../../../shared/model/index.js';
-import { MAX_FRAME_BYTES, PROTOCOL_VERSION, type RosterOp } from '../../../shared/protocol/index.js';
+import { MAX_FRAME_BYTES, PROTOCOL_FEATURES, PROTOCOL_MINOR, PROTOCOL_VERSION, type RosterOp } from '../../../shared/protocol/index.js';
+import { rosterBatches } from './roster-batches.js';
 import type { Identity } from '../identity/identity-store.js';
 import { peerCertificate, sessionBinding, type PeerCertificate } from '../transport/peer-certificate.js';
 import { commitment, newNonce, pairingCode } from './pairing-code.js';
@@ -69,6 +70,8 @@ export class PairingInitiator {
     channel.send({
       type: 'pair.hello',
       protocol: PROTOCOL_VERSION,
+      minor: PROTOCOL_MINOR,
+      features: [...PROTOCOL_FEATURES],
       name: this.host.selfName(),
       teamName: this.host.teamName(),
       listenPort: this.host.listenPort(),
@@ -121,7 +124,8 @@ export class PairingInitiator {
       await Promise.race([bothAgree, stopped]);
       this.decisions.delete(pairing.pairingId); // from here on, the newcomer is being admitted
       const ops = await this.host.admit(peer, pairing.name, address);
-      channel.send({ type: 'pair.welcome', ops });
+      const batches = rosterBatches(ops);
+      batches.forEach((batch, i) => channel.send({ type: 'pair.welcome', ops: batch, more: i < batches.length - 1 }));
       pairing.state = 'paired';
     } catch (err) {
       const body = toErrorBody(err);

@@ -15,7 +15,8 @@ import type { WebSocket } from 'ws';
 import { TroupeError, type ErrorCode } from '../../../shared/errors.js';
 import type { PairRequest } from '../../../shared/control-api/index.js';
 import type { DeviceId } from '../../../shared/model/index.js';
-import { PROTOCOL_VERSION, type RosterOp } from '../../../shared/protocol/index.js';
+import { PROTOCOL_MINOR, PROTOCOL_VERSION, type RosterOp } from '../../../shared/protocol/index.js';
+import { MAX_STORED_OPS } from './team-roster.js';
 import { formatDeviceId } from '../identity/device-id.js';
 import type { PeerCertificate } from '../transport/peer-certificate.js';
 import { sessionBinding } from '../transport/peer-certificate.js';
@@ -97,7 +98,10 @@ export class PairingResponder {
     try {
       const hello = await channel.next('pair.hello', STEP_TIMEOUT_MS);
       if (hello.protocol !== PROTOCOL_VERSION)
-        return refuse('protocol-mismatch', `This machine speaks Troupe protocol ${PROTOCOL_VERSION}, yours ${hello.protocol}; update both`);
+        return refuse(
+          'protocol-mismatch',
+          `This machine (${this.host.selfName()}) runs Troupe protocol ${PROTOCOL_VERSION}.${PROTOCOL_MINOR} and yours ${hello.protocol}.${hello.minor}; different major versions cannot pair. Update Troupe on the older machine.`,
+        );
       // From our nonce on, the initiator can compute the code: only a few may go unrevealed.
       const commit = this.lock.open();
       if (!commit) {
@@ -148,8 +152,13 @@ export class PairingResponder {
     p.channel.send({ type: 'pair.approved' });
     try {
       // The other machine's owner may still be comparing codes: wait as long as a request lives.
-      const welcome = await p.channel.next('pair.welcome', PAIR_REQUEST_TTL_MS);
-      await this.host.joinTeam(welcome.ops, p.request.deviceId, p.initiatorAddress);
+      const ops: RosterOp[] = [];
+      await p.channel.collect('pair.welcome', PAIR_REQUEST_TTL_MS, (welcome) => {
+        if (ops.length + welcome.ops.length > MAX_STORED_OPS) throw new TroupeError('pairing-failed', `The team's roster is over ${MAX_STORED_OPS} ops; nothing changed`);
+        ops.push(...welcome.ops);
+        return welcome.more;
+      });
+      await this.host.joinTeam(ops, p.request.deviceId, p.initiatorAddress);
       this.host.requestClosed(requestId, 'accepted');
     } catch (err) {
       this.host.requestClosed(requestId, 'cancelled');

@@ -116,7 +116,13 @@ function pass(graph: RosterGraph, nodes: OpNode[], removals: OpNode[], priorRank
         existing.name = body.subjectName;
       } else {
         const rank = roster.nextRank++;
-        roster.members.set(body.subject, { deviceId: body.subject, name: body.subjectName, certPem: body.subjectCert, addedBy: op.by, rank });
+        roster.members.set(body.subject, {
+          deviceId: body.subject,
+          name: body.subjectName,
+          certPem: body.subjectCert,
+          addedBy: op.by,
+          rank,
+        });
         ranks.set(body.subject, rank);
       }
       roster.removed.delete(body.subject);

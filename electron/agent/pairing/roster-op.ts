@@ -100,7 +100,11 @@ export function opId(op: UnsignedOp | RosterOp): OpId {
 export function teamIdOf(create: UnsignedOp | RosterOp): string {
   const rest: Record<string, unknown> = { ...create };
   delete rest.teamId;
-  return createHash('sha256').update('troupe-team\0').update(canonicalBytes(rest as UnsignedOp)).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update('troupe-team\0')
+    .update(canonicalBytes(rest as UnsignedOp))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 export function signOp(op: UnsignedOp, key: KeyObject): RosterOp {
@@ -172,6 +176,7 @@ export function opShapeProblem(op: RosterOp): string | null {
   }
   if (op.deps.length === 0) return 'op without causal references';
   if (isKnownKind(op.kind) && !bodyOf(op, op.kind)) return `${op.kind} op with missing or malformed fields`;
-  if (op.kind === 'add' && !certIsFor(bodyOf(op, 'add')!.subjectCert, bodyOf(op, 'add')!.subject)) return 'add whose certificate is not its subject';
+  if (op.kind === 'add' && !certIsFor(bodyOf(op, 'add')!.subjectCert, bodyOf(op, 'add')!.subject))
+    return 'add whose certificate is not its subject';
   return null;
 }

@@ -11,14 +11,8 @@
 //                     +------- 2 s without an answer: ask again on the next heartbeat -----+
 
 import type { DeviceId } from '../../../shared/model/index.js';
-import {
-  MAX_ROSTER_BATCH_BYTES,
-  MAX_ROSTER_OPS_PER_MESSAGE,
-  type LinkMessage,
-  type RosterHeads,
-  type RosterOp,
-} from '../../../shared/protocol/index.js';
-import { encodeFrame } from '../transport/frame-codec.js';
+import type { LinkMessage, RosterHeads, RosterOp } from '../../../shared/protocol/index.js';
+import { rosterBatches } from './roster-batches.js';
 import type { TeamService } from './team-service.js';
 
 const WANT_RETRY_MS = 2000;
@@ -89,20 +83,9 @@ export class RosterSync {
     this.links.send(id, { type: 'roster.want', teamId: roster.teamId, heads: roster.heads().slice(0, 64) });
   }
 
-  /** Sends ops in frames of at most MAX_ROSTER_OPS_PER_MESSAGE ops and MAX_ROSTER_BATCH_BYTES; the last has more: false. */
+  /** Sends ops in frames of bounded size (rosterBatches); the last has more: false. */
   private sendOps(id: DeviceId, ops: readonly RosterOp[], answer = false): void {
-    let batch: RosterOp[] = [];
-    let bytes = 0;
-    for (const op of ops) {
-      const size = encodeFrame(op).byteLength;
-      if (batch.length > 0 && (batch.length >= MAX_ROSTER_OPS_PER_MESSAGE || bytes + size > MAX_ROSTER_BATCH_BYTES)) {
-        this.links.send(id, { type: 'roster.ops', ops: batch, answer, more: true });
-        batch = [];
-        bytes = 0;
-      }
-      batch.push(op);
-      bytes += size;
-    }
-    this.links.send(id, { type: 'roster.ops', ops: batch, answer, more: false });
+    const batches = rosterBatches(ops);
+    batches.forEach((batch, i) => this.links.send(id, { type: 'roster.ops', ops: batch, answer, more: i < batches.length - 1 }));
   }
 }

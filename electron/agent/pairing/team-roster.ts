@@ -15,7 +15,7 @@
 import { randomBytes, type KeyObject } from 'node:crypto';
 import type { DeviceId } from '../../../shared/model/index.js';
 import { MAX_OP_DEPS, rosterOpSchema, type RosterOp } from '../../../shared/protocol/index.js';
-import { foldGraph, snapshotOf, type RosterMember, type RosterState } from './roster-fold.js';
+import { foldGraph, snapshotOf, type RosterState } from './roster-fold.js';
 import { RosterGraph, type OpNode } from './roster-graph.js';
 import {
   bodyOf,
@@ -267,7 +267,10 @@ export class TeamRoster {
     const graph = this.requireGraph();
     const deps = graph.heads().slice(0, MAX_OP_DEPS);
     const clock = 1 + Math.max(...deps.map((d) => graph.get(d)!.op.clock));
-    const op = signOp({ ...this.extraOpFields, ...fields, teamId: graph.root.op.teamId, by: this.selfId, clock, deps, atMs: Date.now() } as UnsignedOp, this.key);
+    const op = signOp(
+      { ...this.extraOpFields, ...fields, teamId: graph.root.op.teamId, by: this.selfId, clock, deps, atMs: Date.now() } as UnsignedOp,
+      this.key,
+    );
     const result = this.merge([op]);
     if (result.stored.length !== 1) throw new Error(`could not store our own op: ${result.refused.join('; ')}`);
     return op;
@@ -333,6 +336,7 @@ function rootProblem(root: RosterOp): string | null {
   const snapshot = bodyOf(root, 'snapshot');
   if (!snapshot) return 'the first op is neither a create nor a snapshot';
   const author = snapshot.state.members.find((m) => m.id === root.by);
-  if (!author || !certIsFor(author.cert, author.id) || !snapshot.state.members.every((m) => certIsFor(m.cert, m.id))) return 'snapshot with a bad member list';
+  if (!author || !certIsFor(author.cert, author.id) || !snapshot.state.members.every((m) => certIsFor(m.cert, m.id)))
+    return 'snapshot with a bad member list';
   return signatureValid(root, author.cert) ? null : 'bad signature on snapshot';
 }

@@ -39,9 +39,11 @@ export class TeamService extends EventEmitter<{
     super();
     this.roster = new TeamRoster(identity.deviceId, identity.certPem, identity.privateKey);
     const loaded = this.roster.replace(ops);
-    if (loaded.refused.length > 0) this.deferLog(`team.json: ${loaded.refused.length} ops did not check out (${loaded.refused[0]}); they were left out`);
+    if (loaded.refused.length > 0)
+      this.deferLog(`team.json: ${loaded.refused.length} ops did not check out (${loaded.refused[0]}); they were left out`);
     if (this.roster.current && !this.roster.isMember(identity.deviceId)) this.roster.replace([]);
-    for (const [id, list] of Object.entries(addresses)) if (this.roster.isMember(id)) this.addresses.set(id, list.slice(0, MAX_ADDRESSES_PER_MEMBER));
+    for (const [id, list] of Object.entries(addresses))
+      if (this.roster.isMember(id)) this.addresses.set(id, list.slice(0, MAX_ADDRESSES_PER_MEMBER));
   }
 
   get hasTeam(): boolean {
@@ -134,7 +136,8 @@ export class TeamService extends EventEmitter<{
   /** Ops from a teammate's link (`from`); what is new is passed on and saved. */
   merge(ops: readonly RosterOp[], from: DeviceId): MergeResult {
     const result = this.roster.merge(ops);
-    if (result.refused.length > 0) this.emit('log', `roster: refused ${result.refused.length} ops from ${formatDeviceId(from).slice(0, 7)} (${result.refused[0]})`);
+    if (result.refused.length > 0)
+      this.emit('log', `roster: refused ${result.refused.length} ops from ${formatDeviceId(from).slice(0, 7)} (${result.refused[0]})`);
     if (result.stored.length === 0) return result;
     this.save();
     this.emit('ops', result.stored, from);
@@ -258,8 +261,7 @@ export class TeamService extends EventEmitter<{
   }
 
   private write(): Promise<void> {
-    const write = (): Promise<void> =>
-      this.files.writeTeam({ ops: this.roster.allOps(), addresses: Object.fromEntries(this.addresses) });
+    const write = (): Promise<void> => this.files.writeTeam({ ops: this.roster.allOps(), addresses: Object.fromEntries(this.addresses) });
     this.saving = this.saving.then(write, write);
     return this.saving;
   }

@@ -154,7 +154,16 @@ export class LinkManager extends EventEmitter<{
         dialing: false,
         attempts: 0,
         nextDialAtMs: 0,
-        state: { online: false, features: [], version: null, hasWork: false, name: null, capacity: null, lastHeartbeatMs: null, address: null },
+        state: {
+          online: false,
+          features: [],
+          version: null,
+          hasWork: false,
+          name: null,
+          capacity: null,
+          lastHeartbeatMs: null,
+          address: null,
+        },
       };
       this.slots.set(id, slot);
     }
@@ -246,7 +255,11 @@ export class LinkManager extends EventEmitter<{
         // Told once per version met: the dialer keeps trying (the other machine may update) but the owner hears it once.
         if (slot.state.version !== `${message.protocol}.${message.minor}`) this.emit('incompatible', link.peerId, reason);
         slot.state.version = `${message.protocol}.${message.minor}`;
-        link.send({ type: 'error', code: 'protocol-mismatch', message: versionMismatch(`${message.protocol}.${message.minor}`, `${ours.major}.${ours.minor}`, this.deps.selfName()) });
+        link.send({
+          type: 'error',
+          code: 'protocol-mismatch',
+          message: versionMismatch(`${message.protocol}.${message.minor}`, `${ours.major}.${ours.minor}`, this.deps.selfName()),
+        });
         return link.close('protocol mismatch', 4000);
       }
       link.helloReceived = true;

@@ -11,13 +11,7 @@
 import { EventEmitter } from 'node:events';
 import type { TLSSocket } from 'node:tls';
 import WebSocket from 'ws';
-import {
-  MAX_FRAME_BYTES,
-  PROTOCOL_MINOR,
-  PROTOCOL_VERSION,
-  type LinkMessage,
-  type RosterHeads,
-} from '../../../shared/protocol/index.js';
+import { MAX_FRAME_BYTES, PROTOCOL_MINOR, PROTOCOL_VERSION, type LinkMessage, type RosterHeads } from '../../../shared/protocol/index.js';
 import type { Capacity, DeviceId } from '../../../shared/model/index.js';
 import type { Identity } from '../identity/identity-store.js';
 import { peerCertificate } from './peer-certificate.js';

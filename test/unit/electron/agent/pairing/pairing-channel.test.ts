@@ -99,4 +99,28 @@ describe('PairingChannel', () => {
     await vi.advanceTimersByTimeAsync(2300);
     expect(ws.terminated).toBe(true);
   });
+
+  it('collects a roster sent in several pair.welcome frames, however they are grouped in reads', async () => {
+    const ws = new FakePairSocket();
+    const channel = new PairingChannel(ws as never);
+    const batches: number[] = [];
+    const done = channel.collect('pair.welcome', 1000, (m) => {
+      batches.push(m.ops.length);
+      return m.more;
+    });
+    for (let i = 0; i < 5; i++) ws.deliver({ type: 'pair.welcome', ops: [], more: i < 4 }); // one read: five frames
+    await expect(done).resolves.toBeUndefined();
+    expect(batches).toEqual([0, 0, 0, 0, 0]);
+    expect(ws.rejection()).toBeUndefined();
+  });
+
+  it('a collect ends with the peer\'s refusal, or with bad-frame for anything else', async () => {
+    const ws = new FakePairSocket();
+    const channel = new PairingChannel(ws as never);
+    const done = channel.collect('pair.welcome', 1000, () => true);
+    ws.deliver({ type: 'pair.welcome', ops: [], more: true });
+    ws.deliver(nonce);
+    await expect(done).rejects.toThrow(/pair.nonce/);
+    expect(ws.rejection()).toMatchObject({ code: 'bad-frame' });
+  });
 });

@@ -107,10 +107,19 @@ describe('TeamRoster', () => {
     const { a, teamId } = teamABC();
     const head = a.allOps().at(-1)!;
     const outsider = signed(D, teamId, [head], { kind: 'add', subject: E.deviceId, subjectName: 'echo', subjectCert: E.certPem });
-    const forged = { ...signed(D, teamId, [head], { kind: 'add', subject: D.deviceId, subjectName: 'delta', subjectCert: D.certPem }), by: A.deviceId };
-    const tampered = { ...signed(A, teamId, [head], { kind: 'add', subject: D.deviceId, subjectName: 'delta', subjectCert: D.certPem }), subjectName: 'mallory' };
+    const forged = {
+      ...signed(D, teamId, [head], { kind: 'add', subject: D.deviceId, subjectName: 'delta', subjectCert: D.certPem }),
+      by: A.deviceId,
+    };
+    const tampered = {
+      ...signed(A, teamId, [head], { kind: 'add', subject: D.deviceId, subjectName: 'delta', subjectCert: D.certPem }),
+      subjectName: 'mallory',
+    };
     const badCert = signed(A, teamId, [head], { kind: 'add', subject: D.deviceId, subjectName: 'delta', subjectCert: C.certPem });
-    const badClock = signOp({ kind: 'rename', name: 'x', teamId, by: A.deviceId, clock: 999, deps: [opId(head)], atMs: 1 } as UnsignedOp, A.privateKey);
+    const badClock = signOp(
+      { kind: 'rename', name: 'x', teamId, by: A.deviceId, clock: 999, deps: [opId(head)], atMs: 1 } as UnsignedOp,
+      A.privateKey,
+    );
     const size = a.size;
     const result = a.merge([outsider, forged, tampered, badCert, badClock]);
     expect(result.stored).toEqual([]);
@@ -154,7 +163,12 @@ describe('TeamRoster attacks', () => {
     a.renameSelf('busier');
     const removeC = a.remove(C.deviceId);
     const removeA = signed(C, teamId, [staleView], { kind: 'remove', subject: A.deviceId });
-    const addAccomplice = signed(C, teamId, [staleView], { kind: 'add', subject: D.deviceId, subjectName: 'delta', subjectCert: D.certPem });
+    const addAccomplice = signed(C, teamId, [staleView], {
+      kind: 'add',
+      subject: D.deviceId,
+      subjectName: 'delta',
+      subjectCert: D.certPem,
+    });
     expect(removeA.clock).toBeLessThan(removeC.clock);
 
     // B hears C first (it still thinks C is a member), then A.
@@ -202,7 +216,10 @@ describe('TeamRoster attacks', () => {
     const { a, b, teamId } = teamABC();
     const root = a.allOps()[0]!;
     // C signs a create with the same team id: it does not hash to that id.
-    const second = signOp({ ...root, by: C.deviceId, subjectCert: C.certPem, subjectName: 'charlie', nonce: '0'.repeat(32), teamId } as UnsignedOp, C.privateKey);
+    const second = signOp(
+      { ...root, by: C.deviceId, subjectCert: C.certPem, subjectName: 'charlie', nonce: '0'.repeat(32), teamId } as UnsignedOp,
+      C.privateKey,
+    );
     const result = b.merge([second]);
     expect(result.stored).toEqual([]);
     expect(b.isMember(A.deviceId)).toBe(true);
@@ -301,7 +318,8 @@ describe('TeamRoster at scale', () => {
     expect(a.merge(history).stored).toHaveLength(10_000);
     const missing = a.missingFor(b.heads());
     expect(missing).toHaveLength(10_000);
-    for (let i = 0; i < missing.length; i += 512) expect(b.merge(missing.slice(i, i + 512)).stored.length).toBe(Math.min(512, missing.length - i));
+    for (let i = 0; i < missing.length; i += 512)
+      expect(b.merge(missing.slice(i, i + 512)).stored.length).toBe(Math.min(512, missing.length - i));
     expect(b.heads()).toEqual(a.heads());
     expect(b.current!.members.get(A.deviceId)!.name).toBe('a-9999');
     expect(a.missingFor(b.heads())).toEqual([]);
