@@ -20,6 +20,7 @@ import { Testbed, type AgentProcess, type AgentEvent } from './harness/testbed.j
 import { pair } from './harness/team-helpers.js';
 import { loadOrCreateIdentity, type Identity } from '../../electron/agent/identity/identity-store.js';
 import { decodeFrame, encodeFrame } from '../../electron/agent/transport/frame-codec.js';
+import { opId } from '../../electron/agent/pairing/roster-op.js';
 import { linkMessageSchema, MAX_FRAME_BYTES, type RosterOp } from '../../shared/protocol/index.js';
 import { ERROR_CODES } from '../../shared/errors.js';
 import {
@@ -67,7 +68,7 @@ function randomString(max: number): string {
     '0123456789abcdef',
     '\u0000\u0001\n\r\t"\\/%.',
     'ÄÖÜ€😀\u202e\ufffd',
-    'type hello error roster.sync heartbeat',
+    'type hello error roster.ops roster.want heartbeat',
   ];
   const alphabet = pick(alphabets);
   let s = '';
@@ -89,13 +90,17 @@ const capacity = (): Obj => ({
 });
 
 function validMessages(ops: RosterOp[], members: string[]): Obj[] {
+  const heads = { teamId: ops[0]!.teamId, heads: [opId(ops.at(-1)!)] };
   const addresses: Obj = {};
   for (const id of members) addresses[id] = ['127.0.0.1:47800', '10.0.0.7:47800'];
   return [
-    { type: 'hello', protocol: 1, name: 'beta', listenPort: 47800, capacity: capacity() },
-    { type: 'heartbeat', seq: 42, sentAtMs: Date.now(), capacity: capacity(), name: 'beta', hasWork: false },
-    { type: 'roster.sync', ops, addresses },
-    { type: 'roster.sync', ops: ops.slice(0, 1), addresses: {} },
+    { type: 'hello', protocol: 2, minor: 0, features: [], name: 'beta', listenPort: 47800, capacity: capacity(), roster: heads },
+    { type: 'heartbeat', seq: 42, sentAtMs: Date.now(), capacity: capacity(), name: 'beta', hasWork: false, roster: heads },
+    { type: 'heartbeat', seq: 43, sentAtMs: Date.now(), capacity: capacity(), name: 'beta', hasWork: true, roster: null },
+    { type: 'roster.want', teamId: heads.teamId, heads: heads.heads },
+    { type: 'roster.ops', ops, answer: false, more: false },
+    { type: 'roster.ops', ops: ops.slice(0, 1), answer: true, more: true },
+    { type: 'team.addresses', addresses },
     { type: 'error', code: 'bad-frame', message: 'Received a message this version of Troupe cannot read' },
     { type: 'work.available' },
     { type: 'work.request', requestId: 7, freeCores: 2 },
@@ -199,7 +204,9 @@ function mutateObject(base: Obj): unknown {
       m.type = pick([
         'hello',
         'heartbeat',
-        'roster.sync',
+        'roster.ops',
+        'roster.want',
+        'team.addresses',
         'error',
         'work.lease',
         'work.request',

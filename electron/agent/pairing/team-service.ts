@@ -130,6 +130,7 @@ export class TeamService extends EventEmitter<{
     this.reportedHeads.clear();
     this.addresses.set(initiator, [initiatorAddress]);
     this.save();
+    await this.flush(); // joined for good before the owner is told so
     this.emit('changed');
   }
 

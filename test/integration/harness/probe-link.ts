@@ -31,7 +31,7 @@ if (what === 'blob') {
   });
   ws.on('open', () => {
     // A roster op from a stranger: must never be acted on. We only report that a link opened.
-    ws.send(encodeFrame({ type: 'roster.sync', ops: [], addresses: {} }));
+    ws.send(encodeFrame({ type: 'roster.ops', ops: [], answer: false, more: false }));
     print({ result: 'open' });
   });
   ws.on('error', (err) => print({ result: 'refused', error: err.message }));
