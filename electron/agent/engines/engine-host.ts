@@ -107,6 +107,7 @@ export class EngineHost {
     const child = this.child;
     if (!child) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.ref(); // an idle child is unref'd, and its exit must still be heard
     this.stop(new EngineStoppedError(`${this.options.label} was closed`));
     await exited;
   }

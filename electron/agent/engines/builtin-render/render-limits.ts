@@ -12,9 +12,9 @@ const MiB = 2 ** 20;
 export const DEFAULT_SCENE_BUDGET_BYTES = 2 * 2 ** 30;
 /** The engine process's --max-old-space-size. Scenes live in ArrayBuffers outside the heap. */
 export const ENGINE_HEAP_LIMIT_MB = 1024;
-/** The engine process before any scene: node, the reader and tracer code, their heap. Measured ~95 MiB. */
+/** The engine process before any scene: node, the reader and tracer code, their heap. Measured 70 MiB. */
 export const ENGINE_BASE_BYTES = 512 * MiB;
-/** Each render thread's isolate and stack. Measured ~10 MiB. */
+/** Each render thread's isolate, code and stack. Measured ~20 MiB (1, 2 and 8 threads, 2026-11-28). */
 export const ENGINE_THREAD_BYTES = 32 * MiB;
 /** An idle render process exits after this long, and gives back the scene it holds. */
 export const ENGINE_IDLE_TIMEOUT_MS = 5 * 60_000;

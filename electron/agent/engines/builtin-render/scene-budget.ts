@@ -168,12 +168,9 @@ export function dataUriSlice(uri: string, start: number, length: number): Uint8A
   const meta = uri.slice(5, comma);
   const data = uri.slice(comma + 1);
   if (!meta.endsWith(';base64')) {
-    // Percent-encoded: rare, and no larger than the JSON it sits in.
-    try {
-      return Buffer.from(decodeURIComponent(data), 'latin1').subarray(start, start + length);
-    } catch {
-      return new Uint8Array(0);
-    }
+    // Percent-encoded bytes: rare, and no larger than the JSON they sit in.
+    const text = data.replace(/%([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    return Buffer.from(text, 'latin1').subarray(start, start + length);
   }
   const first = Math.floor(start / 3) * 4;
   const skip = start % 3;

@@ -1,6 +1,6 @@
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { decodePng } from '../../../../../../electron/agent/engines/builtin-render/png-decode.js';
+import { decodePng, readPngHeader } from '../../../../../../electron/agent/engines/builtin-render/png-decode.js';
 
 /** A PNG with the given IHDR fields and raw (already filtered) scanlines. CRCs are left zero. */
 function png(width: number, height: number, bitDepth: number, colorType: number, raw: number[], extra: [string, number[]][] = []): Uint8Array {
@@ -51,5 +51,24 @@ describe('decodePng', () => {
     interlaced[28] = 1;
     expect(() => decodePng(interlaced, 'wood.png')).toThrow(/texture wood\.png is an interlaced PNG/);
     expect(() => decodePng(png(2, 2, 8, 0, [0, 1, 2]), 'short.png')).toThrow(/texture short\.png is not a readable PNG/);
+  });
+
+  it('takes its size only from the IHDR at the front, which the budget reads too', () => {
+    const image = png(3, 2, 8, 6, [0, ...new Array(12).fill(1), 0, ...new Array(12).fill(2)]);
+    expect(readPngHeader(image)).toEqual({ width: 3, height: 2, bitDepth: 8, colorType: 6, interlace: 0 });
+    expect(decodePng(image, 'ok.png').rgba.buffer).toBeInstanceOf(SharedArrayBuffer); // shared with the render threads
+    // A second IHDR must not change the size after the budget has read the first.
+    const second = Buffer.alloc(13);
+    second.writeUInt32BE(30000, 0);
+    second.writeUInt32BE(30000, 4);
+    second[8] = 8;
+    second[9] = 6;
+    const sneaky = png(1, 1, 8, 6, [0, 1, 2, 3, 4], [['IHDR', [...second]]]);
+    expect(readPngHeader(sneaky)).toMatchObject({ width: 1, height: 1 });
+    expect(() => decodePng(sneaky, 'sneaky.png')).toThrow(/texture sneaky\.png is not a readable PNG \(a second IHDR chunk\)/);
+    // No IHDR first: no header, and no decoding either.
+    const headless = Buffer.concat([image.subarray(0, 8), image.subarray(33)]);
+    expect(readPngHeader(headless)).toBeNull();
+    expect(() => decodePng(headless, 'headless.png')).toThrow(/not a readable PNG \(no IHDR chunk first\)/);
   });
 });
