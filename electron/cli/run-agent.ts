@@ -67,6 +67,9 @@ function describe(event: ControlEvent): void {
     case 'memberOffline':
       console.log(`teammate ${event.name} is offline (${event.reason})`);
       break;
+    case 'memberIncompatible':
+      console.log(event.reason);
+      break;
     case 'pairingLocked':
       console.log(`\nPairing is paused until ${new Date(event.untilMs).toLocaleTimeString()}. ${event.reason}`);
       break;
