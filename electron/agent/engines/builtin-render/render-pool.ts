@@ -8,10 +8,9 @@ import { TroupeError } from '../../../../shared/errors.js';
 import type { SharedFrame } from './frame-scene.js';
 import type { CheckedSettings, Region } from './render-request.js';
 import { startRenderWorker } from './worker-launch.js';
-import { CONTROL_ABORT, CONTROL_SLOTS, type RenderJobMessage, type WorkerReply } from './worker-protocol.js';
+import { CONTROL_ABORT, CONTROL_SLOTS, type CollectMessage, type RenderJobMessage, type WorkerReply } from './worker-protocol.js';
 
 export interface PoolJob {
-  frameKey: string;
   frame: SharedFrame;
   settings: CheckedSettings;
   region: Region;
@@ -40,6 +39,13 @@ export class RenderPool {
     return result;
   }
 
+  /** Has every thread collect garbage, so frames dropped by the caller free their shared memory now. */
+  collect(): Promise<void> {
+    const done = this.queue.then(() => this.collectNow());
+    this.queue = done.catch(() => undefined);
+    return done;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all(this.workers.splice(0).map((w) => w.terminate()));
@@ -58,6 +64,28 @@ export class RenderPool {
     });
     worker.unref();
     this.workers.push(worker);
+  }
+
+  private collectNow(): Promise<void> {
+    const jobId = this.nextJobId++;
+    return Promise.all(
+      this.workers.map(
+        (worker) =>
+          new Promise<void>((resolve) => {
+            const finish = (): void => {
+              worker.off('message', onMessage);
+              worker.off('exit', finish);
+              resolve();
+            };
+            const onMessage = (reply: WorkerReply): void => {
+              if (reply.jobId === jobId) finish();
+            };
+            worker.on('message', onMessage);
+            worker.once('exit', finish);
+            worker.postMessage({ type: 'collect', jobId } satisfies CollectMessage);
+          }),
+      ),
+    ).then(() => undefined);
   }
 
   private runNow(job: PoolJob, { signal, onProgress }: PoolJobOptions): Promise<Float32Array> {

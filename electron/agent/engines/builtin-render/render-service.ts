@@ -33,19 +33,19 @@ export class RenderService implements EngineService {
       return { value: inspectLoadedScene(await loadBudgetedScene(request.scenePath, request.sceneBudgetBytes), request.fps) };
     }
     const settings = checkRenderRequest(request.settings, request.region);
-    const { frameKey, frame } = await this.frameFor(request.scenePath, settings, request.sceneBudgetBytes);
+    const frame = await this.frameFor(request.scenePath, settings, request.sceneBudgetBytes);
     signal.throwIfAborted();
     this.pool ??= new RenderPool(this.threads);
-    const pixels = await this.pool.run({ frameKey, frame, settings, region: request.region }, { signal, onProgress: progress });
+    const pixels = await this.pool.run({ frame, settings, region: request.region }, { signal, onProgress: progress });
     return { value: null, payload: new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength) };
   }
 
-  private async frameFor(scenePath: string, settings: CheckedSettings, budgetBytes: number): Promise<{ frameKey: string; frame: SharedFrame }> {
+  private async frameFor(scenePath: string, settings: CheckedSettings, budgetBytes: number): Promise<SharedFrame> {
     const stat = statSync(scenePath, { throwIfNoEntry: false });
     const key = `${scenePath}|${stat?.mtimeMs}|${stat?.size}|${stat?.ino}|${budgetBytes}`;
     if (this.scene?.key !== key) {
       this.scene = null;
-      this.evict(Infinity);
+      await this.evict(0);
       const { scene, estimate } = await loadBudgetedScene(scenePath, budgetBytes);
       this.scene = { key, model: scene, estimate, budgetBytes };
       collectGarbage(); // the reader's copies and the files go before a frame is built on top
@@ -56,21 +56,22 @@ export class RenderService implements EngineService {
       const { sceneBytes, frameBytes } = this.scene.estimate;
       // Make room: the new frame is built beside the ones kept only if the budget holds them all.
       const fits = Math.floor((this.scene.budgetBytes - sceneBytes) / Math.max(1, frameBytes)) - 1;
-      this.evict(Math.max(0, Math.min(FRAME_CACHE_SIZE - 1, fits)));
+      await this.evict(Math.max(0, Math.min(FRAME_CACHE_SIZE - 1, fits)));
       frame = toSharedFrame(buildFrameScene(this.scene.model, settings.frame / settings.fps));
       this.frames.set(frameKey, frame);
     }
-    return { frameKey, frame };
+    return frame;
   }
 
-  /** Drops the oldest frames until at most `keep` are left. */
-  private evict(keep: number): void {
-    let dropped = false;
-    while (this.frames.size > keep) {
-      this.frames.delete(this.frames.keys().next().value!);
-      dropped = true;
-    }
-    if (dropped) collectGarbage();
+  /**
+   * Drops the oldest frames until at most `keep` are left, and frees their memory before the
+   * next is built: the render threads saw them too, and hold them until they collect.
+   */
+  private async evict(keep: number): Promise<void> {
+    if (this.frames.size <= keep) return;
+    while (this.frames.size > keep) this.frames.delete(this.frames.keys().next().value!);
+    await this.pool?.collect();
+    collectGarbage();
   }
 }
 

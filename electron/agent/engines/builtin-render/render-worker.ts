@@ -6,9 +6,7 @@ import { parentPort } from 'node:worker_threads';
 import { toErrorBody } from '../../../../shared/errors.js';
 import { frameFromShared, type FrameScene } from './frame-scene.js';
 import { PathTracer } from './path-tracer.js';
-import { CONTROL_ABORT, CONTROL_NEXT_ROW, type RenderJobMessage, type WorkerReply } from './worker-protocol.js';
-
-let lastFrameKey = '';
+import { CONTROL_ABORT, CONTROL_NEXT_ROW, type CollectMessage, type RenderJobMessage, type WorkerReply } from './worker-protocol.js';
 
 function renderRows(frame: FrameScene, job: RenderJobMessage, reply: (m: WorkerReply) => void): void {
   const control = new Int32Array(job.control);
@@ -31,15 +29,13 @@ function renderRows(frame: FrameScene, job: RenderJobMessage, reply: (m: WorkerR
 const port = parentPort;
 if (port) {
   const reply = (m: WorkerReply): void => port.postMessage(m);
-  port.on('message', (job: RenderJobMessage) => {
+  port.on('message', (job: RenderJobMessage | CollectMessage) => {
+    if (job.type === 'collect') {
+      (globalThis as { gc?: () => void }).gc?.(); // engine processes run with --expose-gc
+      reply({ type: 'collected', jobId: job.jobId });
+      return;
+    }
     try {
-      if (job.frameKey !== lastFrameKey) {
-        // The last frame's shared memory is freed only once every isolate holding it collects
-        // it; this thread allocates too little to collect on its own (engine processes run with
-        // --expose-gc for this).
-        lastFrameKey = job.frameKey;
-        (globalThis as { gc?: () => void }).gc?.();
-      }
       renderRows(frameFromShared(job.frame), job, reply);
       reply({ type: 'done', jobId: job.jobId });
     } catch (err) {

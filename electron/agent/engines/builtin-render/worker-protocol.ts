@@ -13,8 +13,6 @@ export const CONTROL_SLOTS = 2;
 export interface RenderJobMessage {
   type: 'render';
   jobId: number;
-  /** Which frame `frame` is: a thread that sees a new one lets go of the last (see render-worker). */
-  frameKey: string;
   /** Built once by the loader; its arrays are shared memory, so posting it copies no geometry. */
   frame: SharedFrame;
   settings: CheckedSettings;
@@ -24,7 +22,17 @@ export interface RenderJobMessage {
   control: SharedArrayBuffer;
 }
 
+/**
+ * Collect garbage now: a dropped frame's shared memory is freed only once every isolate that saw
+ * it has collected, and an idle thread allocates too little to do so on its own.
+ */
+export interface CollectMessage {
+  type: 'collect';
+  jobId: number;
+}
+
 export type WorkerReply =
   | { type: 'row'; jobId: number }
   | { type: 'done'; jobId: number }
+  | { type: 'collected'; jobId: number }
   | { type: 'error'; jobId: number; code: ErrorCode; message: string };
