@@ -29,10 +29,11 @@ export interface ConnectionLimits {
 }
 
 /**
- * A teammate needs a link and a few transfers at a time; a team of 64 stays far below both caps.
- * At about 50 KB a connection, 512 cost at most some 25 MB, 32 from one address about 1.6 MB.
+ * A teammate holds one link and fetches one blob at a time from us: a coordinator with a hundred
+ * workers stays below the total. A held TLS connection costs about 55 KB, so the total is some
+ * 11 MB, and one address (one stranger) gets 32 of it.
  */
-export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { maxConnections: 256, maxPerAddress: 32, headersTimeoutMs: 10_000 };
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { maxConnections: 192, maxPerAddress: 32, headersTimeoutMs: 10_000 };
 /** A blob transfer that moves nothing this long is dropped (the fetching side gives up after 15 s). */
 const IDLE_TIMEOUT_MS = 30_000;
 
@@ -92,7 +93,8 @@ export class TlsListener {
     this.server.on('request', (req, res) => this.onRequest(req, res));
     this.server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
     this.server.setTimeout(IDLE_TIMEOUT_MS); // no 'timeout' listener: Node destroys the idle socket
-    this.gate = net.createServer((socket) => this.admit(socket));
+    // Paused: a connection refused at once is never read from.
+    this.gate = net.createServer({ pauseOnConnect: true }, (socket) => this.admit(socket));
     // Over the total, Node closes the new handle before it makes a socket object of it.
     this.gate.maxConnections = this.limits.maxConnections;
     this.gate.on('drop', () => this.refused++);
@@ -124,7 +126,7 @@ export class TlsListener {
     const fromAddress = this.perAddress.get(address) ?? 0;
     if (fromAddress >= this.limits.maxPerAddress) {
       this.refused++;
-      return void socket.destroy();
+      return void socket.resetAndDestroy(); // RST: no FIN exchange, nothing left in TIME_WAIT here
     }
     const key = `${socket.remoteAddress}:${socket.remotePort}`;
     this.perAddress.set(address, fromAddress + 1);
@@ -140,7 +142,7 @@ export class TlsListener {
       else this.perAddress.set(address, n);
     });
     socket.on('error', () => undefined); // a reset before the TLS layer takes the socket over
-    this.server.emit('connection', socket);
+    this.server.emit('connection', socket); // the TLS layer starts reading it
   }
 
   /** The request's headers are in: the connection has done what the deadline asked of it. */
