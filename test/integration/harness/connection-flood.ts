@@ -49,10 +49,10 @@ function connect(slot: number): void {
     opened++;
     live.set(key, { upAt, from: localAddress });
   };
+  const tcp = net.connect({ host, port, localAddress });
   const socket =
-    kind === 0
-      ? net.connect({ host, port, localAddress })
-      : tls.connect({ host, port, localAddress, rejectUnauthorized: false, minVersion: 'TLSv1.3', ...(kind === 2 ? { cert: identity.certPem, key: identity.keyPem } : {}) });
+    kind === 0 ? tcp : tls.connect({ socket: tcp, rejectUnauthorized: false, minVersion: 'TLSv1.3', ...(kind === 2 ? { cert: identity.certPem, key: identity.keyPem } : {}) });
+  if (kind !== 0) tcp.on('error', () => undefined);
   socket.once(kind === 0 ? 'connect' : 'secureConnect', up);
   socket.on('error', () => undefined);
   socket.on('data', () => undefined);

@@ -23,7 +23,7 @@ beforeAll(async () => {
   member = await loadOrCreateIdentity(join(dir, 'm'), { allowNew: true, hasTeam: false });
   listener = new TlsListener(
     server,
-    { isMember: (id) => id === member.deviceId, isRevoked: () => false, publicInfo: () => ({ hello: 1 }), onLink: () => undefined, onPair: () => undefined, blobs: new BlobStore(join(dir, 'blobs')) },
+    { isMember: (id) => id === member.deviceId, isRevoked: () => false, publicInfo: () => ({ hello: 1 }), onLink: () => undefined, onPair: () => undefined, onRoster: () => undefined, blobs: new BlobStore(join(dir, 'blobs')) },
     LIMITS,
   );
   port = await listener.listen(0, '127.0.0.1');
