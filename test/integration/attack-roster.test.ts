@@ -118,7 +118,12 @@ describe(`roster attacks (${bed.mode})`, () => {
     await b.kill('SIGTERM');
     const markC = c.events.length;
     a.cli(['remove', 'gamma']);
-    await c.waitFor((e) => e.type === 'teamChanged' && e.team === null, 5000, markC); // gamma hears it, and is out
+    await c
+      .waitFor((e) => e.type === 'teamChanged' && e.team === null, 15_000, markC)
+      .catch((err) => {
+        console.log(JSON.stringify(c.events.slice(markC)), JSON.stringify(a.events.filter((e) => e.type === 'log').slice(-10)));
+        throw err;
+      }); // gamma hears it, and is out
     // alpha goes offline too (its removal of gamma is on disk); beta comes back and hears gamma first.
     await a.kill('SIGTERM');
     const heads = stale.heads();

@@ -85,7 +85,11 @@ export class PairingChannel {
    * Takes frames of `type` as they come, in the same turn (several may arrive in one read), until
    * `take` returns false: the roster in pair.welcome comes in batches. `take` bounds the total.
    */
-  collect<T extends PairMessage['type']>(type: T, timeoutMs: number, take: (m: Extract<PairMessage, { type: T }>) => boolean): Promise<void> {
+  collect<T extends PairMessage['type']>(
+    type: T,
+    timeoutMs: number,
+    take: (m: Extract<PairMessage, { type: T }>) => boolean,
+  ): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const finish = (err: Error | null): void => {
         clearTimeout(timer);
@@ -98,7 +102,10 @@ export class PairingChannel {
       timer.unref();
       const deliver = (m: PairMessage): void => {
         if (m.type !== type) {
-          const err = m.type === 'pair.rejected' || m.type === 'error' ? peerError(m) : new TroupeError('pairing-failed', `The other machine sent ${m.type} where ${type} belongs`);
+          const err =
+            m.type === 'pair.rejected' || m.type === 'error'
+              ? peerError(m)
+              : new TroupeError('pairing-failed', `The other machine sent ${m.type} where ${type} belongs`);
           if (err.code === 'pairing-failed') this.refuse('bad-frame', `Expected ${type}, got ${m.type}`);
           else this.end(err);
           return finish(err);

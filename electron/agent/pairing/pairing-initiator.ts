@@ -107,7 +107,10 @@ export class PairingInitiator {
     // A decline (or no confirmation in time) ends the pairing whatever step it is at, until the newcomer is admitted.
     const stopped = new Promise<never>((_, reject) => (stop = reject));
     stopped.catch(() => undefined); // observed by the race below
-    const timer = setTimeout(() => stop(new TroupeError('pairing-expired', 'The code was not confirmed on this machine within 60 seconds')), PAIR_REQUEST_TTL_MS);
+    const timer = setTimeout(
+      () => stop(new TroupeError('pairing-expired', 'The code was not confirmed on this machine within 60 seconds')),
+      PAIR_REQUEST_TTL_MS,
+    );
     this.decisions.set(pairing.pairingId, {
       confirm: () => {
         pairing.confirmed = true;
@@ -140,7 +143,10 @@ export class PairingInitiator {
     setTimeout(() => this.pairings.delete(pairing.pairingId), 10 * 60_000).unref();
   }
 
-  private connect(address: string, expectedId: DeviceId | null): Promise<{ channel: PairingChannel; peer: PeerCertificate; binding: Buffer }> {
+  private connect(
+    address: string,
+    expectedId: DeviceId | null,
+  ): Promise<{ channel: PairingChannel; peer: PeerCertificate; binding: Buffer }> {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(`wss://${address}/pair`, {
         cert: this.host.identity.certPem,
@@ -166,9 +172,13 @@ export class PairingInitiator {
         }
         resolve({ channel, peer, binding });
       });
-      ws.on('unexpected-response', (_req, res) => reject(new TroupeError('pairing-failed', `${address} refused pairing (HTTP ${res.statusCode})`)));
+      ws.on('unexpected-response', (_req, res) =>
+        reject(new TroupeError('pairing-failed', `${address} refused pairing (HTTP ${res.statusCode})`)),
+      );
       ws.on('error', (err) =>
-        reject(new TroupeError('peer-unreachable', `Could not reach ${address}: ${err.message}. Is Troupe running there, and is the port open?`)),
+        reject(
+          new TroupeError('peer-unreachable', `Could not reach ${address}: ${err.message}. Is Troupe running there, and is the port open?`),
+        ),
       );
     });
   }

@@ -106,7 +106,10 @@ export class PairingResponder {
       const commit = this.lock.open();
       if (!commit) {
         const locked = this.lock.refusal();
-        return turnAway(locked ? 'pairing-rate-limited' : 'pairing-busy', locked ?? 'Another pairing handshake is finishing here; try again in a few seconds');
+        return turnAway(
+          locked ? 'pairing-rate-limited' : 'pairing-busy',
+          locked ?? 'Another pairing handshake is finishing here; try again in a few seconds',
+        );
       }
       const nonce = newNonce();
       let reveal: { nonce: string };
@@ -154,7 +157,8 @@ export class PairingResponder {
       // The other machine's owner may still be comparing codes: wait as long as a request lives.
       const ops: RosterOp[] = [];
       await p.channel.collect('pair.welcome', PAIR_REQUEST_TTL_MS, (welcome) => {
-        if (ops.length + welcome.ops.length > MAX_STORED_OPS) throw new TroupeError('pairing-failed', `The team's roster is over ${MAX_STORED_OPS} ops; nothing changed`);
+        if (ops.length + welcome.ops.length > MAX_STORED_OPS)
+          throw new TroupeError('pairing-failed', `The team's roster is over ${MAX_STORED_OPS} ops; nothing changed`);
         ops.push(...welcome.ops);
         return welcome.more;
       });

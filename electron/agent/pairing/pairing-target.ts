@@ -20,5 +20,8 @@ export function resolvePairingTarget(target: string, nearby: Nearby[]): { addres
     const { host, port } = parseHostPort(target);
     return { address: `${host}:${port}`, expectedId: null };
   }
-  throw new TroupeError('unknown-device', `No nearby machine is called "${target}". Check \`troupe nearby\`, or give its address as host:port`);
+  throw new TroupeError(
+    'unknown-device',
+    `No nearby machine is called "${target}". Check \`troupe nearby\`, or give its address as host:port`,
+  );
 }

@@ -95,12 +95,12 @@ function pass(graph: RosterGraph, nodes: OpNode[], removals: OpNode[], priorRank
     }
     return rootMembers.has(author);
   };
+  // Counting removals by the device they remove: an op looks only at removals of its author.
+  const removalsOf = new Map<DeviceId, OpNode[]>();
+  for (const r of removals) push(removalsOf, bodyOf(r.op, 'remove')!.subject, r);
   const voided = (node: OpNode): boolean =>
-    removals.some(
-      (r) =>
-        bodyOf(r.op, 'remove')!.subject === node.op.by &&
-        graph.concurrent(r, node) &&
-        (node.op.kind !== 'remove' || rankOf(r.op.by) < rankOf(node.op.by)),
+    (removalsOf.get(node.op.by) ?? []).some(
+      (r) => graph.concurrent(r, node) && (node.op.kind !== 'remove' || rankOf(r.op.by) < rankOf(node.op.by)),
     );
 
   for (const node of nodes) {

@@ -16,6 +16,8 @@ import { rosterBatches } from './roster-batches.js';
 import type { TeamService } from './team-service.js';
 
 const WANT_RETRY_MS = 2000;
+const MAX_RETRY_MS = 10 * 60_000;
+const MIN_ANSWER_INTERVAL_MS = 1000;
 
 export interface RosterLinks {
   send(id: DeviceId, message: LinkMessage): void;
@@ -24,8 +26,10 @@ export interface RosterLinks {
 }
 
 export class RosterSync {
-  /** When we last asked each teammate for the difference, and whether its answer is still coming. */
-  private readonly asked = new Map<DeviceId, number>();
+  /** When we last asked each teammate, and how many whole answers in a row left its heads unknown. */
+  private readonly asked = new Map<DeviceId, { atMs: number; fruitless: number }>();
+  /** When we last answered each teammate: one whole answer a second at most, however often it asks. */
+  private readonly answeredAtMs = new Map<DeviceId, number>();
 
   constructor(
     private readonly team: TeamService,
@@ -46,20 +50,28 @@ export class RosterSync {
     this.team.noteHeads(id, heads);
     const roster = this.team.roster;
     if (!heads || heads.teamId !== roster.teamId) return;
-    if (heads.heads.every((h) => roster.has(h))) return;
-    const askedAt = this.asked.get(id);
-    if (askedAt !== undefined && Date.now() - askedAt < WANT_RETRY_MS) return;
-    this.ask(id);
+    const asked = this.asked.get(id);
+    if (heads.heads.every((h) => roster.has(h))) {
+      if (asked && asked.fruitless > 0) this.asked.delete(id);
+      return;
+    }
+    // Heads a whole answer did not bring (history compacted away, or a teammate restored from an
+    // old backup) are asked for again ever more rarely, not every 2 s for ever.
+    if (asked && Date.now() - asked.atMs < Math.min(MAX_RETRY_MS, WANT_RETRY_MS * 2 ** asked.fruitless)) return;
+    this.ask(id, asked?.fruitless ?? 0);
   }
 
   message(id: DeviceId, message: LinkMessage): void {
     const roster = this.team.roster;
     if (message.type === 'roster.want') {
+      if (Date.now() - (this.answeredAtMs.get(id) ?? 0) < MIN_ANSWER_INTERVAL_MS) return; // it asks again at its next heartbeat
+      this.answeredAtMs.set(id, Date.now());
       this.sendOps(id, message.teamId === roster.teamId ? roster.missingFor(message.heads) : [], true);
     } else if (message.type === 'roster.ops') {
       const result = this.team.merge(message.ops, id);
       if (message.answer && !message.more) {
-        this.asked.delete(id);
+        const asked = this.asked.get(id);
+        if (asked) this.asked.set(id, { atMs: asked.atMs, fruitless: asked.fruitless + 1 }); // reset once its heads are known
         // The whole difference arrived and some ops still lack their parents: they reference
         // history nobody will send (forged, or compacted away). Keeping them would only grow.
         const dropped = roster.dropWaiting();
@@ -74,12 +86,13 @@ export class RosterSync {
 
   linkOffline(id: DeviceId): void {
     this.asked.delete(id);
+    this.answeredAtMs.delete(id);
   }
 
-  private ask(id: DeviceId): void {
+  private ask(id: DeviceId, fruitless = 0): void {
     const roster = this.team.roster;
     if (!roster.teamId) return;
-    this.asked.set(id, Date.now());
+    this.asked.set(id, { atMs: Date.now(), fruitless });
     this.links.send(id, { type: 'roster.want', teamId: roster.teamId, heads: roster.heads().slice(0, 64) });
   }
 

@@ -16,6 +16,8 @@ import type { OpId } from './roster-op.js';
 const MAX_ADDRESSES_PER_MEMBER = 4;
 /** team.json is written at most this often when ops arrive in bursts (a big sync is thousands). */
 const SAVE_DEBOUNCE_MS = 250;
+/** Ops from teammates are folded at most this often (a removal takes effect this much later). */
+const SETTLE_MIN_MS = 50;
 
 export class TeamService extends EventEmitter<{
   /** What people see of the team changed (members, names, removals). */
@@ -99,7 +101,7 @@ export class TeamService extends EventEmitter<{
 
   /** A teammate's report of its roster; may let this device compact. */
   noteHeads(id: DeviceId, heads: RosterHeads | null): void {
-    if (!heads || heads.teamId !== this.roster.teamId) return;
+    if (!heads || heads.teamId !== this.roster.teamId || !this.roster.isMember(id)) return;
     this.reportedHeads.set(id, heads.heads);
     this.maybeCompact();
   }
@@ -134,17 +136,47 @@ export class TeamService extends EventEmitter<{
     this.emit('changed');
   }
 
-  /** Ops from a teammate's link (`from`); what is new is passed on and saved. */
+  /**
+   * Ops from a teammate's link (`from`): what is new is passed on and saved at once, and folded
+   * soon after (settle): ops arriving in a burst cost one fold, not one each.
+   */
   merge(ops: readonly RosterOp[], from: DeviceId): MergeResult {
-    const result = this.roster.merge(ops);
+    const result = this.roster.merge(ops, { deferFold: true });
     if (result.refused.length > 0)
       this.emit('log', `roster: refused ${result.refused.length} ops from ${formatDeviceId(from).slice(0, 7)} (${result.refused[0]})`);
     if (result.stored.length === 0) return result;
     this.save();
     this.emit('ops', result.stored, from);
-    if (result.changed) this.afterChange();
-    this.maybeSnapshot();
+    this.scheduleSettle();
     return result;
+  }
+
+  /** Folds what arrived since the last fold, and acts on what changed. */
+  settleNow(): void {
+    if (this.settleTimer) {
+      clearTimeout(this.settleTimer);
+      this.settleTimer = null;
+    }
+    const started = performance.now();
+    const changed = this.roster.settle();
+    this.lastFoldMs = performance.now() - started;
+    if (changed) this.afterChange();
+    this.maybeSnapshot();
+  }
+
+  private settleTimer: NodeJS.Timeout | null = null;
+  private lastFoldMs = 0;
+
+  /** Folds at most every SETTLE_MIN_MS, and never more than a fifth of the time. */
+  private scheduleSettle(): void {
+    if (this.settleTimer) return;
+    this.settleTimer = setTimeout(
+      () => {
+        this.settleTimer = null;
+        this.settleNow();
+      },
+      Math.max(SETTLE_MIN_MS, 4 * this.lastFoldMs),
+    );
   }
 
   /** Removes a member (or, given this device, leaves the team). */
