@@ -68,6 +68,8 @@ export class Agent implements ControlApiHandlers {
     await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
     const files = new AgentStateFiles(config.dataDir);
     const [settings, teamFile] = [await files.readSettings(), await files.readTeam()];
+    if (teamFile.movedAside)
+      log(`This machine's team was made by an earlier Troupe (protocol 1), whose roster cannot be checked now; it was moved to ${teamFile.movedAside}. Pair your machines again.`);
     const identity = await loadOrCreateIdentity(config.dataDir, { allowNew: config.newIdentity, hasTeam: teamFile.ops.length > 0 });
     const keepTeam = !config.newIdentity;
     const team = new TeamService(identity, files, keepTeam ? teamFile.ops : [], keepTeam ? teamFile.addresses : {});
