@@ -106,7 +106,7 @@ export class EngineHost {
     this.closed = true;
     const child = this.child;
     if (!child) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
     child.ref(); // an idle child is unref'd, and its exit must still be heard
     this.stop(new EngineStoppedError(`${this.options.label} was closed`));
     await exited;
@@ -189,7 +189,8 @@ export class EngineHost {
         this.onReady = null;
         resolve(child);
       };
-      child.once('exit', (code, signal) => {
+      // 'close', not 'exit': by then stderr has been read to its end, and with it the last error.
+      child.once('close', (code: number | null, signal: NodeJS.Signals | null) => {
         clearTimeout(timer);
         const why = this.exited(child, code, signal);
         if (this.onReady) {

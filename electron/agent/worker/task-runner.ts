@@ -2,20 +2,23 @@
 // cache and laid out under their (checked) names in a job folder, frames or a bucket rendered,
 // results put in the blob store for the coordinator to fetch. The renderer's engine process stays
 // up between tasks, so a scene is parsed once per job, not once per frame; a scene too large for
-// its memory limits fails the task with the reason, and the next task gets a fresh process.
+// its memory limits fails the task with the reason, and the next task gets a fresh process. The
+// engine writes each result to a file, streamed into the store: no frame passes through memory here.
 
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { link, copyFile, mkdir, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Readable } from 'node:stream';
 import type { WorkLease } from '../../../shared/protocol/index.js';
 import type { BuiltinRenderer, BuiltinRendererOptions } from '../engines/builtin-render/index.js';
-import { encodeExr, encodePngAsync } from '../engines/builtin-render/image-encode.js';
 import { checkAssetName } from '../jobs/asset-name.js';
 import type { BlobCache } from '../storage/blob-cache.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import type { TaskResult, WorkSource } from './work-source.js';
 
 const PRUNE_INTERVAL_MS = 3600_000;
+/** Under workDir, beside the coordinators' folders: results on their way into the blob store. */
+const OUTPUT_DIR = '.outputs';
 const JOB_DIR_MAX_IDLE_MS = 24 * 3600_000;
 
 export class TaskRunner {
@@ -48,18 +51,22 @@ export class TaskRunner {
       const startedAtMs = Date.now();
       const outputs: TaskResult['outputs'] = {};
       const { task, settings } = lease;
+      // A bucket is a float tile, stitched exactly on the coordinator; a frame is its image file.
+      const format = task.kind === 'bucket' ? 'float' : settings.format;
+      const outputDir = join(this.workDir, OUTPUT_DIR);
+      await mkdir(outputDir, { recursive: true });
       for (const frame of task.frames) {
         signal.throwIfAborted();
         const region = task.region ?? { x: 0, y: 0, width: settings.width, height: settings.height };
-        const pixels = await renderer.render(scenePath, { ...settings, samplesPerPixel: settings.samplesPerPixel, frame }, region, { signal });
-        const bytes =
-          task.kind === 'bucket'
-            ? Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength) // float tile: stitched exactly on the coordinator
-            : settings.format === 'exr'
-              ? encodeExr(pixels, settings.width, settings.height)
-              : await encodePngAsync(pixels, settings.width, settings.height);
-        const stored = await this.blobs.put(Readable.from([bytes]));
-        outputs[task.kind === 'bucket' ? 'tile' : `frame:${frame}`] = { hash: stored.hash, sizeBytes: stored.sizeBytes };
+        // Not named after the lease: its id comes from a teammate.
+        const path = join(outputDir, randomBytes(8).toString('hex'));
+        try {
+          await renderer.renderToFile(scenePath, { ...settings, frame }, region, { path, format }, { signal });
+          const stored = await this.blobs.put(createReadStream(path));
+          outputs[task.kind === 'bucket' ? 'tile' : `frame:${frame}`] = { hash: stored.hash, sizeBytes: stored.sizeBytes };
+        } finally {
+          await rm(path, { force: true });
+        }
       }
       return { startedAtMs, endedAtMs: Date.now(), outputs };
     } finally {
@@ -93,6 +100,7 @@ export class TaskRunner {
     if (Date.now() - this.lastPruneMs < PRUNE_INTERVAL_MS) return;
     this.lastPruneMs = Date.now();
     for (const coordinator of await readdir(this.workDir).catch(() => [] as string[])) {
+      if (coordinator === OUTPUT_DIR) continue;
       for (const job of await readdir(join(this.workDir, coordinator)).catch(() => [] as string[])) {
         const dir = join(this.workDir, coordinator, job);
         const s = await stat(dir).catch(() => null);

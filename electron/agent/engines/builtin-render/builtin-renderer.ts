@@ -1,6 +1,7 @@
 // Owns the built-in renderer as the agent sees it: renders run in an engine process of their
 // own (render-engine-child, through an EngineHost) that keeps its scene and threads between
-// tasks, so a scene too large for this machine fails its task and never the agent.
+// tasks, so a scene too large for this machine fails its task and never the agent. renderToFile
+// also encodes there: a 100-megapixel frame never passes through the agent's memory.
 
 import { resolve } from 'node:path';
 import { TroupeError } from '../../../../shared/errors.js';
@@ -8,7 +9,9 @@ import { EngineHost } from '../engine-host.js';
 import { compiledModule } from '../source-modules.js';
 import { DEFAULT_SCENE_BUDGET_BYTES, ENGINE_HEAP_LIMIT_MB, ENGINE_IDLE_TIMEOUT_MS, engineMemoryLimitBytes } from './render-limits.js';
 import { checkRenderRequest, type Region, type RenderSettings } from './render-request.js';
-import type { RenderEngineRequest } from './render-service.js';
+import type { RenderEngineRequest, RenderOutputFile } from './render-service.js';
+
+type RenderOptions = { signal?: AbortSignal; onProgress?: (rowsDone: number, rows: number) => void };
 
 export interface BuiltinRendererOptions {
   /** How many cores the owner shares with the team. */
@@ -44,22 +47,35 @@ export class BuiltinRenderer {
   }
 
   /** Renders `region` of the frame; resolves to region.width * region.height * 4 linear RGBA floats. */
-  async render(
-    scenePath: string,
-    settings: RenderSettings,
-    region: Region,
-    opts: { signal?: AbortSignal; onProgress?: (rowsDone: number, rows: number) => void } = {},
-  ): Promise<Float32Array> {
-    const checked = checkRenderRequest(settings, region);
-    const outputBytes = region.width * region.height * 4 * Float32Array.BYTES_PER_ELEMENT;
-    const request: RenderEngineRequest = { kind: 'render', scenePath: resolve(scenePath), settings: checked, region: { ...region }, sceneBudgetBytes: this.sceneBudgetBytes };
+  async render(scenePath: string, settings: RenderSettings, region: Region, opts: RenderOptions = {}): Promise<Float32Array> {
+    const outputBytes = floatBytes(region);
     // The output buffer is the task's own: the process may hold it beside the scene.
-    const { payload } = await this.host.run(request, { ...opts, maxPayloadBytes: outputBytes, extraMemoryBytes: outputBytes });
+    const { payload } = await this.host.run(this.request(scenePath, settings, region), { ...opts, maxPayloadBytes: outputBytes, extraMemoryBytes: outputBytes });
     if (payload?.byteLength !== outputBytes) throw new RangeError(`the renderer returned ${payload?.byteLength ?? 0} bytes for ${outputBytes}`);
     return new Float32Array(payload.buffer, payload.byteOffset, outputBytes / Float32Array.BYTES_PER_ELEMENT);
+  }
+
+  /**
+   * Renders `region` into `output.path`: a PNG or EXR of it (the same bytes encodePng/encodeExr
+   * make) or its float RGBA as they lie in memory. Resolves to the file's size.
+   */
+  async renderToFile(scenePath: string, settings: RenderSettings, region: Region, output: RenderOutputFile, opts: RenderOptions = {}): Promise<number> {
+    // The float buffer, and at most as much again while it is encoded.
+    const extraMemoryBytes = 2 * floatBytes(region);
+    const { value } = await this.host.run({ ...this.request(scenePath, settings, region), output: { ...output, path: resolve(output.path) } }, { ...opts, extraMemoryBytes });
+    return (value as { sizeBytes: number }).sizeBytes;
   }
 
   close(): Promise<void> {
     return this.host.close();
   }
+
+  private request(scenePath: string, settings: RenderSettings, region: Region): RenderEngineRequest {
+    const checked = checkRenderRequest(settings, region);
+    return { kind: 'render', scenePath: resolve(scenePath), settings: checked, region: { ...region }, sceneBudgetBytes: this.sceneBudgetBytes };
+  }
+}
+
+function floatBytes(region: Region): number {
+  return region.width * region.height * 4 * Float32Array.BYTES_PER_ELEMENT;
 }

@@ -1,8 +1,6 @@
-// The built-in engine: a CPU path tracer for glTF 2.0 scenes, run in an engine process of its
-// own on worker threads. It owns reading and checking scenes (within a memory budget), rendering
-// regions of frames, and encoding images; the job system owns what to render, where, and where
-// the files go. Only light modules load here: the reader and the tracer load in the engine
-// process, or on the first in-process inspectScene.
+// The built-in engine: a CPU path tracer for glTF 2.0, run in an engine process on worker threads.
+// It owns checking scenes (within a memory budget), rendering regions and encoding images; the job
+// system owns what to render, where, and where the files go. Only light modules load from here.
 
 import { DEFAULT_FPS } from './render-request.js';
 import { DEFAULT_SCENE_BUDGET_BYTES } from './render-limits.js';

@@ -3,8 +3,10 @@
 // and the two requests the host sends, render a region or inspect a scene.
 
 import { statSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import type { EngineService, EngineTaskContext, EngineTaskResult } from '../engine-child.js';
 import { buildFrameScene, toSharedFrame, type SharedFrame } from './frame-scene.js';
+import { encodeExr, encodePngAsync } from './image-encode.js';
 import { RenderPool } from './render-pool.js';
 import { checkRenderRequest, type CheckedSettings, type Region } from './render-request.js';
 import type { SceneMemoryEstimate } from './scene-budget.js';
@@ -12,8 +14,14 @@ import { loadBudgetedScene } from './scene-loader.js';
 import type { SceneModel } from './scene-model.js';
 import { inspectLoadedScene } from './scene-summary.js';
 
+/** Where a render goes when it goes to a file: an image of the region, or its raw float RGBA. */
+export interface RenderOutputFile {
+  path: string;
+  format: 'png' | 'exr' | 'float';
+}
+
 export type RenderEngineRequest =
-  | { kind: 'render'; scenePath: string; settings: CheckedSettings; region: Region; sceneBudgetBytes: number }
+  | { kind: 'render'; scenePath: string; settings: CheckedSettings; region: Region; sceneBudgetBytes: number; output?: RenderOutputFile }
   | { kind: 'inspect'; scenePath: string; fps: number; sceneBudgetBytes: number };
 
 // Two frames: a bucketed frame is asked for again and again, an animation moves on one by one.
@@ -37,7 +45,13 @@ export class RenderService implements EngineService {
     signal.throwIfAborted();
     this.pool ??= new RenderPool(this.threads);
     const pixels = await this.pool.run({ frame, settings, region: request.region }, { signal, onProgress: progress });
-    return { value: null, payload: new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength) };
+    const floats = new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength);
+    if (!request.output) return { value: null, payload: floats };
+    const { path, format } = request.output;
+    const { width, height } = request.region;
+    const bytes = format === 'float' ? floats : format === 'exr' ? encodeExr(pixels, width, height) : await encodePngAsync(pixels, width, height);
+    await writeFile(path, bytes, { mode: 0o600 });
+    return { value: { sizeBytes: bytes.byteLength } };
   }
 
   private async frameFor(scenePath: string, settings: CheckedSettings, budgetBytes: number): Promise<SharedFrame> {

@@ -1,7 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { BuiltinRenderer, encodePng, pasteRegion, type Region, type RenderSettings } from '../../../../../../electron/agent/engines/builtin-render/index.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BuiltinRenderer, encodeExr, encodePng, pasteRegion, type Region, type RenderSettings } from '../../../../../../electron/agent/engines/builtin-render/index.js';
 import { TroupeError } from '../../../../../../shared/errors.js';
-import { SAMPLE_SCENE, writeQuadScene } from './scene-fixtures.js';
+import { SAMPLE_SCENE, tempDir, writeQuadScene } from './scene-fixtures.js';
 
 // Tiny frames: the machine is shared, and equality of bytes does not need many pixels.
 const W = 48;
@@ -105,6 +107,20 @@ describe('BuiltinRenderer', () => {
     }
     expect(((await refusal({ width: 100_000, height: 100_000 })) as Error).message).toMatch(/100000x100000 is too large/);
     expect(((await refusal({}, { x: 40, y: 0, width: 16, height: 4 })) as Error).message).toMatch(/not inside the 48x32 frame/);
+  });
+
+  it('writes the same bytes to a file in its own process: PNG and EXR of a frame, raw floats of a bucket', async () => {
+    const dir = tempDir();
+    const pixels = await two.render(SAMPLE_SCENE, settings, full);
+    const file = (format: 'png' | 'exr' | 'float') => join(dir, `out.${format}`);
+    expect(await two.renderToFile(SAMPLE_SCENE, settings, full, { path: file('png'), format: 'png' })).toBe(readFileSync(file('png')).length);
+    expect(readFileSync(file('png')).equals(encodePng(pixels, W, H))).toBe(true);
+    await two.renderToFile(SAMPLE_SCENE, settings, full, { path: file('exr'), format: 'exr' });
+    expect(readFileSync(file('exr')).equals(encodeExr(pixels, W, H))).toBe(true);
+    const bucket = buckets[2]!;
+    await two.renderToFile(SAMPLE_SCENE, settings, bucket, { path: file('float'), format: 'float' });
+    const tile = await two.render(SAMPLE_SCENE, settings, bucket);
+    expect(readFileSync(file('float')).equals(Buffer.from(tile.buffer, tile.byteOffset, tile.byteLength))).toBe(true);
   });
 
   it('passes a bad scene back as bad-scene from the threads', async () => {
