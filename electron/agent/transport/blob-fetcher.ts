@@ -142,9 +142,12 @@ export class BlobFetcher {
   }
 
   private async fetchOnce(peerId: string, address: string, hash: string, sizeBytes: number): Promise<FetchStats> {
-    if ((await this.store.size(hash)) === sizeBytes) return { bytesTransferred: 0, resumedFromBytes: 0 };
-    await mkdir(this.partialDir, { recursive: true });
     const partial = this.partialPath(hash);
+    if ((await this.store.size(hash)) === sizeBytes) {
+      await rm(partial, { force: true }); // a leftover of an earlier try: the blob is here now
+      return { bytesTransferred: 0, resumedFromBytes: 0 };
+    }
+    await mkdir(this.partialDir, { recursive: true });
     let have = (await stat(partial).catch(() => null))?.size ?? 0;
     if (have > sizeBytes) {
       await rm(partial, { force: true });
