@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { TroupeError } from '../../../../../shared/errors.js';
+import type { WorkLease } from '../../../../../shared/protocol/index.js';
+import type { TaskRunner } from '../../../../../electron/agent/worker/task-runner.js';
+import type { TaskResult, WorkSource } from '../../../../../electron/agent/worker/work-source.js';
+import { WorkLoop } from '../../../../../electron/agent/worker/work-loop.js';
+
+const lease: WorkLease = {
+  type: 'work.lease',
+  requestId: 1,
+  leaseId: 'l-1',
+  jobId: '0123456789abcdef',
+  engine: 'builtin-render',
+  task: { taskId: 'j:f1', kind: 'frames', frames: [1], region: null, dependsOn: [], cost: 1 },
+  settings: { width: 8, height: 8, samplesPerPixel: 1, seed: 1, frameStart: 1, frameEnd: 1, fps: 24, format: 'png' },
+  scene: 'scene.glb',
+  assets: [{ name: 'scene.glb', hash: 'ab'.repeat(32), sizeBytes: 12e9 }],
+  leaseMs: 10_000,
+};
+
+/** A coordinator that hands out one lease and records what the worker tells it. */
+function source(checkInputs: () => Promise<void>): WorkSource & { said: string[] } {
+  let given = false;
+  const said: string[] = [];
+  return {
+    said,
+    coordinatorId: 'c'.repeat(64),
+    hasWork: () => !given,
+    request: async () => (given ? null : ((given = true), lease)),
+    checkInputs,
+    started: (id) => said.push(`started ${id}`),
+    done: (id) => said.push(`done ${id}`),
+    failed: (id, error) => said.push(`failed ${id}: ${error}`),
+    fetchAsset: async () => undefined,
+  };
+}
+
+function loop(src: WorkSource, ran: string[]): WorkLoop {
+  const runner = {
+    run: async (l: WorkLease): Promise<TaskResult> => {
+      ran.push(l.leaseId);
+      return { startedAtMs: 0, endedAtMs: 1, outputs: {} };
+    },
+    close: async () => undefined,
+  } as unknown as TaskRunner;
+  return new WorkLoop({ runner, sources: () => [src], sharing: () => ({ mode: 'on', coreCap: null }), freeCores: () => 2, cores: () => 2, log: () => undefined });
+}
+const settle = () => new Promise((r) => setTimeout(r, 20));
+
+describe('WorkLoop', () => {
+  it('refuses a lease whose inputs cannot fit here: task.failed with the reason, never started, nothing run', async () => {
+    const src = source(async () => {
+      throw new TroupeError('bad-request', 'Task j:f1 needs 12.0 GB for its inputs, this machine has 3.0 GB free');
+    });
+    const ran: string[] = [];
+    const worker = loop(src, ran);
+    await worker.poke();
+    await settle();
+    await worker.close();
+    expect(src.said).toEqual(['failed l-1: Task j:f1 needs 12.0 GB for its inputs, this machine has 3.0 GB free']);
+    expect(ran).toEqual([]);
+  });
+
+  it('runs a lease whose inputs fit', async () => {
+    const src = source(async () => undefined);
+    const ran: string[] = [];
+    const worker = loop(src, ran);
+    await worker.poke();
+    await settle();
+    await worker.close();
+    expect(src.said).toEqual(['started l-1', 'done l-1']);
+    expect(ran).toEqual(['l-1']);
+  });
+});
