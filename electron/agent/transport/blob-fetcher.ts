@@ -166,7 +166,7 @@ export class BlobFetcher {
         reservation.release();
       }
     }
-    const got = (await stat(partial)).size;
+    const got = (await stat(partial).catch(() => null))?.size ?? 0;
     if (got < sizeBytes) throw new TroupeError('peer-unreachable', `Transfer from ${address} stopped at ${got} of ${sizeBytes} bytes; it resumes next time`);
     this.totals.bytesReceived += transferred;
     this.totals.blobsReceived += 1;
