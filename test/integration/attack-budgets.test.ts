@@ -174,14 +174,14 @@ describe(`budgets against a teammate gone bad (${bed.mode})`, () => {
     const lie = async (requestId: number, output: { hash: string; sizeBytes: number }): Promise<string> => {
       const mark = mallory!.received.length;
       mallory!.send(a.deviceId, { type: 'work.request', requestId, freeCores: 1 });
-      const lease = await mallory!.waitFor(isLease, 10_000, mark);
+      const lease = await mallory!.waitFor(isLease, 20_000, mark);
       const frame = lease.task.frames[0]!;
       mallory!.send(a.deviceId, { type: 'task.done', leaseId: lease.leaseId, startedAtMs: Date.now() - 10, endedAtMs: Date.now(), outputs: { [`frame:${frame}`]: output } });
       return lease.task.taskId;
     };
     const errorsOf = (taskId: string) =>
       job(a, started.jobId).tasks.find((t) => t.taskId === taskId)?.attempts.filter((x) => x.workerId === b.deviceId && x.error).map((x) => x.error!) ?? [];
-    const nextError = async (taskId: string, before: number, what: string) => (await eventually(() => errorsOf(taskId).length > before && errorsOf(taskId), 15_000, what)).at(-1)!;
+    const nextError = async (taskId: string, before: number, what: string) => (await eventually(() => errorsOf(taskId).length > before && errorsOf(taskId), 30_000, `${what} (task ${taskId})`)).at(-1)!;
     const { peak, value: errors } = await peakPartialBytes(
       a,
       (async () => {
