@@ -83,7 +83,8 @@ function answer(socket: TLSSocket, rangeHeader: string | undefined): void {
 
 describe(`hostile blob answers (seed ${SEED})`, () => {
   beforeAll(async () => {
-    [teammate, me] = await Promise.all(['t', 'm'].map((n) => loadOrCreateIdentity(join(root, n), { allowNew: true, hasTeam: false })));
+    teammate = await loadOrCreateIdentity(join(root, 't'), { allowNew: true, hasTeam: false });
+    me = await loadOrCreateIdentity(join(root, 'm'), { allowNew: true, hasTeam: false });
     server = https.createServer({ key: teammate.keyPem, cert: teammate.certPem, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.3' });
     server.on('request', (req) => answer(req.socket as TLSSocket, req.headers.range));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
