@@ -69,7 +69,9 @@ export class Agent implements ControlApiHandlers {
     const files = new AgentStateFiles(config.dataDir);
     const [settings, teamFile] = [await files.readSettings(), await files.readTeam()];
     if (teamFile.movedAside)
-      log(`This machine's team was made by an earlier Troupe (protocol 1), whose roster cannot be checked now; it was moved to ${teamFile.movedAside}. Pair your machines again.`);
+      log(
+        `This machine's team was made by an earlier Troupe (protocol 1), whose roster cannot be checked now; it was moved to ${teamFile.movedAside}. Pair your machines again.`,
+      );
     const identity = await loadOrCreateIdentity(config.dataDir, { allowNew: config.newIdentity, hasTeam: teamFile.ops.length > 0 });
     const keepTeam = !config.newIdentity;
     const team = new TeamService(identity, files, keepTeam ? teamFile.ops : [], keepTeam ? teamFile.addresses : {});
@@ -101,7 +103,9 @@ export class Agent implements ControlApiHandlers {
       selfName: () => this.name,
       isMember: (id) => this.teams.roster.isMember(id),
       joinTeam: (ops, initiator, address) =>
-        this.teams.join(ops, initiator, address, (leave) => this.links.broadcast({ type: 'roster.ops', ops: [leave], answer: false, more: false })),
+        this.teams.join(ops, initiator, address, (leave) =>
+          this.links.broadcast({ type: 'roster.ops', ops: [leave], answer: false, more: false }),
+        ),
       requestReceived: (request) => this.emit({ type: 'pairRequestReceived', request }),
       requestClosed: (requestId, outcome) => this.emit({ type: 'pairRequestClosed', requestId, outcome }),
       pairingLocked: (locked) => {
@@ -116,7 +120,8 @@ export class Agent implements ControlApiHandlers {
       publicInfo: () => this.publicInfo(),
       onLink: (ws, peer, remote) => this.links.accept(ws, peer.deviceId, remote),
       onRoster: (ws, peer, remote) => this.rosterExchange.accept(ws, peer.deviceId, remote),
-      onPair: (ws, peer, remote, tls) => void this.responder.handle(ws, peer, remote, tls).catch((err) => this.log(`pairing: ${(err as Error).message}`)),
+      onPair: (ws, peer, remote, tls) =>
+        void this.responder.handle(ws, peer, remote, tls).catch((err) => this.log(`pairing: ${(err as Error).message}`)),
       blobs: this.blobs,
     });
     const interfaceAddress = config.interfaceAddress === undefined ? undefined : resolveInterfaceAddress(config.interfaceAddress);
@@ -159,13 +164,25 @@ export class Agent implements ControlApiHandlers {
       listenPort: () => this.listenPort,
       capacity: () => this.capacity.read(),
       rosterHeads: () => this.teams.heads(),
+      log: this.log,
     });
     this.rosterSync = new RosterSync(this.teams, {
       send: (id, m) => (this.links.state(id)?.online ? this.links.send(id, m) : void this.rosterExchange.send(id, m)),
-      linked: () => this.links.onlinePeers(),
+      draining: (id) => (this.links.state(id)?.online ? this.links.draining(id) : this.rosterExchange.draining(id)),
+      linked: () => [...new Set([...this.links.onlinePeers(), ...this.rosterExchange.peers()])],
     });
+    this.rosterExchange.on('opened', (id) => this.rosterSync.linkOffline(id));
     this.rosterExchange.on('heads', (id, heads) => this.rosterSync.heads(id, heads));
-    this.rosterExchange.on('message', (id, m) => this.rosterSync.message(id, m));
+    this.rosterExchange.on('message', (id, m) => {
+      // A device we hold removed may tell us ops of others (it may have the removal we lack), and
+      // of its own only a removal of a member that removed it (the one op of its own that can
+      // still count, §6.3): anything else it signs is void, and storing it would only cost us.
+      if (m.type === 'roster.ops' && this.teams.roster.isRemoved(id)) {
+        const removers = this.teams.roster.removersOf(id);
+        m = { ...m, ops: m.ops.filter((op) => op.by !== id || (op.kind === 'remove' && removers.has(String(op.subject)))) };
+      }
+      this.rosterSync.message(id, m);
+    });
     this.teams.on('log', (line) => this.log(line));
     this.links.on('heartbeat', (id) => this.work.heartbeat(id));
     this.links.on('heads', (id, heads) => this.rosterSync.heads(id, heads));
@@ -190,7 +207,8 @@ export class Agent implements ControlApiHandlers {
     });
     this.links.on('linkAddress', (id, address) => this.teams.noteAddress(id, address));
     this.links.on('message', (id, message) => {
-      if (message.type === 'roster.want' || message.type === 'roster.ops' || message.type === 'team.addresses') this.rosterSync.message(id, message);
+      if (message.type === 'roster.want' || message.type === 'roster.ops' || message.type === 'team.addresses')
+        this.rosterSync.message(id, message);
       else if (message.type === 'error') this.log(`teammate ${formatDeviceId(id).slice(0, 7)} reported: ${message.message}`);
       else this.work.message(id, message);
     });
@@ -205,7 +223,9 @@ export class Agent implements ControlApiHandlers {
     const token = await loadOrCreateControlToken(config.dataDir);
     this.control = new ControlServer(this, token, config.extraOrigins);
     this.controlPort = await this.control.listen(config.controlPort);
-    await writeFile(join(config.dataDir, CONTROL_ENDPOINT_FILE), JSON.stringify({ port: this.controlPort, pid: process.pid }) + '\n', { mode: 0o600 });
+    await writeFile(join(config.dataDir, CONTROL_ENDPOINT_FILE), JSON.stringify({ port: this.controlPort, pid: process.pid }) + '\n', {
+      mode: 0o600,
+    });
 
     this.finder = new MdnsPeerFinder({ interfaceSetting: config.interfaceAddress, log: this.log });
     this.finder.onSeen((a) => this.onSeen(a, 'mdns'));
@@ -273,7 +293,9 @@ export class Agent implements ControlApiHandlers {
       version: AGENT_VERSION,
       protocolVersion: PROTOCOL_VERSION,
       listenPort: this.listenPort,
-      addresses: localAddresses(this.config.interfaceAddress === undefined ? undefined : resolveInterfaceAddress(this.config.interfaceAddress)),
+      addresses: localAddresses(
+        this.config.interfaceAddress === undefined ? undefined : resolveInterfaceAddress(this.config.interfaceAddress),
+      ),
       team: state ? { teamId: state.teamId, name: state.teamName, members: state.members.size, online: online.length + 1 } : null,
       sharing: this.capacity.getSharing(),
       capacity: self,

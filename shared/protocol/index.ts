@@ -78,6 +78,8 @@ const rosterOps = z.array(rosterOpSchema).max(MAX_ROSTER_OPS_PER_MESSAGE);
 export const rosterHeadsSchema = z.object({
   teamId: teamIdSchema,
   heads: z.array(hex64).max(MAX_REPORTED_HEADS),
+  /** How many heads the sender has in all: more than `heads` lists means some are not shown. */
+  count: z.number().int().min(0).default(0),
 });
 export type RosterHeads = z.infer<typeof rosterHeadsSchema>;
 

@@ -7,27 +7,33 @@
 //      counting add/remove of the author before the op decides, else the root's member list), and
 //   2. no counting removal of its author is concurrent with it. A removal voids every op of the
 //      removed member that is not in its causal past: an op "signed before the removal" with a
-//      backdated clock is concurrent with it, so it is void. For one removal against another
-//      (two members removing each other without having seen each other's op) only the senior
-//      member's removal voids the other: otherwise a removed member could answer its removal with
-//      a backdated removal of its remover and both would cancel. Seniority is the order in which
-//      members were admitted (the founder first); a member re-added after a removal is junior.
+//      backdated clock is concurrent with it, so it is void, whatever it does.
+//      One exception: two members that remove each other concurrently are both removed. Their
+//      two removals void each other's other ops but not each other. Concurrency cannot be told
+//      from a backdated clock, so no rule can tell an honest simultaneous removal from a removed
+//      member's forged answer to its removal. Both-out is the one rule under which a removed
+//      member never stays or returns (a rule that lets one side win lets a removed machine win
+//      whenever it happens to be that side: a review showed a stolen founder's laptop keeping
+//      the team under "the senior wins"); the price is that it can take with it the members
+//      that removed it, if it reaches a member that has heard of neither removal first.
 // Rule 2 depends on which removals count, which depends on rule 2, so the fold iterates: count
 // with the removals of the previous pass until the set of counting removals no longer changes.
+// A ring of three or more members removing each other concurrently can make the set go round in
+// a cycle; then every removal seen in the cycle counts (everyone in the ring is out).
 // Ops sort by (clock, id): the clock is 1 + the largest clock of an op's deps, so this order
 // puts every op after its causal past; among concurrent ops it decides (a concurrent add and
 // remove of one device: the later in this order wins).
 
 import type { DeviceId } from '../../../shared/model/index.js';
 import type { RosterGraph, OpNode } from './roster-graph.js';
-import { bodyOf, type OpId, type SnapshotState } from './roster-op.js';
+import { bodyOf, MAX_MEMBERS, type OpId, type SnapshotState } from './roster-op.js';
 
 export interface RosterMember {
   deviceId: DeviceId;
   name: string;
   certPem: string;
   addedBy: DeviceId;
-  /** Seniority: lower is admitted earlier. */
+  /** Order of admission (lower: earlier); it orders members in snapshots and views. */
   rank: number;
 }
 
@@ -44,7 +50,7 @@ export interface RosterState {
   counted: Set<OpId>;
 }
 
-const MAX_PASSES = 8;
+const MAX_PASSES = 32;
 
 /** Folds every op of the graph, or only those `include` accepts (the root is always in). */
 export function foldGraph(graph: RosterGraph, include: (n: OpNode) => boolean = () => true): RosterState {
@@ -53,37 +59,44 @@ export function foldGraph(graph: RosterGraph, include: (n: OpNode) => boolean = 
     .slice(1)
     .filter(include)
     .sort((a, b) => a.op.clock - b.op.clock || (a.id < b.id ? -1 : 1));
+  const seen: string[] = [];
+  const history: OpNode[][] = [];
   let removals: OpNode[] = [];
-  let ranks = new Map<DeviceId, number>();
-  let state = pass(graph, nodes, removals, ranks);
+  let roster = pass(graph, nodes, removals, false);
   for (let i = 1; i < MAX_PASSES; i++) {
-    const next = nodes.filter((n) => n.op.kind === 'remove' && state.counted.has(n.id));
-    if (sameNodes(next, removals)) break;
+    const next = nodes.filter((n) => n.op.kind === 'remove' && roster.counted.has(n.id));
+    if (sameNodes(next, removals)) return roster;
+    const key = next.map((n) => n.id).join();
+    const earlier = seen.indexOf(key);
+    if (earlier >= 0) {
+      // A cycle: every removal that counted in it counts, and none of them voids another.
+      const ring = new Map(
+        history
+          .slice(earlier)
+          .flat()
+          .map((n) => [n.id, n]),
+      );
+      return pass(graph, nodes, [...ring.values()], true);
+    }
+    seen.push(key);
+    history.push(next);
     removals = next;
-    ranks = state.ranks;
-    state = pass(graph, nodes, removals, ranks);
+    roster = pass(graph, nodes, removals, false);
   }
-  return state.roster;
+  return roster;
 }
 
 function sameNodes(a: OpNode[], b: OpNode[]): boolean {
   return a.length === b.length && a.every((n, i) => n === b[i]);
 }
 
-interface Pass {
-  roster: RosterState;
-  counted: Set<OpId>;
-  ranks: Map<DeviceId, number>;
-}
-
-function pass(graph: RosterGraph, nodes: OpNode[], removals: OpNode[], priorRanks: Map<DeviceId, number>): Pass {
-  const root = rootState(graph.root);
-  const roster: RosterState = { ...root, counted: new Set([graph.root.id]) };
-  const ranks = new Map<DeviceId, number>([...roster.members.values()].map((m) => [m.deviceId, m.rank]));
+/** One fold in order, taking `removals` as the counting ones for rule 2 (`forced`: they are not voided themselves). */
+function pass(graph: RosterGraph, nodes: OpNode[], removals: OpNode[], forced: boolean): RosterState {
+  const roster: RosterState = { ...rootState(graph.root), counted: new Set([graph.root.id]) };
   // Counting add/remove ops about each device, in fold order: the author test of rule 1.
   const membershipOps = new Map<DeviceId, OpNode[]>();
   const rootMembers = new Set(roster.members.keys());
-  const rankOf = (id: DeviceId): number => priorRanks.get(id) ?? ranks.get(id) ?? Number.MAX_SAFE_INTEGER;
+  const forcedIds = new Set(forced ? removals.map((r) => r.id) : []);
 
   const memberInPast = (author: DeviceId, node: OpNode): boolean => {
     const list = membershipOps.get(author);
@@ -98,10 +111,12 @@ function pass(graph: RosterGraph, nodes: OpNode[], removals: OpNode[], priorRank
   // Counting removals by the device they remove: an op looks only at removals of its author.
   const removalsOf = new Map<DeviceId, OpNode[]>();
   for (const r of removals) push(removalsOf, bodyOf(r.op, 'remove')!.subject, r);
-  const voided = (node: OpNode): boolean =>
-    (removalsOf.get(node.op.by) ?? []).some(
-      (r) => graph.concurrent(r, node) && (node.op.kind !== 'remove' || rankOf(r.op.by) < rankOf(node.op.by)),
-    );
+  const voided = (node: OpNode): boolean => {
+    if (forcedIds.has(node.id)) return false;
+    // A removal of the very member that removed us, concurrently, is not voided by it (both count).
+    const removes = node.op.kind === 'remove' ? bodyOf(node.op, 'remove')!.subject : null;
+    return (removalsOf.get(node.op.by) ?? []).some((r) => r.op.by !== removes && graph.concurrent(r, node));
+  };
 
   for (const node of nodes) {
     const { op } = node;
@@ -111,10 +126,9 @@ function pass(graph: RosterGraph, nodes: OpNode[], removals: OpNode[], priorRank
     roster.clock = Math.max(roster.clock, op.clock);
     if (op.kind === 'add') {
       const body = bodyOf(op, 'add')!;
-      const existing = roster.members.get(body.subject);
-      if (existing) {
-        existing.name = body.subjectName;
-      } else {
+      // An add of a member changes nothing (only a member renames itself), and a team is capped
+      // so that any roster fits one snapshot.
+      if (!roster.members.has(body.subject) && roster.members.size < MAX_MEMBERS) {
         const rank = roster.nextRank++;
         roster.members.set(body.subject, {
           deviceId: body.subject,
@@ -123,10 +137,9 @@ function pass(graph: RosterGraph, nodes: OpNode[], removals: OpNode[], priorRank
           addedBy: op.by,
           rank,
         });
-        ranks.set(body.subject, rank);
+        roster.removed.delete(body.subject);
+        push(membershipOps, body.subject, node);
       }
-      roster.removed.delete(body.subject);
-      push(membershipOps, body.subject, node);
     } else if (op.kind === 'remove') {
       const { subject } = bodyOf(op, 'remove')!;
       roster.members.delete(subject);
@@ -141,7 +154,7 @@ function pass(graph: RosterGraph, nodes: OpNode[], removals: OpNode[], priorRank
     // A snapshot that is not the root changes nothing (it is a checkpoint of its own past), and
     // kinds from newer versions are kept and passed on but change nothing here.
   }
-  return { roster, counted: roster.counted, ranks };
+  return roster;
 }
 
 function push(map: Map<DeviceId, OpNode[]>, key: DeviceId, node: OpNode): void {

@@ -12,6 +12,7 @@
 //   teammate's additions are signed, checked, and passed on intact.
 
 import { createHash, sign, verify, X509Certificate, type KeyObject } from 'node:crypto';
+import { decode, encode } from '@msgpack/msgpack';
 import { z } from 'zod';
 import type { DeviceId } from '../../../shared/model/index.js';
 import type { RosterOp } from '../../../shared/protocol/index.js';
@@ -25,9 +26,12 @@ export type UnsignedOp = Omit<RosterOp, 'sig'>;
 /** Largest canonical op; a snapshot (a whole roster) may be bigger, up to MAX_SNAPSHOT_BYTES. */
 export const MAX_OP_BYTES = 8 * 1024;
 export const MAX_SNAPSHOT_BYTES = 512 * 1024;
-/** Members and remembered removals a snapshot may hold. */
-export const MAX_MEMBERS = 1000;
-export const MAX_REMEMBERED_REMOVALS = 5000;
+/**
+ * Members a team may have, and removals a snapshot remembers: a LAN team is a handful of machines,
+ * and any roster must fit one snapshot (256 certificates of about 900 bytes, 2000 ids of 66).
+ */
+export const MAX_MEMBERS = 256;
+export const MAX_REMEMBERED_REMOVALS = 2000;
 
 // P-256 group order: a signature (r, s) and (r, n - s) both verify, so only s <= n/2 is accepted.
 const P256_N = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
@@ -162,6 +166,11 @@ function parseCert(pemText: string): X509Certificate | null {
  * Returns null when fine, else the reason.
  */
 export function opShapeProblem(op: RosterOp): string | null {
+  // A string that is not well-formed UTF-16 (a lone surrogate) does not survive msgpack's UTF-8
+  // round trip: a member would store one op and pass on another, whose signature fails
+  // everywhere else, and every op it signs afterwards would reference the one nobody can store.
+  if (!wellFormed(op)) return 'op with a malformed string';
+  if (opId(decode(encode(op)) as RosterOp) !== opId(op)) return 'op that does not survive its own encoding';
   const bytes = canonicalBytes(op).length;
   const limit = op.kind === 'snapshot' ? MAX_SNAPSHOT_BYTES : MAX_OP_BYTES;
   if (bytes > limit) return `op of ${bytes} bytes is over ${limit}`;
@@ -178,5 +187,16 @@ export function opShapeProblem(op: RosterOp): string | null {
   if (isKnownKind(op.kind) && !bodyOf(op, op.kind)) return `${op.kind} op with missing or malformed fields`;
   if (op.kind === 'add' && !certIsFor(bodyOf(op, 'add')!.subjectCert, bodyOf(op, 'add')!.subject))
     return 'add whose certificate is not its subject';
+  if (op.kind === 'snapshot' && !bodyOf(op, 'snapshot')!.state.members.every((m) => certIsFor(m.cert, m.id)))
+    return 'snapshot with a certificate that is not its member';
   return null;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function wellFormed(value: unknown): boolean {
+  if (typeof value === 'string') return !LONE_SURROGATE.test(value);
+  if (Array.isArray(value)) return value.every(wellFormed);
+  if (value && typeof value === 'object') return Object.entries(value).every(([k, v]) => !LONE_SURROGATE.test(k) && wellFormed(v));
+  return true;
 }

@@ -18,9 +18,12 @@ import type { TeamService } from './team-service.js';
 const WANT_RETRY_MS = 2000;
 const MAX_RETRY_MS = 10 * 60_000;
 const MIN_ANSWER_INTERVAL_MS = 1000;
+const HIDDEN_HEADS_RETRY_MS = 10_000;
 
 export interface RosterLinks {
   send(id: DeviceId, message: LinkMessage): void;
+  /** Whether the peer reads what we send; a whole answer waits until it does. */
+  draining(id: DeviceId): boolean;
   /** Teammates with a link up now. */
   linked(): DeviceId[];
 }
@@ -52,8 +55,10 @@ export class RosterSync {
     if (!heads || heads.teamId !== roster.teamId) return;
     const asked = this.asked.get(id);
     if (heads.heads.every((h) => roster.has(h))) {
-      if (asked && asked.fruitless > 0) this.asked.delete(id);
-      return;
+      if (asked && asked.fruitless > 0 && heads.count <= heads.heads.length) this.asked.delete(id);
+      // Heads it does not show (more than fit a heartbeat) may hide an op we lack: ask now and
+      // then, with the same backoff, since an answer with nothing new costs one empty frame.
+      if (heads.count <= heads.heads.length || (asked && Date.now() - asked.atMs < HIDDEN_HEADS_RETRY_MS)) return;
     }
     // Heads a whole answer did not bring (history compacted away, or a teammate restored from an
     // old backup) are asked for again ever more rarely, not every 2 s for ever.
@@ -64,12 +69,13 @@ export class RosterSync {
   message(id: DeviceId, message: LinkMessage): void {
     const roster = this.team.roster;
     if (message.type === 'roster.want') {
-      if (Date.now() - (this.answeredAtMs.get(id) ?? 0) < MIN_ANSWER_INTERVAL_MS) return; // it asks again at its next heartbeat
+      if (Date.now() - (this.answeredAtMs.get(id) ?? 0) < MIN_ANSWER_INTERVAL_MS || !this.links.draining(id)) return; // it asks again
       this.answeredAtMs.set(id, Date.now());
       this.sendOps(id, message.teamId === roster.teamId ? roster.missingFor(message.heads) : [], true);
     } else if (message.type === 'roster.ops') {
       const result = this.team.merge(message.ops, id);
-      if (message.answer && !message.more) {
+      if (message.answer && !message.more && this.asked.has(id)) {
+        // Only the end of an answer we asked for ends a round (anyone could send answer: true).
         const asked = this.asked.get(id);
         if (asked) this.asked.set(id, { atMs: asked.atMs, fruitless: asked.fruitless + 1 }); // reset once its heads are known
         // The whole difference arrived and some ops still lack their parents: they reference

@@ -19,6 +19,7 @@ import { foldGraph, snapshotOf, type RosterState } from './roster-fold.js';
 import { RosterGraph, type OpNode } from './roster-graph.js';
 import {
   bodyOf,
+  canonicalBytes,
   certIsFor,
   MAX_REMEMBERED_REMOVALS,
   opId,
@@ -34,8 +35,11 @@ export type { RosterMember, RosterState } from './roster-fold.js';
 
 /** Ops a roster holds at most (the ancestry sets grow with its square: 20,000 ops ≈ 25 MB). */
 export const MAX_STORED_OPS = 20_000;
-/** Ops waiting for the ops they reference. */
+/** Canonical bytes of teammates' ops a roster holds at most (a snapshot is up to 512 KiB). */
+export const MAX_STORED_BYTES = 48 * 2 ** 20;
+/** Ops waiting for the ops they reference, by count and by bytes. */
 const MAX_PENDING_OPS = 4_000;
+const MAX_PENDING_BYTES = 8 * 2 ** 20;
 export const COMPACT_AFTER_OPS = 256;
 
 export interface MergeResult {
@@ -56,6 +60,9 @@ export class TeamRoster {
   private state: RosterState | null = null;
   private readonly certs = new Map<DeviceId, string>();
   private readonly pending = new Map<OpId, RosterOp>();
+  private pendingBytes = 0;
+  /** Canonical bytes of the stored ops signed by others (budgeted: MAX_STORED_BYTES). */
+  private storedBytes = 0;
   private readonly checkedSnapshots = new Map<OpId, boolean>();
   /** Ops were stored since the last fold. */
   private dirty = false;
@@ -99,14 +106,24 @@ export class TeamRoster {
     return this.graph?.missingFor(heads) ?? [];
   }
 
-  /** Whether an op is at or before one of these heads (a teammate reporting them holds it). */
+  /**
+   * Whether a teammate reporting these heads holds `id` and nothing we lack: every head is known
+   * here and at or after it. (One head past it is not enough: the others may be ops we never saw.)
+   */
   covers(heads: readonly OpId[], id: OpId): boolean {
     const target = this.graph?.get(id);
-    if (!target) return false;
-    return heads.some((h) => {
+    if (!target || heads.length === 0) return false;
+    return heads.every((h) => {
       const head = this.graph!.get(h);
       return head !== undefined && this.graph!.atOrBefore(target, head);
     });
+  }
+
+  /** Devices that signed a removal of `id` (counting or not). */
+  removersOf(id: DeviceId): Set<DeviceId> {
+    const out = new Set<DeviceId>();
+    for (const n of this.graph?.all() ?? []) if (n.op.kind === 'remove' && n.op.subject === id) out.add(n.op.by);
+    return out;
   }
 
   isMember(id: DeviceId): boolean {
@@ -124,6 +141,8 @@ export class TeamRoster {
     this.dirty = false;
     this.certs.clear();
     this.pending.clear();
+    this.pendingBytes = 0;
+    this.storedBytes = 0;
     this.checkedSnapshots.clear();
     const [root, ...rest] = ops;
     if (!root) return { stored: [], waiting: false, changed: true, refused: [] };
@@ -157,8 +176,7 @@ export class TeamRoster {
         result.stored.push(op);
         progress = true;
       } else if (outcome === 'waiting') {
-        if (this.pending.size >= MAX_PENDING_OPS) this.pending.delete(this.pending.keys().next().value!);
-        this.pending.set(opId(op), op);
+        this.hold(op);
       } else if (outcome !== 'known') result.refused.push(outcome);
     }
     // Ops that waited for what just arrived.
@@ -167,7 +185,7 @@ export class TeamRoster {
       for (const [id, op] of this.pending) {
         const outcome = this.tryStore(op);
         if (outcome === 'waiting') continue;
-        this.pending.delete(id);
+        this.release(id);
         if (outcome === 'stored') {
           result.stored.push(op);
           progress = true;
@@ -182,6 +200,11 @@ export class TeamRoster {
     return result;
   }
 
+  /** Ops were stored since the last fold (the state may be behind until settle()). */
+  get needsSettle(): boolean {
+    return this.dirty;
+  }
+
   /** Folds what was stored since the last fold; true if what people see of the roster changed. */
   settle(): boolean {
     if (!this.dirty) return false;
@@ -193,7 +216,27 @@ export class TeamRoster {
   dropWaiting(): number {
     const n = this.pending.size;
     this.pending.clear();
+    this.pendingBytes = 0;
     return n;
+  }
+
+  /** Keeps an op until its deps arrive: verified already, and within MAX_PENDING_OPS and MAX_PENDING_BYTES (oldest out). */
+  private hold(op: RosterOp): void {
+    const id = opId(op);
+    if (this.pending.has(id)) return;
+    const bytes = canonicalBytes(op).length;
+    while (this.pending.size > 0 && (this.pending.size >= MAX_PENDING_OPS || this.pendingBytes + bytes > MAX_PENDING_BYTES)) {
+      this.release(this.pending.keys().next().value!);
+    }
+    this.pending.set(id, op);
+    this.pendingBytes += bytes;
+  }
+
+  private release(id: OpId): void {
+    const op = this.pending.get(id);
+    if (!op) return;
+    this.pending.delete(id);
+    this.pendingBytes -= canonicalBytes(op).length;
   }
 
   create(teamName: string, selfName: string): RosterOp {
@@ -235,13 +278,13 @@ export class TeamRoster {
    * until the next). Null when it is not time.
    */
   proposeSnapshot(): RosterOp | null {
-    this.settle();
+    if (this.dirty) return null; // judged on the fold of everything stored: settle() first
     if (!this.graph || !this.state || !this.state.members.has(this.selfId)) return null;
     // Ops since the newest snapshot (or the root): one snapshot per COMPACT_AFTER_OPS, even while
     // compaction waits for a member that is away.
     const nodes = this.graph.all();
     let since = 0;
-    for (let i = nodes.length - 1; i > 0 && nodes[i]!.op.kind !== 'snapshot'; i--) since++;
+    for (let i = nodes.length - 1; i > 0 && !(nodes[i]!.op.kind === 'snapshot' && this.state.counted.has(nodes[i]!.id)); i--) since++;
     if (since < COMPACT_AFTER_OPS) return null;
     const heads = this.graph.heads();
     if (heads.length !== 1 || this.graph.get(heads[0]!)!.op.kind === 'snapshot') return null;
@@ -255,23 +298,25 @@ export class TeamRoster {
    * concurrent with it, and that every other member holds (`heldBy`). True if it compacted.
    */
   compact(heldBy: (snapshot: OpId, member: DeviceId) => boolean): boolean {
-    this.settle();
+    if (this.dirty) return false; // judged on the fold of everything stored: settle() first
     const graph = this.graph;
     const state = this.state;
     if (!graph || !state) return false;
     const nodes = graph.all();
-    for (let i = nodes.length - 1; i > 0; i--) {
-      const s = nodes[i]!;
-      if (s.op.kind !== 'snapshot' || !state.counted.has(s.id) || !this.snapshotMatches(s)) continue;
-      if (!nodes.every((n) => graph.atOrBefore(n, s) || graph.before(s, n))) continue;
-      const others = [...state.members.keys()].filter((id) => id !== this.selfId);
-      if (!others.every((id) => heldBy(s.id, id))) continue;
-      const kept = nodes.filter((n) => graph.before(s, n)).map((n) => n.op);
-      const before = graph.size;
-      this.replace([s.op, ...kept]);
-      return this.graph!.size < before;
-    }
-    return false;
+    // Only the newest counting snapshot is a candidate, and the cheap test comes first: this
+    // runs at every heartbeat.
+    let s: OpNode | undefined;
+    for (let i = nodes.length - 1; i > 0 && !s; i--) if (nodes[i]!.op.kind === 'snapshot' && state.counted.has(nodes[i]!.id)) s = nodes[i];
+    if (!s) return false;
+    const snapshot = s;
+    const others = [...state.members.keys()].filter((id) => id !== this.selfId);
+    if (!others.every((id) => heldBy(snapshot.id, id))) return false;
+    if (!this.snapshotMatches(snapshot)) return false;
+    if (!nodes.every((n) => graph.atOrBefore(n, snapshot) || graph.before(snapshot, n))) return false;
+    const kept = nodes.filter((n) => graph.before(snapshot, n)).map((n) => n.op);
+    const before = graph.size;
+    this.replace([snapshot.op, ...kept]);
+    return this.graph!.size < before;
   }
 
   /** Whether a stored snapshot equals the fold of its own causal past. */
@@ -307,13 +352,22 @@ export class TeamRoster {
     const shape = opShapeProblem(op);
     if (shape) return shape;
     if (op.kind === 'create') return 'a second create for this team';
+    // Checked before the op may wait: an unverified op must not take memory, and an author the
+    // team never had cannot sign anything (its add would have to be in the op's past).
+    const cert = this.certs.get(op.by);
+    if (!cert) return 'signed by a device this team does not know';
+    if (!signatureValid(op, cert)) return 'bad signature';
     if (graph.missingDeps(op).length > 0) return 'waiting';
-    if (graph.size >= MAX_STORED_OPS) return `the roster holds ${MAX_STORED_OPS} ops already`;
     const maxDepClock = Math.max(...op.deps.map((d) => graph.get(d)!.op.clock));
     if (op.clock !== maxDepClock + 1) return 'clock is not one above its deps';
-    const cert = this.certs.get(op.by);
-    if (!cert) return 'signed by a device this team never had';
-    if (!signatureValid(op, cert)) return 'bad signature';
+    // Budgets for what teammates make us hold; never for our own ops, so a flood of others' ops
+    // cannot stop this device from removing the one who sent them.
+    const bytes = canonicalBytes(op).length;
+    if (op.by !== this.selfId) {
+      if (graph.size >= MAX_STORED_OPS) return `the roster holds ${MAX_STORED_OPS} ops already`;
+      if (this.storedBytes + bytes > MAX_STORED_BYTES) return `the roster holds ${MAX_STORED_BYTES} bytes of teammates' ops already`;
+      this.storedBytes += bytes;
+    }
     graph.add(op);
     this.learnCerts(op);
     return 'stored';

@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { TroupeError } from '../../../shared/errors.js';
 import type { DeviceId } from '../../../shared/model/index.js';
-import type { RosterHeads, RosterOp } from '../../../shared/protocol/index.js';
+import { MAX_REPORTED_HEADS, type RosterHeads, type RosterOp } from '../../../shared/protocol/index.js';
 import type { Identity } from '../identity/identity-store.js';
 import { formatDeviceId } from '../identity/device-id.js';
 import type { AgentStateFiles } from '../storage/agent-state-files.js';
@@ -63,7 +63,9 @@ export class TeamService extends EventEmitter<{
   /** What this device reports of its roster in hello and heartbeat. */
   heads(): RosterHeads | null {
     const teamId = this.roster.teamId;
-    return teamId ? { teamId, heads: this.roster.heads().slice(0, 8) } : null;
+    if (!teamId) return null;
+    const heads = this.roster.heads();
+    return { teamId, heads: heads.slice(0, MAX_REPORTED_HEADS), count: heads.length };
   }
 
   knownAddresses(id: DeviceId): string[] {
@@ -160,23 +162,23 @@ export class TeamService extends EventEmitter<{
     const started = performance.now();
     const changed = this.roster.settle();
     this.lastFoldMs = performance.now() - started;
+    this.lastFoldEndMs = Date.now();
     if (changed) this.afterChange();
     this.maybeSnapshot();
   }
 
   private settleTimer: NodeJS.Timeout | null = null;
   private lastFoldMs = 0;
+  private lastFoldEndMs = 0;
 
-  /** Folds at most every SETTLE_MIN_MS, and never more than a fifth of the time. */
+  /** Folds SETTLE_MIN_MS after ops arrive, but never more than a fifth of the time while they keep coming. */
   private scheduleSettle(): void {
     if (this.settleTimer) return;
-    this.settleTimer = setTimeout(
-      () => {
-        this.settleTimer = null;
-        this.settleNow();
-      },
-      Math.max(SETTLE_MIN_MS, 4 * this.lastFoldMs),
-    );
+    const delay = Math.max(SETTLE_MIN_MS, this.lastFoldEndMs + 4 * this.lastFoldMs - Date.now());
+    this.settleTimer = setTimeout(() => {
+      this.settleTimer = null;
+      this.settleNow();
+    }, delay);
   }
 
   /** Removes a member (or, given this device, leaves the team). */
@@ -245,7 +247,10 @@ export class TeamService extends EventEmitter<{
 
   private afterChange(): void {
     if (this.roster.current && !this.roster.isMember(this.identity.deviceId)) {
-      // A teammate removed us: we are on no team now, and nothing of the old one is trusted.
+      // A teammate removed us: we are on no team now, and nothing of the old one is trusted. What
+      // we hold goes first to whoever we are talking to: it may be the one op (say, the removal
+      // of the member whose removal of us we just learned) that lets them see the same roster.
+      this.emit('ops', this.roster.allOps(), null);
       this.roster.replace([]);
       this.addresses.clear();
       this.reportedHeads.clear();
@@ -262,7 +267,14 @@ export class TeamService extends EventEmitter<{
   }
 
   private maybeSnapshot(): void {
-    const snapshot = this.roster.proposeSnapshot();
+    let snapshot: RosterOp | null;
+    try {
+      snapshot = this.roster.proposeSnapshot();
+    } catch (err) {
+      // A snapshot is an optimisation: failing to make one must never take the agent down.
+      this.emit('log', `roster: could not sign a snapshot (${(err as Error).message})`);
+      return;
+    }
     if (!snapshot) return;
     this.emit('log', `roster: ${this.roster.size} ops; signed a snapshot so teammates can forget the history before it`);
     this.save();
@@ -270,6 +282,7 @@ export class TeamService extends EventEmitter<{
   }
 
   private maybeCompact(): void {
+    if (this.roster.needsSettle) return; // the settle timer is due; compaction waits for its fold
     const covers = (snapshot: OpId, member: DeviceId): boolean => {
       const heads = this.reportedHeads.get(member);
       return heads !== undefined && this.roster.covers(heads, snapshot);

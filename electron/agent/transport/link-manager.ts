@@ -121,6 +121,11 @@ export class LinkManager extends EventEmitter<{
     this.slots.get(id)?.link?.send(message);
   }
 
+  /** Whether the link to `id` is reading what we send (false: optional answers should wait). */
+  draining(id: DeviceId): boolean {
+    return this.slots.get(id)?.link?.draining ?? false;
+  }
+
   broadcast(message: LinkMessage): void {
     for (const slot of this.slots.values()) slot.link?.send(message);
   }

@@ -8,6 +8,9 @@ import type { DeviceId } from '../../../shared/model/index.js';
 import { toErrorBody } from '../../../shared/errors.js';
 import { decodeFrame, encodeFrame } from './frame-codec.js';
 
+/** Unsent bytes queued for a peer: past the first, optional answers wait; past the second, the link goes. */
+const SKIP_OPTIONAL_ABOVE_BYTES = 4 * 2 ** 20;
+const MAX_BUFFERED_BYTES = 32 * 2 ** 20;
 /** A peer that keeps sending garbage after this many errors in one second is cut off. */
 const MAX_BAD_FRAMES_PER_SECOND = 200;
 
@@ -36,8 +39,16 @@ export class PeerLink extends EventEmitter<{ message: [LinkMessage]; closed: [st
     return this.closedReason === null;
   }
 
+  /** Whether the peer reads what we send: answers that can wait (roster answers) are skipped when not. */
+  get draining(): boolean {
+    return this.ws.bufferedAmount < SKIP_OPTIONAL_ABOVE_BYTES;
+  }
+
   send(message: LinkMessage): void {
-    if (this.open && this.ws.readyState === this.ws.OPEN) this.ws.send(encodeFrame(message));
+    if (!this.open || this.ws.readyState !== this.ws.OPEN) return;
+    // A peer that asks and never reads would otherwise grow our send buffer without end.
+    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) return this.close('the other machine is not reading what we send', 1008);
+    this.ws.send(encodeFrame(message));
   }
 
   close(reason: string, code = 1000): void {

@@ -28,17 +28,28 @@ export interface RosterExchangeDeps {
   listenPort: () => number;
   capacity: () => Capacity;
   rosterHeads: () => RosterHeads | null;
+  log: (line: string) => void;
 }
 
 type RosterMessage = Extract<LinkMessage, { type: 'roster.want' | 'roster.ops' }>;
 
-export class RosterExchange extends EventEmitter<{ heads: [DeviceId, RosterHeads | null]; message: [DeviceId, RosterMessage] }> {
+export class RosterExchange extends EventEmitter<{
+  /** An exchange began: what was asked of or answered to this device before starts over. */
+  opened: [DeviceId];
+  heads: [DeviceId, RosterHeads | null];
+  message: [DeviceId, RosterMessage];
+}> {
   private readonly links = new Map<DeviceId, PeerLink>();
   private readonly lastDialMs = new Map<DeviceId, number>();
   private closed = false;
 
   constructor(private readonly deps: RosterExchangeDeps) {
     super();
+  }
+
+  /** Devices an exchange is open with now. */
+  peers(): DeviceId[] {
+    return [...this.links.keys()];
   }
 
   has(id: DeviceId): boolean {
@@ -50,6 +61,10 @@ export class RosterExchange extends EventEmitter<{ heads: [DeviceId, RosterHeads
     if (!link) return false;
     link.send(message);
     return true;
+  }
+
+  draining(id: DeviceId): boolean {
+    return this.links.get(id)?.draining ?? false;
   }
 
   /** After `address` refused our /link: compare rosters with it there instead (rate-limited). */
@@ -70,7 +85,10 @@ export class RosterExchange extends EventEmitter<{ heads: [DeviceId, RosterHeads
       if (peerCertificate(res.socket as TLSSocket)?.deviceId !== id) ws.terminate();
     });
     ws.on('open', () => this.attach(new PeerLink(ws, id, 'out', address.replace(/:\d+$/, ''))));
-    ws.on('unexpected-response', () => ws.terminate());
+    ws.on('unexpected-response', (_req, res) => {
+      this.deps.log(`${address} refused to compare rosters (HTTP ${res.statusCode})`);
+      ws.terminate();
+    });
     ws.on('error', () => undefined);
   }
 
@@ -95,12 +113,16 @@ export class RosterExchange extends EventEmitter<{ heads: [DeviceId, RosterHeads
     if (this.links.has(id)) return link.close('duplicate', 4001);
     this.links.set(id, link);
     const life = setTimeout(() => link.close('roster exchange over', 1000), MAX_LIFE_MS);
-    const idle = setInterval(() => {
-      if (Date.now() - link.lastFrameAtMs > IDLE_MS) link.close('roster exchange idle', 1000);
+    // Heads again every second, as heartbeats carry them on a link: a request that was not
+    // answered (the peer answers at most once a second) is asked again.
+    const tick = setInterval(() => {
+      if (Date.now() - link.lastFrameAtMs > IDLE_MS) return link.close('roster exchange idle', 1000);
+      this.sayHello(link);
     }, 1000);
+    this.deps.log(`comparing rosters with ${link.remoteAddress} (${link.direction === 'out' ? 'we asked' : 'it asked'})`);
     link.on('closed', () => {
       clearTimeout(life);
-      clearInterval(idle);
+      clearInterval(tick);
       if (this.links.get(id) === link) this.links.delete(id);
     });
     link.on('message', (m) => {
@@ -110,6 +132,11 @@ export class RosterExchange extends EventEmitter<{ heads: [DeviceId, RosterHeads
       } else if (m.type === 'roster.want' || m.type === 'roster.ops') this.emit('message', id, m);
       // Nothing else is taken here: no work, no addresses, no heartbeats.
     });
+    this.emit('opened', id);
+    this.sayHello(link);
+  }
+
+  private sayHello(link: PeerLink): void {
     link.send({
       type: 'hello',
       protocol: PROTOCOL_VERSION,

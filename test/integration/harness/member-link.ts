@@ -16,7 +16,7 @@ export interface RawLink {
 
 const CAPACITY = { cores: 1, freeCores: 0, memoryBytes: 1, freeMemoryBytes: 1, load: 0, sharing: { mode: 'off', coreCap: null } };
 
-export function openLink(identity: Identity, address: string, roster: RosterHeads | null, path = '/link'): Promise<RawLink> {
+export function openLink(identity: Identity, address: string, roster: Omit<RosterHeads, 'count'> | null, path = '/link'): Promise<RawLink> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`wss://${address}${path}`, {
       cert: identity.certPem,
@@ -39,7 +39,16 @@ export function openLink(identity: Identity, address: string, roster: RosterHead
     ws.on('error', reject);
     ws.on('open', () => {
       const send = (m: object): void => ws.send(encodeFrame(m));
-      send({ type: 'hello', protocol: PROTOCOL_VERSION, minor: 0, features: [], name: 'raw', listenPort: 1, capacity: CAPACITY, roster });
+      send({
+        type: 'hello',
+        protocol: PROTOCOL_VERSION,
+        minor: 0,
+        features: [],
+        name: 'raw',
+        listenPort: 1,
+        capacity: CAPACITY,
+        roster: roster && { ...roster, count: roster.heads.length },
+      });
       resolve({ send, received, closed, close: () => ws.close() });
     });
   });

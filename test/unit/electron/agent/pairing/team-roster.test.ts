@@ -84,7 +84,7 @@ describe('TeamRoster', () => {
     b.add(D.deviceId, 'delta', D.certPem);
     a.renameTeam('Render farm');
     c.renameSelf('charlie-2');
-    a.remove(B.deviceId); // concurrent with B's add of D: B is junior to A, so B's add is void
+    a.remove(B.deviceId); // concurrent with B's adds of D and E: they are void
     b.add(E.deviceId, 'echo', E.certPem);
     const all = new Map<string, RosterOp>();
     for (const op of [...a.allOps(), ...b.allOps(), ...c.allOps()]) all.set(opId(op), op);
@@ -99,6 +99,9 @@ describe('TeamRoster', () => {
     for (let trial = 0; trial < 20; trial++) {
       const r = rosterOf(E, [createOp!]);
       for (const op of shuffle(rest)) r.merge([op]); // one at a time: many wait for their parents
+      // An op whose author's add has not arrived yet is refused, not held (nothing unverified is
+      // kept); the heads in the next heartbeat bring it again, as this second pass does.
+      r.merge(shuffle(rest));
       expect(view(r.current)).toEqual(expected);
     }
   });
@@ -177,12 +180,15 @@ describe('TeamRoster attacks', () => {
     b.merge(a.allOps());
     for (const r of [a, b]) {
       r.merge([removeA, addAccomplice]);
-      expect(r.isMember(A.deviceId)).toBe(true);
-      expect(r.isMember(B.deviceId)).toBe(true);
+      // gamma stays out, and its accomplice never gets in. Its forged answer to its removal
+      // cannot be told from a real simultaneous removal, so that one counts too: alpha is out
+      // as well, and beta re-pairs it (protocol.md §6.3, "both out").
       expect(r.isMember(C.deviceId)).toBe(false);
       expect(r.isRemoved(C.deviceId)).toBe(true);
       expect(r.isMember(D.deviceId)).toBe(false);
+      expect(r.isMember(A.deviceId)).toBe(false);
     }
+    expect(b.isMember(B.deviceId)).toBe(true);
     expect(view(b.current)).toEqual(view(a.current));
   });
 
@@ -195,7 +201,7 @@ describe('TeamRoster attacks', () => {
     expect(b.isRemoved(C.deviceId)).toBe(true);
   });
 
-  it('two members removing each other at once: the senior one stays', () => {
+  it('two members removing each other at once are both out, whoever was admitted first; their other concurrent ops are void', () => {
     const { a, b, c, teamId } = teamABC();
     const removeC = b.remove(C.deviceId); // B joined before C: B is senior
     const removeB = c.remove(B.deviceId);
@@ -207,9 +213,64 @@ describe('TeamRoster attacks', () => {
       // D is not a member: it only folds
       r.merge(order);
       expect(r.teamId).toBe(teamId);
-      expect(r.isMember(B.deviceId)).toBe(true);
+      expect(r.isMember(B.deviceId)).toBe(false);
       expect(r.isMember(C.deviceId)).toBe(false);
+      expect(r.isMember(A.deviceId)).toBe(true);
     }
+  });
+
+  it('a removed founder cannot keep the team: its backdated removals of others are void, but of its removers', () => {
+    const { a, b, c, teamId } = teamABC();
+    const stale = a.allOps().at(-1)!;
+    const removeByB = b.remove(A.deviceId); // the founder's laptop is stolen; beta removes it
+    const thief = [
+      signed(A, teamId, [stale], { kind: 'remove', subject: B.deviceId }),
+      signed(A, teamId, [stale], { kind: 'remove', subject: C.deviceId }),
+      signed(A, teamId, [stale], { kind: 'add', subject: D.deviceId, subjectName: 'delta', subjectCert: D.certPem }),
+    ];
+    c.merge([...thief, removeByB]);
+    expect(c.isMember(A.deviceId)).toBe(false); // the thief is out
+    expect(c.isMember(D.deviceId)).toBe(false); // its accomplice never got in
+    expect(c.isMember(C.deviceId)).toBe(true); // and gamma, who did not remove it, stays
+    expect(c.isMember(B.deviceId)).toBe(false); // beta, its remover, pays: it is paired again
+  });
+
+  it('a ring of members removing each other concurrently settles the same everywhere', () => {
+    const { a, b, c, teamId } = teamABC();
+    const extra = rosterOf(A, a.allOps());
+    extra.add(D.deviceId, 'delta', D.certPem);
+    const base = extra.allOps();
+    const head = base.at(-1)!;
+    const ring = [
+      signed(B, teamId, [head], { kind: 'remove', subject: C.deviceId }),
+      signed(C, teamId, [head], { kind: 'remove', subject: D.deviceId }),
+      signed(D, teamId, [head], { kind: 'remove', subject: B.deviceId }),
+    ];
+    const views = [ring, [...ring].reverse(), [ring[1]!, ring[0]!, ring[2]!]].map((order) => {
+      const r = rosterOf(E, base);
+      for (const op of order) r.merge([op]);
+      return view(r.current);
+    });
+    expect(views[1]).toEqual(views[0]);
+    expect(views[2]).toEqual(views[0]);
+    expect(views[0]!.removed.length).toBeGreaterThan(0);
+    void b;
+    void c;
+  });
+
+  it('an op with a lone surrogate is refused: it would not survive being passed on', () => {
+    const { a, b, teamId } = teamABC();
+    const bad = signed(A, teamId, [a.allOps().at(-1)!], { kind: 'rename', name: 'ok', note: 'x'.repeat(60) + '\ud800' });
+    expect(b.merge([bad]).refused).toEqual(['op with a malformed string']);
+  });
+
+  it('an add of a member does not rename it: only a member renames itself', () => {
+    const { a, b, c } = teamABC();
+    b.merge(a.allOps());
+    const mallory = rosterOf(B, b.allOps());
+    const op = mallory.add(A.deviceId, 'mallory', A.certPem);
+    c.merge([op]);
+    expect(c.current!.members.get(A.deviceId)!.name).toBe('alpha');
   });
 
   it('a second create for the same team is refused: the team id is the hash of the one create', () => {

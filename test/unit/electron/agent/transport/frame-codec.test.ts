@@ -10,7 +10,7 @@ const heartbeat: LinkMessage = {
   sentAtMs: 1_767_225_600_000,
   name: 'alpha',
   hasWork: false,
-  roster: { teamId: 'c'.repeat(32), heads: ['d'.repeat(64)] },
+  roster: { teamId: 'c'.repeat(32), heads: ['d'.repeat(64)], count: 1 },
   capacity: {
     cores: 16,
     freeCores: 11.5,
