@@ -30,10 +30,14 @@ const canMount = process.getuid?.() === 0;
 const portOf = (x: AgentProcess) => x.events.filter((e) => e.type === 'ready').at(-1)!.listenPort as number; // a restart on loopback moves it
 const target = (x: AgentProcess) => ({ id: x.deviceId, address: `127.0.0.1:${portOf(x)}` });
 const partials = (x: AgentProcess) => readdirSync(join(x.dataDir, 'partial'), { withFileTypes: true }).map((e) => e.name);
-const partialBytes = (x: AgentProcess) => partials(x).reduce((sum, n) => sum + (statSync(join(x.dataDir, 'partial', n), { throwIfNoEntry: false })?.size ?? 0), 0);
+const partialBytes = (x: AgentProcess) =>
+  partials(x).reduce((sum, n) => sum + (statSync(join(x.dataDir, 'partial', n), { throwIfNoEntry: false })?.size ?? 0), 0);
 const randomHash = () => randomBytes(32).toString('hex');
 const job = (x: AgentProcess, id: string) => x.cli<{ job: JobView; tasks: TaskView[] }>(['job', id]);
-const failedFor = (id: string) => (m: LinkMessage): m is Extract<LinkMessage, { type: 'task.failed' }> => m.type === 'task.failed' && m.leaseId === id;
+const failedFor =
+  (id: string) =>
+  (m: LinkMessage): m is Extract<LinkMessage, { type: 'task.failed' }> =>
+    m.type === 'task.failed' && m.leaseId === id;
 const isLease = (m: LinkMessage): m is Extract<LinkMessage, { type: 'work.lease' }> => m.type === 'work.lease';
 
 /** The largest the partial files of `x` got while `during` ran (sampled every 2 ms). */
@@ -76,7 +80,10 @@ describe(`budgets against a teammate gone bad (${bed.mode})`, () => {
   it('a coordinator declaring 2^53 bytes, or 12 GB over several inputs, is refused before a byte moves', async () => {
     const leases = [
       fakeLease('huge', [{ name: 'scene.glb', hash: randomHash(), sizeBytes: Number.MAX_SAFE_INTEGER }]),
-      fakeLease('many', [1, 2, 3].map((i) => ({ name: `part${i}.bin`, hash: randomHash(), sizeBytes: 4 * 2 ** 30 }))),
+      fakeLease(
+        'many',
+        [1, 2, 3].map((i) => ({ name: `part${i}.bin`, hash: randomHash(), sizeBytes: 4 * 2 ** 30 })),
+      ),
     ];
     mallory = await HostileTeammate.start(b.dataDir, [target(a)], {
       host: '127.0.0.1',
@@ -86,7 +93,9 @@ describe(`budgets against a teammate gone bad (${bed.mode})`, () => {
     });
     const { peak, value: huge } = await peakPartialBytes(a, mallory.waitFor(failedFor('huge'), 20_000));
     const many = await mallory.waitFor(failedFor('many'), 20_000);
-    console.log(`declared 2^53 bytes: ${huge.error}\ndeclared 3 × 4 GiB: ${many.error}\npartial bytes written: ${peak}, blob requests: ${mallory.blobRequests.length}`);
+    console.log(
+      `declared 2^53 bytes: ${huge.error}\ndeclared 3 × 4 GiB: ${many.error}\npartial bytes written: ${peak}, blob requests: ${mallory.blobRequests.length}`,
+    );
     expect(huge.error).toMatch(/more than the 10\.7 GB one task may bring to this machine/);
     expect(many.error).toMatch(/has 12\.9 GB of inputs, more than the 10\.7 GB one task may bring/);
     expect(mallory.blobRequests).toEqual([]);
@@ -97,13 +106,17 @@ describe(`budgets against a teammate gone bad (${bed.mode})`, () => {
   it('a coordinator sending more than it declared is cut off at the declared size and its partial file deleted', async () => {
     const [flood, announced] = [randomHash(), randomHash()];
     const accepted: Record<string, number> = {};
-    const leases = [fakeLease('flood', [{ name: 'scene.glb', hash: flood, sizeBytes: MB }]), fakeLease('announced', [{ name: 'scene.glb', hash: announced, sizeBytes: MB }])];
+    const leases = [
+      fakeLease('flood', [{ name: 'scene.glb', hash: flood, sizeBytes: MB }]),
+      fakeLease('announced', [{ name: 'scene.glb', hash: announced, sizeBytes: MB }]),
+    ];
     mallory = await HostileTeammate.start(b.dataDir, [target(a)], {
       host: '127.0.0.1',
       hasWork: true,
       lease: () => leases.shift() ?? null,
       // 200 MB for a 1 MB blob, without a length, or announcing it.
-      serve: (hash, _req, res) => void streamZeros(res, 200 * MB, hash === announced ? 200 * MB : undefined).then((n) => (accepted[hash!] = n)),
+      serve: (hash, _req, res) =>
+        void streamZeros(res, 200 * MB, hash === announced ? 200 * MB : undefined).then((n) => (accepted[hash!] = n)),
     });
     const { peak, value: cut } = await peakPartialBytes(a, mallory.waitFor(failedFor('flood'), 20_000));
     const refused = await mallory.waitFor(failedFor('announced'), 20_000);
@@ -127,12 +140,22 @@ describe(`budgets against a teammate gone bad (${bed.mode})`, () => {
     try {
       await d.start();
       await pair(a, d, `127.0.0.1:${portOf(d)}`); // the roster makes beta a member for delta too
-      await eventually(() => d.cli<{ members: { deviceId: string }[] }>(['team']).members.some((m) => m.deviceId === b.deviceId), 10_000, 'delta to know beta');
+      await eventually(
+        () => d.cli<{ members: { deviceId: string }[] }>(['team']).members.some((m) => m.deviceId === b.deviceId),
+        10_000,
+        'delta to know beta',
+      );
       const leases = [fakeLease('big', [{ name: 'scene.glb', hash: randomHash(), sizeBytes: 100 * MB }])];
-      mallory = await HostileTeammate.start(b.dataDir, [target(d)], { host: '127.0.0.1', hasWork: true, lease: () => leases.shift() ?? null });
+      mallory = await HostileTeammate.start(b.dataDir, [target(d)], {
+        host: '127.0.0.1',
+        hasWork: true,
+        lease: () => leases.shift() ?? null,
+      });
       const failed = await mallory.waitFor(failedFor('big'), 20_000);
       console.log(`100 MB of inputs on a 64 MB disk: ${failed.error}`);
-      expect(failed.error).toMatch(/^Task \S+ needs 100 MB for its inputs, this machine has 6\d(\.\d)? MB free \(it keeps 3\.4 MB spare\)\. Free some disk space/);
+      expect(failed.error).toMatch(
+        /^Task \S+ needs 100 MB for its inputs, this machine has 6\d(\.\d)? MB free \(it keeps 3\.4 MB spare\)\. Free some disk space/,
+      );
       expect(mallory.blobRequests).toEqual([]);
     } finally {
       await mallory?.close();
@@ -176,12 +199,22 @@ describe(`budgets against a teammate gone bad (${bed.mode})`, () => {
       mallory!.send(a.deviceId, { type: 'work.request', requestId, freeCores: 1 });
       const lease = await mallory!.waitFor(isLease, 20_000, mark);
       const frame = lease.task.frames[0]!;
-      mallory!.send(a.deviceId, { type: 'task.done', leaseId: lease.leaseId, startedAtMs: Date.now() - 10, endedAtMs: Date.now(), outputs: { [`frame:${frame}`]: output } });
+      mallory!.send(a.deviceId, {
+        type: 'task.done',
+        leaseId: lease.leaseId,
+        startedAtMs: Date.now() - 10,
+        endedAtMs: Date.now(),
+        outputs: { [`frame:${frame}`]: output },
+      });
       return lease.task.taskId;
     };
     const errorsOf = (taskId: string) =>
-      job(a, started.jobId).tasks.find((t) => t.taskId === taskId)?.attempts.filter((x) => x.workerId === b.deviceId && x.error).map((x) => x.error!) ?? [];
-    const nextError = async (taskId: string, before: number, what: string) => (await eventually(() => errorsOf(taskId).length > before && errorsOf(taskId), 30_000, `${what} (task ${taskId})`)).at(-1)!;
+      job(a, started.jobId)
+        .tasks.find((t) => t.taskId === taskId)
+        ?.attempts.filter((x) => x.workerId === b.deviceId && x.error)
+        .map((x) => x.error!) ?? [];
+    const nextError = async (taskId: string, before: number, what: string) =>
+      (await eventually(() => errorsOf(taskId).length > before && errorsOf(taskId), 30_000, `${what} (task ${taskId})`)).at(-1)!;
     const { peak, value: errors } = await peakPartialBytes(
       a,
       (async () => {
@@ -192,7 +225,9 @@ describe(`budgets against a teammate gone bad (${bed.mode})`, () => {
         return [first, second];
       })(),
     );
-    console.log(`lying worker: ${errors[0]}\nlying worker: ${errors[1]}\ncoordinator's largest partial file: ${peak} bytes; the socket took ${accepted[flood]} bytes`);
+    console.log(
+      `lying worker: ${errors[0]}\nlying worker: ${errors[1]}\ncoordinator's largest partial file: ${peak} bytes; the socket took ${accepted[flood]} bytes`,
+    );
     expect(errors[0]).toMatch(/frame:\d+ of 1500000000 bytes is larger than a 64×48 image can be/);
     expect(errors[1]).toMatch(/sent more bytes than it declared/);
     expect(mallory.blobRequests).not.toContain(huge);
@@ -200,7 +235,15 @@ describe(`budgets against a teammate gone bad (${bed.mode})`, () => {
     expect(partials(a)).toEqual([]);
     a.cli(['share', 'on']);
     c.cli(['share', 'on']);
-    const final = await eventually(() => { const j = job(a, started.jobId).job; return j.state !== 'running' && j.state !== 'queued' && j; }, 60_000, 'the job to end', 500);
+    const final = await eventually(
+      () => {
+        const j = job(a, started.jobId).job;
+        return j.state !== 'running' && j.state !== 'queued' && j;
+      },
+      60_000,
+      'the job to end',
+      500,
+    );
     expect(final.state).toBe('done');
     const files = readdirSync(out).sort();
     expect(files).toHaveLength(4);
@@ -217,7 +260,11 @@ describe(`budgets against a teammate gone bad (${bed.mode})`, () => {
     await eventually(() => mallory!.online(a.deviceId), 10_000, 'the hoarder to link');
     const mark = mallory.received.length;
     for (let id = 1; id <= 50; id++) mallory.send(a.deviceId, { type: 'work.request', requestId: id, freeCores: 1 });
-    await eventually(() => mallory!.received.slice(mark).filter((r) => r.message.type === 'work.lease' || r.message.type === 'work.none').length >= 50, 15_000, '50 answers');
+    await eventually(
+      () => mallory!.received.slice(mark).filter((r) => r.message.type === 'work.lease' || r.message.type === 'work.none').length >= 50,
+      15_000,
+      '50 answers',
+    );
     const leases = mallory.received.slice(mark).filter((r) => r.message.type === 'work.lease').length;
     const tasks = job(a, started.jobId).tasks;
     const held = tasks.filter((t) => t.attempts.some((x) => x.workerId === b.deviceId && x.outcome === 'running')).length;
@@ -225,7 +272,15 @@ describe(`budgets against a teammate gone bad (${bed.mode})`, () => {
     expect(leases).toBeLessThanOrEqual(2);
     expect(leases).toBeGreaterThanOrEqual(1);
     // The hoarder stays linked and keeps its leases alive; its frames are raced once overdue.
-    const final = await eventually(() => { const j = job(a, started.jobId).job; return j.state !== 'running' && j.state !== 'queued' && j; }, 90_000, 'the job to end', 500);
+    const final = await eventually(
+      () => {
+        const j = job(a, started.jobId).job;
+        return j.state !== 'running' && j.state !== 'queued' && j;
+      },
+      90_000,
+      'the job to end',
+      500,
+    );
     expect(final.state).toBe('done');
     expect(readdirSync(out)).toHaveLength(40);
     expect(mallory.online(a.deviceId)).toBe(true);

@@ -9,12 +9,12 @@
 // 127.0.0.2 and up, which Linux routes to the agents on 127.0.0.1: the addresses still differ.
 
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONNECTION_LIMITS } from '../../electron/agent/transport/tls-listener.js';
 import { REPO_ROOT, Testbed, type AgentProcess, type Host } from './harness/testbed.js';
 import { eventually, pair } from './harness/team-helpers.js';
+import { rssMb } from '../support/process-stats.js';
 
 const FLOOD = join(REPO_ROOT, 'dist/test/integration/harness/connection-flood.js');
 const { maxConnections, maxPerAddress, headersTimeoutMs } = DEFAULT_CONNECTION_LIMITS;
@@ -37,11 +37,6 @@ interface FloodReport {
   closedFast: number;
 }
 
-function rssMb(pid: number): number {
-  const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return Number(kb) / 1024;
-}
-
 /** `n` source addresses for the attacker, none of them a teammate's. */
 function attackerAddresses(n: number): string[] {
   if (!attacker.ns) return Array.from({ length: n }, (_, i) => `127.0.0.${i + 2}`);
@@ -61,7 +56,15 @@ async function flood(
 ): Promise<{ done: FloodReport; rssPeakMb: number; statuses: FloodReport[]; rss: { atMs: number; mb: number }[] }> {
   // Held connections are opened again as soon as the agent closes them, so the stranger keeps all
   // it can; refused ones are tried again after `retryRefusedMs`.
-  const plan = { target: listenAddress(a), count: 2000, addresses, durationMs, retryMs: 200, retryRefusedMs, identityDir: join(bed.root, 'stranger') };
+  const plan = {
+    target: listenAddress(a),
+    count: 2000,
+    addresses,
+    durationMs,
+    retryMs: 200,
+    retryRefusedMs,
+    identityDir: join(bed.root, 'stranger'),
+  };
   const argv = attacker.wrap([process.execPath, FLOOD, JSON.stringify(plan)]);
   const proc = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   const statuses: FloodReport[] = [];
@@ -144,7 +147,11 @@ describe(`connections held by a stranger (${bed.mode})`, () => {
     expect(rssPeakMb - rssBefore).toBeLessThan(20);
     // Links made before the attack are not the stranger's to take.
     expect(a.events.slice(mark).filter((e) => e.type === 'memberOffline')).toEqual([]);
-    await eventually(() => a.cli<{ members: { online: boolean }[] }>(['team']).members.every((m) => m.online), 5000, 'the whole team online');
+    await eventually(
+      () => a.cli<{ members: { online: boolean }[] }>(['team']).members.every((m) => m.online),
+      5000,
+      'the whole team online',
+    );
   }, 120_000);
 
   it('a reconnect storm from one address (each refused connection again after 50 ms): the caps hold and the team stays linked', async () => {

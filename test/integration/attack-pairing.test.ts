@@ -7,7 +7,6 @@
 // Runs on loopback (the attacker binds 127.0.0.x source addresses); the victim is an agent
 // process from dist/, so its memory is read from /proc. Grinding runs last: it pauses pairing.
 
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Testbed, type AgentEvent, type AgentProcess } from './harness/testbed.js';
 import { eventually, pair } from './harness/team-helpers.js';
@@ -15,6 +14,7 @@ import { newIdentities, PairConnection, type Received } from './harness/pair-att
 import type { Identity } from '../../electron/agent/identity/identity-store.js';
 import { decodeFrame, encodeFrame } from '../../electron/agent/transport/frame-codec.js';
 import { MAX_FRAME_BYTES, pairMessageSchema } from '../../shared/protocol/index.js';
+import { rssMb, alive } from '../support/process-stats.js';
 
 process.env.TROUPE_TEST_LOOPBACK = '1'; // read when the Testbed is constructed, below
 const bed = new Testbed();
@@ -24,18 +24,6 @@ let ids: Identity[];
 const MiB = 1024 * 1024;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-function rssMb(pid: number): number {
-  const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return Number(kb) / 1024;
-}
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 /** Samples the victim's RSS every 20 ms until stopped; returns the peak. */
 function rssPeak(pid: number): { stop: () => number } {
   let peak = rssMb(pid);

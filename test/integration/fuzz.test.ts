@@ -32,6 +32,8 @@ import {
   submitJobBody,
   teamNameBody,
 } from '../../shared/control-api/index.js';
+import { rssMb, alive } from '../support/process-stats.js';
+import { fuzzSeed, seededRandom } from '../support/seeded-random.js';
 
 process.env.TROUPE_TEST_LOOPBACK = '1'; // read when the Testbed is constructed, below
 const bed = new Testbed();
@@ -41,22 +43,9 @@ const LINK_FRAMES = 100_000;
 const HTTP_TARGET = 100_000;
 const HTTP_BUDGET_MS = 35_000;
 const HTTP_MIN = 20_000;
-const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const SEED = fuzzSeed();
 
-// ---- seeded randomness ----
-
-let rngState = SEED >>> 0;
-function rnd(): number {
-  // mulberry32
-  rngState = (rngState + 0x6d2b79f5) >>> 0;
-  let t = rngState;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
-const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
-const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
-const chance = (p: number): boolean => rnd() < p;
+const { rnd, int, pick, chance } = seededRandom(SEED);
 function bytes(n: number): Buffer {
   const out = Buffer.allocUnsafe(n);
   for (let i = 0; i < n; i++) out[i] = Math.floor(rnd() * 256);
@@ -762,19 +751,6 @@ function eventsUpgrade(port: number, opts: { path: string; headers: Record<strin
 
 interface TeamJson {
   members: { deviceId: string; name: string; online: boolean }[];
-}
-
-function rssMb(pid: number): number {
-  const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return Number(kb) / 1024;
-}
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function eventLoopLagProbe(port: number, token: string): Promise<number> {

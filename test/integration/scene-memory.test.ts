@@ -10,6 +10,7 @@ import type { JobView } from '../../shared/control-api/index.js';
 import { Testbed, type AgentProcess } from './harness/testbed.js';
 import { eventually, pair } from './harness/team-helpers.js';
 import { writeTestScene } from './harness/scenes.js';
+import { pngHeader } from '../support/png-header.js';
 
 const MiB = 2 ** 20;
 const bed = new Testbed();
@@ -28,17 +29,6 @@ const gone = (pid: number): boolean => {
   }
 };
 
-function pngHeader(width: number, height: number): Buffer {
-  const ihdr = Buffer.alloc(25);
-  ihdr.writeUInt32BE(13, 0);
-  ihdr.write('IHDR', 4, 'latin1');
-  ihdr.writeUInt32BE(width, 8);
-  ihdr.writeUInt32BE(height, 12);
-  ihdr[16] = 8;
-  ihdr[17] = 6;
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), ihdr, Buffer.alloc(4), Buffer.from([0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0, 0, 0, 0])]);
-}
-
 /** A triangle with one texture per image file name; the images are written by the caller. */
 function texturedScene(path: string, images: string[]): void {
   const bin = Buffer.from(new Float32Array([0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 1, 1]).buffer);
@@ -52,7 +42,10 @@ function texturedScene(path: string, images: string[]): void {
     textures: images.map((_, i) => ({ source: i })),
     images: images.map((uri) => ({ uri })),
     buffers: [{ uri: 'tri.bin', byteLength: bin.length }],
-    bufferViews: [{ buffer: 0, byteLength: 36 }, { buffer: 0, byteOffset: 36, byteLength: 24 }],
+    bufferViews: [
+      { buffer: 0, byteLength: 36 },
+      { buffer: 0, byteOffset: 36, byteLength: 24 },
+    ],
     accessors: [
       { bufferView: 0, componentType: 5126, count: 3, type: 'VEC3', min: [0, 0, 0], max: [1, 1, 0] },
       { bufferView: 1, componentType: 5126, count: 3, type: 'VEC2' },
@@ -74,7 +67,13 @@ describe(`scenes built to exhaust memory (${bed.mode})`, () => {
 
   it('refuses them at submission with the reason, reading them outside the agent, whose memory stays put', async () => {
     const accessor = join(bed.root, 'accessor.gltf');
-    const json = { asset: { version: '2.0' }, scenes: [{ nodes: [0] }], nodes: [{ mesh: 0 }], meshes: [{ primitives: [{ attributes: { POSITION: 0 } }] }], accessors: [{ componentType: 5126, count: 1e9, type: 'VEC3' }] };
+    const json = {
+      asset: { version: '2.0' },
+      scenes: [{ nodes: [0] }],
+      nodes: [{ mesh: 0 }],
+      meshes: [{ primitives: [{ attributes: { POSITION: 0 } }] }],
+      accessors: [{ componentType: 5126, count: 1e9, type: 'VEC3' }],
+    };
     writeFileSync(accessor, JSON.stringify(json));
     const huge = join(bed.root, 'huge-texture.gltf');
     texturedScene(huge, ['huge.png']);
@@ -94,12 +93,20 @@ describe(`scenes built to exhaust memory (${bed.mode})`, () => {
     };
     expect(refusal(accessor)).toEqual({
       code: 'bad-scene',
-      message: expect.stringMatching(/^accessor\.gltf: accessor 0 declares 1000000000 VEC3 elements \(11\.2 GiB once read\), more than the 2 GiB a scene may use on this machine/),
+      message: expect.stringMatching(
+        /^accessor\.gltf: accessor 0 declares 1000000000 VEC3 elements \(11\.2 GiB once read\), more than the 2 GiB a scene may use on this machine/,
+      ),
     });
-    expect(refusal(huge).message).toMatch(/texture huge\.png is 30000x30000 pixels; the built-in renderer decodes textures up to 64 megapixels \(8192x8192\); scale it down/);
-    expect(refusal(many).message).toMatch(/^many-textures\.gltf needs about [\d.]+ GiB of memory to render \(textures 2 GiB in 32 PNG images.*more than the 2 GiB a scene may use on this machine; use fewer or smaller textures$/);
+    expect(refusal(huge).message).toMatch(
+      /texture huge\.png is 30000x30000 pixels; the built-in renderer decodes textures up to 64 megapixels \(8192x8192\); scale it down/,
+    );
+    expect(refusal(many).message).toMatch(
+      /^many-textures\.gltf needs about [\d.]+ GiB of memory to render \(textures 2 GiB in 32 PNG images.*more than the 2 GiB a scene may use on this machine; use fewer or smaller textures$/,
+    );
     const growth = kb(pid, 'VmHWM') - before;
-    console.log(`coordinator agent: ${(before / MiB).toFixed(0)} MiB before, peak growth ${(growth / MiB).toFixed(1)} MiB while refusing the three scenes`);
+    console.log(
+      `coordinator agent: ${(before / MiB).toFixed(0)} MiB before, peak growth ${(growth / MiB).toFixed(1)} MiB while refusing the three scenes`,
+    );
     expect(growth).toBeLessThan(20 * MiB);
 
     // The scenes were read by the agent's scene check process: marked for the OOM killer, still small.
@@ -116,7 +123,9 @@ describe(`scenes built to exhaust memory (${bed.mode})`, () => {
     const job = a.cli<JobView>(['render', scene, '--size', '96x72', '--samples', '8', '--frames', '1-4', '--out', join(bed.root, 'fine')]);
     expect(job.state).toBe('done');
     expect(job.outputs).toHaveLength(4);
-    const engines = [a, b].flatMap((agent) => children(agent.pid!).filter((c) => readFileSync(`/proc/${c}/cmdline`, 'latin1').includes('render-engine-child')));
+    const engines = [a, b].flatMap((agent) =>
+      children(agent.pid!).filter((c) => readFileSync(`/proc/${c}/cmdline`, 'latin1').includes('render-engine-child')),
+    );
     expect(engines.length).toBeGreaterThanOrEqual(2); // a's scene check and at least one render process
     for (const e of engines) expect(readFileSync(`/proc/${e}/oom_score_adj`, 'latin1').trim()).toBe('1000');
 

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { EngineHost, type EngineHostOptions } from '../../../../../electron/agent/engines/engine-host.js';
 import { readRssBytes } from '../../../../../electron/agent/engines/process-rss.js';
 import { TroupeError } from '../../../../../shared/errors.js';
+import { alive } from '../../../../support/process-stats.js';
 
 const MiB = 2 ** 20;
 const ENTRY = new URL('./test-engine-child.ts', import.meta.url);
@@ -21,15 +22,6 @@ async function failure(promise: Promise<unknown>): Promise<Error> {
   );
   expect(err).toBeInstanceOf(Error);
   return err as Error;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('EngineHost', () => {
@@ -70,7 +62,9 @@ describe('EngineHost', () => {
     const rssBefore = process.memoryUsage.rss();
     const err = await failure(h.run({ kind: 'hold', mib: 400, ms: 30_000 }));
     expect(err).toMatchObject({ code: 'bad-scene' });
-    expect(err.message).toMatch(/^the test engine needed more than the 200 MiB of memory it may use on this machine \(it reached [\d.]+ MiB\) and was stopped/);
+    expect(err.message).toMatch(
+      /^the test engine needed more than the 200 MiB of memory it may use on this machine \(it reached [\d.]+ MiB\) and was stopped/,
+    );
     expect(h.lastTaskPeakRssBytes).toBeGreaterThan(200 * MiB);
     expect(h.lastTaskPeakRssBytes).toBeLessThan(400 * MiB); // stopped on the way up
     expect(alive(pid)).toBe(false);

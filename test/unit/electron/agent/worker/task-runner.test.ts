@@ -13,6 +13,7 @@ import type { TaskResult, WorkSource } from '../../../../../electron/agent/worke
 import { readRssBytes } from '../../../../../electron/agent/engines/process-rss.js';
 import { writeTestScene } from '../../../../integration/harness/scenes.js';
 import { tempDir, writeQuadScene } from '../engines/builtin-render/scene-fixtures.js';
+import { pngHeader } from '../../../../support/png-header.js';
 
 const MiB = 2 ** 20;
 const dir = tempDir();
@@ -55,17 +56,6 @@ async function leaseFor(scenePath: string, files: string[] = []): Promise<WorkLe
   };
 }
 
-function pngHeader(width: number, height: number): Buffer {
-  const ihdr = Buffer.alloc(25);
-  ihdr.writeUInt32BE(13, 0);
-  ihdr.write('IHDR', 4, 'latin1');
-  ihdr.writeUInt32BE(width, 8);
-  ihdr.writeUInt32BE(height, 12);
-  ihdr[16] = 8;
-  ihdr[17] = 6;
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), ihdr, Buffer.alloc(4), Buffer.from([0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0, 0, 0, 0])]);
-}
-
 /** The task's failure, with this process's peak resident growth while it ran (VmHWM reset first). */
 async function failedTask(lease: WorkLease): Promise<{ message: string; growthBytes: number }> {
   writeFileSync('/proc/self/clear_refs', '5');
@@ -93,10 +83,21 @@ afterAll(() => runner.close());
 describe('TaskRunner with hostile scenes', () => {
   it('fails a task whose accessor declares a billion elements, naming it, and the agent does not grow', async () => {
     const path = join(tempDir(), 'scene.gltf');
-    writeFileSync(path, JSON.stringify({ asset: { version: '2.0' }, scenes: [{ nodes: [0] }], nodes: [{ mesh: 0 }], meshes: [{ primitives: [{ attributes: { POSITION: 0 } }] }], accessors: [{ componentType: 5126, count: 1e9, type: 'VEC3' }] }));
+    writeFileSync(
+      path,
+      JSON.stringify({
+        asset: { version: '2.0' },
+        scenes: [{ nodes: [0] }],
+        nodes: [{ mesh: 0 }],
+        meshes: [{ primitives: [{ attributes: { POSITION: 0 } }] }],
+        accessors: [{ componentType: 5126, count: 1e9, type: 'VEC3' }],
+      }),
+    );
     const engineBefore = readRssBytes(host().pid!)!;
     const { message, growthBytes } = await failedTask(await leaseFor(path));
-    expect(message).toMatch(/accessor 0 declares 1000000000 VEC3 elements \(11\.2 GiB once read\), more than the 2 GiB a scene may use on this machine/);
+    expect(message).toMatch(
+      /accessor 0 declares 1000000000 VEC3 elements \(11\.2 GiB once read\), more than the 2 GiB a scene may use on this machine/,
+    );
     expect(growthBytes).toBeLessThan(20 * MiB);
     // Refused before allocating: the engine did not grow either, and needed no restart.
     expect(readRssBytes(host().pid!)! - engineBefore).toBeLessThan(20 * MiB);
@@ -118,7 +119,9 @@ describe('TaskRunner with hostile scenes', () => {
     });
     for (const name of names) writeFileSync(join(many, '..', name), pngHeader(4096, 4096));
     const all = await failedTask(await leaseFor(many, ['quad.bin', ...names]));
-    expect(all.message).toMatch(/needs about [\d.]+ GiB of memory to render \(textures 2 GiB in 32 PNG images.*; use fewer or smaller textures$/);
+    expect(all.message).toMatch(
+      /needs about [\d.]+ GiB of memory to render \(textures 2 GiB in 32 PNG images.*; use fewer or smaller textures$/,
+    );
     expect(all.growthBytes).toBeLessThan(20 * MiB);
   });
 
@@ -126,7 +129,9 @@ describe('TaskRunner with hostile scenes', () => {
     const pid = host().pid!;
     const starts = host().starts;
     const { message, growthBytes } = await failedTask(await leaseFor(bigScene));
-    expect(message).toMatch(/^the built-in renderer needed more than the 380 MiB of memory it may use on this machine \(it reached [\d.]+ MiB\) and was stopped; the scene is too large for this machine$/);
+    expect(message).toMatch(
+      /^the built-in renderer needed more than the 380 MiB of memory it may use on this machine \(it reached [\d.]+ MiB\) and was stopped; the scene is too large for this machine$/,
+    );
     expect(growthBytes).toBeLessThan(20 * MiB);
     expect(() => process.kill(pid, 0)).toThrow(); // the engine process is gone
     const next = await runner.run(await leaseFor(writeQuadScene(), ['quad.bin', 'checker.png']), source, 1, new AbortController().signal);
