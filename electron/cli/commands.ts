@@ -1,8 +1,8 @@
 // Owns what each `troupe` subcommand asks the agent and how it prints the answer for people.
 
 import { TroupeError } from '../../shared/errors.js';
-import type { AgentStatus, Pairing, PairRequest } from '../../shared/control-api/index.js';
-import type { NearbyDevice, SharingSetting, TeamView } from '../../shared/model/index.js';
+import type { Pairing } from '../../shared/control-api/index.js';
+import type { SharingSetting, TeamView } from '../../shared/model/index.js';
 import { formatDeviceId } from '../agent/identity/device-id.js';
 import { flagInt, type ParsedArgs } from './args.js';
 import type { ControlClient } from './control-client.js';
@@ -50,7 +50,9 @@ function printTeam(team: TeamView | null): void {
   console.log(`Team "${team.name}" (${team.members.length} members)`);
   for (const m of team.members) {
     const cap = m.capacity ? `${m.capacity.freeCores}/${m.capacity.cores} cores free, ${m.capacity.sharing.mode}` : '';
-    console.log(`  ${m.online ? 'online ' : 'offline'}  ${m.name.padEnd(20)} ${short(m.deviceId)}  ${m.self ? '(this machine) ' : ''}${cap}`);
+    console.log(
+      `  ${m.online ? 'online ' : 'offline'}  ${m.name.padEnd(20)} ${short(m.deviceId)}  ${m.self ? '(this machine) ' : ''}${cap}`,
+    );
   }
 }
 
@@ -68,7 +70,7 @@ async function waitForPairing(client: ControlClient, pairing: Pairing, args: Par
   let current = pairing;
   while (current.state === 'awaiting-approval') {
     await new Promise((r) => setTimeout(r, 200));
-    current = await client.call<Pairing>('GET', `/api/pairings/${pairing.pairingId}`);
+    current = await client.call('pairing', { pairingId: pairing.pairingId });
   }
   out(args, current, () => {
     if (current.state === 'paired') console.log(`Paired: "${current.name}" is on your team now.`);
@@ -81,80 +83,94 @@ async function waitForPairing(client: ControlClient, pairing: Pairing, args: Par
 export const COMMANDS: Record<string, Command> = {
   ...JOB_COMMANDS,
   async status(client, _rest, args) {
-    const s = await client.call<AgentStatus>('GET', '/api/status');
+    const s = await client.call('status');
     out(args, s, () => {
       console.log(`${s.name}  ${s.deviceIdDisplay}`);
       console.log(`  peer port ${s.listenPort}, addresses ${s.addresses.join(', ') || 'none'}`);
-      console.log(`  sharing ${s.sharing.mode}${s.sharing.coreCap ? `, at most ${s.sharing.coreCap} cores` : ''}; ${s.capacity.freeCores}/${s.capacity.cores} cores free`);
-      console.log(s.team ? `  team "${s.team.name}": ${s.team.online}/${s.team.members} online, ${s.teamFreeCores}/${s.teamCores} cores free` : '  no team yet');
+      console.log(
+        `  sharing ${s.sharing.mode}${s.sharing.coreCap ? `, at most ${s.sharing.coreCap} cores` : ''}; ${s.capacity.freeCores}/${s.capacity.cores} cores free`,
+      );
+      console.log(
+        s.team
+          ? `  team "${s.team.name}": ${s.team.online}/${s.team.members} online, ${s.teamFreeCores}/${s.teamCores} cores free`
+          : '  no team yet',
+      );
       if (s.pairingLockedUntilMs)
-        console.log(`  pairing paused until ${new Date(s.pairingLockedUntilMs).toLocaleTimeString()}: repeated abandoned attempts (someone on your network may be trying to pair)`);
+        console.log(
+          `  pairing paused until ${new Date(s.pairingLockedUntilMs).toLocaleTimeString()}: repeated abandoned attempts (someone on your network may be trying to pair)`,
+        );
     });
   },
   async nearby(client, _rest, args) {
-    const list = await client.call<NearbyDevice[]>('GET', '/api/nearby');
+    const list = await client.call('nearby');
     out(args, list, () => {
-      if (list.length === 0) console.log('No machines found nearby. Is Troupe running on them? Add one by address with `troupe add host:port`.');
+      if (list.length === 0)
+        console.log('No machines found nearby. Is Troupe running on them? Add one by address with `troupe add host:port`.');
       for (const n of list)
-        console.log(`  ${n.name.padEnd(20)} ${short(n.deviceId)}  ${n.addresses[0] ?? '?'}:${n.port}  ${n.cores} cores ${gb(n.memoryBytes)}  ${n.member ? 'teammate' : ''}`);
+        console.log(
+          `  ${n.name.padEnd(20)} ${short(n.deviceId)}  ${n.addresses[0] ?? '?'}:${n.port}  ${n.cores} cores ${gb(n.memoryBytes)}  ${n.member ? 'teammate' : ''}`,
+        );
     });
   },
   async add(client, rest, args) {
-    const n = await client.call<NearbyDevice>('POST', '/api/nearby', { address: need(rest, 'an address (host:port)') });
+    const n = await client.call('addNearby', { address: need(rest, 'an address (host:port)') });
     out(args, n, () => console.log(`Found "${n.name}" (${short(n.deviceId)}). Pair it with \`troupe pair ${n.name}\`.`));
   },
   async team(client, _rest, args) {
-    const team = await client.call<TeamView | null>('GET', '/api/team');
+    const team = await client.call('team');
     out(args, team, () => printTeam(team));
   },
   async pair(client, rest, args) {
-    const pairing = await client.call<Pairing>('POST', '/api/pairings', { target: need(rest, 'which machine to pair (name, id or host:port)') });
+    const pairing = await client.call('startPairing', { target: need(rest, 'which machine to pair (name, id or host:port)') });
     const json = args.flags.has('json');
     if (!json) {
       console.log(`Pairing with "${pairing.name}" (${short(pairing.deviceId)}).`);
       console.log(`Code: ${pairing.code}`);
       console.log('Its owner approves there (the prompt, or `troupe accept`) after checking the same code shows.');
-    } else console.log(JSON.stringify({ pairingId: pairing.pairingId, code: pairing.code, deviceId: pairing.deviceId, state: pairing.state }));
+    } else
+      console.log(JSON.stringify({ pairingId: pairing.pairingId, code: pairing.code, deviceId: pairing.deviceId, state: pairing.state }));
     if (args.flags.has('yes')) {
       // Scripted pairing: whoever passes --yes vouches that they compared the codes.
-      await client.call('POST', `/api/pairings/${pairing.pairingId}/confirm`);
+      await client.call('confirmPairing', { pairingId: pairing.pairingId });
     } else if (process.stdin.isTTY && !json) {
       const same = await ask(`Does "${pairing.name}" show the code ${pairing.code}? [y/N] `);
-      await client.call('POST', `/api/pairings/${pairing.pairingId}/${same ? 'confirm' : 'decline'}`);
+      await client.call(same ? 'confirmPairing' : 'declinePairing', { pairingId: pairing.pairingId });
     } else if (!json) {
       console.log(`When the codes match, confirm here with: troupe confirm ${pairing.pairingId}`);
     }
     if (!args.flags.has('no-wait')) await waitForPairing(client, pairing, args);
   },
   async confirm(client, rest, args) {
-    const p = await client.call<Pairing>('POST', `/api/pairings/${encodeURIComponent(need(rest, 'the pairing id (printed by `troupe pair`)'))}/confirm`);
+    const p = await client.call('confirmPairing', { pairingId: need(rest, 'the pairing id (printed by `troupe pair`)') });
     out(args, p, () => console.log(`Confirmed: "${p.name}" joins as soon as its owner approves.`));
   },
   async decline(client, rest, args) {
-    const r = await client.call('POST', `/api/pairings/${encodeURIComponent(need(rest, 'the pairing id (printed by `troupe pair`)'))}/decline`);
+    const r = await client.call('declinePairing', { pairingId: need(rest, 'the pairing id (printed by `troupe pair`)') });
     out(args, r, () => console.log('Declined: nothing was paired.'));
   },
   async requests(client, _rest, args) {
-    const list = await client.call<PairRequest[]>('GET', '/api/pair-requests');
+    const list = await client.call('pairRequests');
     out(args, list, () => {
       if (list.length === 0) console.log('No pairing requests are waiting.');
       for (const r of list)
-        console.log(`  ${r.requestId}  "${r.name}" ${short(r.deviceId)} at ${r.address} wants this machine in "${r.teamName}"  code ${r.code}  (${Math.max(0, Math.round((r.expiresAtMs - Date.now()) / 1000))} s left)`);
+        console.log(
+          `  ${r.requestId}  "${r.name}" ${short(r.deviceId)} at ${r.address} wants this machine in "${r.teamName}"  code ${r.code}  (${Math.max(0, Math.round((r.expiresAtMs - Date.now()) / 1000))} s left)`,
+        );
     });
   },
   async accept(client, rest, args) {
     const id = need(rest, 'the request id (see `troupe requests`)');
-    const r = await client.call('POST', `/api/pair-requests/${encodeURIComponent(id)}/accept`);
+    const r = await client.call('acceptRequest', { requestId: id });
     out(args, r, () => console.log('Accepted: this machine is on the team now.'));
   },
   async reject(client, rest, args) {
     const id = need(rest, 'the request id (see `troupe requests`)');
-    const r = await client.call('POST', `/api/pair-requests/${encodeURIComponent(id)}/reject`);
+    const r = await client.call('rejectRequest', { requestId: id });
     out(args, r, () => console.log('Declined.'));
   },
   async remove(client, rest, args) {
     const member = need(rest, 'which member to remove (name or id)');
-    const r = await client.call('DELETE', `/api/team/members/${encodeURIComponent(member)}`);
+    const r = await client.call('removeMember', { member });
     out(args, r, () => console.log(`Removed ${member} from the team; every teammate will refuse it from now on.`));
   },
   async share(client, rest, args) {
@@ -162,15 +178,16 @@ export const COMMANDS: Record<string, Command> = {
     const cores = flagInt(args, 'cores');
     if (cores !== undefined) change.coreCap = cores === 0 ? null : cores;
     if (rest[0]) {
-      if (!['on', 'off', 'idle'].includes(rest[0])) throw new TroupeError('bad-request', 'Use `troupe share on`, `off`, `idle` or `--cores N`');
+      if (!['on', 'off', 'idle'].includes(rest[0]))
+        throw new TroupeError('bad-request', 'Use `troupe share on`, `off`, `idle` or `--cores N`');
       change.mode = rest[0] as SharingSetting['mode'];
     }
     if (Object.keys(change).length === 0) throw new TroupeError('bad-request', 'Use `troupe share on`, `off`, `idle` or `--cores N`');
-    const s = await client.call<AgentStatus>('PUT', '/api/sharing', change);
+    const s = await client.call('setSharing', change);
     out(args, s, () => console.log(`Sharing ${s.sharing.mode}${s.sharing.coreCap ? `, at most ${s.sharing.coreCap} cores` : ''}.`));
   },
   async rename(client, rest, args) {
-    const s = await client.call<AgentStatus>('PUT', '/api/name', { name: need(rest, 'the new name') });
+    const s = await client.call('rename', { name: need(rest, 'the new name') });
     out(args, s, () => console.log(`This machine is now "${s.name}".`));
   },
 };

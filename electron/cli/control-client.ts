@@ -3,15 +3,12 @@
 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TroupeError, isErrorCode } from '../../shared/errors.js';
+import { TroupeError } from '../../shared/errors.js';
+import { ControlApiClient, type ControlTransport } from '../../shared/control-api/control-client.js';
 import { CONTROL_ENDPOINT_FILE, CONTROL_TOKEN_FILE } from '../agent/control-api/control-token.js';
 
-export class ControlClient {
-  private constructor(
-    private readonly baseUrl: string,
-    private readonly token: string,
-  ) {}
-
+/** The typed control-API client, over HTTP with the token from the data directory. */
+export class ControlClient extends ControlApiClient {
   static async open(dataDir: string): Promise<ControlClient> {
     let endpoint: { port: number };
     let token: string;
@@ -21,25 +18,22 @@ export class ControlClient {
     } catch {
       throw new TroupeError('peer-unreachable', `No Troupe agent is running for ${dataDir}. Start one with \`troupe agent\`.`);
     }
-    return new ControlClient(`http://127.0.0.1:${endpoint.port}`, token);
+    return new ControlClient(httpTransport(`http://127.0.0.1:${endpoint.port}`, token));
   }
+}
 
-  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+function httpTransport(baseUrl: string, token: string): ControlTransport {
+  return async (method, path, body) => {
     let res: Response;
     try {
-      res = await fetch(this.baseUrl + path, {
+      res = await fetch(baseUrl + path, {
         method,
-        headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch {
       throw new TroupeError('peer-unreachable', 'The Troupe agent is not answering. Is `troupe agent` still running?');
     }
-    const value = (await res.json().catch(() => null)) as { error?: { code: string; message: string } } | null;
-    if (!res.ok) {
-      const code = isErrorCode(value?.error?.code) ? value.error.code : 'internal';
-      throw new TroupeError(code, value?.error?.message ?? `The agent answered HTTP ${res.status}`);
-    }
-    return value as T;
-  }
+    return { status: res.status, value: await res.json().catch(() => null) };
+  };
 }

@@ -3,7 +3,7 @@
 
 import { resolve } from 'node:path';
 import { TroupeError } from '../../shared/errors.js';
-import type { JobView, SubmitJobRequest, TaskView } from '../../shared/control-api/index.js';
+import type { JobView, SubmitJobRequest } from '../../shared/control-api/index.js';
 import { flagInt, flagString, type ParsedArgs } from './args.js';
 import type { ControlClient } from './control-client.js';
 
@@ -35,7 +35,7 @@ function describeJob(job: JobView): string {
 
 async function follow(client: ControlClient, jobId: string, json: boolean): Promise<JobView> {
   const tty = process.stdout.isTTY && !json;
-  let job = await client.call<{ job: JobView }>('GET', `/api/jobs/${jobId}`).then((r) => r.job);
+  let job = await client.call('job', { jobId }).then((r) => r.job);
   let last = '';
   while (job.state === 'queued' || job.state === 'running' || job.state === 'paused') {
     const line = bar(job);
@@ -43,7 +43,7 @@ async function follow(client: ControlClient, jobId: string, json: boolean): Prom
     else if (!json && line !== last) console.log(line);
     last = line;
     await new Promise((r) => setTimeout(r, 500));
-    job = await client.call<{ job: JobView }>('GET', `/api/jobs/${jobId}`).then((r) => r.job);
+    job = await client.call('job', { jobId }).then((r) => r.job);
   }
   if (tty) process.stdout.write(`\r${bar(job)}\n`);
   return job;
@@ -51,7 +51,8 @@ async function follow(client: ControlClient, jobId: string, json: boolean): Prom
 
 export const JOB_COMMANDS: Record<string, Command> = {
   async render(client, rest, args) {
-    if (!rest[0]) throw new TroupeError('bad-request', 'Usage: troupe render <scene.glb> [--frames a-b] [--size WxH] [--samples N] [--out DIR]');
+    if (!rest[0])
+      throw new TroupeError('bad-request', 'Usage: troupe render <scene.glb> [--frames a-b] [--size WxH] [--samples N] [--out DIR]');
     const body: SubmitJobRequest = {
       scenePath: resolve(rest[0]),
       outputDir: resolve(flagString(args, 'out') ?? 'troupe-out'),
@@ -65,7 +66,7 @@ export const JOB_COMMANDS: Record<string, Command> = {
     if (args.flags.has('exr')) body.format = 'exr';
     if (args.flags.has('name')) body.name = flagString(args, 'name');
     const json = args.flags.has('json');
-    const job = await client.call<JobView>('POST', '/api/jobs', body);
+    const job = await client.call('submitJob', body);
     if (!json) console.log(`Job ${job.jobId}: ${job.tasksTotal} tasks, images go to ${job.submission.outputDir}`);
     if (args.flags.has('no-wait')) {
       if (json) console.log(JSON.stringify(job));
@@ -78,14 +79,14 @@ export const JOB_COMMANDS: Record<string, Command> = {
     if (final.state !== 'done') process.exitCode = 1;
   },
   async jobs(client, _rest, args) {
-    const jobs = await client.call<JobView[]>('GET', '/api/jobs');
+    const jobs = await client.call('jobs');
     if (args.flags.has('json')) return console.log(JSON.stringify(jobs, null, 2));
     if (jobs.length === 0) console.log('No jobs yet. Start one with `troupe render scene.glb`.');
     for (const j of jobs) console.log(describeJob(j));
   },
   async job(client, rest, args) {
     if (!rest[0]) throw new TroupeError('bad-request', 'Usage: troupe job <job id>');
-    const r = await client.call<{ job: JobView; tasks: TaskView[] }>('GET', `/api/jobs/${encodeURIComponent(rest[0])}`);
+    const r = await client.call('job', { jobId: rest[0] });
     if (args.flags.has('json')) return console.log(JSON.stringify(r, null, 2));
     console.log(describeJob(r.job));
     for (const e of r.job.errors) console.log(`  error: ${e}`);
@@ -93,25 +94,28 @@ export const JOB_COMMANDS: Record<string, Command> = {
       if (t.state === 'cancelled' && r.job.state !== 'cancelled') continue;
       const last = t.attempts[t.attempts.length - 1];
       const took = last?.endedAtMs ? `${((last.endedAtMs - last.startedAtMs) / 1000).toFixed(1)} s` : '';
-      console.log(`  ${t.taskId.split(':')[1]!.padEnd(12)} ${t.state.padEnd(9)} ${last ? last.workerId.slice(0, 7) : ''.padEnd(7)} ${took}  attempts ${t.attempts.length}`);
+      console.log(
+        `  ${t.taskId.split(':')[1]!.padEnd(12)} ${t.state.padEnd(9)} ${last ? last.workerId.slice(0, 7) : ''.padEnd(7)} ${took}  attempts ${t.attempts.length}`,
+      );
     }
   },
   async cancel(client, rest, args) {
-    const j = await client.call<JobView>('POST', `/api/jobs/${encodeURIComponent(rest[0] ?? '')}/cancel`);
+    const j = await client.call('cancelJob', { jobId: rest[0] ?? '' });
     console.log(args.flags.has('json') ? JSON.stringify(j) : `Job ${j.jobId} cancelled.`);
   },
   async pause(client, rest, args) {
-    const j = await client.call<JobView>('POST', `/api/jobs/${encodeURIComponent(rest[0] ?? '')}/pause`);
+    const j = await client.call('pauseJob', { jobId: rest[0] ?? '' });
     console.log(args.flags.has('json') ? JSON.stringify(j) : `Job ${j.jobId} paused: running tasks finish, no new ones start.`);
   },
   async priority(client, rest, args) {
     const priority = Number(rest[1]);
-    if (!rest[0] || !Number.isInteger(priority)) throw new TroupeError('bad-request', 'Usage: troupe priority <job id> <-100..100> (higher runs first)');
-    const j = await client.call<JobView>('PUT', `/api/jobs/${encodeURIComponent(rest[0])}/priority`, { priority });
+    if (!rest[0] || !Number.isInteger(priority))
+      throw new TroupeError('bad-request', 'Usage: troupe priority <job id> <-100..100> (higher runs first)');
+    const j = await client.call('setJobPriority', { jobId: rest[0] }, { priority });
     console.log(args.flags.has('json') ? JSON.stringify(j) : `Job ${j.jobId} now has priority ${j.submission.priority}.`);
   },
   async resume(client, rest, args) {
-    const j = await client.call<JobView>('POST', `/api/jobs/${encodeURIComponent(rest[0] ?? '')}/resume`);
+    const j = await client.call('resumeJob', { jobId: rest[0] ?? '' });
     console.log(args.flags.has('json') ? JSON.stringify(j) : `Job ${j.jobId} resumed.`);
   },
 };

@@ -6,13 +6,15 @@ import { WebSocketServer } from 'ws';
 import type { ZodType } from 'zod';
 import { TroupeError, toErrorBody, type ErrorCode } from '../../../shared/errors.js';
 import {
-  addNearbyBody,
-  renameBody,
-  sharingBody,
-  startPairingBody,
-  teamNameBody,
-  jobPriorityBody,
-  submitJobBody,
+  CONTROL_ROUTES,
+  EVENTS_PATH,
+  matchRoute,
+  type RouteCheckedBody,
+  type RouteName,
+  type RouteParams,
+  type RouteResponse,
+} from '../../../shared/control-api/routes.js';
+import {
   type AgentStatus,
   type JobView,
   type SubmitJob,
@@ -53,13 +55,16 @@ export interface ControlApiHandlers {
   setJobPriority(jobId: string, priority: number): JobView;
 }
 
-type Route = (req: IncomingMessage, params: string[]) => Promise<unknown>;
+/** A route's handler: its path parameters (raw) and its checked body, to its response. */
+type Handlers = {
+  [N in RouteName]: (params: RouteParams<N>, body: RouteCheckedBody<N>) => RouteResponse<N> | Promise<RouteResponse<N>>;
+};
 
 export class ControlServer {
   private readonly server = http.createServer((req, res) => void this.onRequest(req, res));
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   private readonly guard: AccessGuard;
-  private readonly routes: [string, RegExp, Route][];
+  private readonly handlers: Handlers;
   private port = 0;
 
   constructor(
@@ -70,7 +75,7 @@ export class ControlServer {
     this.guard = new AccessGuard(token, () => this.port, extraOrigins);
     this.server.on('upgrade', (req, socket, head) => {
       const verdict = this.guard.check(req);
-      if (!verdict.ok || (req.url ?? '').split('?')[0] !== '/api/events') {
+      if (!verdict.ok || (req.url ?? '').split('?')[0] !== EVENTS_PATH) {
         const status = verdict.ok ? 404 : verdict.status;
         return void socket.end(`HTTP/1.1 ${status} Refused\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       }
@@ -86,30 +91,32 @@ export class ControlServer {
     this.server.requestTimeout = 120_000; // pairing waits on a human for up to a minute
     this.server.headersTimeout = 10_000;
     const a = this.api;
-    this.routes = [
-      ['GET', /^\/api\/status$/, async () => a.status()],
-      ['GET', /^\/api\/nearby$/, async () => a.nearby()],
-      ['POST', /^\/api\/nearby$/, async (req) => a.addNearby((await body(req, addNearbyBody)).address)],
-      ['GET', /^\/api\/team$/, async () => a.team()],
-      ['PUT', /^\/api\/team\/name$/, async (req) => a.renameTeam((await body(req, teamNameBody)).name)],
-      ['DELETE', /^\/api\/team\/members\/([^/]{1,100})$/, async (_r, [m]) => a.removeMember(decodePathParam(m!)).then(() => ({ removed: true }))],
-      ['POST', /^\/api\/pairings$/, async (req) => a.startPairing((await body(req, startPairingBody)).target)],
-      ['GET', /^\/api\/pairings\/([0-9a-f]{1,16})$/, async (_r, [id]) => a.pairing(id!) ?? notFound(`No pairing ${id}`)],
-      ['POST', /^\/api\/pairings\/([0-9a-f]{1,16})\/confirm$/, async (_r, [id]) => a.confirmPairing(id!)],
-      ['POST', /^\/api\/pairings\/([0-9a-f]{1,16})\/decline$/, async (_r, [id]) => (a.declinePairing(id!), { declined: true })],
-      ['GET', /^\/api\/pair-requests$/, async () => a.pairRequests()],
-      ['POST', /^\/api\/pair-requests\/([0-9a-f]{1,16})\/accept$/, async (_r, [id]) => a.acceptRequest(id!).then(() => ({ accepted: true }))],
-      ['POST', /^\/api\/pair-requests\/([0-9a-f]{1,16})\/reject$/, async (_r, [id]) => (a.rejectRequest(id!), { rejected: true })],
-      ['PUT', /^\/api\/sharing$/, async (req) => a.setSharing(await body(req, sharingBody))],
-      ['PUT', /^\/api\/name$/, async (req) => a.rename((await body(req, renameBody)).name)],
-      ['POST', /^\/api\/jobs$/, async (req) => a.submitJob(await body(req, submitJobBody))],
-      ['GET', /^\/api\/jobs$/, async () => a.jobs()],
-      ['GET', /^\/api\/jobs\/([0-9a-f]{16})$/, async (_r, [id]) => a.job(id!)],
-      ['POST', /^\/api\/jobs\/([0-9a-f]{16})\/cancel$/, async (_r, [id]) => a.cancelJob(id!)],
-      ['POST', /^\/api\/jobs\/([0-9a-f]{16})\/pause$/, async (_r, [id]) => a.pauseJob(id!)],
-      ['POST', /^\/api\/jobs\/([0-9a-f]{16})\/resume$/, async (_r, [id]) => a.resumeJob(id!)],
-      ['PUT', /^\/api\/jobs\/([0-9a-f]{16})\/priority$/, async (req, [id]) => a.setJobPriority(id!, (await body(req, jobPriorityBody)).priority)],
-    ];
+    // One handler per route of CONTROL_ROUTES: the table says the method, the path and the body's
+    // schema, so the compiler makes sure every route is served and nothing else is.
+    this.handlers = {
+      status: () => a.status(),
+      nearby: () => a.nearby(),
+      addNearby: (_p, b) => a.addNearby(b.address),
+      team: () => a.team(),
+      renameTeam: (_p, b) => a.renameTeam(b.name),
+      removeMember: (p) => a.removeMember(decodePathParam(p.member)).then(() => ({ removed: true as const })),
+      startPairing: (_p, b) => a.startPairing(b.target),
+      pairing: (p) => a.pairing(p.pairingId) ?? notFound(`No pairing ${p.pairingId}`),
+      confirmPairing: (p) => a.confirmPairing(p.pairingId),
+      declinePairing: (p) => (a.declinePairing(p.pairingId), { declined: true as const }),
+      pairRequests: () => a.pairRequests(),
+      acceptRequest: (p) => a.acceptRequest(p.requestId).then(() => ({ accepted: true as const })),
+      rejectRequest: (p) => (a.rejectRequest(p.requestId), { rejected: true as const }),
+      setSharing: (_p, b) => a.setSharing(b),
+      rename: (_p, b) => a.rename(b.name),
+      submitJob: (_p, b) => a.submitJob(b),
+      jobs: () => a.jobs(),
+      job: (p) => a.job(p.jobId),
+      cancelJob: (p) => a.cancelJob(p.jobId),
+      pauseJob: (p) => a.pauseJob(p.jobId),
+      resumeJob: (p) => a.resumeJob(p.jobId),
+      setJobPriority: (p, b) => a.setJobPriority(p.jobId, b.priority),
+    };
   }
 
   async listen(port: number): Promise<number> {
@@ -132,14 +139,14 @@ export class ControlServer {
     const verdict = this.guard.check(req);
     if (!verdict.ok) return send(res, verdict.status, { error: { code: verdict.code, message: verdict.message } });
     const path = (req.url ?? '/').split('?')[0]!;
-    const matches = this.routes.filter(([, pattern]) => pattern.test(path));
-    const route = matches.find(([method]) => method === req.method);
-    if (!route) {
-      if (matches.length > 0) return send(res, 405, { error: { code: 'bad-request', message: `${req.method} is not allowed on ${path}` } });
-      return send(res, 404, { error: { code: 'not-found', message: `No such endpoint: ${path.slice(0, 100)}` } });
-    }
+    const match = matchRoute(req.method ?? '', path);
+    if (match === 'wrong-method')
+      return send(res, 405, { error: { code: 'bad-request', message: `${req.method} is not allowed on ${path}` } });
+    if (!match) return send(res, 404, { error: { code: 'not-found', message: `No such endpoint: ${path.slice(0, 100)}` } });
     try {
-      const result = await route[2](req, route[1].exec(path)!.slice(1));
+      const schema = CONTROL_ROUTES[match.name].body as ZodType<unknown> | null;
+      const handler = this.handlers[match.name] as (params: Record<string, string>, body: unknown) => unknown;
+      const result = await handler(match.params, schema ? await body(req, schema) : undefined);
       send(res, 200, result ?? null);
     } catch (err) {
       const error = toErrorBody(err);

@@ -1,0 +1,134 @@
+// Owns the control API's route table: every call's method, path, path parameters, request body
+// schema and response type, once. The agent's server dispatches and validates from it, and one
+// typed client (control-client.ts) builds every request from it; no path or response shape is
+// written anywhere else. Response types are TypeScript types here (zod schemas for them are a
+// next step: the UI will want to check what it reads).
+
+import type { ZodType } from 'zod';
+import type { NearbyDevice, TeamView } from '../model/index.js';
+import type { JobView, TaskView } from '../model/jobs.js';
+import {
+  addNearbyBody,
+  jobPriorityBody,
+  renameBody,
+  sharingBody,
+  startPairingBody,
+  submitJobBody,
+  teamNameBody,
+  type AgentStatus,
+  type Pairing,
+  type PairRequest,
+} from './index.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** A path segment's accepted form; anything else matches no route (404). */
+const PARAM_PATTERNS = {
+  member: '[^/]{1,100}',
+  pairingId: '[0-9a-f]{1,16}',
+  requestId: '[0-9a-f]{1,16}',
+  jobId: '[0-9a-f]{16}',
+} as const;
+export type ParamName = keyof typeof PARAM_PATTERNS;
+
+interface RouteSpec<Body, BodyIn, Response, Path extends string> {
+  method: HttpMethod;
+  /** With `:name` segments from PARAM_PATTERNS. */
+  path: Path;
+  body: ZodType<Body, BodyIn> | null;
+  /** Types only: what the body is once checked, what a caller may send, and what the call answers. */
+  checkedBody?: Body;
+  sentBody?: BodyIn;
+  response?: Response;
+}
+
+/** `route(method, path, body).answers<T>()`: the path stays a literal type, so its parameters are typed. */
+function route<Path extends string, Body = undefined, BodyIn = undefined>(
+  method: HttpMethod,
+  path: Path,
+  body: ZodType<Body, BodyIn> | null = null,
+) {
+  return { answers: <Response>(): RouteSpec<Body, BodyIn, Response, Path> => ({ method, path, body }) };
+}
+
+export const CONTROL_ROUTES = {
+  status: route('GET', '/api/status').answers<AgentStatus>(),
+  nearby: route('GET', '/api/nearby').answers<NearbyDevice[]>(),
+  addNearby: route('POST', '/api/nearby', addNearbyBody).answers<NearbyDevice>(),
+  team: route('GET', '/api/team').answers<TeamView | null>(),
+  renameTeam: route('PUT', '/api/team/name', teamNameBody).answers<TeamView>(),
+  removeMember: route('DELETE', '/api/team/members/:member').answers<{ removed: true }>(),
+  startPairing: route('POST', '/api/pairings', startPairingBody).answers<Pairing>(),
+  pairing: route('GET', '/api/pairings/:pairingId').answers<Pairing>(),
+  confirmPairing: route('POST', '/api/pairings/:pairingId/confirm').answers<Pairing>(),
+  declinePairing: route('POST', '/api/pairings/:pairingId/decline').answers<{ declined: true }>(),
+  pairRequests: route('GET', '/api/pair-requests').answers<PairRequest[]>(),
+  acceptRequest: route('POST', '/api/pair-requests/:requestId/accept').answers<{ accepted: true }>(),
+  rejectRequest: route('POST', '/api/pair-requests/:requestId/reject').answers<{ rejected: true }>(),
+  setSharing: route('PUT', '/api/sharing', sharingBody).answers<AgentStatus>(),
+  rename: route('PUT', '/api/name', renameBody).answers<AgentStatus>(),
+  submitJob: route('POST', '/api/jobs', submitJobBody).answers<JobView>(),
+  jobs: route('GET', '/api/jobs').answers<JobView[]>(),
+  job: route('GET', '/api/jobs/:jobId').answers<{ job: JobView; tasks: TaskView[] }>(),
+  cancelJob: route('POST', '/api/jobs/:jobId/cancel').answers<JobView>(),
+  pauseJob: route('POST', '/api/jobs/:jobId/pause').answers<JobView>(),
+  resumeJob: route('POST', '/api/jobs/:jobId/resume').answers<JobView>(),
+  setJobPriority: route('PUT', '/api/jobs/:jobId/priority', jobPriorityBody).answers<JobView>(),
+} as const;
+
+/** The event stream's path (a WebSocket; events are ControlEvent, one JSON text message each). */
+export const EVENTS_PATH = '/api/events';
+
+export type ControlRoutes = typeof CONTROL_ROUTES;
+export type RouteName = keyof ControlRoutes;
+export type RouteResponse<N extends RouteName> = Exclude<ControlRoutes[N]['response'], undefined>;
+/** What a route's body accepts on the wire (defaults may be left out); undefined: no body. */
+export type RouteBody<N extends RouteName> =
+  Exclude<ControlRoutes[N]['sentBody'], undefined> extends never ? undefined : Exclude<ControlRoutes[N]['sentBody'], undefined>;
+/** A route's body once checked (defaults filled in). */
+export type RouteCheckedBody<N extends RouteName> =
+  Exclude<ControlRoutes[N]['checkedBody'], undefined> extends never ? undefined : Exclude<ControlRoutes[N]['checkedBody'], undefined>;
+
+type ParamsOf<P extends string> = P extends `${string}:${infer Name}/${infer Rest}`
+  ? { [K in Name | keyof ParamsOf<`/${Rest}`>]: string }
+  : P extends `${string}:${infer Name}`
+    ? { [K in Name]: string }
+    : Record<never, never>;
+export type RouteParams<N extends RouteName> = ParamsOf<ControlRoutes[N]['path']>;
+
+/** The path of a call, its parameters percent-encoded. */
+export function pathOf(name: RouteName, params: Record<string, string> = {}): string {
+  return CONTROL_ROUTES[name].path.replace(/:([a-zA-Z]+)/g, (_m, key: string) => {
+    const value = params[key];
+    if (value === undefined) throw new Error(`${name}: missing path parameter ${key}`);
+    return encodeURIComponent(value);
+  });
+}
+
+export interface RouteMatch {
+  name: RouteName;
+  /** Raw (still percent-encoded) path parameters. */
+  params: Record<string, string>;
+}
+
+const COMPILED = (Object.keys(CONTROL_ROUTES) as RouteName[]).map((name) => {
+  const names: string[] = [];
+  const pattern = CONTROL_ROUTES[name].path.replace(/:([a-zA-Z]+)/g, (_m, key: string) => {
+    names.push(key);
+    return `(${PARAM_PATTERNS[key as ParamName]})`;
+  });
+  return { name, method: CONTROL_ROUTES[name].method, regex: new RegExp(`^${pattern}$`), names };
+});
+
+/** The route for a request: a match, `wrong-method` (the path exists for other methods), or null. */
+export function matchRoute(method: string, path: string): RouteMatch | 'wrong-method' | null {
+  let pathExists = false;
+  for (const c of COMPILED) {
+    const m = c.regex.exec(path);
+    if (!m) continue;
+    pathExists = true;
+    if (c.method !== method) continue;
+    return { name: c.name, params: Object.fromEntries(c.names.map((n, i) => [n, m[i + 1]!])) };
+  }
+  return pathExists ? 'wrong-method' : null;
+}
