@@ -1,24 +1,48 @@
 // Owns what this machine can give the team right now: its size, its own load, and its owner's
 // sharing setting. Heartbeats carry the result; schedulers read it.
+//
+// Load is measured from the CPU times every OS reports (os.cpus()), not the load average, which
+// Windows always reports as 0. The agent's own use, its engine processes included, is taken out:
+// rendering for the team must not make this machine look busy to its owner's "idle" rule.
 
 import os from 'node:os';
 import type { Capacity, SharingSetting } from '../../../shared/model/index.js';
+import { engineCpuMicros } from '../engines/engine-cpu.js';
 
 /** Below this load (share of all cores busy) a machine counts as idle for "only when idle". */
 const IDLE_LOAD = 0.25;
 
-/** Our own CPU use is averaged like the 1-minute load average, so it can be taken out of it. */
-const OWN_USE_SAMPLE_MS = 2000;
-const LOADAVG_WINDOW_MS = 60_000;
+/** Sampled every 2 s and averaged over about a minute, like the 1-minute load average. */
+const SAMPLE_MS = 2000;
+const WINDOW_MS = 60_000;
+
+/** CPU time (ms) all cores spent busy and in all, since boot. */
+function cpuTimes(): { busyMs: number; totalMs: number } {
+  let busyMs = 0;
+  let totalMs = 0;
+  for (const cpu of os.cpus()) {
+    const t = cpu.times;
+    busyMs += t.user + t.nice + t.sys + t.irq;
+    totalMs += t.user + t.nice + t.sys + t.irq + t.idle;
+  }
+  return { busyMs, totalMs };
+}
+
+/** CPU time (µs) this agent and its engine processes used since start. */
+function ownMicros(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system + engineCpuMicros();
+}
 
 export class CapacityProbe {
-  private ownCores = 0;
-  private lastUsage = process.cpuUsage();
-  private lastSampleMs = Date.now();
+  /** Busy cores other than ours, averaged; it starts from the load average where there is one. */
+  private othersBusyCores = Math.min(os.availableParallelism(), os.loadavg()[0] ?? 0);
+  private samples = 0;
+  private last = { ...cpuTimes(), ownMicros: ownMicros(), atMs: Date.now() };
   private readonly timer: NodeJS.Timeout;
 
   constructor(private sharing: SharingSetting) {
-    this.timer = setInterval(() => this.sampleOwnUse(), OWN_USE_SAMPLE_MS);
+    this.timer = setInterval(() => this.sample(), SAMPLE_MS);
     this.timer.unref();
   }
 
@@ -26,15 +50,19 @@ export class CapacityProbe {
     clearInterval(this.timer);
   }
 
-  /** Rendering for the team must not make this machine look busy to its own owner's "idle" rule. */
-  private sampleOwnUse(): void {
-    const now = Date.now();
-    const usage = process.cpuUsage(this.lastUsage);
-    const cores = (usage.user + usage.system) / 1000 / Math.max(1, now - this.lastSampleMs);
-    const alpha = 1 - Math.exp(-(now - this.lastSampleMs) / LOADAVG_WINDOW_MS);
-    this.ownCores += alpha * (cores - this.ownCores);
-    this.lastUsage = process.cpuUsage();
-    this.lastSampleMs = now;
+  private sample(): void {
+    const now = { ...cpuTimes(), ownMicros: ownMicros(), atMs: Date.now() };
+    const cores = os.availableParallelism();
+    const totalMs = now.totalMs - this.last.totalMs;
+    if (totalMs > 0) {
+      const busyCores = ((now.busyMs - this.last.busyMs) / totalMs) * cores;
+      const ownCores = (now.ownMicros - this.last.ownMicros) / 1000 / Math.max(1, now.atMs - this.last.atMs);
+      const others = Math.min(cores, Math.max(0, busyCores - ownCores));
+      // The first sample replaces the starting guess: the load average also counts our own work.
+      const alpha = this.samples++ === 0 ? 1 : 1 - Math.exp(-(now.atMs - this.last.atMs) / WINDOW_MS);
+      this.othersBusyCores += alpha * (others - this.othersBusyCores);
+    }
+    this.last = now;
   }
 
   setSharing(sharing: SharingSetting): void {
@@ -47,7 +75,7 @@ export class CapacityProbe {
 
   read(): Capacity {
     const cores = os.availableParallelism();
-    const busyCores = Math.min(cores, Math.max(0, (os.loadavg()[0] ?? 0) - this.ownCores));
+    const busyCores = Math.min(cores, this.othersBusyCores);
     const load = busyCores / cores;
     const cap = Math.min(cores, this.sharing.coreCap ?? cores);
     let freeCores = 0;

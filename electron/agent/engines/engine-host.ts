@@ -26,6 +26,7 @@ import { formatBytes } from './format-bytes.js';
 import { PayloadReader } from './payload-reader.js';
 import { readRssBytes } from './process-rss.js';
 import { sourceHooksExecArgv } from './source-modules.js';
+import { trackEngineProcess, untrackEngineProcess } from './engine-cpu.js';
 
 const WATCH_INTERVAL_MS = 50;
 const CANCEL_GRACE_MS = 2000;
@@ -169,6 +170,8 @@ export class EngineHost {
     // stdout too is a pipe: the agent's own stdout carries its --json events.
     const child = fork(path, args, { execArgv, serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'ipc'] });
     this.child = child;
+    trackEngineProcess(child.pid);
+    child.once('exit', () => untrackEngineProcess(child.pid));
     this.starts++;
     this.outputTail = '';
     this.reportedRssBytes = 0;
