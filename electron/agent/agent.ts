@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { TroupeError } from '../../shared/errors.js';
 import type { AgentStatus, ControlEvent, Pairing, PairRequest } from '../../shared/control-api/index.js';
 import type { DeviceId, NearbyDevice, SharingSetting, TeamView } from '../../shared/model/index.js';
+import { ENGINE_ID } from '../../shared/model/jobs.js';
 import { PROTOCOL_VERSION } from '../../shared/protocol/index.js';
 import { CapacityProbe } from './capacity/capacity-probe.js';
 import { DEFAULT_PEER_PORT, isLoopback, type AgentConfig } from './config/agent-config.js';
@@ -450,7 +451,7 @@ export class Agent implements ControlApiHandlers {
       os: osLabel(),
       cores: os.availableParallelism(),
       memoryBytes: os.totalmem(),
-      engines: ['builtin-render'],
+      engines: [ENGINE_ID],
       protocolVersion: PROTOCOL_VERSION,
       port: this.listenPort,
     };

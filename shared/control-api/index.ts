@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Capacity, DeviceId, NearbyDevice, SharingSetting, TeamView } from '../model/index.js';
 import type { ErrorBody } from '../errors.js';
 import type { JobView, TaskView } from '../model/jobs.js';
+import { fpsSchema, frameNumberSchema, outputFormatSchema, prioritySchema, samplesPerPixelSchema, seedSchema } from '../model/jobs.js';
 
 export const CONTROL_TOKEN_HEADER = 'authorization';
 /** Browsers cannot set headers on a WebSocket, so the event stream also takes the token as a subprotocol. */
@@ -23,21 +24,22 @@ export const teamNameBody = z.strictObject({ name: z.string().min(1).max(64) });
 export const submitJobBody = z.strictObject({
   scenePath: z.string().min(1).max(4096),
   name: z.string().min(1).max(64).optional(),
-  frameStart: z.number().int().min(-1_000_000).max(1_000_000).default(1),
-  frameEnd: z.number().int().min(-1_000_000).max(1_000_000).optional(),
+  frameStart: frameNumberSchema.default(1),
+  frameEnd: frameNumberSchema.optional(),
+  // No upper bound here: the agent refuses a size above MAX_SIDE_PX / MAX_PIXELS with its reason.
   width: z.number().int().min(1).default(640),
   height: z.number().int().min(1).default(480),
-  samplesPerPixel: z.number().int().min(1).max(100_000).default(64),
-  seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
-  fps: z.number().min(1).max(1000).default(24),
-  format: z.enum(['png', 'exr']).default('png'),
+  samplesPerPixel: samplesPerPixelSchema.default(64),
+  seed: seedSchema.default(1),
+  fps: fpsSchema.default(24),
+  format: outputFormatSchema.default('png'),
   outputDir: z.string().min(1).max(4096),
-  priority: z.number().int().min(-100).max(100).default(0),
+  priority: prioritySchema.default(0),
 });
 export type SubmitJobRequest = z.input<typeof submitJobBody>;
 /** A submission after validation, defaults filled in. */
 export type SubmitJob = z.output<typeof submitJobBody>;
-export const jobPriorityBody = z.strictObject({ priority: z.number().int().min(-100).max(100) });
+export const jobPriorityBody = z.strictObject({ priority: prioritySchema });
 
 export interface AgentStatus {
   deviceId: DeviceId;

@@ -1,47 +1,93 @@
 // The vocabulary of jobs: what a user submits, the tasks it compiles to, and their states.
-// Pure data shared by the agent, the CLI and the UI.
+// Pure data shared by the agent, the CLI and the UI. Each shape is one zod schema here, its type
+// inferred from it; the wire (shared/protocol), the control API and the journal validate with these.
 
-export type EngineId = 'builtin-render';
-export type JobKind = 'animation' | 'still';
-export type OutputFormat = 'png' | 'exr';
+import { z } from 'zod';
+
+// ---- Limits (the schemas below and the agent's checks both use these) ----
+
+/** Largest image side a job or a render may ask for, in pixels. */
+export const MAX_SIDE_PX = 16384;
+/** Largest image a job or a render may ask for, in pixels (100 megapixels). */
+export const MAX_PIXELS = 100_000_000;
+/** Frame numbers run from -MAX_FRAME_NUMBER to MAX_FRAME_NUMBER. */
+export const MAX_FRAME_NUMBER = 1_000_000;
+/** At most this many frames in one job. */
+export const MAX_FRAMES_PER_JOB = 100_000;
+/** Samples per pixel a job may ask for (the renderer has its own, lower bound: render-request.ts). */
+export const MAX_JOB_SAMPLES_PER_PIXEL = 100_000;
+export const MAX_SEED = 2 ** 32 - 1;
+export const MIN_FPS = 1;
+export const MAX_FPS = 1000;
+export const MIN_PRIORITY = -100;
+export const MAX_PRIORITY = 100;
+/** Longest name of a file inside a job (an asset, the scene). */
+export const MAX_ASSET_NAME_CHARS = 400;
+
+// ---- Fields ----
+
+export const ENGINE_ID = 'builtin-render';
+export const engineIdSchema = z.literal(ENGINE_ID);
+export type EngineId = z.infer<typeof engineIdSchema>;
+export const jobKindSchema = z.enum(['animation', 'still']);
+export type JobKind = z.infer<typeof jobKindSchema>;
+export const outputFormatSchema = z.enum(['png', 'exr']);
+export type OutputFormat = z.infer<typeof outputFormatSchema>;
+
+export const frameNumberSchema = z.number().int().min(-MAX_FRAME_NUMBER).max(MAX_FRAME_NUMBER);
+export const imageSideSchema = z.number().int().min(1).max(MAX_SIDE_PX);
+export const samplesPerPixelSchema = z.number().int().min(1).max(MAX_JOB_SAMPLES_PER_PIXEL);
+export const seedSchema = z.number().int().min(0).max(MAX_SEED);
+export const fpsSchema = z.number().min(MIN_FPS).max(MAX_FPS);
+export const prioritySchema = z.number().int().min(MIN_PRIORITY).max(MAX_PRIORITY);
+/** 64 lowercase hex characters: a SHA-256. */
+export const hex64Schema = z.string().regex(/^[0-9a-f]{64}$/);
+/** A blob's content address: the SHA-256 of its bytes. */
+export const blobHashSchema = hex64Schema;
+export const assetNameSchema = z.string().min(1).max(MAX_ASSET_NAME_CHARS);
 
 /** A file a job needs, by content: `name` is a relative path inside the job. */
-export interface AssetRef {
-  name: string;
-  hash: string;
-  sizeBytes: number;
-}
+export const assetRefSchema = z.object({
+  name: assetNameSchema,
+  hash: blobHashSchema,
+  sizeBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+});
+export type AssetRef = z.infer<typeof assetRefSchema>;
 
-export interface RenderJobSettings {
-  width: number;
-  height: number;
-  samplesPerPixel: number;
-  seed: number;
-  frameStart: number;
-  frameEnd: number;
-  fps: number;
-  format: OutputFormat;
-}
+export const renderJobSettingsSchema = z.object({
+  width: imageSideSchema,
+  height: imageSideSchema,
+  samplesPerPixel: samplesPerPixelSchema,
+  seed: seedSchema,
+  frameStart: frameNumberSchema,
+  frameEnd: frameNumberSchema,
+  fps: fpsSchema,
+  format: outputFormatSchema,
+});
+export type RenderJobSettings = z.infer<typeof renderJobSettingsSchema>;
 
-export interface JobSubmission {
-  name: string;
-  engine: EngineId;
-  kind: JobKind;
+export const jobSubmissionSchema = z.object({
+  name: z.string(),
+  engine: engineIdSchema,
+  kind: jobKindSchema,
   /** Name of the scene among `assets`. */
-  scene: string;
-  assets: AssetRef[];
-  settings: RenderJobSettings;
+  scene: assetNameSchema,
+  assets: z.array(assetRefSchema),
+  settings: renderJobSettingsSchema,
   /** Absolute folder on the coordinator where finished images go. */
-  outputDir: string;
-  priority: number;
-}
+  outputDir: z.string(),
+  priority: prioritySchema,
+});
+export type JobSubmission = z.infer<typeof jobSubmissionSchema>;
 
-export interface Region {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
+/** In full-frame pixels, y down from the top. */
+export const regionSchema = z.object({
+  x: z.number().int().min(0).max(MAX_SIDE_PX),
+  y: z.number().int().min(0).max(MAX_SIDE_PX),
+  width: imageSideSchema,
+  height: imageSideSchema,
+});
+export type Region = z.infer<typeof regionSchema>;
 
 /**
  * A task's life. Leases come from the pull scheduler; a lapsed lease returns the task to the queue.
@@ -52,24 +98,28 @@ export interface Region {
  *           or error (retry elsewhere)
  *   queued | leased | running --job cancelled / superseded by a split--> cancelled
  */
-export type TaskState = 'queued' | 'leased' | 'running' | 'done' | 'failed' | 'cancelled';
+export const taskStateSchema = z.enum(['queued', 'leased', 'running', 'done', 'failed', 'cancelled']);
+export type TaskState = z.infer<typeof taskStateSchema>;
 
-export type TaskKind = 'frames' | 'bucket' | 'merge';
+export const taskKindSchema = z.enum(['frames', 'bucket', 'merge']);
+export type TaskKind = z.infer<typeof taskKindSchema>;
 
-export interface TaskSpec {
-  taskId: string;
-  kind: TaskKind;
+export const taskSpecSchema = z.object({
+  taskId: z.string().min(1).max(120),
+  kind: taskKindSchema,
   /** frames: the frames this task renders (a chunk); bucket/merge: the one frame. */
-  frames: number[];
+  frames: z.array(frameNumberSchema).min(1).max(1000),
   /** bucket: the part of the frame to render. */
-  region: Region | null;
+  region: regionSchema.nullable(),
   /** Tasks that must be done before this one may start (a merge waits for its buckets). */
-  dependsOn: string[];
+  dependsOn: z.array(z.string().max(120)).max(4096),
   /** Relative amount of work (pixels x samples x frames), for estimates; merges are cheap. */
-  cost: number;
-}
+  cost: z.number().min(0),
+});
+export type TaskSpec = z.infer<typeof taskSpecSchema>;
 
-export type JobState = 'queued' | 'running' | 'paused' | 'done' | 'failed' | 'cancelled';
+export const jobStateSchema = z.enum(['queued', 'running', 'paused', 'done', 'failed', 'cancelled']);
+export type JobState = z.infer<typeof jobStateSchema>;
 
 export interface TaskAttemptView {
   workerId: string;

@@ -8,6 +8,7 @@
 // Only a different major version is refused, with both versions named on both sides.
 
 import { z } from 'zod';
+import { assetNameSchema, assetRefSchema, blobHashSchema, engineIdSchema, hex64Schema, renderJobSettingsSchema, taskSpecSchema } from '../model/jobs.js';
 
 /** Major version: agents with different majors refuse each other's links and pairings. */
 export const PROTOCOL_VERSION = 2;
@@ -25,7 +26,7 @@ export const HEARTBEAT_INTERVAL_MS = 1000;
  */
 export const HEARTBEAT_TIMEOUT_MS = 2300;
 
-const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
+const hex64 = hex64Schema;
 const deviceId = hex64;
 const name = z.string().min(1).max(64);
 const teamIdSchema = z.string().regex(/^[0-9a-f]{32}$/);
@@ -139,36 +140,7 @@ export const errorMessageSchema = z.object({
 
 // ---- Work (pull scheduling) ----
 
-const hash = hex64;
-const assetRefSchema = z.object({
-  name: z.string().min(1).max(400),
-  hash,
-  sizeBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-});
-const regionSchema = z.object({
-  x: z.number().int().min(0).max(16384),
-  y: z.number().int().min(0).max(16384),
-  width: z.number().int().min(1).max(16384),
-  height: z.number().int().min(1).max(16384),
-});
-export const taskSpecSchema = z.object({
-  taskId: z.string().min(1).max(120),
-  kind: z.enum(['frames', 'bucket', 'merge']),
-  frames: z.array(z.number().int().min(-1_000_000).max(1_000_000)).min(1).max(1000),
-  region: regionSchema.nullable(),
-  dependsOn: z.array(z.string().max(120)).max(4096),
-  cost: z.number().min(0),
-});
-export const renderSettingsSchema = z.object({
-  width: z.number().int().min(1).max(16384),
-  height: z.number().int().min(1).max(16384),
-  samplesPerPixel: z.number().int().min(1).max(100_000),
-  seed: z.number().int().min(0).max(2 ** 32 - 1),
-  frameStart: z.number().int().min(-1_000_000).max(1_000_000),
-  frameEnd: z.number().int().min(-1_000_000).max(1_000_000),
-  fps: z.number().min(1).max(1000),
-  format: z.enum(['png', 'exr']),
-});
+const hash = blobHashSchema;
 
 export const workAvailableSchema = z.object({ type: z.literal('work.available') });
 export const workRequestSchema = z.object({
@@ -181,10 +153,10 @@ export const workLeaseSchema = z.object({
   requestId: z.number().int().min(0),
   leaseId: z.string().min(1).max(64),
   jobId: z.string().regex(/^[0-9a-f]{16}$/),
-  engine: z.literal('builtin-render'),
+  engine: engineIdSchema,
   task: taskSpecSchema,
-  settings: renderSettingsSchema,
-  scene: z.string().min(1).max(400),
+  settings: renderJobSettingsSchema,
+  scene: assetNameSchema,
   assets: z.array(assetRefSchema).max(10_000),
   leaseMs: z.number().int().min(1000),
 });

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { TroupeError } from '../../../shared/errors.js';
 import type { JobView, SubmitJob, TaskView } from '../../../shared/control-api/index.js';
-import type { JobSubmission, TaskSpec } from '../../../shared/model/jobs.js';
+import { MAX_PIXELS, type JobSubmission, type TaskSpec } from '../../../shared/model/jobs.js';
 import type { LinkMessage, WorkLease } from '../../../shared/protocol/index.js';
 import { bucketTasks, compileRenderJob, equalRows } from '../jobs/compile-render-job.js';
 import type { JobJournal, TaskOutcome } from '../scheduler/ports.js';
@@ -17,7 +17,7 @@ import { OutputWriter, frameFileName } from './output-writer.js';
 
 const LEASE_MS = 10_000;
 /** No image we make is larger: 100 megapixels of float RGBA, plus headers. */
-const MAX_OUTPUT_BYTES = 100_000_000 * 16 + 1_000_000;
+const MAX_OUTPUT_BYTES = MAX_PIXELS * 16 + 1_000_000;
 /**
  * Tasks a worker runs at once while it shares its machine: the work loop runs one task at a time
  * on every core it shares, so its announced free cores run one task. Workers that run tasks side

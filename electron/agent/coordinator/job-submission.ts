@@ -6,13 +6,10 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join } from 'node:path';
 import { TroupeError } from '../../../shared/errors.js';
-import type { AssetRef, JobSubmission } from '../../../shared/model/jobs.js';
+import { ENGINE_ID, MAX_FRAMES_PER_JOB, MAX_PIXELS, MAX_SIDE_PX, type AssetRef, type JobSubmission } from '../../../shared/model/jobs.js';
 import type { SubmitJob } from '../../../shared/control-api/index.js';
 import { checkAssetName } from '../jobs/asset-name.js';
 import type { BlobStore } from '../storage/blob-store.js';
-
-export const MAX_SIDE_PX = 16384;
-export const MAX_PIXELS = 100_000_000;
 
 export async function buildSubmission(req: SubmitJob, blobs: BlobStore): Promise<JobSubmission> {
   const { width, height } = req;
@@ -25,7 +22,7 @@ export async function buildSubmission(req: SubmitJob, blobs: BlobStore): Promise
   if (!info?.isFile()) throw new TroupeError('not-found', `No scene file at ${req.scenePath}`);
   const frameEnd = req.frameEnd ?? req.frameStart;
   if (frameEnd < req.frameStart) throw new TroupeError('bad-request', `Frames ${req.frameStart}-${frameEnd} run backwards`);
-  if (frameEnd - req.frameStart >= 100_000) throw new TroupeError('bad-request', 'At most 100000 frames in one job');
+  if (frameEnd - req.frameStart >= MAX_FRAMES_PER_JOB) throw new TroupeError('bad-request', `At most ${MAX_FRAMES_PER_JOB} frames in one job`);
 
   // The scene is read in an engine process with the renderer's memory limits, never in the
   // agent: a submitted file is as untrusted as any. Throws 'bad-scene' with the reason.
@@ -46,7 +43,7 @@ export async function buildSubmission(req: SubmitJob, blobs: BlobStore): Promise
   }
   return {
     name: req.name ?? basename(req.scenePath, ext),
-    engine: 'builtin-render',
+    engine: ENGINE_ID,
     kind: frameEnd > req.frameStart ? 'animation' : 'still',
     scene: assets[0]!.name,
     assets,

@@ -5,7 +5,16 @@
 import { closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
-import type { JobState, JobSubmission, TaskSpec, TaskState } from '../../../shared/model/jobs.js';
+import {
+  jobStateSchema,
+  jobSubmissionSchema,
+  taskSpecSchema,
+  taskStateSchema,
+  type JobState,
+  type JobSubmission,
+  type TaskSpec,
+  type TaskState,
+} from '../../../shared/model/jobs.js';
 import type { JobJournal, JournalSnapshot, TaskOutcome } from '../scheduler/ports.js';
 import { JournalDamagedError, JournalEntryNotFoundError } from './journal-errors.js';
 import { assertNotNewer, migrateJournal } from './journal-migrations.js';
@@ -306,37 +315,5 @@ function createPrivately(path: string): void {
 function taskKey(jobId: string, taskId: string): string {
   return JSON.stringify([jobId, taskId]);
 }
-
-const jobStateSchema = z.enum(['queued', 'running', 'paused', 'done', 'failed', 'cancelled']);
-const taskStateSchema = z.enum(['queued', 'leased', 'running', 'done', 'failed', 'cancelled']);
-
-const taskSpecSchema: z.ZodType<TaskSpec> = z.object({
-  taskId: z.string(),
-  kind: z.enum(['frames', 'bucket', 'merge']),
-  frames: z.array(z.number()),
-  region: z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() }).nullable(),
-  dependsOn: z.array(z.string()),
-  cost: z.number(),
-});
-
-const jobSubmissionSchema: z.ZodType<JobSubmission> = z.object({
-  name: z.string(),
-  engine: z.literal('builtin-render'),
-  kind: z.enum(['animation', 'still']),
-  scene: z.string(),
-  assets: z.array(z.object({ name: z.string(), hash: z.string(), sizeBytes: z.number() })),
-  settings: z.object({
-    width: z.number(),
-    height: z.number(),
-    samplesPerPixel: z.number(),
-    seed: z.number(),
-    frameStart: z.number(),
-    frameEnd: z.number(),
-    fps: z.number(),
-    format: z.enum(['png', 'exr']),
-  }),
-  outputDir: z.string(),
-  priority: z.number(),
-});
 
 const outputsSchema = z.record(z.string(), z.object({ hash: z.string(), sizeBytes: z.number() }));

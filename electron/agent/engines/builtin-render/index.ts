@@ -8,7 +8,8 @@ import { BadRenderRequestError } from './scene-errors.js';
 import { SceneInspector } from './scene-inspector.js';
 import type { SceneSummary } from './scene-summary.js';
 
-export type { Region, RenderSettings } from './render-request.js';
+export type { Region } from '../../../../shared/model/jobs.js';
+export type { RenderSettings } from './render-request.js';
 export type { SceneSummary } from './scene-summary.js';
 export { BuiltinRenderer, type BuiltinRendererOptions } from './builtin-renderer.js';
 export { SceneInspector, type SceneInspectorOptions } from './scene-inspector.js';

@@ -1,7 +1,7 @@
 // Owns putting a rendered bucket back into its frame. Every pixel is computed from full-frame
 // coordinates, so pasting buckets gives the same bytes as rendering the frame in one piece.
 
-import type { Region } from './render-request.js';
+import type { Region } from '../../../../shared/model/jobs.js';
 
 /** Copies region-sized float RGBA `source` into the full-frame float RGBA `target`. */
 export function pasteRegion(target: Float32Array, targetWidth: number, region: Region, source: Float32Array): void {

@@ -6,7 +6,8 @@
 import type { Worker } from 'node:worker_threads';
 import { TroupeError } from '../../../../shared/errors.js';
 import type { SharedFrame } from './frame-scene.js';
-import type { CheckedSettings, Region } from './render-request.js';
+import type { Region } from '../../../../shared/model/jobs.js';
+import type { CheckedSettings } from './render-request.js';
 import { startRenderWorker } from './worker-launch.js';
 import { CONTROL_ABORT, CONTROL_SLOTS, type CollectMessage, type RenderJobMessage, type WorkerReply } from './worker-protocol.js';
 

@@ -1,6 +1,7 @@
 // Owns the shape of a render request and its bounds. A request is checked before any work
 // starts: a 100000x100000 frame is refused here, not after allocating its buffer.
 
+import { MAX_PIXELS, MAX_SIDE_PX, type Region } from '../../../../shared/model/jobs.js';
 import { BadRenderRequestError } from './scene-errors.js';
 
 export interface RenderSettings {
@@ -13,16 +14,6 @@ export interface RenderSettings {
   fps?: number;
 }
 
-/** In full-frame pixels, y down from the top. */
-export interface Region {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
-export const MAX_SIDE_PX = 16384;
-export const MAX_PIXELS = 100_000_000;
 export const MAX_SAMPLES_PER_PIXEL = 65536;
 export const MAX_BOUNCES = 64;
 export const DEFAULT_MAX_BOUNCES = 6;

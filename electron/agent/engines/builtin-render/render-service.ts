@@ -8,7 +8,8 @@ import type { EngineService, EngineTaskContext, EngineTaskResult } from '../engi
 import { buildFrameScene, toSharedFrame, type SharedFrame } from './frame-scene.js';
 import { encodeExr, encodePngAsync } from './image-encode.js';
 import { RenderPool } from './render-pool.js';
-import { checkRenderRequest, type CheckedSettings, type Region } from './render-request.js';
+import type { Region } from '../../../../shared/model/jobs.js';
+import { checkRenderRequest, type CheckedSettings } from './render-request.js';
 import type { SceneMemoryEstimate } from './scene-budget.js';
 import { loadBudgetedScene } from './scene-loader.js';
 import type { SceneModel } from './scene-model.js';

@@ -3,7 +3,8 @@
 
 import type { ErrorCode } from '../../../../shared/errors.js';
 import type { SharedFrame } from './frame-scene.js';
-import type { CheckedSettings, Region } from './render-request.js';
+import type { Region } from '../../../../shared/model/jobs.js';
+import type { CheckedSettings } from './render-request.js';
 
 /** Int32 slots of the control SharedArrayBuffer. */
 export const CONTROL_NEXT_ROW = 0;
