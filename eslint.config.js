@@ -1,54 +1,81 @@
-// Lint rules and the import boundaries between the layers (see docs for the layering):
-//   shared/            pure data and vocabulary: npm packages only, no Node, no Electron, nothing outside shared/
-//   electron/agent|cli plain Node: no Electron, no shell, no renderer
-//   electron/shell|preload  the only code that may import `electron`
-//   renderer/          browser code: no Node, no Electron, nothing under electron/
-// no-restricted-imports options are replaced, not merged, by a later matching config object,
-// so every block below lists its full set of restrictions.
+// Lint rules and the import boundaries between the runtimes (docs/architecture.md, "Import rules").
+// The boundary is one rule, `troupe/layering`, that resolves every import and judges it by the
+// folder it comes from and the folder (or package) it reaches, whatever the depth of either file:
+//   shared/                      pure data and vocabulary: npm packages and shared/ only
+//   renderer/                    browser code: shared/, renderer/ and npm packages; no Node, no Electron
+//   electron/agent, electron/cli plain Node: no `electron`, nothing of electron/main|preload or renderer/
+//   electron/main, preload       the only code that may import `electron`; never the renderer's code
+//   test/                        anything
 
 import js from '@eslint/js';
 import { defineConfig, globalIgnores } from 'eslint/config';
 import globals from 'globals';
 import { builtinModules } from 'node:module';
+import { dirname, relative, resolve } from 'node:path';
 import tseslint from 'typescript-eslint';
 
-const nodeBuiltins = builtinModules.filter((m) => !m.startsWith('_'));
+const REPO = import.meta.dirname;
+const NODE_BUILTINS = new Set(builtinModules.filter((m) => !m.startsWith('_')));
 
-const noNode = [
-  { regex: '^node:', message: 'This layer must not use Node built-ins.' },
-  {
-    regex: `^(${nodeBuiltins.map((m) => m.replace(/[/]/g, '\\/')).join('|')})(\\/.*)?$`,
-    message: 'This layer must not use Node built-ins.',
-  },
-];
-// Bare `electron` is caught by each block's `paths`; this catches its subpaths (electron/main, ...).
-const noElectron = { regex: '^electron/', message: 'Only electron/shell and electron/preload may import electron.' };
+/** Which runtime layer a repository file belongs to, by its folder. */
+function layerOf(file) {
+  const path = relative(REPO, file).split('\\').join('/');
+  if (path.startsWith('shared/')) return 'shared';
+  if (path.startsWith('renderer/')) return 'renderer';
+  if (path.startsWith('electron/agent/') || path.startsWith('electron/cli/')) return 'node';
+  if (path.startsWith('electron/main/') || path.startsWith('electron/preload/')) return 'electron';
+  if (path.startsWith('test/')) return 'test';
+  return 'other';
+}
 
-// shared/ may reach nothing of the project outside shared/: at depth n a relative import that
-// climbs n levels lands at the repository root, and it must then go back into shared/.
-const sharedBlocks = [1, 2, 3, 4, 5].map((depth) => ({
-  name: `troupe/boundaries/shared-depth-${depth}`,
-  files: [`shared/${'*/'.repeat(depth - 1)}*.{ts,tsx,js,mjs}`],
-  rules: {
-    'no-restricted-imports': [
-      'error',
-      {
-        paths: [{ name: 'electron', message: 'shared/ must not import electron.' }],
-        patterns: [
-          ...noNode,
-          noElectron,
-          { regex: '^\\.{1,2}/(.*/)?electron(/|$)', message: 'shared/ must not import from electron/.' },
-          { group: ['**/renderer/**', '**/renderer'], message: 'shared/ must not import from renderer/.' },
-          {
-            regex: `^(\\.\\./){${depth}}(?!shared(/|$))`,
-            message: 'shared/ imports nothing of the project outside shared/ (npm packages only).',
-          },
-          { regex: `^(\\.\\./){${depth + 1},}`, message: 'shared/ imports nothing outside the repository.' },
-        ],
-      },
-    ],
+/** What an import reaches: a layer of this repository, Node, Electron, a package, or outside the repository. */
+function targetOf(spec, fromFile) {
+  if (spec.startsWith('.')) {
+    const abs = resolve(dirname(fromFile), spec);
+    if (relative(REPO, abs).startsWith('..')) return 'outside';
+    return layerOf(abs);
+  }
+  if (spec === 'electron' || spec.startsWith('electron/')) return 'electron-api';
+  if (spec.startsWith('node:') || NODE_BUILTINS.has(spec.split('/')[0])) return 'node-api';
+  return 'package';
+}
+
+const ALLOWED = {
+  shared: new Set(['shared', 'package']),
+  renderer: new Set(['renderer', 'shared', 'package']),
+  node: new Set(['node', 'shared', 'package', 'node-api']),
+  electron: new Set(['electron', 'node', 'shared', 'package', 'node-api', 'electron-api']),
+};
+const WHY = {
+  'electron-api': 'only electron/main and electron/preload may import electron',
+  'node-api': 'this layer does not run in Node',
+  renderer: 'the renderer is reached through the preload bridge or HTTP, not imported',
+  electron: 'electron/main and electron/preload are the shell: nothing else imports them',
+  node: 'the agent and CLI are plain Node: reach them through the control API',
+  outside: 'nothing outside the repository',
+  other: 'not a layer others import',
+  test: 'tests are not imported by code',
+};
+
+const layering = {
+  meta: { type: 'problem', schema: [], messages: { refused: '{{from}} may not import {{spec}}: {{why}}.' } },
+  create(context) {
+    const from = layerOf(context.filename);
+    const allowed = ALLOWED[from];
+    if (!allowed) return {};
+    const check = (node, spec) => {
+      if (typeof spec !== 'string') return;
+      const target = targetOf(spec, context.filename);
+      if (!allowed.has(target)) context.report({ node, messageId: 'refused', data: { from, spec, why: WHY[target] ?? target } });
+    };
+    return {
+      ImportDeclaration: (node) => check(node, node.source.value),
+      ExportNamedDeclaration: (node) => node.source && check(node, node.source.value),
+      ExportAllDeclaration: (node) => check(node, node.source.value),
+      ImportExpression: (node) => node.source.type === 'Literal' && check(node, node.source.value),
+    };
   },
-}));
+};
 
 export default defineConfig(
   globalIgnores(['dist/', 'node_modules/', 'coverage/', '**/coverage/']),
@@ -61,9 +88,16 @@ export default defineConfig(
       sourceType: 'module',
       globals: { ...globals.node },
     },
+    plugins: { troupe: { rules: { layering } } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      'troupe/layering': 'error',
     },
+  },
+  {
+    name: 'troupe/renderer',
+    files: ['renderer/**/*.{ts,tsx,js,mjs}'],
+    languageOptions: { globals: { ...globals.browser } },
   },
   {
     name: 'troupe/tests',
@@ -73,61 +107,5 @@ export default defineConfig(
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
-  },
-
-  // Default everywhere: no electron (the shell and preload blocks below lift this).
-  {
-    name: 'troupe/boundaries/default',
-    files: ['**/*.{ts,tsx,js,mjs}'],
-    rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: noElectron.message }], patterns: [noElectron] }],
-    },
-  },
-
-  ...sharedBlocks,
-
-  {
-    name: 'troupe/boundaries/agent-cli',
-    files: ['electron/agent/**/*.{ts,js,mjs}', 'electron/cli/**/*.{ts,js,mjs}'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [{ name: 'electron', message: 'The agent and CLI run in plain Node: no electron.' }],
-          patterns: [
-            noElectron,
-            { group: ['**/electron/shell/**', '**/electron/shell'], message: 'The agent and CLI must not import the Electron shell.' },
-            // From electron/agent/* or electron/cli/*, climbing out of agent/ or cli/ into shell/.
-            { regex: '^(\\.\\./)+shell(/|$)', message: 'The agent and CLI must not import the Electron shell.' },
-            { group: ['**/renderer/**', '**/renderer'], message: 'The agent and CLI must not import the renderer.' },
-          ],
-        },
-      ],
-    },
-  },
-
-  {
-    name: 'troupe/boundaries/renderer',
-    files: ['renderer/**/*.{ts,tsx,js,mjs}'],
-    languageOptions: { globals: { ...globals.browser } },
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [{ name: 'electron', message: 'The renderer must not import electron; go through the preload bridge.' }],
-          patterns: [
-            ...noNode,
-            noElectron,
-            { regex: '^\\.{1,2}/(.*/)?electron(/|$)', message: 'The renderer must not import from electron/.' },
-          ],
-        },
-      ],
-    },
-  },
-
-  {
-    name: 'troupe/boundaries/shell-preload',
-    files: ['electron/shell/**/*.{ts,js,mjs}', 'electron/preload/**/*.{ts,js,mjs}'],
-    rules: { 'no-restricted-imports': 'off' },
   },
 );
