@@ -14,8 +14,8 @@ export const MAX_PIXELS = 100_000_000;
 export const MAX_FRAME_NUMBER = 1_000_000;
 /** At most this many frames in one job. */
 export const MAX_FRAMES_PER_JOB = 100_000;
-/** Samples per pixel a job may ask for (the renderer has its own, lower bound: render-request.ts). */
-export const MAX_JOB_SAMPLES_PER_PIXEL = 100_000;
+/** Samples per pixel a job may ask for: the built-in renderer's own limit, so an accepted job is one every worker can render. */
+export const MAX_JOB_SAMPLES_PER_PIXEL = 65_536;
 export const MAX_SEED = 2 ** 32 - 1;
 export const MIN_FPS = 1;
 export const MAX_FPS = 1000;

@@ -3,6 +3,7 @@
 
 import { MAX_PIXELS, MAX_SIDE_PX, type Region } from '../../../../shared/model/jobs.js';
 import { BadRenderRequestError } from './scene-errors.js';
+import { MAX_JOB_SAMPLES_PER_PIXEL } from '../../../../shared/model/jobs.js';
 
 export interface RenderSettings {
   width: number;
@@ -14,7 +15,8 @@ export interface RenderSettings {
   fps?: number;
 }
 
-export const MAX_SAMPLES_PER_PIXEL = 65536;
+/** The job limit, so a job the coordinator accepts is one every worker can render. */
+export const MAX_SAMPLES_PER_PIXEL = MAX_JOB_SAMPLES_PER_PIXEL;
 export const MAX_BOUNCES = 64;
 export const DEFAULT_MAX_BOUNCES = 6;
 export const DEFAULT_FPS = 24;
