@@ -19,7 +19,8 @@
 // Rule 2 depends on which removals count, which depends on rule 2, so the fold iterates: count
 // with the removals of the previous pass until the set of counting removals no longer changes.
 // A ring of three or more members removing each other concurrently can make the set go round in
-// a cycle; then every removal seen in the cycle counts (everyone in the ring is out).
+// a cycle; then every removal that counted in a pass of the cycle counts, none voiding another
+// (rule 1 still holds). Such a ring can leave the team empty: its members pair again.
 // Ops sort by (clock, id): the clock is 1 + the largest clock of an op's deps, so this order
 // puts every op after its causal past; among concurrent ops it decides (a concurrent add and
 // remove of one device: the later in this order wins).
@@ -50,8 +51,6 @@ export interface RosterState {
   counted: Set<OpId>;
 }
 
-const MAX_PASSES = 32;
-
 /** Folds every op of the graph, or only those `include` accepts (the root is always in). */
 export function foldGraph(graph: RosterGraph, include: (n: OpNode) => boolean = () => true): RosterState {
   const nodes = graph
@@ -63,7 +62,10 @@ export function foldGraph(graph: RosterGraph, include: (n: OpNode) => boolean = 
   const history: OpNode[][] = [];
   let removals: OpNode[] = [];
   let roster = pass(graph, nodes, removals, false);
-  for (let i = 1; i < MAX_PASSES; i++) {
+  // A chain of n concurrent removals settles in about n passes; past that the sequence has gone
+  // round, or is an attack on the cap: either way it is settled like a cycle.
+  const maxPasses = 2 * nodes.filter((n) => n.op.kind === 'remove').length + 2;
+  for (let i = 1; i < maxPasses; i++) {
     const next = nodes.filter((n) => n.op.kind === 'remove' && roster.counted.has(n.id));
     if (sameNodes(next, removals)) return roster;
     const key = next.map((n) => n.id).join();
@@ -83,7 +85,7 @@ export function foldGraph(graph: RosterGraph, include: (n: OpNode) => boolean = 
     removals = next;
     roster = pass(graph, nodes, removals, false);
   }
-  return roster;
+  return pass(graph, nodes, [...new Map(history.flat().map((n) => [n.id, n])).values()], true);
 }
 
 function sameNodes(a: OpNode[], b: OpNode[]): boolean {

@@ -169,8 +169,12 @@ export function opShapeProblem(op: RosterOp): string | null {
   // A string that is not well-formed UTF-16 (a lone surrogate) does not survive msgpack's UTF-8
   // round trip: a member would store one op and pass on another, whose signature fails
   // everywhere else, and every op it signs afterwards would reference the one nobody can store.
-  if (!wellFormed(op)) return 'op with a malformed string';
-  if (opId(decode(encode(op)) as RosterOp) !== opId(op)) return 'op that does not survive its own encoding';
+  if (!wellFormed(op)) return 'op with a malformed string or number';
+  try {
+    if (opId(decode(encode(op)) as RosterOp) !== opId(op)) return 'op that does not survive its own encoding';
+  } catch {
+    return 'op that does not survive its own encoding';
+  }
   const bytes = canonicalBytes(op).length;
   const limit = op.kind === 'snapshot' ? MAX_SNAPSHOT_BYTES : MAX_OP_BYTES;
   if (bytes > limit) return `op of ${bytes} bytes is over ${limit}`;
@@ -196,6 +200,8 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 function wellFormed(value: unknown): boolean {
   if (typeof value === 'string') return !LONE_SURROGATE.test(value);
+  // NaN and ±Infinity are null in the canonical JSON but themselves in msgpack: one id, two ops.
+  if (typeof value === 'number') return Number.isFinite(value);
   if (Array.isArray(value)) return value.every(wellFormed);
   if (value && typeof value === 'object') return Object.entries(value).every(([k, v]) => !LONE_SURROGATE.test(k) && wellFormed(v));
   return true;

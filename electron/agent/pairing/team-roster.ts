@@ -313,10 +313,12 @@ export class TeamRoster {
     if (!others.every((id) => heldBy(snapshot.id, id))) return false;
     if (!this.snapshotMatches(snapshot)) return false;
     if (!nodes.every((n) => graph.atOrBefore(n, snapshot) || graph.before(snapshot, n))) return false;
+    // A snapshot that would not stand as a root (its author not among its members) is not used.
+    if (rootProblem(snapshot.op)) return false;
     const kept = nodes.filter((n) => graph.before(snapshot, n)).map((n) => n.op);
     const before = graph.size;
     this.replace([snapshot.op, ...kept]);
-    return this.graph!.size < before;
+    return (this.graph?.size ?? before) < before;
   }
 
   /** Whether a stored snapshot equals the fold of its own causal past. */

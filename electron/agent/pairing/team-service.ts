@@ -288,9 +288,14 @@ export class TeamService extends EventEmitter<{
       return heads !== undefined && this.roster.covers(heads, snapshot);
     };
     const before = this.roster.size;
-    if (this.roster.compact(covers)) {
-      this.emit('log', `roster: compacted ${before} ops to ${this.roster.size}`);
-      this.save();
+    try {
+      if (this.roster.compact(covers)) {
+        this.emit('log', `roster: compacted ${before} ops to ${this.roster.size}`);
+        this.save();
+      }
+    } catch (err) {
+      // Compaction is an optimisation: failing at it must never take the agent down.
+      this.emit('log', `roster: could not compact (${(err as Error).message})`);
     }
   }
 

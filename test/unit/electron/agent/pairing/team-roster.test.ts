@@ -258,10 +258,38 @@ describe('TeamRoster attacks', () => {
     void c;
   });
 
+  it('a long chain of concurrent removals settles: every other member is out, however long the chain', async () => {
+    const ids = await Promise.all(
+      Array.from({ length: 41 }, (_, i) => loadOrCreateIdentity(join(root, `chain-${i}`), { allowNew: false, hasTeam: false })),
+    );
+    const founder = rosterOf(A);
+    founder.create('Chain', 'alpha');
+    for (const [i, id] of ids.entries()) founder.add(id.deviceId, `x${i}`, id.certPem);
+    const head = founder.allOps().at(-1)!;
+    const teamId = founder.teamId!;
+    // x0 removes x1, x1 removes x2, ... all on the same view: each is concurrent with the next.
+    const chain = ids.slice(0, 40).map((id, i) => signed(id, teamId, [head], { kind: 'remove', subject: ids[i + 1]!.deviceId }));
+    const r = rosterOf(B, founder.allOps());
+    r.merge(chain);
+    const removed = ids.filter((id) => r.isRemoved(id.deviceId)).map((id) => ids.indexOf(id));
+    expect(removed).toEqual(Array.from({ length: 20 }, (_, k) => 2 * k + 1));
+  });
+
+  it('an op with a number JSON cannot keep (NaN), or nested past what msgpack encodes, is refused', () => {
+    const { a, b, teamId } = teamABC();
+    const head = a.allOps().at(-1)!;
+    expect(b.merge([signed(A, teamId, [head], { kind: 'rename', name: 'n', extra: Number.NaN })]).refused).toEqual([
+      'op with a malformed string or number',
+    ]);
+    let deep: unknown = 1;
+    for (let i = 0; i < 120; i++) deep = [deep];
+    expect(b.merge([{ ...signed(A, teamId, [head], { kind: 'rename', name: 'n' }), extra: deep } as RosterOp]).refused).toHaveLength(1);
+  });
+
   it('an op with a lone surrogate is refused: it would not survive being passed on', () => {
     const { a, b, teamId } = teamABC();
     const bad = signed(A, teamId, [a.allOps().at(-1)!], { kind: 'rename', name: 'ok', note: 'x'.repeat(60) + '\ud800' });
-    expect(b.merge([bad]).refused).toEqual(['op with a malformed string']);
+    expect(b.merge([bad]).refused).toEqual(['op with a malformed string or number']);
   });
 
   it('an add of a member does not rename it: only a member renames itself', () => {
