@@ -18,7 +18,7 @@ export class ControlClient extends ControlApiClient {
     } catch {
       throw new TroupeError('peer-unreachable', `No Troupe agent is running for ${dataDir}. Start one with \`troupe agent\`.`);
     }
-    return new ControlClient(httpTransport(`http://127.0.0.1:${endpoint.port}`, token));
+    return new ControlClient(httpTransport(`http://127.0.0.1:${endpoint.port}`, token), { checkAnswers: true });
   }
 }
 

@@ -3,6 +3,7 @@
 // the bytes travel (fetch with a token header, Electron IPC) is the transport's business, so the
 // CLI, the preload and the renderer share this and differ only in that.
 
+import type { ZodType } from 'zod';
 import { TroupeError, isErrorCode } from '../errors.js';
 import { CONTROL_ROUTES, pathOf, type RouteBody, type RouteName, type RouteParams, type RouteResponse } from './routes.js';
 
@@ -18,7 +19,11 @@ type CallArgs<N extends RouteName> = keyof RouteParams<N> extends never
     : [params: RouteParams<N>, body: RouteBody<N>];
 
 export class ControlApiClient {
-  constructor(private readonly transport: ControlTransport) {}
+  /** `checkAnswers`: answers that do not match their route's schema are refused (the agent is of another version, or broken). */
+  constructor(
+    private readonly transport: ControlTransport,
+    private readonly options: { checkAnswers?: boolean } = {},
+  ) {}
 
   async call<N extends RouteName>(name: N, ...args: CallArgs<N>): Promise<RouteResponse<N>> {
     const route = CONTROL_ROUTES[name];
@@ -31,6 +36,17 @@ export class ControlApiClient {
       const code = isErrorCode(error?.code) ? error.code : 'internal';
       throw new TroupeError(code, typeof error?.message === 'string' ? error.message : `The agent answered HTTP ${status}`);
     }
+    if (this.options.checkAnswers) {
+      const checked = (route.answer as ZodType<unknown>).safeParse(value);
+      if (!checked.success) {
+        const issue = checked.error.issues[0];
+        throw new TroupeError(
+          'internal',
+          `The agent's answer to ${name} is not what this version expects (${issue?.path.join('.') || 'answer'}: ${issue?.message}). Are both of the same Troupe version?`,
+        );
+      }
+    }
+    // The answer as it came, not as parsed: a field this version does not know is kept.
     return value as RouteResponse<N>;
   }
 }

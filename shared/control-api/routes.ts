@@ -1,24 +1,20 @@
 // Owns the control API's route table: every call's method, path, path parameters, request body
 // schema and response type, once. The agent's server dispatches and validates from it, and one
 // typed client (control-client.ts) builds every request from it; no path or response shape is
-// written anywhere else. Response types are TypeScript types here (zod schemas for them are a
-// next step: the UI will want to check what it reads).
+// written anywhere else. Each route also has the schema of its answer (responses.ts), so a client
+// can check what it reads.
 
-import type { ZodType } from 'zod';
-import type { NearbyDevice, TeamView } from '../model/index.js';
-import type { JobView, TaskView } from '../model/jobs.js';
+import { z, type ZodType } from 'zod';
+import { addNearbyBody, jobPriorityBody, renameBody, sharingBody, startPairingBody, submitJobBody, teamNameBody } from './index.js';
 import {
-  addNearbyBody,
-  jobPriorityBody,
-  renameBody,
-  sharingBody,
-  startPairingBody,
-  submitJobBody,
-  teamNameBody,
-  type AgentStatus,
-  type Pairing,
-  type PairRequest,
-} from './index.js';
+  agentStatusSchema,
+  jobViewSchema,
+  nearbyDeviceSchema,
+  pairingSchema,
+  pairRequestSchema,
+  taskViewSchema,
+  teamViewSchema,
+} from './responses.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -36,44 +32,58 @@ interface RouteSpec<Body, BodyIn, Response, Path extends string> {
   /** With `:name` segments from PARAM_PATTERNS. */
   path: Path;
   body: ZodType<Body, BodyIn> | null;
+  /** What the call answers, for clients that check what they read. */
+  answer: ZodType<Response>;
   /** Types only: what the body is once checked, what a caller may send, and what the call answers. */
   checkedBody?: Body;
   sentBody?: BodyIn;
   response?: Response;
 }
 
-/** `route(method, path, body).answers<T>()`: the path stays a literal type, so its parameters are typed. */
+/** `route(method, path, body).answers(schema)`: the path stays a literal type, so its parameters are typed. */
 function route<Path extends string, Body = undefined, BodyIn = undefined>(
   method: HttpMethod,
   path: Path,
   body: ZodType<Body, BodyIn> | null = null,
 ) {
-  return { answers: <Response>(): RouteSpec<Body, BodyIn, Response, Path> => ({ method, path, body }) };
+  return {
+    answers: <S extends ZodType>(answer: S): RouteSpec<Body, BodyIn, z.output<S>, Path> => ({
+      method,
+      path,
+      body,
+      answer: answer as ZodType<z.output<S>>,
+    }),
+  };
+}
+
+/** `{ removed: true }` and the like. */
+function done<K extends string>(key: K) {
+  return z.object({ [key]: z.literal(true) } as Record<K, z.ZodLiteral<true>>);
 }
 
 export const CONTROL_ROUTES = {
-  status: route('GET', '/api/status').answers<AgentStatus>(),
-  nearby: route('GET', '/api/nearby').answers<NearbyDevice[]>(),
-  addNearby: route('POST', '/api/nearby', addNearbyBody).answers<NearbyDevice>(),
-  team: route('GET', '/api/team').answers<TeamView | null>(),
-  renameTeam: route('PUT', '/api/team/name', teamNameBody).answers<TeamView>(),
-  removeMember: route('DELETE', '/api/team/members/:member').answers<{ removed: true }>(),
-  startPairing: route('POST', '/api/pairings', startPairingBody).answers<Pairing>(),
-  pairing: route('GET', '/api/pairings/:pairingId').answers<Pairing>(),
-  confirmPairing: route('POST', '/api/pairings/:pairingId/confirm').answers<Pairing>(),
-  declinePairing: route('POST', '/api/pairings/:pairingId/decline').answers<{ declined: true }>(),
-  pairRequests: route('GET', '/api/pair-requests').answers<PairRequest[]>(),
-  acceptRequest: route('POST', '/api/pair-requests/:requestId/accept').answers<{ accepted: true }>(),
-  rejectRequest: route('POST', '/api/pair-requests/:requestId/reject').answers<{ rejected: true }>(),
-  setSharing: route('PUT', '/api/sharing', sharingBody).answers<AgentStatus>(),
-  rename: route('PUT', '/api/name', renameBody).answers<AgentStatus>(),
-  submitJob: route('POST', '/api/jobs', submitJobBody).answers<JobView>(),
-  jobs: route('GET', '/api/jobs').answers<JobView[]>(),
-  job: route('GET', '/api/jobs/:jobId').answers<{ job: JobView; tasks: TaskView[] }>(),
-  cancelJob: route('POST', '/api/jobs/:jobId/cancel').answers<JobView>(),
-  pauseJob: route('POST', '/api/jobs/:jobId/pause').answers<JobView>(),
-  resumeJob: route('POST', '/api/jobs/:jobId/resume').answers<JobView>(),
-  setJobPriority: route('PUT', '/api/jobs/:jobId/priority', jobPriorityBody).answers<JobView>(),
+  status: route('GET', '/api/status').answers(agentStatusSchema),
+  nearby: route('GET', '/api/nearby').answers(z.array(nearbyDeviceSchema)),
+  addNearby: route('POST', '/api/nearby', addNearbyBody).answers(nearbyDeviceSchema),
+  team: route('GET', '/api/team').answers(teamViewSchema.nullable()),
+  renameTeam: route('PUT', '/api/team/name', teamNameBody).answers(teamViewSchema),
+  removeMember: route('DELETE', '/api/team/members/:member').answers(done('removed')),
+  startPairing: route('POST', '/api/pairings', startPairingBody).answers(pairingSchema),
+  pairing: route('GET', '/api/pairings/:pairingId').answers(pairingSchema),
+  confirmPairing: route('POST', '/api/pairings/:pairingId/confirm').answers(pairingSchema),
+  declinePairing: route('POST', '/api/pairings/:pairingId/decline').answers(done('declined')),
+  pairRequests: route('GET', '/api/pair-requests').answers(z.array(pairRequestSchema)),
+  acceptRequest: route('POST', '/api/pair-requests/:requestId/accept').answers(done('accepted')),
+  rejectRequest: route('POST', '/api/pair-requests/:requestId/reject').answers(done('rejected')),
+  setSharing: route('PUT', '/api/sharing', sharingBody).answers(agentStatusSchema),
+  rename: route('PUT', '/api/name', renameBody).answers(agentStatusSchema),
+  submitJob: route('POST', '/api/jobs', submitJobBody).answers(jobViewSchema),
+  jobs: route('GET', '/api/jobs').answers(z.array(jobViewSchema)),
+  job: route('GET', '/api/jobs/:jobId').answers(z.object({ job: jobViewSchema, tasks: z.array(taskViewSchema) })),
+  cancelJob: route('POST', '/api/jobs/:jobId/cancel').answers(jobViewSchema),
+  pauseJob: route('POST', '/api/jobs/:jobId/pause').answers(jobViewSchema),
+  resumeJob: route('POST', '/api/jobs/:jobId/resume').answers(jobViewSchema),
+  setJobPriority: route('PUT', '/api/jobs/:jobId/priority', jobPriorityBody).answers(jobViewSchema),
 } as const;
 
 /** The event stream's path (a WebSocket; events are ControlEvent, one JSON text message each). */

@@ -41,4 +41,15 @@ describe('control API route table', () => {
       ['PUT', '/api/jobs/0123456789abcdef/priority', { priority: 5 }],
     ]);
   });
+
+  it('with checkAnswers, an answer that does not match its route is refused in words, and fields it does not know are kept', async () => {
+    const strict = (value: unknown) => new ControlApiClient(async () => ({ status: 200, value }), { checkAnswers: true });
+    const err = await strict({ job: 'nope' })
+      .call('job', { jobId: '0123456789abcdef' })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TroupeError);
+    expect((err as TroupeError).message).toMatch(/answer to job is not what this version expects/);
+    const answer = await strict({ removed: true, extra: 1 }).call('removeMember', { member: 'x' });
+    expect(answer).toEqual({ removed: true, extra: 1 });
+  });
 });
