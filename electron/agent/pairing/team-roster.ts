@@ -183,6 +183,8 @@ export class TeamRoster {
     while (progress && this.pending.size > 0) {
       progress = false;
       for (const [id, op] of this.pending) {
+        // Waiting ops were checked on arrival: until their deps are here there is nothing to redo.
+        if (this.graph.missingDeps(op).length > 0) continue;
         const outcome = this.tryStore(op);
         if (outcome === 'waiting') continue;
         this.release(id);
@@ -351,14 +353,14 @@ export class TeamRoster {
     if (op.teamId !== graph.root.op.teamId) return 'op of another team';
     const id = opId(op);
     if (graph.has(id)) return 'known';
-    const shape = opShapeProblem(op);
+    const shape = opShapeProblem(op, id);
     if (shape) return shape;
     if (op.kind === 'create') return 'a second create for this team';
     // Checked before the op may wait: an unverified op must not take memory, and an author the
     // team never had cannot sign anything (its add would have to be in the op's past).
     const cert = this.certs.get(op.by);
     if (!cert) return 'signed by a device this team does not know';
-    if (!signatureValid(op, cert)) return 'bad signature';
+    if (!signatureValid(op, cert, id)) return 'bad signature';
     if (graph.missingDeps(op).length > 0) return 'waiting';
     const maxDepClock = Math.max(...op.deps.map((d) => graph.get(d)!.op.clock));
     if (op.clock !== maxDepClock + 1) return 'clock is not one above its deps';
