@@ -11,7 +11,14 @@ import type { DeviceId, NearbyDevice, SharingSetting, TeamView } from '../../sha
 import { ENGINE_ID } from '../../shared/model/jobs.js';
 import { PROTOCOL_VERSION } from '../../shared/protocol/index.js';
 import { CapacityProbe } from './capacity/capacity-probe.js';
-import { DEFAULT_PEER_PORT, isLoopback, type AgentConfig } from './config/agent-config.js';
+import { DEFAULT_PEER_PORT, defaultOutputDir, isLoopback, type AgentConfig } from './config/agent-config.js';
+import { CapacityHistoryLog } from './capacity/capacity-history.js';
+import { TaskImages } from './coordinator/task-images.js';
+import { UploadStore } from './control-api/upload-store.js';
+import { openFolder } from './control-api/open-folder.js';
+import { inspectScene } from './jobs/scene-info.js';
+import type { IncomingMessage } from 'node:http';
+import type { CapacityHistory, OpenedFolder, SceneInfo, Upload } from '../../shared/control-api/index.js';
 import { CONTROL_ENDPOINT_FILE, loadOrCreateControlToken } from './control-api/control-token.js';
 import { ControlServer, type ControlApiHandlers } from './control-api/control-server.js';
 import { parseHostPort, probeAddress } from './discovery/address-probe.js';
@@ -51,6 +58,9 @@ export class Agent implements ControlApiHandlers {
   private work!: TeamWork;
   private rosterSync!: RosterSync;
   private rosterExchange!: RosterExchange;
+  private history!: CapacityHistoryLog;
+  private taskImages!: TaskImages;
+  private uploads!: UploadStore;
   listenPort = 0;
   controlPort = 0;
 
@@ -221,8 +231,18 @@ export class Agent implements ControlApiHandlers {
       this.emitTeam();
     });
 
+    this.taskImages = new TaskImages(this.work.coordinator, this.blobs);
+    this.uploads = new UploadStore(config.dataDir);
+    void this.uploads.sweep().catch(() => undefined);
+    this.history = new CapacityHistoryLog(
+      () => this.teamView() ?? this.soloView(),
+      (sample) => this.emit({ type: 'capacitySampled', sample }),
+    );
     const token = await loadOrCreateControlToken(config.dataDir);
-    this.control = new ControlServer(this, token, config.extraOrigins);
+    this.control = new ControlServer(this, token, {
+      extraOrigins: config.extraOrigins,
+      uiDir: config.uiDir ?? join(import.meta.dirname, '../../renderer'),
+    });
     this.controlPort = await this.control.listen(config.controlPort);
     await writeFile(join(config.dataDir, CONTROL_ENDPOINT_FILE), JSON.stringify({ port: this.controlPort, pid: process.pid }) + '\n', {
       mode: 0o600,
@@ -238,6 +258,7 @@ export class Agent implements ControlApiHandlers {
 
   async stop(): Promise<void> {
     this.timers.forEach(clearInterval);
+    this.history.close();
     await this.finder.stop(); // goodbye packets first, so teammates drop us at once
     await this.control.close();
     this.rosterExchange.close();
@@ -280,6 +301,37 @@ export class Agent implements ControlApiHandlers {
     return this.work.coordinator.setPriority(jobId, priority);
   }
 
+  openOutput(jobId: string): Promise<OpenedFolder> {
+    return openFolder(this.work.coordinator.view(jobId).submission.outputDir);
+  }
+
+  inspectScene(scenePath: string): Promise<SceneInfo> {
+    return inspectScene(scenePath);
+  }
+
+  taskImage(jobId: string, taskId: string): Promise<Buffer> {
+    return this.taskImages.png(jobId, taskId);
+  }
+
+  upload(uploadId: string, fileName: string, body: IncomingMessage): Promise<Upload> {
+    return this.uploads.put(uploadId, fileName, body);
+  }
+
+  capacityHistory(): CapacityHistory {
+    return this.history.history();
+  }
+
+  /** The desktop shell's report of the owner's absence; "only when idle" reads it. */
+  setPresence(idleSeconds: number): AgentStatus {
+    this.capacity.setPresence(idleSeconds);
+    return this.status();
+  }
+
+  /** A one-time link into the browser UI (printed by `npm start` without a display, and `troupe open`). */
+  loginLink(): { url: string; expiresAtMs: number } {
+    return this.control.loginLink();
+  }
+
   // ---- ControlApiHandlers ----
 
   status(): AgentStatus {
@@ -304,6 +356,8 @@ export class Agent implements ControlApiHandlers {
       teamCores: online.reduce((sum, s) => sum + (s?.capacity?.cores ?? 0), self.cores),
       transfers: { ...this.work.fetcher.totals },
       pairingLockedUntilMs: this.responder.lockedUntil(),
+      defaultOutputDir: this.config.outputDir ?? defaultOutputDir(),
+      userIdleSeconds: this.capacity.userIdleSeconds(),
     };
   }
 
@@ -415,6 +469,17 @@ export class Agent implements ControlApiHandlers {
           lastHeartbeatMs: link?.lastHeartbeatMs ?? null,
         };
       }),
+    };
+  }
+
+  /** This machine alone, for the capacity chart before it has a team. */
+  private soloView(): TeamView {
+    const selfId = this.identity.deviceId;
+    const capacity = this.capacity.read();
+    return {
+      teamId: '',
+      name: '',
+      members: [{ deviceId: selfId, name: this.name, addedBy: selfId, online: true, self: true, address: null, capacity, lastHeartbeatMs: null }],
     };
   }
 

@@ -10,6 +10,7 @@ import type { DeviceId } from '../../shared/model/index.js';
 import type { LinkMessage } from '../../shared/protocol/index.js';
 import type { CapacityProbe } from './capacity/capacity-probe.js';
 import { JobCoordinator } from './coordinator/job-coordinator.js';
+import { TaskChangeFeed } from './coordinator/task-change-feed.js';
 import type { Identity } from './identity/identity-store.js';
 import { BlobCache } from './storage/blob-cache.js';
 import { DiskRoom } from './storage/disk-room.js';
@@ -55,9 +56,14 @@ export class TeamWork {
   private readonly workLoop: WorkLoop;
   private readonly localSource: LocalWorkSource;
   private readonly linkSources = new Map<DeviceId, LinkWorkSource>();
+  private readonly taskFeed: TaskChangeFeed;
 
   constructor(private readonly deps: TeamWorkDeps) {
     const { identity, blobs, dataDir, links } = deps;
+    this.taskFeed = new TaskChangeFeed(
+      (jobId) => this.coordinator.tasks(jobId),
+      (jobId, task) => deps.emit({ type: 'taskChanged', jobId, task }),
+    );
     this.journal = SqliteJobJournal.open(join(dataDir, 'jobs.db'));
     const cache = new BlobCache(blobs, join(dataDir, 'blobs'), undefined, () => this.coordinator.neededBlobs());
     void cache.removeLeftovers().catch(() => undefined); // best effort: a leftover is never mistaken for a blob
@@ -76,7 +82,11 @@ export class TeamWork {
         await this.fetcher.ensure(peerId, address, hash, sizeBytes);
       },
       cancelLocal: (leaseId) => this.workLoop.cancel(leaseId, identity.deviceId),
-      jobChanged: (job) => deps.emit({ type: 'jobChanged', job }),
+      jobChanged: (job) => {
+        // Tasks first: a client that sees the job done has already seen its last tile.
+        this.taskFeed.jobChanged(job.jobId, job.state === 'done' || job.state === 'failed' || job.state === 'cancelled');
+        deps.emit({ type: 'jobChanged', job });
+      },
       selfSharing: () => sharesNow({ capacity: deps.capacity.read() } as PeerState),
       workAvailable: () => {
         links.broadcast({ type: 'work.available' });

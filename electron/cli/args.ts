@@ -5,7 +5,7 @@ export interface ParsedArgs {
   flags: Map<string, string | true>;
 }
 
-const BOOLEAN_FLAGS = new Set(['json', 'no-wait', 'new-identity', 'help', 'exr', 'yes', 'as-future-build']);
+const BOOLEAN_FLAGS = new Set(['json', 'no-wait', 'new-identity', 'help', 'exr', 'yes', 'as-future-build', 'ui', 'browser']);
 
 export function parseArgs(argv: string[]): ParsedArgs {
   const positionals: string[] = [];

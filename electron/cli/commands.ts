@@ -12,7 +12,10 @@ type Command = (client: ControlClient, rest: string[], args: ParsedArgs) => Prom
 
 export const USAGE = `Usage: troupe <command> [--data-dir DIR] [--json]
 
-  agent [--name NAME] [--port N] [--interface ADDR]   run the agent in the foreground
+  start [--browser]          the desktop app (or, without a display, the agent and its UI in your browser)
+  agent [--name NAME] [--port N] [--interface ADDR] [--ui]   run the agent in the foreground
+                             (--ui: print a link that opens its UI in a browser)
+  open                       a one-time link that opens this machine's Troupe in a browser
   status                     this machine, its team and the team's capacity
   nearby                     machines found on the network
   add <host:port>            add a machine by address (where multicast is blocked)
@@ -82,6 +85,10 @@ async function waitForPairing(client: ControlClient, pairing: Pairing, args: Par
 
 export const COMMANDS: Record<string, Command> = {
   ...JOB_COMMANDS,
+  async open(client, _rest, args) {
+    const link = await client.call('loginLink');
+    out(args, link, () => console.log(`Open Troupe in your browser (this link works once, for 5 minutes):\n  ${link.url}`));
+  },
   async status(client, _rest, args) {
     const s = await client.call('status');
     out(args, s, () => {

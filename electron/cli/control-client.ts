@@ -1,11 +1,22 @@
-// Owns how the CLI reaches the local agent: the endpoint and token files in the data directory,
-// then plain HTTP on 127.0.0.1. Errors come back as the agent's own words.
+// Owns how plain-Node clients (the CLI, the desktop shell's main process) reach the local agent:
+// the endpoint and token files in the data directory, then HTTP and the event WebSocket on
+// 127.0.0.1 with the token. Errors come back as the agent's own words.
 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import WebSocket from 'ws';
 import { TroupeError } from '../../shared/errors.js';
-import { ControlApiClient, type ControlTransport } from '../../shared/control-api/control-client.js';
+import {
+  ControlApiClient,
+  type ControlBytesTransport,
+  type ControlEventsTransport,
+  type ControlTransport,
+} from '../../shared/control-api/control-client.js';
+import { CONTROL_TOKEN_SUBPROTOCOL_PREFIX } from '../../shared/control-api/index.js';
+import { EVENTS_PATH } from '../../shared/control-api/routes.js';
 import { CONTROL_ENDPOINT_FILE, CONTROL_TOKEN_FILE } from '../agent/control-api/control-token.js';
+
+const NOT_ANSWERING = 'The Troupe agent is not answering. Is `troupe agent` still running?';
 
 /** The typed control-API client, over HTTP with the token from the data directory. */
 export class ControlClient extends ControlApiClient {
@@ -18,7 +29,16 @@ export class ControlClient extends ControlApiClient {
     } catch {
       throw new TroupeError('peer-unreachable', `No Troupe agent is running for ${dataDir}. Start one with \`troupe agent\`.`);
     }
-    return new ControlClient(httpTransport(`http://127.0.0.1:${endpoint.port}`, token), { checkAnswers: true });
+    return ControlClient.at(endpoint.port, token);
+  }
+
+  static at(port: number, token: string): ControlClient {
+    const base = `http://127.0.0.1:${port}`;
+    return new ControlClient(httpTransport(base, token), {
+      checkAnswers: true,
+      bytes: httpBytesTransport(base, token),
+      events: wsEventsTransport(`ws://127.0.0.1:${port}${EVENTS_PATH}`, token),
+    });
   }
 }
 
@@ -32,8 +52,53 @@ function httpTransport(baseUrl: string, token: string): ControlTransport {
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch {
-      throw new TroupeError('peer-unreachable', 'The Troupe agent is not answering. Is `troupe agent` still running?');
+      throw new TroupeError('peer-unreachable', NOT_ANSWERING);
     }
     return { status: res.status, value: await res.json().catch(() => null) };
+  };
+}
+
+function httpBytesTransport(baseUrl: string, token: string): ControlBytesTransport {
+  return async (method, path, body) => {
+    let res: Response;
+    try {
+      res = await fetch(baseUrl + path, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body === null ? {} : { 'content-type': 'application/octet-stream' }) },
+        body: body ?? undefined,
+      });
+    } catch {
+      throw new TroupeError('peer-unreachable', NOT_ANSWERING);
+    }
+    return { status: res.status, bytes: new Uint8Array(await res.arrayBuffer()), contentType: res.headers.get('content-type') ?? '' };
+  };
+}
+
+/** The event stream, reconnecting with backoff (0.5 s doubling to 10 s) until closed. */
+function wsEventsTransport(url: string, token: string): ControlEventsTransport {
+  return (message, state) => {
+    let closed = false;
+    let socket: WebSocket | null = null;
+    let delay = 500;
+    let timer: NodeJS.Timeout | null = null;
+    const connect = (): void => {
+      state('connecting');
+      socket = new WebSocket(url, [`${CONTROL_TOKEN_SUBPROTOCOL_PREFIX}${token}`]);
+      socket.on('open', () => ((delay = 500), state('open')));
+      socket.on('message', (data) => message(data.toString()));
+      socket.on('error', () => undefined); // 'close' follows
+      socket.on('close', () => {
+        if (closed) return;
+        state('closed');
+        timer = setTimeout(connect, delay);
+        delay = Math.min(10_000, delay * 2);
+      });
+    };
+    connect();
+    return () => {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      socket?.close();
+    };
   };
 }

@@ -8,6 +8,7 @@ import { parseArgs, flagString, type ParsedArgs } from './args.js';
 import { ControlClient } from './control-client.js';
 import { COMMANDS, USAGE } from './commands.js';
 import { runAgent } from './run-agent.js';
+import { startApp } from './start-app.js';
 
 async function main(argv: string[]): Promise<void> {
   const args = parseArgs(argv);
@@ -17,6 +18,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (command === 'agent') return runAgent(args);
+  if (command === 'start') return startApp(args);
   const run = COMMANDS[command];
   if (!run) throw new TroupeError('bad-request', `Unknown command "${command}".\n\n${USAGE}`);
   const client = await ControlClient.open(flagString(args, 'data-dir') ?? defaultDataDir());

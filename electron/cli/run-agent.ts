@@ -20,6 +20,8 @@ export async function runAgent(args: ParsedArgs): Promise<void> {
   const agent = await Agent.start(
     {
       dataDir,
+      uiDir: flagString(args, 'ui-dir'),
+      outputDir: flagString(args, 'output-dir'),
       name: flagString(args, 'name'),
       port: flagInt(args, 'port') ?? DEFAULT_PEER_PORT,
       controlPort: flagInt(args, 'control-port') ?? 0,
@@ -39,6 +41,12 @@ export async function runAgent(args: ParsedArgs): Promise<void> {
     console.log(`  peer port   ${agent.listenPort} (teammates connect here)`);
     console.log(`  data        ${dataDir}`);
     console.log(`  team        ${status.team ? `${status.team.name} (${status.team.members} members)` : 'none yet: `troupe pair <machine>`'}`);
+  }
+  if (args.flags.has('ui')) {
+    // The link signs one browser in, once, within minutes; `troupe open` prints another.
+    const link = agent.loginLink();
+    if (json) print({ type: 'loginLink', ...link });
+    else console.log(`\nOpen Troupe in your browser (this link works once, for 5 minutes):\n  ${link.url}\n`);
   }
   agent.subscribe((event) => (json ? print(event) : describe(event)));
   let stopping = false;

@@ -2,7 +2,6 @@
 // (zod, strict) and response and event types. The agent serves it; clients only read it.
 
 import { z } from 'zod';
-import type { Capacity, DeviceId, NearbyDevice, SharingSetting, TeamView } from '../model/index.js';
 import type { ErrorBody } from '../errors.js';
 import type { JobView, TaskView } from '../model/jobs.js';
 import { fpsSchema, frameNumberSchema, outputFormatSchema, prioritySchema, samplesPerPixelSchema, seedSchema } from '../model/jobs.js';
@@ -40,72 +39,31 @@ export type SubmitJobRequest = z.input<typeof submitJobBody>;
 /** A submission after validation, defaults filled in. */
 export type SubmitJob = z.output<typeof submitJobBody>;
 export const jobPriorityBody = z.strictObject({ priority: prioritySchema });
+/** The desktop shell's report of how long nobody has touched keyboard or mouse (Electron's powerMonitor). */
+export const presenceBody = z.strictObject({ idleSeconds: z.number().min(0).max(1e9) });
+export const inspectSceneBody = z.strictObject({ scenePath: z.string().min(1).max(4096) });
 
-export interface AgentStatus {
-  deviceId: DeviceId;
-  /** The id as people read it: base32 groups with check characters. */
-  deviceIdDisplay: string;
-  name: string;
-  version: string;
-  protocolVersion: number;
-  listenPort: number;
-  addresses: string[];
-  team: { teamId: string; name: string; members: number; online: number } | null;
-  sharing: SharingSetting;
-  capacity: Capacity;
-  /** Team capacity at a glance: free cores over every online member, this one included. */
-  teamFreeCores: number;
-  teamCores: number;
-  /** What this machine received from teammates since it started (scenes as a worker, results as a coordinator). */
-  transfers: { bytesReceived: number; blobsReceived: number };
-  /** Pairing with this machine is paused until then after repeated abandoned attempts (see `pairingLocked`); null: open. */
-  pairingLockedUntilMs: number | null;
-}
+/** Largest scene file the UI may upload (the scene memory budget's default). */
+export const MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
+/** A dropped file's name as an upload may give it: one path segment, no tricks. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what a file name may not hold
+export const UPLOAD_NAME_PATTERN = /^(?!\.)[^/\\\u0000-\u001f:*?"<>|]{1,200}$/;
 
-/** An approval the owner of this machine is asked for. */
-export interface PairRequest {
-  requestId: string;
-  deviceId: DeviceId;
-  deviceIdDisplay: string;
-  name: string;
-  teamName: string;
-  address: string;
-  code: string;
-  expiresAtMs: number;
-}
-
-export type PairingState = 'awaiting-approval' | 'paired' | 'rejected' | 'failed' | 'expired';
-
-/** A pairing this machine started. */
-export interface Pairing {
-  pairingId: string;
-  target: string;
-  deviceId: DeviceId;
-  name: string;
-  code: string;
-  state: PairingState;
-  /** This machine's owner confirmed that both screens show the same code. */
-  confirmed: boolean;
-  error: ErrorBody | null;
-}
-
-export type ControlEvent =
-  | { type: 'nearbyChanged'; nearby: NearbyDevice[] }
-  | { type: 'teamChanged'; team: TeamView | null }
-  | { type: 'memberOnline'; deviceId: DeviceId; name: string }
-  | { type: 'memberOffline'; deviceId: DeviceId; name: string; reason: string }
-  /** A teammate runs a protocol version this one cannot speak; `reason` names both versions. */
-  | { type: 'memberIncompatible'; deviceId: DeviceId; reason: string }
-  | { type: 'pairRequestReceived'; request: PairRequest }
-  | { type: 'pairRequestClosed'; requestId: string; outcome: 'accepted' | 'rejected' | 'expired' | 'cancelled' }
-  | { type: 'pairingChanged'; pairing: Pairing }
-  /** Pairing requests are refused until `untilMs`: initiators walked away after seeing the code (§5.3). `reason` is for people. */
-  | { type: 'pairingLocked'; untilMs: number; abandoned: number; reason: string }
-  /** Pairing requests were turned away in a burst (busy, rate-limited, paused): one notice instead of a prompt each. */
-  | { type: 'pairRequestsRefused'; refused: number; windowMs: number; message: string }
-  | { type: 'statusChanged'; status: AgentStatus }
-  | { type: 'jobChanged'; job: JobView };
-
+export type {
+  AgentStatus,
+  PairRequest,
+  Pairing,
+  PairingState,
+  ControlEvent,
+  ControlEventType,
+  CapacitySample,
+  CapacityHistory,
+  MemberLoad,
+  SceneInfo,
+  Upload,
+  LoginLink,
+  OpenedFolder,
+} from './responses.js';
 export type { JobView, TaskView };
 
 export type { ErrorBody };

@@ -1,6 +1,7 @@
-// Owns the schemas of what the control API answers, so a client (the UI above all) can check
-// what it reads instead of trusting it. Each is annotated with the view type it describes, so the
-// compiler keeps the two in step; moving the types themselves to z.infer is the next step.
+// Owns the schemas of what the control API answers and streams, so a client (the UI above all)
+// can check what it reads instead of trusting it. The control API's own view types are inferred
+// from these (z.infer); the model's shared views (shared/model) are checked against them with
+// `satisfies`, so the compiler keeps both in step.
 
 import { z } from 'zod';
 import type { NearbyDevice, TeamMember, TeamView } from '../model/index.js';
@@ -14,7 +15,6 @@ import {
   type TaskView,
 } from '../model/jobs.js';
 import { capacitySchema, sharingSchema } from '../protocol/index.js';
-import type { AgentStatus, Pairing, PairRequest } from './index.js';
 import { ERROR_CODES } from '../errors.js';
 
 const deviceId = z.string();
@@ -34,8 +34,14 @@ export const agentStatusSchema = z.object({
   teamFreeCores: z.number(),
   teamCores: z.number(),
   transfers: z.object({ bytesReceived: z.number(), blobsReceived: z.number() }),
+  /** Pairing with this machine is paused until then after repeated abandoned attempts (see `pairingLocked`); null: open. */
   pairingLockedUntilMs: z.number().nullable(),
-}) satisfies z.ZodType<AgentStatus>;
+  /** Where the UI suggests a job's images go. */
+  defaultOutputDir: z.string(),
+  /** Seconds since anyone touched this machine's keyboard or mouse, as the desktop shell last said; null: not known (no shell). */
+  userIdleSeconds: z.number().nullable(),
+});
+export type AgentStatus = z.infer<typeof agentStatusSchema>;
 
 export const nearbyDeviceSchema = z.object({
   deviceId,
@@ -78,7 +84,9 @@ export const pairRequestSchema = z.object({
   address: z.string(),
   code: z.string(),
   expiresAtMs: z.number(),
-}) satisfies z.ZodType<PairRequest>;
+});
+/** An approval the owner of this machine is asked for. */
+export type PairRequest = z.infer<typeof pairRequestSchema>;
 
 export const pairingSchema = z.object({
   pairingId: z.string(),
@@ -87,9 +95,13 @@ export const pairingSchema = z.object({
   name: z.string(),
   code: z.string(),
   state: z.enum(['awaiting-approval', 'paired', 'rejected', 'failed', 'expired']),
+  /** This machine's owner confirmed that both screens show the same code. */
   confirmed: z.boolean(),
   error: errorBody.nullable(),
-}) satisfies z.ZodType<Pairing>;
+});
+/** A pairing this machine started. */
+export type Pairing = z.infer<typeof pairingSchema>;
+export type PairingState = Pairing['state'];
 
 const taskAttemptSchema = z.object({
   workerId: z.string(),
@@ -117,3 +129,79 @@ export const jobViewSchema = z.object({
   outputs: z.array(z.string()),
   errors: z.array(z.string()),
 }) satisfies z.ZodType<JobView>;
+
+/** One machine's share of a capacity sample. */
+export const memberLoadSchema = z.object({
+  deviceId,
+  name: z.string(),
+  online: z.boolean(),
+  cores: z.number(),
+  /** Cores busy with anything: the owner's own work and the team's. */
+  busyCores: z.number(),
+  /** Cores the team may use now. */
+  freeCores: z.number(),
+});
+export type MemberLoad = z.infer<typeof memberLoadSchema>;
+
+/** The team's load at one moment, sampled every CAPACITY_SAMPLE_MS for the utilisation chart. */
+export const capacitySampleSchema = z.object({ atMs: z.number(), members: z.array(memberLoadSchema) });
+export type CapacitySample = z.infer<typeof capacitySampleSchema>;
+export const capacityHistorySchema = z.object({ intervalMs: z.number(), samples: z.array(capacitySampleSchema) });
+export type CapacityHistory = z.infer<typeof capacityHistorySchema>;
+/** How often the agent samples the team's load, and how much history it keeps. */
+export const CAPACITY_SAMPLE_MS = 5000;
+export const CAPACITY_HISTORY_MS = 10 * 60_000;
+
+/** What a scene file offers as a job's defaults, read by the agent that will coordinate it. */
+export const sceneInfoSchema = z.object({
+  /** Where the scene now is on the agent's machine (an upload is kept there until the job is sent). */
+  scenePath: z.string(),
+  name: z.string(),
+  sizeBytes: z.number(),
+  /** Animated: the frames the scene's animations cover at `fps`; still: null. */
+  frames: z.object({ start: z.number(), end: z.number(), fps: z.number() }).nullable(),
+  /** Whether the scene has its own camera (else the renderer frames the whole scene). */
+  hasCamera: z.boolean(),
+  /** For a rough cost before the job starts. */
+  triangles: z.number(),
+  lights: z.number(),
+  /** What the user should know before rendering ("the scene has no lights; …"). */
+  warnings: z.array(z.string()),
+});
+export type SceneInfo = z.infer<typeof sceneInfoSchema>;
+
+export const uploadSchema = z.object({ path: z.string(), sizeBytes: z.number() });
+export type Upload = z.infer<typeof uploadSchema>;
+export const loginLinkSchema = z.object({ url: z.string(), expiresAtMs: z.number() });
+export type LoginLink = z.infer<typeof loginLinkSchema>;
+export const openedFolderSchema = z.object({ opened: z.boolean(), path: z.string(), message: z.string().nullable() });
+export type OpenedFolder = z.infer<typeof openedFolderSchema>;
+
+// ---- The event stream (one JSON text message per event on EVENTS_PATH) ----
+
+export const controlEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('nearbyChanged'), nearby: z.array(nearbyDeviceSchema) }),
+  z.object({ type: z.literal('teamChanged'), team: teamViewSchema.nullable() }),
+  z.object({ type: z.literal('memberOnline'), deviceId, name: z.string() }),
+  z.object({ type: z.literal('memberOffline'), deviceId, name: z.string(), reason: z.string() }),
+  /** A teammate runs a protocol version this one cannot speak; `reason` names both versions. */
+  z.object({ type: z.literal('memberIncompatible'), deviceId, reason: z.string() }),
+  z.object({ type: z.literal('pairRequestReceived'), request: pairRequestSchema }),
+  z.object({
+    type: z.literal('pairRequestClosed'),
+    requestId: z.string(),
+    outcome: z.enum(['accepted', 'rejected', 'expired', 'cancelled']),
+  }),
+  z.object({ type: z.literal('pairingChanged'), pairing: pairingSchema }),
+  /** Pairing requests are refused until `untilMs`: initiators walked away after seeing the code (protocol §5.3). */
+  z.object({ type: z.literal('pairingLocked'), untilMs: z.number(), abandoned: z.number(), reason: z.string() }),
+  /** Pairing requests were turned away in a burst (busy, rate-limited, paused): one notice instead of a prompt each. */
+  z.object({ type: z.literal('pairRequestsRefused'), refused: z.number(), windowMs: z.number(), message: z.string() }),
+  z.object({ type: z.literal('statusChanged'), status: agentStatusSchema }),
+  z.object({ type: z.literal('jobChanged'), job: jobViewSchema }),
+  /** A task of a job this machine coordinates changed: leased, started, done (its image can be read), failed. */
+  z.object({ type: z.literal('taskChanged'), jobId: z.string(), task: taskViewSchema }),
+  z.object({ type: z.literal('capacitySampled'), sample: capacitySampleSchema }),
+]);
+export type ControlEvent = z.infer<typeof controlEventSchema>;
+export type ControlEventType = ControlEvent['type'];

@@ -5,9 +5,24 @@
 // can check what it reads.
 
 import { z, type ZodType } from 'zod';
-import { addNearbyBody, jobPriorityBody, renameBody, sharingBody, startPairingBody, submitJobBody, teamNameBody } from './index.js';
+import {
+  addNearbyBody,
+  inspectSceneBody,
+  jobPriorityBody,
+  presenceBody,
+  renameBody,
+  sharingBody,
+  startPairingBody,
+  submitJobBody,
+  teamNameBody,
+} from './index.js';
 import {
   agentStatusSchema,
+  capacityHistorySchema,
+  loginLinkSchema,
+  openedFolderSchema,
+  sceneInfoSchema,
+  uploadSchema,
   jobViewSchema,
   nearbyDeviceSchema,
   pairingSchema,
@@ -24,6 +39,9 @@ const PARAM_PATTERNS = {
   pairingId: '[0-9a-f]{1,16}',
   requestId: '[0-9a-f]{1,16}',
   jobId: '[0-9a-f]{16}',
+  taskId: '[0-9a-f]{16}%3A[A-Za-z0-9._-]{1,100}',
+  uploadId: '[0-9a-f]{16}',
+  fileName: '[^/]{1,600}',
 } as const;
 export type ParamName = keyof typeof PARAM_PATTERNS;
 
@@ -84,7 +102,30 @@ export const CONTROL_ROUTES = {
   pauseJob: route('POST', '/api/jobs/:jobId/pause').answers(jobViewSchema),
   resumeJob: route('POST', '/api/jobs/:jobId/resume').answers(jobViewSchema),
   setJobPriority: route('PUT', '/api/jobs/:jobId/priority', jobPriorityBody).answers(jobViewSchema),
+  /** Opens the job's output folder in the desktop's file manager, or says why it could not (no desktop: the path). */
+  openOutput: route('POST', '/api/jobs/:jobId/open-output').answers(openedFolderSchema),
+  /** A scene file on this machine (a path, or an upload's): the job defaults it offers, or why it is not a scene. */
+  inspectScene: route('POST', '/api/scenes/inspect', inspectSceneBody).answers(sceneInfoSchema),
+  capacityHistory: route('GET', '/api/capacity/history').answers(capacityHistorySchema),
+  /** The desktop shell says how long the owner has been away (for "only when idle"). */
+  setPresence: route('PUT', '/api/presence', presenceBody).answers(agentStatusSchema),
+  /** A one-time link that signs a browser into this agent's UI (token holders only: the CLI, `npm start`). */
+  loginLink: route('POST', '/api/login-links').answers(loginLinkSchema),
 } as const;
+
+/**
+ * Routes whose request or answer is bytes, not JSON: a task's image (PNG) and a file upload (the
+ * UI's dropped scene; the body is the file, at most MAX_UPLOAD_BYTES; the answer is JSON). Same
+ * guard, same parameters; the typed client reaches them with `bytes()` and `upload()`.
+ */
+export const BYTE_ROUTES = {
+  /** The image a done task produced: a bucket's tile or a frame, as PNG. */
+  taskImage: { method: 'GET', path: '/api/jobs/:jobId/tasks/:taskId/image' },
+  /** Puts one dropped file into an upload folder (several files of one scene share an uploadId). */
+  upload: { method: 'PUT', path: '/api/uploads/:uploadId/:fileName', answer: uploadSchema },
+} as const;
+export type ByteRouteName = keyof typeof BYTE_ROUTES;
+export type ByteRouteParams<N extends ByteRouteName> = ParamsOf<(typeof BYTE_ROUTES)[N]['path']>;
 
 /** The event stream's path (a WebSocket; events are ControlEvent, one JSON text message each). */
 export const EVENTS_PATH = '/api/events';
@@ -107,33 +148,47 @@ type ParamsOf<P extends string> = P extends `${string}:${infer Name}/${infer Res
 export type RouteParams<N extends RouteName> = ParamsOf<ControlRoutes[N]['path']>;
 
 /** The path of a call, its parameters percent-encoded. */
-export function pathOf(name: RouteName, params: Record<string, string> = {}): string {
-  return CONTROL_ROUTES[name].path.replace(/:([a-zA-Z]+)/g, (_m, key: string) => {
+export function pathOf(name: RouteName | ByteRouteName, params: Record<string, string> = {}): string {
+  const route = name in CONTROL_ROUTES ? CONTROL_ROUTES[name as RouteName] : BYTE_ROUTES[name as ByteRouteName];
+  return route.path.replace(/:([a-zA-Z]+)/g, (_m, key: string) => {
     const value = params[key];
     if (value === undefined) throw new Error(`${name}: missing path parameter ${key}`);
     return encodeURIComponent(value);
   });
 }
 
-export interface RouteMatch {
-  name: RouteName;
+export interface RouteMatch<N extends string = RouteName> {
+  name: N;
   /** Raw (still percent-encoded) path parameters. */
   params: Record<string, string>;
 }
 
-const COMPILED = (Object.keys(CONTROL_ROUTES) as RouteName[]).map((name) => {
-  const names: string[] = [];
-  const pattern = CONTROL_ROUTES[name].path.replace(/:([a-zA-Z]+)/g, (_m, key: string) => {
-    names.push(key);
-    return `(${PARAM_PATTERNS[key as ParamName]})`;
+function compile<N extends string>(table: Record<N, { method: HttpMethod; path: string }>) {
+  return (Object.keys(table) as N[]).map((name) => {
+    const names: string[] = [];
+    const pattern = table[name].path.replace(/:([a-zA-Z]+)/g, (_m, key: string) => {
+      names.push(key);
+      return `(${PARAM_PATTERNS[key as ParamName]})`;
+    });
+    return { name, method: table[name].method, regex: new RegExp(`^${pattern}$`), names };
   });
-  return { name, method: CONTROL_ROUTES[name].method, regex: new RegExp(`^${pattern}$`), names };
-});
+}
+const COMPILED = compile(CONTROL_ROUTES);
+const COMPILED_BYTES = compile(BYTE_ROUTES);
 
 /** The route for a request: a match, `wrong-method` (the path exists for other methods), or null. */
 export function matchRoute(method: string, path: string): RouteMatch | 'wrong-method' | null {
+  return matchIn(COMPILED, method, path);
+}
+
+/** Like matchRoute, among the byte routes. */
+export function matchByteRoute(method: string, path: string): RouteMatch<ByteRouteName> | 'wrong-method' | null {
+  return matchIn(COMPILED_BYTES, method, path);
+}
+
+function matchIn<N extends string>(compiled: ReturnType<typeof compile<N>>, method: string, path: string): RouteMatch<N> | 'wrong-method' | null {
   let pathExists = false;
-  for (const c of COMPILED) {
+  for (const c of compiled) {
     const m = c.regex.exec(path);
     if (!m) continue;
     pathExists = true;

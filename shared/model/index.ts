@@ -18,8 +18,10 @@ export interface Capacity {
   freeCores: number;
   memoryBytes: number;
   freeMemoryBytes: number;
-  /** One-minute load average divided by the core count (0 = idle, 1 = every core busy). */
+  /** Share of all cores busy with the owner's own work, averaged over about a minute (0 = idle, 1 = every core busy). */
   load: number;
+  /** Cores busy with the team's work here (the agent and its engines), averaged over about 10 s; absent from agents before 2.1. */
+  workCores?: number;
   sharing: SharingSetting;
 }
 

@@ -42,6 +42,8 @@ export const capacitySchema = z.object({
   memoryBytes: z.number().min(0),
   freeMemoryBytes: z.number().min(0),
   load: z.number().min(0).max(1e6),
+  /** Since 2.1: cores busy with the team's work on the sender (older senders: 0). */
+  workCores: z.number().min(0).max(4096).optional(),
   sharing: sharingSchema,
 });
 

@@ -15,6 +15,12 @@ const IDLE_LOAD = 0.25;
 /** Sampled every 2 s and averaged over about a minute, like the 1-minute load average. */
 const SAMPLE_MS = 2000;
 const WINDOW_MS = 60_000;
+/** The team's own use is shown live (the utilisation chart, the tray), so it is averaged over less. */
+const WORK_WINDOW_MS = 10_000;
+/** "Only when idle" also wants nobody at the keyboard or mouse for this long, where the shell can tell. */
+export const IDLE_USER_SECONDS = 180;
+/** A presence report older than this is not trusted (the shell stopped telling): the CPU alone decides. */
+const PRESENCE_STALE_MS = 120_000;
 
 /** CPU time (ms) all cores spent busy and in all, since boot. */
 function cpuTimes(): { busyMs: number; totalMs: number } {
@@ -37,6 +43,8 @@ function ownMicros(): number {
 export class CapacityProbe {
   /** Busy cores other than ours, averaged; it starts from the load average where there is one. */
   private othersBusyCores = Math.min(os.availableParallelism(), os.loadavg()[0] ?? 0);
+  private ownBusyCores = 0;
+  private presence: { idleSeconds: number; atMs: number } | null = null;
   private samples = 0;
   private last = { ...cpuTimes(), ownMicros: ownMicros(), atMs: Date.now() };
   private readonly timer: NodeJS.Timeout;
@@ -59,8 +67,11 @@ export class CapacityProbe {
       const ownCores = (now.ownMicros - this.last.ownMicros) / 1000 / Math.max(1, now.atMs - this.last.atMs);
       const others = Math.min(cores, Math.max(0, busyCores - ownCores));
       // The first sample replaces the starting guess: the load average also counts our own work.
-      const alpha = this.samples++ === 0 ? 1 : 1 - Math.exp(-(now.atMs - this.last.atMs) / WINDOW_MS);
+      const first = this.samples++ === 0;
+      const alpha = first ? 1 : 1 - Math.exp(-(now.atMs - this.last.atMs) / WINDOW_MS);
       this.othersBusyCores += alpha * (others - this.othersBusyCores);
+      const workAlpha = first ? 1 : 1 - Math.exp(-(now.atMs - this.last.atMs) / WORK_WINDOW_MS);
+      this.ownBusyCores += workAlpha * (Math.min(cores, Math.max(0, ownCores)) - this.ownBusyCores);
     }
     this.last = now;
   }
@@ -73,6 +84,23 @@ export class CapacityProbe {
     return this.sharing;
   }
 
+  /** The desktop shell's word on how long nobody has touched keyboard or mouse. */
+  setPresence(idleSeconds: number, atMs = Date.now()): void {
+    this.presence = { idleSeconds, atMs };
+  }
+
+  /** Seconds since the owner last touched the machine, as the shell said (aged since); null when unknown or stale. */
+  userIdleSeconds(nowMs = Date.now()): number | null {
+    if (!this.presence || nowMs - this.presence.atMs > PRESENCE_STALE_MS) return null;
+    return Math.round(this.presence.idleSeconds + (nowMs - this.presence.atMs) / 1000);
+  }
+
+  /** What "only when idle" means: a quiet CPU, and nobody at the keyboard or mouse where that is known (as BOINC does). */
+  private ownerIsAway(load: number): boolean {
+    const userIdle = this.userIdleSeconds();
+    return load < IDLE_LOAD && (userIdle === null || userIdle >= IDLE_USER_SECONDS);
+  }
+
   read(): Capacity {
     const cores = os.availableParallelism();
     const busyCores = Math.min(cores, this.othersBusyCores);
@@ -80,13 +108,14 @@ export class CapacityProbe {
     const cap = Math.min(cores, this.sharing.coreCap ?? cores);
     let freeCores = 0;
     if (this.sharing.mode === 'on') freeCores = Math.max(0, Math.min(cap, cores - busyCores));
-    else if (this.sharing.mode === 'idle' && load < IDLE_LOAD) freeCores = Math.max(0, Math.min(cap, cores - busyCores));
+    else if (this.sharing.mode === 'idle' && this.ownerIsAway(load)) freeCores = Math.max(0, Math.min(cap, cores - busyCores));
     return {
       cores,
       freeCores: Math.round(freeCores * 10) / 10,
       memoryBytes: os.totalmem(),
       freeMemoryBytes: os.freemem(),
       load: Math.round(load * 1000) / 1000,
+      workCores: Math.round(this.ownBusyCores * 10) / 10,
       sharing: { ...this.sharing },
     };
   }

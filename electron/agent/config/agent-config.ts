@@ -19,6 +19,10 @@ export interface AgentConfig {
   newIdentity: boolean;
   /** Origins besides the agent's own pages that may call the control API (the Electron shell). */
   extraOrigins?: string[];
+  /** The built UI served to browsers on the control port; default: dist/renderer beside this build. */
+  uiDir?: string;
+  /** Where the app suggests a job's images go; default: "Troupe Renders" in the home folder (or TROUPE_OUTPUT_DIR). */
+  outputDir?: string;
   /**
    * Makes this agent behave like a later build of the same major version: a higher minor, extra
    * features in its hello, and an extra field in every message and roster op it signs. Only the
@@ -47,4 +51,9 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = 
 
 export function isLoopback(address: string | undefined): boolean {
   return address !== undefined && /^127\./.test(address);
+}
+
+/** Where the app suggests a job's images go, unless the user picks another folder. */
+export function defaultOutputDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.TROUPE_OUTPUT_DIR || join(os.homedir(), 'Troupe Renders');
 }

@@ -1,10 +1,13 @@
-// Owns who may drive the agent locally: requests must carry the per-user token, name our own
-// host (DNS rebinding), and come from no browser origin or one of ours (a web page the user happens
-// to open must not be able to pair machines or read the team).
+// Owns who may drive the agent locally: requests must carry the per-user token (or the session
+// cookie of the browser UI), name our own host (DNS rebinding), and come from no browser origin or
+// one of ours (a web page the user happens to open must not be able to pair machines or read the
+// team). A cookie rides along with any request the browser makes, so a cookie-borne request that
+// changes something must also show our Origin.
 
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { CONTROL_TOKEN_SUBPROTOCOL_PREFIX } from '../../../shared/control-api/index.js';
+import type { UiSessions } from './ui-sessions.js';
 
 export type AccessVerdict = { ok: true } | { ok: false; status: 401 | 403; code: 'unauthorized' | 'forbidden-origin'; message: string };
 
@@ -13,9 +16,11 @@ export class AccessGuard {
     private readonly token: string,
     private readonly port: () => number,
     private readonly extraOrigins: readonly string[] = [],
+    private readonly sessions: UiSessions | null = null,
   ) {}
 
-  check(req: IncomingMessage): AccessVerdict {
+  /** Host and Origin only: for the UI's own files and the login page, which carry no secret. */
+  checkHost(req: IncomingMessage): AccessVerdict {
     const port = this.port();
     const hosts = [`127.0.0.1:${port}`, `localhost:${port}`];
     // Node keeps only the first of several Host headers; a request that sends two is not a browser's.
@@ -25,9 +30,31 @@ export class AccessGuard {
     const origin = req.headers.origin;
     if (origin !== undefined && ![...hosts.map((h) => `http://${h}`), ...this.extraOrigins].includes(origin))
       return { ok: false, status: 403, code: 'forbidden-origin', message: `Origin ${origin.slice(0, 100)} may not use the Troupe control API` };
-    if (!this.tokenMatches(req))
-      return { ok: false, status: 401, code: 'unauthorized', message: 'Missing or wrong token; read it from the control-token file in the Troupe data directory' };
     return { ok: true };
+  }
+
+  /** Whether the request carries the token itself (not a browser session): minting login links needs it. */
+  hasToken(req: IncomingMessage): boolean {
+    return this.tokenMatches(req);
+  }
+
+  check(req: IncomingMessage): AccessVerdict {
+    const host = this.checkHost(req);
+    if (!host.ok) return host;
+    if (this.tokenMatches(req)) return { ok: true };
+    if (this.sessions?.hasSession(req)) {
+      const reads = req.method === 'GET' || req.method === 'HEAD';
+      const upgrade = (req.headers.upgrade ?? '').toLowerCase() === 'websocket';
+      if ((!reads || upgrade) && req.headers.origin === undefined)
+        return { ok: false, status: 403, code: 'forbidden-origin', message: 'A browser session must show its Origin to change anything' };
+      return { ok: true };
+    }
+    return {
+      ok: false,
+      status: 401,
+      code: 'unauthorized',
+      message: 'Not signed in: open the link `troupe open` prints, or read the token from the control-token file in the Troupe data directory',
+    };
   }
 
   private tokenMatches(req: IncomingMessage): boolean {

@@ -1,5 +1,7 @@
 // Owns the local control API: HTTP + a WebSocket event stream on 127.0.0.1, behind AccessGuard,
 // with every request body checked against shared/control-api. What the calls do is the agent's.
+// The same port serves the built UI to a browser (ui-files.ts) behind a one-time login link
+// (ui-sessions.ts), for machines where the desktop app cannot run.
 
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { WebSocketServer } from 'ws';
@@ -8,6 +10,7 @@ import { TroupeError, toErrorBody, type ErrorCode } from '../../../shared/errors
 import {
   CONTROL_ROUTES,
   EVENTS_PATH,
+  matchByteRoute,
   matchRoute,
   type RouteCheckedBody,
   type RouteName,
@@ -22,9 +25,15 @@ import {
   type ControlEvent,
   type Pairing,
   type PairRequest,
+  type CapacityHistory,
+  type OpenedFolder,
+  type SceneInfo,
+  type Upload,
 } from '../../../shared/control-api/index.js';
 import type { NearbyDevice, SharingSetting, TeamView } from '../../../shared/model/index.js';
 import { AccessGuard } from './access-guard.js';
+import { securityHeaders, UiFiles } from './ui-files.js';
+import { UiSessions } from './ui-sessions.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -53,6 +62,20 @@ export interface ControlApiHandlers {
   pauseJob(jobId: string): JobView;
   resumeJob(jobId: string): JobView;
   setJobPriority(jobId: string, priority: number): JobView;
+  openOutput(jobId: string): Promise<OpenedFolder>;
+  inspectScene(scenePath: string): Promise<SceneInfo>;
+  capacityHistory(): CapacityHistory;
+  setPresence(idleSeconds: number): AgentStatus;
+  /** PNG bytes of a done task's image. */
+  taskImage(jobId: string, taskId: string): Promise<Buffer>;
+  upload(uploadId: string, fileName: string, body: IncomingMessage): Promise<Upload>;
+}
+
+export interface ControlServerOptions {
+  /** Origins besides our own that may call (a plug-in's page); none by default. */
+  extraOrigins?: readonly string[];
+  /** The built UI to serve to browsers (dist/renderer); none: the API only. */
+  uiDir?: string;
 }
 
 /** A route's handler: its path parameters (raw) and its checked body, to its response. */
@@ -65,14 +88,17 @@ export class ControlServer {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   private readonly guard: AccessGuard;
   private readonly handlers: Handlers;
+  private readonly sessions = new UiSessions(() => this.port);
+  private readonly ui: UiFiles | null;
   private port = 0;
 
   constructor(
     private readonly api: ControlApiHandlers,
     token: string,
-    extraOrigins: readonly string[] = [],
+    options: ControlServerOptions = {},
   ) {
-    this.guard = new AccessGuard(token, () => this.port, extraOrigins);
+    this.guard = new AccessGuard(token, () => this.port, options.extraOrigins ?? [], this.sessions);
+    this.ui = options.uiDir ? new UiFiles(options.uiDir, () => this.port) : null;
     this.server.on('upgrade', (req, socket, head) => {
       const verdict = this.guard.check(req);
       if (!verdict.ok || (req.url ?? '').split('?')[0] !== EVENTS_PATH) {
@@ -116,6 +142,11 @@ export class ControlServer {
       pauseJob: (p) => a.pauseJob(p.jobId),
       resumeJob: (p) => a.resumeJob(p.jobId),
       setJobPriority: (p, b) => a.setJobPriority(p.jobId, b.priority),
+      openOutput: (p) => a.openOutput(p.jobId),
+      inspectScene: (_p, b) => a.inspectScene(b.scenePath),
+      capacityHistory: () => a.capacityHistory(),
+      setPresence: (_p, b) => a.setPresence(b.idleSeconds),
+      loginLink: () => this.loginLink(),
     };
   }
 
@@ -135,11 +166,22 @@ export class ControlServer {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  /** A one-time link that signs a browser in to this agent's UI. */
+  loginLink(): { url: string; expiresAtMs: number } {
+    const { code, expiresAtMs } = this.sessions.mintCode();
+    return { url: `http://127.0.0.1:${this.port}/login?code=${code}`, expiresAtMs };
+  }
+
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const [path = '/', query = ''] = (req.url ?? '/').split('?');
+    if (!path.startsWith('/api/')) return this.onPageRequest(req, res, path, query);
     const verdict = this.guard.check(req);
     if (!verdict.ok) return send(res, verdict.status, { error: { code: verdict.code, message: verdict.message } });
-    const path = (req.url ?? '/').split('?')[0]!;
+    const bytes = matchByteRoute(req.method ?? '', path);
+    if (bytes && bytes !== 'wrong-method') return this.onBytesRequest(req, res, bytes.name, bytes.params);
     const match = matchRoute(req.method ?? '', path);
+    if (match && match !== 'wrong-method' && match.name === 'loginLink' && !this.guard.hasToken(req))
+      return send(res, 403, { error: { code: 'forbidden-origin', message: 'Only the token holder (the troupe command) may make login links' } });
     if (match === 'wrong-method')
       return send(res, 405, { error: { code: 'bad-request', message: `${req.method} is not allowed on ${path}` } });
     if (!match) return send(res, 404, { error: { code: 'not-found', message: `No such endpoint: ${path.slice(0, 100)}` } });
@@ -153,6 +195,48 @@ export class ControlServer {
       send(res, statusFor(error.code), { error });
     }
   }
+
+  private async onBytesRequest(req: IncomingMessage, res: ServerResponse, name: 'taskImage' | 'upload', params: Record<string, string>): Promise<void> {
+    try {
+      if (name === 'taskImage') {
+        const png = await this.api.taskImage(params.jobId!, decodePathParam(params.taskId!));
+        res.writeHead(200, { 'content-type': 'image/png', 'content-length': png.byteLength, 'cache-control': 'private, max-age=3600' });
+        return void res.end(png);
+      }
+      send(res, 200, await this.api.upload(params.uploadId!, params.fileName!, req));
+    } catch (err) {
+      const error = toErrorBody(err);
+      send(res, statusFor(error.code), { error });
+      req.resume(); // an upload refused before its body was read: drain it so the answer is read
+    }
+  }
+
+  /** The UI's files and the login page: no secret here, but the same Host and Origin rules. */
+  private async onPageRequest(req: IncomingMessage, res: ServerResponse, path: string, query: string): Promise<void> {
+    const verdict = this.guard.checkHost(req);
+    if (!verdict.ok) return page(res, verdict.status, this.port, 'Refused', verdict.message);
+    if (req.method !== 'GET' && req.method !== 'HEAD') return page(res, 405, this.port, 'Not allowed', `${req.method} is not allowed here`);
+    if (path === '/login') {
+      const code = new URLSearchParams(query).get('code') ?? '';
+      const granted = code ? this.sessions.redeem(code) : null;
+      if (!granted)
+        return page(res, 401, this.port, 'This sign-in link has been used or has expired', 'Run `npx troupe open` on this machine for a new one.');
+      res.writeHead(303, { location: '/', 'set-cookie': this.sessions.setCookieHeader(granted.session, granted.maxAgeSeconds), 'cache-control': 'no-store' });
+      return void res.end();
+    }
+    if (this.ui && (await this.ui.serve(path, res))) return;
+    if (path === '/' && !(await this.ui?.exists()))
+      return page(res, 404, this.port, 'The Troupe UI is not built', 'Run `npm run build` in the Troupe folder, then reload this page.');
+    page(res, 404, this.port, 'Not found', `Nothing at ${path.slice(0, 100)}`);
+  }
+}
+
+/** A plain page for people who followed a link: what happened and what to do. */
+function page(res: ServerResponse, status: number, port: number, title: string, text: string): void {
+  const esc = (t: string): string => t.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const html = `<!doctype html><meta charset="utf-8"><title>${esc(title)} · Troupe</title><h1>${esc(title)}</h1><p>${esc(text)}</p>`;
+  res.writeHead(status, { ...securityHeaders(port), 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html), 'cache-control': 'no-store' });
+  res.end(html);
 }
 
 function statusFor(code: ErrorCode): number {

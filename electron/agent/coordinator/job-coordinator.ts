@@ -140,6 +140,8 @@ export class JobCoordinator {
 
   taskStarted(workerId: string, leaseId: string): void {
     this.scheduler.taskStarted(leaseId, workerId);
+    const lease = this.scheduler.leaseOf(leaseId, workerId);
+    if (lease) this.changed(lease.jobId);
   }
 
   /** A worker hands back a lease it will not run (it came after the worker stopped waiting). */
@@ -268,6 +270,26 @@ export class JobCoordinator {
         error: a.error,
       })),
     }));
+  }
+
+  /**
+   * Where a done task's image is: a bucket's tile (raw RGBA floats in the blob store until its
+   * merge drops it), or the files a frames or merge task wrote (relative to the output folder).
+   */
+  taskResult(jobId: string, taskId: string): { task: TaskSpec; settings: JobSubmission['settings']; outputDir: string; tileHash: string | null; files: string[] } {
+    this.requireJob(jobId);
+    const task = this.scheduler.tasksOf(jobId).find((t) => t.spec.taskId === taskId);
+    if (!task) throw new TroupeError('not-found', `No task ${taskId} in job ${jobId}`);
+    if (task.state !== 'done') throw new TroupeError('not-found', `Task ${taskId} has no image yet (it is ${task.state})`);
+    const { settings, outputDir } = this.scheduler.jobInfo(jobId).submission;
+    const outputs = task.outcome?.outputs ?? {};
+    return {
+      task: task.spec,
+      settings,
+      outputDir,
+      tileHash: task.spec.kind === 'bucket' ? (outputs.tile?.hash ?? null) : null,
+      files: task.spec.kind === 'bucket' ? [] : Object.keys(outputs),
+    };
   }
 
   // ---- internals ----
