@@ -13,7 +13,7 @@ import { assetNameSchema, assetRefSchema, blobHashSchema, engineIdSchema, hex64S
 /** Major version: agents with different majors refuse each other's links and pairings. */
 export const PROTOCOL_VERSION = 2;
 /** Minor version: only adds (fields a receiver may ignore, messages sent behind a feature). */
-export const PROTOCOL_MINOR = 0;
+export const PROTOCOL_MINOR = 1;
 /** Optional capabilities this build offers in its hello; a link uses those both sides offer. */
 export const PROTOCOL_FEATURES: readonly string[] = [];
 export const SERVICE_TYPE = 'troupe'; // published as _troupe._tcp
