@@ -1,0 +1,96 @@
+import { useEffect, useRef, useState, type CSSProperties } from 'react';
+import type { JobView, TaskView } from '../../../shared/model/jobs.js';
+import { useConnection } from '../store/index.js';
+import { finishingAttempt, runningAttempt } from './job-stats.js';
+import { workerColour } from './worker-colours.js';
+
+/** Frames shown as cells; a longer animation shows its first ones and says how many more. */
+const MAX_CELLS = 240;
+const MAX_THUMB_FETCHES = 3;
+
+/**
+ * An animation's frames filling in. A frames task may cover several frames; its image is its
+ * first frame, so the others show "done" without a picture.
+ */
+export function FrameGrid({ job, tasks }: { job: JobView; tasks: TaskView[] }) {
+  const { client } = useConnection();
+  const [thumbs, setThumbs] = useState<Record<string, string>>({});
+  const requested = useRef(new Set<string>());
+  const waiting = useRef<TaskView[]>([]);
+  const inFlight = useRef(0);
+  const urls = useRef<string[]>([]);
+  const { frameStart, frameEnd } = job.submission.settings;
+
+  useEffect(
+    () => () => {
+      for (const u of urls.current) URL.revokeObjectURL(u);
+      urls.current = [];
+    },
+    [],
+  );
+
+  useEffect(() => {
+    // jsdom and very old engines have no object URLs: the grid still shows each frame's state.
+    if (typeof URL.createObjectURL !== 'function') return;
+    const pump = () => {
+      while (inFlight.current < MAX_THUMB_FETCHES && waiting.current.length > 0) {
+        const task = waiting.current.shift()!;
+        inFlight.current++;
+        client
+          .taskImage({ jobId: job.jobId, taskId: task.taskId })
+          .then((png) => {
+            const url = URL.createObjectURL(new Blob([png as BlobPart], { type: 'image/png' }));
+            urls.current.push(url);
+            setThumbs((t) => ({ ...t, [task.taskId]: url }));
+          })
+          .catch(() => undefined)
+          .finally(() => {
+            inFlight.current--;
+            pump();
+          });
+      }
+    };
+    for (const t of tasks) {
+      if (t.kind !== 'frames' || t.state !== 'done' || requested.current.has(t.taskId)) continue;
+      if ((t.frames[0] ?? 0) - frameStart >= MAX_CELLS) continue;
+      requested.current.add(t.taskId);
+      waiting.current.push(t);
+    }
+    pump();
+  }, [tasks, client, job.jobId, frameStart]);
+
+  const taskOfFrame = new Map<number, TaskView>();
+  for (const t of tasks) if (t.kind === 'frames' && t.state !== 'cancelled') for (const f of t.frames) taskOfFrame.set(f, t);
+  const count = frameEnd - frameStart + 1;
+  const cells = Array.from({ length: Math.min(count, MAX_CELLS) }, (_, i) => frameStart + i);
+
+  return (
+    <div className="frame-grid-wrap">
+      <ol className="frame-grid" aria-label={`Frames of ${job.submission.name}`} data-testid="frame-grid">
+        {cells.map((frame) => {
+          const task = taskOfFrame.get(frame);
+          const state = task?.state ?? 'queued';
+          const attempt = task ? (state === 'done' ? finishingAttempt(task) : runningAttempt(task)) : null;
+          const thumb = task && task.frames[0] === frame ? thumbs[task.taskId] : undefined;
+          return (
+            <li
+              key={frame}
+              className={`frame-cell state-${state}`}
+              data-frame={frame}
+              data-state={state}
+              data-worker={attempt?.workerId}
+              style={attempt ? ({ '--worker': workerColour(attempt.workerId) } as CSSProperties) : undefined}
+            >
+              {thumb ? <img src={thumb} alt={`Frame ${frame}`} /> : <span className="frame-placeholder">{state === 'done' ? '✓' : state === 'running' || state === 'leased' ? '…' : ''}</span>}
+              <span className="frame-number">
+                {frame}
+                <span className="visually-hidden"> {state}</span>
+              </span>
+            </li>
+          );
+        })}
+      </ol>
+      {count > MAX_CELLS && <p className="muted small">Showing the first {MAX_CELLS} of {count} frames.</p>}
+    </div>
+  );
+}
