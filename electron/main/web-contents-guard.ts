@@ -1,10 +1,10 @@
 // Owns what every web page of the app may not do, applied to each webContents as it is created
 // (the window's, and any Electron makes later): navigate away from app://, open windows, attach
-// <webview>s, or be granted a permission (camera, notifications, geolocation, ...: the UI needs
-// none, and a page that asks is not ours).
+// <webview>s, or be granted a permission other than permission-policy's one.
 
 import type { App, Session } from 'electron';
 import { isAppUrl } from './app-origin.js';
+import { permissionAllowed } from './permission-policy.js';
 
 export function guardWebContents(app: App, log: (line: string) => void): void {
   app.on('web-contents-created', (_event, contents) => {
@@ -27,8 +27,10 @@ export function guardWebContents(app: App, log: (line: string) => void): void {
 }
 
 export function denyPermissions(session: Session): void {
-  session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.setPermissionCheckHandler(() => false);
+  session.setPermissionRequestHandler((contents, permission, callback, details) =>
+    callback(permissionAllowed(permission, details.requestingUrl ?? contents.getURL())),
+  );
+  session.setPermissionCheckHandler((_contents, permission, requestingOrigin) => permissionAllowed(permission, requestingOrigin));
   session.setDevicePermissionHandler(() => false);
   // No display-media handler is set: without one, Electron refuses screen capture.
 }
