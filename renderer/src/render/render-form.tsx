@@ -7,6 +7,20 @@ import { formatBytes } from '../format/human-units.js';
 import { useTroupe } from '../store/index.js';
 import { submitBodyOf, type RenderOptions } from './job-defaults.js';
 
+/** The form's label for each submit field, so a refusal names what the person sees. */
+const FIELD_LABELS: Record<string, string> = {
+  name: 'Job name',
+  frameStart: 'First frame',
+  frameEnd: 'Last frame',
+  width: 'Width',
+  height: 'Height',
+  samplesPerPixel: 'Samples per pixel',
+  format: 'Format',
+  priority: 'Priority',
+  outputDir: 'Output folder',
+  fps: 'Frame rate',
+};
+
 interface RenderFormProps {
   info: SceneInfo;
   initial: RenderOptions;
@@ -40,7 +54,8 @@ export function RenderForm({ info, initial, onSubmitted, onDiscard }: RenderForm
     const checked = submitJobBody.safeParse(body);
     if (!checked.success) {
       const issue = checked.error.issues[0];
-      setError(`${String(issue?.path[0] ?? 'options')}: ${issue?.message ?? 'not valid'}`);
+      const field = FIELD_LABELS[String(issue?.path[0])] ?? 'Options';
+      setError(`${field}: ${issue?.message ?? 'not valid'}`);
       return;
     }
     setPending(true);
