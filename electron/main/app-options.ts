@@ -1,5 +1,5 @@
 // Owns the app's own command line: which data directory (so the app and `troupe --data-dir`
-// reach the same agent), which network interface a started agent may use, and whether to start
+// reach the same agent), which network interface and peer port a started agent uses, and whether to start
 // with the window hidden (at login). Electron and Chromium switches are left alone.
 
 import { defaultDataDir } from '../agent/config/agent-config.js';
@@ -8,6 +8,8 @@ export interface AppOptions {
   dataDir: string;
   /** Passed to the agent as --interface; undefined: the agent's default (or TROUPE_INTERFACE). */
   interfaceAddress: string | undefined;
+  /** Passed to the agent as --port (0: any free port, for tests); undefined: the default peer port. */
+  peerPort: string | undefined;
   /** Start in the tray without opening the window. */
   hidden: boolean;
 }
@@ -19,6 +21,7 @@ export function parseAppOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
   return {
     dataDir: flagValue(argv, '--data-dir') ?? defaultDataDir(env, platform),
     interfaceAddress: flagValue(argv, '--interface'),
+    peerPort: flagValue(argv, '--port'),
     hidden: argv.includes(HIDDEN_FLAG),
   };
 }
@@ -37,5 +40,6 @@ function flagValue(argv: readonly string[], name: string): string | undefined {
 export function agentArgs(options: AppOptions): string[] {
   const args = ['agent', '--data-dir', options.dataDir];
   if (options.interfaceAddress) args.push('--interface', options.interfaceAddress);
+  if (options.peerPort && /^\d{1,5}$/.test(options.peerPort)) args.push('--port', options.peerPort);
   return args;
 }

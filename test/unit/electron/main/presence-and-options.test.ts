@@ -35,9 +35,10 @@ describe('presence', () => {
 
 describe('app options', () => {
   it('reads the data directory, interface and hidden start; leaves Chromium switches alone', () => {
-    const o = parseAppOptions(['/opt/Troupe/troupe', '--no-sandbox', '--data-dir', '/tmp/a', '--interface=10.0.0.2', '--hidden'], {}, 'linux');
-    expect(o).toEqual({ dataDir: '/tmp/a', interfaceAddress: '10.0.0.2', hidden: true });
-    expect(agentArgs(o)).toEqual(['agent', '--data-dir', '/tmp/a', '--interface', '10.0.0.2']);
+    const o = parseAppOptions(['/opt/Troupe/troupe', '--no-sandbox', '--data-dir', '/tmp/a', '--interface=10.0.0.2', '--port', '0', '--hidden'], {}, 'linux');
+    expect(o).toEqual({ dataDir: '/tmp/a', interfaceAddress: '10.0.0.2', peerPort: '0', hidden: true });
+    expect(agentArgs(o)).toEqual(['agent', '--data-dir', '/tmp/a', '--interface', '10.0.0.2', '--port', '0']);
+    expect(agentArgs({ ...o, peerPort: '1; rm' })).not.toContain('--port');
   });
 
   it('defaults to the CLI\'s data directory, so both reach the same agent', () => {
@@ -45,6 +46,7 @@ describe('app options', () => {
     expect(parseAppOptions(['electron', '.'], { XDG_CONFIG_HOME: '/home/u/.config' }, 'linux')).toEqual({
       dataDir: '/home/u/.config/troupe',
       interfaceAddress: undefined,
+      peerPort: undefined,
       hidden: false,
     });
     expect(agentArgs(parseAppOptions(['x', '--data-dir'], { TROUPE_HOME: '/d' }, 'linux'))).toEqual(['agent', '--data-dir', '/d']);
