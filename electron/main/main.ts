@@ -100,11 +100,15 @@ function startShell(): void {
   });
 
   // Each time the stream (re)opens, an agent (new, restarted, or back) may know nothing of us and we may have missed events.
+  let wasOpen = false;
   events.onState((state) => {
     if (state === 'open') {
+      wasOpen = true;
       presence.report();
       void refreshTray();
-    } else if (state === 'closed') {
+    } else if (state === 'closed' && wasOpen) {
+      // Before the first answer the tray keeps saying the agent is starting.
+      wasOpen = false;
       tray.showAgentAway('The Troupe agent is not answering; restarting it…');
     }
   });
