@@ -1,6 +1,6 @@
 import { useMemo, type CSSProperties } from 'react';
 import { CAPACITY_HISTORY_MS } from '../../../shared/control-api/responses.js';
-import { workerColour } from '../render/worker-colours.js';
+import { useWorkerColour } from '../render/use-worker-colours.js';
 import { useTroupe } from '../store/index.js';
 import { pathOf, utilisationSeries } from './utilisation-series.js';
 
@@ -11,6 +11,7 @@ const PAD = 4;
 /** How busy each machine was over the last ten minutes: plain SVG paths, redrawn per sample (every 5 s). */
 export function UtilisationChart() {
   const samples = useTroupe((s) => s.capacitySamples);
+  const colourOf = useWorkerColour();
   const series = useMemo(() => utilisationSeries(samples), [samples]);
   const newest = samples[samples.length - 1]?.atMs ?? 0;
   const from = newest - CAPACITY_HISTORY_MS;
@@ -28,7 +29,7 @@ export function UtilisationChart() {
             <line key={v} className="gridline" x1={PAD} x2={W - PAD} y1={y(v)} y2={y(v)} />
           ))}
           {series.map((s) => (
-            <path key={s.deviceId} d={pathOf(s.points, x, y)} className="series" style={{ '--worker': workerColour(s.deviceId) } as CSSProperties} data-worker={s.deviceId} />
+            <path key={s.deviceId} d={pathOf(s.points, x, y)} className="series" style={{ '--worker': colourOf(s.deviceId) } as CSSProperties} data-worker={s.deviceId} />
           ))}
         </svg>
       )}
@@ -37,7 +38,7 @@ export function UtilisationChart() {
           const last = s.points[s.points.length - 1];
           return (
             <li key={s.deviceId} data-worker={s.deviceId}>
-              <span className="swatch" style={{ '--swatch': workerColour(s.deviceId) } as CSSProperties} aria-hidden="true" />
+              <span className="swatch" style={{ '--swatch': colourOf(s.deviceId) } as CSSProperties} aria-hidden="true" />
               {s.name}: {last ? `${Math.round(last[1] * 100)} % busy` : 'offline'}
             </li>
           );

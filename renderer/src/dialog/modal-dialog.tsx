@@ -50,7 +50,8 @@ export function ModalDialog({ title, onDismiss, children, alert, testId }: Modal
   };
 
   return (
-    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && dismiss.current()}>
+    // A click beside an alert dialog (a pairing request) must not answer it; beside a plain one it cancels.
+    <div className="modal-backdrop" onMouseDown={(e) => !alert && e.target === e.currentTarget && dismiss.current()}>
       <div
         ref={ref}
         className="modal"

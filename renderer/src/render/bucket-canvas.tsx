@@ -3,7 +3,7 @@ import type { JobView, TaskView } from '../../../shared/model/jobs.js';
 import { useConnection } from '../store/index.js';
 import { finishingAttempt, runningAttempt } from './job-stats.js';
 import { canvasTilePainter, type TilePainter, type TilePainterFactory } from './tile-painter.js';
-import { workerColour } from './worker-colours.js';
+import { useWorkerColour } from './use-worker-colours.js';
 
 interface BucketCanvasProps {
   job: JobView;
@@ -23,6 +23,7 @@ const MAX_TILE_FETCHES = 4;
  */
 export function BucketCanvas({ job, tasks, workerNames, createPainter = canvasTilePainter }: BucketCanvasProps) {
   const { client } = useConnection();
+  const colourOf = useWorkerColour();
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const painter = useRef<TilePainter | null>(null);
   const requested = useRef(new Set<string>());
@@ -101,7 +102,7 @@ export function BucketCanvas({ job, tasks, workerNames, createPainter = canvasTi
                   '--y': `${(o.region.y / height) * 100}%`,
                   '--w': `${(o.region.width / width) * 100}%`,
                   '--h': `${(o.region.height / height) * 100}%`,
-                  '--worker': workerColour(o.workerId),
+                  '--worker': colourOf(o.workerId),
                 } as CSSProperties
               }
             />
@@ -119,12 +120,13 @@ export function BucketCanvas({ job, tasks, workerNames, createPainter = canvasTi
 }
 
 export function WorkerLegend({ workers, names }: { workers: string[]; names: Map<string, string> }) {
+  const colourOf = useWorkerColour();
   if (workers.length === 0) return null;
   return (
     <ul className="legend" aria-label="Machines">
       {workers.map((w) => (
         <li key={w} data-worker={w}>
-          <span className="swatch" style={{ '--swatch': workerColour(w) } as CSSProperties} aria-hidden="true" />
+          <span className="swatch" style={{ '--swatch': colourOf(w) } as CSSProperties} aria-hidden="true" />
           {names.get(w) ?? w.slice(0, 8)}
         </li>
       ))}

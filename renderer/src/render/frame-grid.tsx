@@ -2,7 +2,7 @@ import { useEffect, useRef, useState, type CSSProperties } from 'react';
 import type { JobView, TaskView } from '../../../shared/model/jobs.js';
 import { useConnection } from '../store/index.js';
 import { finishingAttempt, runningAttempt } from './job-stats.js';
-import { workerColour } from './worker-colours.js';
+import { useWorkerColour } from './use-worker-colours.js';
 
 /** Frames shown as cells; a longer animation shows its first ones and says how many more. */
 const MAX_CELLS = 240;
@@ -14,6 +14,7 @@ const MAX_THUMB_FETCHES = 3;
  */
 export function FrameGrid({ job, tasks }: { job: JobView; tasks: TaskView[] }) {
   const { client } = useConnection();
+  const colourOf = useWorkerColour();
   const [thumbs, setThumbs] = useState<Record<string, string>>({});
   const requested = useRef(new Set<string>());
   const waiting = useRef<TaskView[]>([]);
@@ -66,7 +67,12 @@ export function FrameGrid({ job, tasks }: { job: JobView; tasks: TaskView[] }) {
 
   return (
     <div className="frame-grid-wrap">
-      <ol className="frame-grid" aria-label={`Frames of ${job.submission.name}`} data-testid="frame-grid">
+      <ol
+        className="frame-grid"
+        aria-label={`Frames of ${job.submission.name}`}
+        data-testid="frame-grid"
+        style={{ '--frame-aspect': `${job.submission.settings.width} / ${job.submission.settings.height}` } as CSSProperties}
+      >
         {cells.map((frame) => {
           const task = taskOfFrame.get(frame);
           const state = task?.state ?? 'queued';
@@ -79,7 +85,7 @@ export function FrameGrid({ job, tasks }: { job: JobView; tasks: TaskView[] }) {
               data-frame={frame}
               data-state={state}
               data-worker={attempt?.workerId}
-              style={attempt ? ({ '--worker': workerColour(attempt.workerId) } as CSSProperties) : undefined}
+              style={attempt ? ({ '--worker': colourOf(attempt.workerId) } as CSSProperties) : undefined}
             >
               {thumb ? <img src={thumb} alt={`Frame ${frame}`} /> : <span className="frame-placeholder">{state === 'done' ? '✓' : state === 'running' || state === 'leased' ? '…' : ''}</span>}
               <span className="frame-number">

@@ -66,6 +66,9 @@ export const createConnectionSlice =
             loaded: true,
             loadError: null,
           });
+          // The open job's tasks changed too while nobody listened.
+          const open = get().selectedJobId;
+          if (open) void get().loadJob(open).catch(() => undefined);
         } catch (err) {
           set({ loadError: err instanceof Error ? err.message : String(err) });
         } finally {

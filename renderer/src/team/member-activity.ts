@@ -36,3 +36,10 @@ export function taskLabel(task: TaskView): string {
   if (task.kind === 'merge') return `merging frame ${first}`;
   return first === last ? `frame ${first}` : `frames ${first}–${last}`;
 }
+
+/** "product-shot: bucket of frame 1" for one task, "product-shot: 3 tasks" for several, per job. */
+export function describeWork(items: WorkItem[]): string {
+  const byJob = new Map<string, WorkItem[]>();
+  for (const item of items) byJob.set(item.jobName, [...(byJob.get(item.jobName) ?? []), item]);
+  return [...byJob.entries()].map(([job, list]) => `${job}: ${list.length === 1 ? list[0]!.label : `${list.length} tasks`}`).join('; ');
+}

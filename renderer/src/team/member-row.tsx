@@ -2,15 +2,16 @@ import { useState, type CSSProperties } from 'react';
 import type { TeamMember } from '../../../shared/model/index.js';
 import { ModalDialog } from '../dialog/modal-dialog.js';
 import { errorText } from '../format/error-text.js';
-import { workerColour } from '../render/worker-colours.js';
+import { useWorkerColour } from '../render/use-worker-colours.js';
 import { useTroupe } from '../store/index.js';
-import type { WorkItem } from './member-activity.js';
+import { describeWork, type WorkItem } from './member-activity.js';
 
 const SHARING_WORDS = { on: 'shares', off: 'sharing paused', idle: 'shares when idle' } as const;
 
 /** One teammate: online or not (in words, not colour alone), load, sharing, what it renders for us. */
 export function MemberRow({ member, work }: { member: TeamMember; work: WorkItem[] }) {
   const removeMember = useTroupe((s) => s.removeMember);
+  const colourOf = useWorkerColour();
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const cap = member.capacity;
@@ -30,7 +31,7 @@ export function MemberRow({ member, work }: { member: TeamMember; work: WorkItem
   return (
     <li className={`member${member.online ? '' : ' is-offline'}`} aria-label={member.name} data-testid="team-member" data-device-id={member.deviceId}>
       <div className="card-head">
-        <span className="swatch" style={{ '--swatch': workerColour(member.deviceId) } as CSSProperties} aria-hidden="true" />
+        <span className="swatch" style={{ '--swatch': colourOf(member.deviceId) } as CSSProperties} aria-hidden="true" />
         <h3 className="card-title">
           {member.name}
           {member.self && <span className="tag">this machine</span>}
@@ -62,8 +63,7 @@ export function MemberRow({ member, work }: { member: TeamMember; work: WorkItem
       )}
       {work.length > 0 && (
         <p className="small working-on">
-          Rendering {work.slice(0, 3).map((w) => `${w.jobName}: ${w.label}`).join(', ')}
-          {work.length > 3 && ` and ${work.length - 3} more`}
+          Rendering {describeWork(work)}
         </p>
       )}
       {!member.self && (

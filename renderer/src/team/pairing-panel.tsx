@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Pairing } from '../../../shared/control-api/responses.js';
 import { errorText } from '../format/error-text.js';
 import { useTroupe } from '../store/index.js';
@@ -29,9 +29,23 @@ export function PairingPanel({ pairing }: { pairing: Pairing }) {
     }
   };
 
+  // The button that started the pairing is disabled now, which drops keyboard focus: bring it
+  // (and the eyes) to the code. Not onto "Codes match", so a second Enter cannot confirm unseen.
+  const ref = useRef<HTMLElement>(null);
+  useEffect(() => {
+    ref.current?.scrollIntoView?.({ block: 'nearest' });
+    if (document.activeElement === document.body || document.activeElement === null) ref.current?.focus();
+  }, []);
+
   const code = `${pairing.code.slice(0, 3)} ${pairing.code.slice(3)}`;
   return (
-    <section className={`pairing-panel state-${pairing.state}`} aria-label={`Pairing with ${pairing.name}`} data-testid="pairing-panel">
+    <section
+      ref={ref}
+      tabIndex={-1}
+      className={`pairing-panel state-${pairing.state}`}
+      aria-label={`Pairing with ${pairing.name}`}
+      data-testid="pairing-panel"
+    >
       {pairing.state === 'awaiting-approval' && (
         <>
           <p>

@@ -67,8 +67,9 @@ export function TeamBoard() {
   return (
     <DndContext sensors={sensors} onDragEnd={onDragEnd} accessibility={{ announcements }}>
       <div className="team-board">
-        <TeamSection startError={startError} />
+        {/* Nearby first: the cards are what one drags, and the team's drop zone sits right under them. */}
         <NearbySection onAdd={add} pairingTargets={pairingTargets} />
+        <TeamSection startError={startError} />
       </div>
     </DndContext>
   );

@@ -70,3 +70,14 @@ describe('utilisation series', () => {
     expect(pathOf(series[0]!.points, (t) => t, (v) => v)).toBe('M0.0,0.3M10.0,1.0');
   });
 });
+
+describe('worker colours', () => {
+  it('gives every teammate its own colour, the same whatever order the roster comes in', async () => {
+    const { workerColours } = await import('../../../renderer/src/render/worker-colours.js');
+    const ids = Array.from({ length: 8 }, (_, i) => String(i).repeat(64));
+    const a = workerColours(ids);
+    const b = workerColours([...ids].reverse());
+    expect(new Set(a.values()).size).toBe(8);
+    expect([...a.entries()].sort()).toEqual([...b.entries()].sort());
+  });
+});
