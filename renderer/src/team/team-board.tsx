@@ -77,8 +77,13 @@ export function TeamBoard() {
 
 function NearbySection({ onAdd, pairingTargets }: { onAdd: (d: NearbyDevice) => void; pairingTargets: Set<string> }) {
   const nearby = useTroupe((s) => s.nearby);
+  const team = useTroupe((s) => s.team);
   const now = useNow(5000);
-  const candidates = nearby.filter((d) => !d.member);
+  // A machine that just joined leaves Nearby with the teamChanged event, not the next nearbyChanged.
+  const candidates = useMemo(() => {
+    const members = new Set((team?.members ?? []).map((m) => m.deviceId));
+    return nearby.filter((d) => !d.member && !members.has(d.deviceId));
+  }, [nearby, team]);
   return (
     <section className="panel" aria-labelledby="nearby-heading" role="region">
       <h2 id="nearby-heading">Nearby</h2>

@@ -91,3 +91,13 @@ describe('team board', () => {
     expect(agent.calls.find((c) => c.name === 'removeMember')?.args).toEqual([{ member: RENDER_BOX_ID }]);
   });
 });
+
+describe('after pairing', () => {
+  it('moves the card into the team when teamChanged says so', async () => {
+    const agent = fakeAgent({ nearby: [nearbyDevice()], team: team() });
+    await renderWithAgent(<TeamBoard />, agent);
+    expect(screen.getByRole('listitem', { name: 'render-box' }).dataset.testid).toBe('nearby-card');
+    act(() => agent.emit({ type: 'teamChanged', team: team([member(), member({ deviceId: RENDER_BOX_ID, name: 'render-box', self: false })]) }));
+    expect(screen.getByRole('listitem', { name: 'render-box' }).dataset.testid).toBe('team-member');
+  });
+});
