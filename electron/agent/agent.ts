@@ -13,6 +13,7 @@ import { PROTOCOL_VERSION } from '../../shared/protocol/index.js';
 import { CapacityProbe } from './capacity/capacity-probe.js';
 import { DEFAULT_PEER_PORT, defaultOutputDir, isLoopback, type AgentConfig } from './config/agent-config.js';
 import { CapacityHistoryLog } from './capacity/capacity-history.js';
+import { CapacityChangeGate } from './capacity/capacity-change.js';
 import { TaskImages } from './coordinator/task-images.js';
 import { UploadStore } from './control-api/upload-store.js';
 import { openFolder } from './control-api/open-folder.js';
@@ -59,6 +60,8 @@ export class Agent implements ControlApiHandlers {
   private rosterSync!: RosterSync;
   private rosterExchange!: RosterExchange;
   private history!: CapacityHistoryLog;
+  /** Teammates' heartbeats carry their capacity; the app hears of it when it visibly changed. */
+  private readonly capacityGate = new CapacityChangeGate(() => this.emitTeam());
   private taskImages!: TaskImages;
   private uploads!: UploadStore;
   listenPort = 0;
@@ -195,7 +198,10 @@ export class Agent implements ControlApiHandlers {
       this.rosterSync.message(id, m);
     });
     this.teams.on('log', (line) => this.log(line));
-    this.links.on('heartbeat', (id) => this.work.heartbeat(id));
+    this.links.on('heartbeat', (id) => {
+      this.work.heartbeat(id);
+      this.capacityGate.heard(id, this.links.state(id)?.capacity);
+    });
     this.links.on('heads', (id, heads) => this.rosterSync.heads(id, heads));
     // A teammate that does not count us as a member may hold a removal we lack, or believe one we
     // know is void: compare rosters on a roster-only link, or we could stay split for good.
@@ -259,6 +265,7 @@ export class Agent implements ControlApiHandlers {
   async stop(): Promise<void> {
     this.timers.forEach(clearInterval);
     this.history.close();
+    this.capacityGate.close();
     await this.finder.stop(); // goodbye packets first, so teammates drop us at once
     await this.control.close();
     this.rosterExchange.close();
@@ -416,6 +423,7 @@ export class Agent implements ControlApiHandlers {
     await this.files.writeSettings({ name: this.name, sharing: this.capacity.getSharing() });
     const status = this.status();
     this.emit({ type: 'statusChanged', status });
+    this.emitTeam(); // this machine's card in the team shows its setting too
     return status;
   }
 

@@ -1,0 +1,210 @@
+// The app as people use it, end to end: real agents in network namespaces (real mDNS, real mutual
+// TLS, the built-in renderer), each with its UI in a real Chromium on its own "screen", driven by
+// pointer and by keyboard. Each step leaves a screenshot in test/artifacts/e2e/.
+
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Testbed, REPO_ROOT, type AgentProcess } from '../integration/harness/testbed.js';
+import { browserOn, chromiumMissing, openApp, snap } from './support/app-browser.js';
+
+const missing = chromiumMissing();
+const SCENE = join(REPO_ROOT, 'assets/sample-scene.glb');
+
+/** The digits of a code as shown ("123 456" -> "123456"). */
+const digits = async (l: Locator): Promise<string> => ((await l.textContent()) ?? '').replace(/\D/g, '');
+
+/** Drags with the pointer the way a person does: press, move in steps (dnd-kit needs movement), release. */
+async function drag(page: Page, from: Locator, to: Locator): Promise<void> {
+  const a = (await from.boundingBox())!;
+  const b = (await to.boundingBox())!;
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(a.x + a.width / 2 + 10, a.y + a.height / 2 + 10, { steps: 5 });
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 20 });
+  await page.mouse.up();
+}
+
+describe.skipIf(missing)(`the app in Chromium, against agents on a LAN${missing ? ` (skipped: ${missing})` : ''}`, () => {
+  const bed = new Testbed();
+  const scratch = mkdtempSync(join(os.tmpdir(), 'troupe-e2e-'));
+  let alpha: AgentProcess, beta: AgentProcess, gamma: AgentProcess;
+  let browsers: Browser[] = [];
+  let pageA: Page, pageB: Page, pageG: Page;
+
+  beforeAll(async () => {
+    const [h1, h2, h3] = [bed.addHost(), bed.addHost(), bed.addHost()];
+    alpha = bed.agent(h1!, 'alpha');
+    beta = bed.agent(h2!, 'beta');
+    gamma = bed.agent(h3!, 'gamma');
+    await Promise.all([alpha, beta, gamma].map((a) => a.start(['--ui', '--output-dir', join(a.dataDir, 'renders')])));
+    browsers = await Promise.all([h1!, h2!, h3!].map((h) => browserOn(h, scratch)));
+    [pageA, pageB, pageG] = await Promise.all([openApp(browsers[0]!, alpha), openApp(browsers[1]!, beta), openApp(browsers[2]!, gamma)]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(browsers.map((b) => b.close().catch(() => undefined)));
+    await bed.destroy();
+  });
+
+  it('drag a nearby machine onto the team: the same code on both screens, confirm and approve, and it is in the team', async () => {
+    const nearby = pageA.getByRole('list', { name: 'Nearby machines' });
+    await expect.poll(() => nearby.getByRole('listitem', { name: 'beta' }).count(), { timeout: 20_000 }).toBe(1);
+    await snap(pageA, 'board-nearby');
+    // First the owner of beta says no: the designer is told, and can try again.
+    await pageA.getByRole('button', { name: 'Add beta to team' }).click();
+    await pageB.getByRole('alertdialog', { name: 'Pairing request from alpha' }).waitFor();
+    await pageB.getByRole('button', { name: 'Reject' }).click();
+    const refused = pageA.getByTestId('pairing-panel').getByRole('alert');
+    await expect.poll(() => refused.textContent(), { timeout: 20_000 }).toMatch(/declin|reject/i);
+    await snap(pageA, 'pairing-declined');
+    await pageA.getByRole('button', { name: 'Dismiss' }).click();
+    await drag(pageA, pageA.getByRole('button', { name: 'Drag beta onto My team' }), pageA.getByTestId('team-drop-zone'));
+    const shown = pageA.getByTestId('pairing-code');
+    await shown.waitFor();
+    const request = pageB.getByRole('alertdialog', { name: 'Pairing request from alpha' });
+    await request.waitFor();
+    expect(await digits(shown)).toMatch(/^\d{6}$/);
+    expect(await digits(pageB.getByTestId('request-code'))).toBe(await digits(shown));
+    await snap(pageA, 'pairing-code-on-alpha');
+    await snap(pageB, 'pairing-request-on-beta');
+    await pageA.getByRole('button', { name: 'Codes match — confirm' }).click();
+    await pageB.getByRole('button', { name: 'Approve' }).click();
+    const membersA = pageA.getByRole('list', { name: 'Team members' });
+    await membersA.getByRole('listitem', { name: 'beta' }).waitFor({ timeout: 20_000 });
+    await pageB.getByRole('list', { name: 'Team members' }).getByRole('listitem', { name: 'alpha' }).waitFor({ timeout: 20_000 });
+    await expect.poll(() => membersA.getByRole('listitem', { name: 'beta' }).getByText('online', { exact: true }).count(), { timeout: 20_000 }).toBe(1);
+    await snap(pageA, 'team-with-beta');
+  });
+
+  it('with the keyboard alone: add a machine, compare codes, confirm and approve', async () => {
+    const add = pageA.getByRole('button', { name: 'Add gamma to team' });
+    await add.waitFor({ timeout: 20_000 });
+    await add.focus();
+    await pageA.keyboard.press('Enter');
+    const shown = pageA.getByTestId('pairing-code');
+    await shown.waitFor();
+    await pageG.getByRole('alertdialog', { name: 'Pairing request from alpha' }).waitFor();
+    expect(await digits(pageG.getByTestId('request-code'))).toBe(await digits(shown));
+    await pageA.getByRole('button', { name: 'Codes match — confirm' }).focus();
+    await pageA.keyboard.press('Enter');
+    // The approval prompt takes focus; Tab reaches Approve without the mouse.
+    await pageG.getByRole('button', { name: 'Approve' }).focus();
+    await pageG.keyboard.press('Enter');
+    await pageA.getByRole('list', { name: 'Team members' }).getByRole('listitem', { name: 'gamma' }).waitFor({ timeout: 20_000 });
+    await snap(pageA, 'team-of-three-by-keyboard');
+  });
+
+  it('a declined pairing and an unreachable address are said in words, and nothing hangs', async () => {
+    // Not on the team yet: a fourth machine is not needed; the address form takes one nobody answers at.
+    const form = pageA.getByRole('form', { name: 'Add by address' });
+    await form.getByRole('textbox', { name: 'Add a machine by address' }).fill('10.255.255.1:47800');
+    await form.getByRole('button', { name: 'Add by address' }).click();
+    await expect.poll(() => form.getByRole('alert').textContent(), { timeout: 20_000 }).toMatch(/\S/);
+    await snap(pageA, 'unreachable-address');
+  });
+
+  it('a file that is not a scene is refused in words', async () => {
+    await pageA.getByLabel('Choose scene file').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a scene') });
+    await expect.poll(() => pageA.getByTestId('scene-error').textContent(), { timeout: 20_000 }).toMatch(/notes\.txt/);
+    await snap(pageA, 'not-a-scene');
+  });
+
+  it('drop a scene, press "Render on team": buckets from both machines arrive, and the image is in the output folder', async () => {
+    await pageA.getByLabel('Choose scene file').setInputFiles(SCENE);
+    const form = pageA.getByRole('form', { name: /^Render / });
+    await form.waitFor();
+    await form.getByText('Options').click();
+    await form.getByLabel('Last frame').fill('1'); // the sample is animated: one frame of it is a still
+    await form.getByLabel('Width (px)').fill('320');
+    await form.getByLabel('Height (px)').fill('180');
+    await form.getByLabel('Samples per pixel').fill('16');
+    await form.getByLabel('Job name').fill('still-e2e');
+    await snap(pageA, 'render-form');
+    await form.getByRole('button', { name: 'Render on team' }).click();
+    const canvas = pageA.getByTestId('bucket-canvas');
+    await canvas.waitFor();
+    await expect.poll(() => pageA.locator('.bucket-outline[data-state="done"]').count(), { timeout: 60_000 }).toBeGreaterThan(0);
+    await snap(pageA, 'render-in-progress');
+    const job = await waitForJob(alpha, 'still-e2e', 120_000);
+    expect(job.state).toBe('done');
+    const workers = await pageA.locator('.bucket-outline[data-state="done"]').evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute('data-worker')))]);
+    expect(workers).toContain(alpha.deviceId);
+    expect(workers.filter((w) => w !== alpha.deviceId).length).toBeGreaterThan(0);
+    const file = join(job.submission.outputDir, job.outputs[0]!);
+    expect(existsSync(file)).toBe(true);
+    expect(readFileSync(file).subarray(1, 4).toString()).toBe('PNG');
+    await snap(pageA, 'render-done');
+  }, 180_000);
+
+  it('pausing sharing on a teammate changes the team capacity on the designer\'s screen', async () => {
+    // These "machines" share two cores with three browsers, so their free cores read 0 whatever
+    // they do: what changes on the designer's screen is beta's card and what the team may use.
+    const header = pageA.getByTestId('team-capacity');
+    await expect.poll(() => header.textContent(), { timeout: 20_000 }).toMatch(/3 machines/);
+    const betaCard = pageA.getByRole('list', { name: 'Team members' }).getByRole('listitem', { name: 'beta' });
+    await pageB.getByRole('button', { name: 'Pause sharing' }).click();
+    await expect.poll(() => betaCard.textContent(), { timeout: 20_000 }).toMatch(/sharing paused/);
+    await snap(pageA, 'capacity-after-beta-paused');
+    await pageB.getByRole('button', { name: 'Share this machine' }).click();
+    await expect.poll(() => betaCard.textContent(), { timeout: 20_000 }).not.toMatch(/sharing paused/);
+  });
+
+  it('a teammate killed mid-job shows offline, and the job still finishes', async () => {
+    await pageA.getByRole('button', { name: 'Choose another scene' }).click().catch(() => undefined);
+    await pageA.getByLabel('Choose scene file').setInputFiles(SCENE);
+    const form = pageA.getByRole('form', { name: /^Render / });
+    await form.getByText('Options').click();
+    await form.getByLabel('Job name').fill('frames-e2e');
+    await form.getByLabel('First frame').fill('1');
+    await form.getByLabel('Last frame').fill('8');
+    await form.getByLabel('Width (px)').fill('240');
+    await form.getByLabel('Height (px)').fill('136');
+    await form.getByLabel('Samples per pixel').fill('16');
+    await form.getByRole('button', { name: 'Render on team' }).click();
+    // Kill whichever teammate is rendering a frame for us now.
+    const grid = pageA.getByTestId('frame-grid');
+    await grid.waitFor();
+    const workerOf = () =>
+      grid.locator('li[data-state="running"][data-worker], li[data-state="leased"][data-worker]').evaluateAll(
+        (els, self) => els.map((e) => e.getAttribute('data-worker')).find((w) => w && w !== self) ?? null,
+        alpha.deviceId,
+      );
+    await expect.poll(workerOf, { timeout: 60_000 }).not.toBeNull();
+    const victim = (await workerOf()) === gamma.deviceId ? gamma : beta;
+    await victim.kill('SIGKILL');
+    const member = pageA.getByRole('list', { name: 'Team members' }).getByRole('listitem', { name: victim.name });
+    await expect.poll(() => member.getByText('offline', { exact: true }).count(), { timeout: 20_000 }).toBe(1);
+    await snap(pageA, `${victim.name}-offline-mid-job`);
+    const job = await waitForJob(alpha, 'frames-e2e', 180_000);
+    expect(job.state).toBe('done');
+    expect(job.outputs.length).toBe(8);
+    await snap(pageA, 'frames-done-without-it');
+  }, 240_000);
+
+  it('the agent stopping under the page is shown, not a hang', async () => {
+    await alpha.kill('SIGTERM');
+    await pageA.getByTestId('agent-unreachable').waitFor({ timeout: 20_000 });
+    await snap(pageA, 'agent-gone');
+  });
+});
+
+interface JobSummary {
+  jobId: string;
+  state: string;
+  outputs: string[];
+  submission: { name: string; outputDir: string };
+}
+
+/** The job of that name on the agent, once it has ended. */
+async function waitForJob(agent: AgentProcess, name: string, timeoutMs: number): Promise<JobSummary> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const job = agent.cli<JobSummary[]>(['jobs']).find((j) => j.submission.name === name);
+    if (job && ['done', 'failed', 'cancelled'].includes(job.state)) return job;
+    if (Date.now() > deadline) throw new Error(`job ${name} did not end within ${timeoutMs} ms (${job?.state ?? 'not found'})`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}

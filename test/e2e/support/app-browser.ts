@@ -1,0 +1,52 @@
+// Owns the browsers of the end-to-end tests: Debian's Chromium (never a downloaded one), driven by
+// playwright-core, started inside a test host's network namespace so that its 127.0.0.1 is that
+// host's, where its agent serves the UI. Each host gets its own browser, as each machine has its
+// own screen. Screenshots go to test/artifacts/e2e/ for people to look at.
+
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { AgentProcess, Host } from '../../integration/harness/testbed.js';
+import { REPO_ROOT } from '../../integration/harness/testbed.js';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const ARTIFACTS = join(REPO_ROOT, 'test/artifacts/e2e');
+/** The handbook's flags for Chromium on these machines (TESTBED.md). */
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export function chromiumMissing(): string | false {
+  if (!existsSync(CHROMIUM)) return 'Debian Chromium is not installed (apt-get install --no-install-recommends chromium; .ci/run does it)';
+  if (!existsSync(join(REPO_ROOT, 'dist/renderer/index.html'))) return 'the UI is not built (npm run build)';
+  return false;
+}
+
+/** A Chromium whose network is `host`'s: a wrapper runs it under `ip netns exec` (the pipe to Playwright survives the exec). */
+export async function browserOn(host: Host, scratch: string): Promise<Browser> {
+  let executablePath = CHROMIUM;
+  if (host.ns) {
+    executablePath = join(scratch, `chromium-${host.ns}.sh`);
+    writeFileSync(executablePath, `#!/bin/sh\nexec ip netns exec ${host.ns} ${CHROMIUM} "$@"\n`);
+    chmodSync(executablePath, 0o755);
+  }
+  return chromium.launch({ executablePath, headless: true, args: ARGS, timeout: 30_000 });
+}
+
+/** Opens the agent's UI through the one-time login link it printed (`--ui`), at the issue's smallest size. */
+export async function openApp(browser: Browser, agent: AgentProcess): Promise<Page> {
+  const link = (await agent.waitFor((e) => e.type === 'loginLink', 10_000)).url as string;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, colorScheme: 'dark' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  await page.goto(link);
+  return page;
+}
+
+let shot = 0;
+/** Saves a screenshot of this step (numbered, so they read in order; a new run starts a clean folder). */
+export async function snap(page: Page, name: string): Promise<string> {
+  if (shot === 0) rmSync(ARTIFACTS, { recursive: true, force: true });
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const path = join(ARTIFACTS, `${String(++shot).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}
