@@ -25,10 +25,23 @@ export async function load(url, context, next) {
   return { format: 'module', source: ts.transpileModule(source, { compilerOptions: options }).outputText, shortCircuit: true };
 }`;
 
-/** The compiled module `name` (a .js path relative to `base`) if it exists, or null when running from sources. */
+/**
+ * The compiled module `name` (a .js path relative to `base`) if it exists, or null when running
+ * from sources. Inside a packaged app the code sits in app.asar, which a forked process or a
+ * worker thread cannot run from: electron-builder unpacks these files beside it (asarUnpack), so
+ * their path is the same with app.asar.unpacked.
+ */
 export function compiledModule(name: string, base: string | URL): URL | null {
   const compiled = new URL(name, base);
+  const unpacked = unpackedPath(fileURLToPath(compiled));
+  if (unpacked !== null && existsSync(unpacked)) return pathToFileURL(unpacked);
   return existsSync(fileURLToPath(compiled)) ? compiled : null;
+}
+
+/** The path with its `app.asar` folder swapped for `app.asar.unpacked`; null when it is not inside one. */
+export function unpackedPath(path: string): string | null {
+  const swapped = path.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
+  return swapped === path ? null : swapped;
 }
 
 /** JavaScript that registers the hooks; run it first in the new thread or process. */
