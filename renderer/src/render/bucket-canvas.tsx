@@ -53,6 +53,8 @@ export function BucketCanvas({ job, tasks, workerNames, createPainter = canvasTi
         client
           .taskImage({ jobId: job.jobId, taskId: task.taskId })
           .then((png) => (alive.current ? painter.current?.drawTile(png, region) : undefined))
+          // At the next frame the drawn tile is on screen: bench:ui times the event to this mark.
+          .then(() => void requestAnimationFrame(() => performance.mark(`troupe:task-painted:${task.taskId}`)))
           .catch(() => alive.current && setFailedTiles((n) => n + 1))
           .finally(() => {
             inFlight.current--;

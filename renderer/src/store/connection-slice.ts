@@ -33,7 +33,11 @@ export const createConnectionSlice =
       start() {
         let wasOpen = false;
         const stop = client.subscribe(
-          (event) => get().applyEvent(event),
+          (event) => {
+            // bench:ui reads this mark and the painter's to time a bucket's event to its pixels.
+            if (event.type === 'taskChanged' && event.task.state === 'done') performance.mark(`troupe:task-done:${event.task.taskId}`);
+            get().applyEvent(event);
+          },
           (s) => {
             set({ eventStream: s });
             // Events were missed while the stream was down (or the first read failed): read everything again.
