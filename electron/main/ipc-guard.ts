@@ -99,7 +99,22 @@ function checkTarget(method: unknown, path: unknown): Verdict<{ method: string; 
   if (typeof method !== 'string' || !METHODS.has(method)) return refuse('unknown method');
   if (typeof path !== 'string' || path.length === 0 || path.length > MAX_PATH_CHARS) return refuse('the path must be a string of 1 to 2048 characters');
   if (!path.startsWith('/api/')) return refuse('the path must be one of the control API');
+  // The route is matched on the text, but the request goes to what a URL parser makes of it: `\`
+  // is `/` in an http URL and `..` segments fold, so a file name like `..\..\..\api\name` in an
+  // upload's path would land on another route. Only a path the parser leaves alone goes on.
+  if (!isCanonicalPath(path)) return refuse('the path must be plain: no backslashes, dot segments, query or fragment');
   return { ok: true, value: { method, path } };
+}
+
+function isCanonicalPath(path: string): boolean {
+  if (/[\\?#\s]/.test(path)) return false;
+  let parsed: URL;
+  try {
+    parsed = new URL(path, 'http://127.0.0.1');
+  } catch {
+    return false;
+  }
+  return parsed.pathname === path;
 }
 
 function refuse(reason: string): { ok: false; reason: string } {
