@@ -45,9 +45,14 @@ export const inspectSceneBody = z.strictObject({ scenePath: z.string().min(1).ma
 
 /** Largest scene file the UI may upload (the scene memory budget's default). */
 export const MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
-/** A dropped file's name as an upload may give it: one path segment, no tricks. */
+/**
+ * A dropped file's name as an upload may give it: one path segment, no tricks. Not: a separator
+ * or a dot first; a control character (C0, DEL, C1); a bidirectional override or line separator,
+ * which make a name read as another (`scene\u202Egpj.glb`); a trailing dot or space, which Windows
+ * drops (so the file is not where its name says); a Windows device name (`CON`, `NUL.glb`, `COM1`).
+ */
 // eslint-disable-next-line no-control-regex -- control characters are exactly what a file name may not hold
-export const UPLOAD_NAME_PATTERN = /^(?!\.)[^/\\\u0000-\u001f:*?"<>|]{1,200}$/;
+export const UPLOAD_NAME_PATTERN = /^(?!\.)(?!(?:con|prn|aux|nul|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3])(?:\.|$))(?!.*[. ]$)[^/\\\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069:*?"<>|]{1,200}$/i;
 
 export type {
   AgentStatus,

@@ -217,6 +217,8 @@ export class ControlServer {
     if (!verdict.ok) return page(res, verdict.status, this.port, 'Refused', verdict.message);
     if (req.method !== 'GET' && req.method !== 'HEAD') return page(res, 405, this.port, 'Not allowed', `${req.method} is not allowed here`);
     if (path === '/login') {
+      // Only a GET (a person following the link) spends the code: a HEAD is a link checker's or a preview's.
+      if (req.method !== 'GET') return page(res, 405, this.port, 'Not allowed', 'Open this link in a browser to sign in.');
       const code = new URLSearchParams(query).get('code') ?? '';
       const granted = code ? this.sessions.redeem(code) : null;
       if (!granted)

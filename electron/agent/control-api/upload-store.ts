@@ -3,6 +3,7 @@
 // drop (a .gltf with its .bin and textures) share an upload id, so relative references hold. A
 // name is one plain path segment; anything else is refused, not cleaned up into something else.
 
+import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
@@ -50,7 +51,9 @@ export class UploadStore {
     await mkdir(folder, { recursive: true, mode: 0o700 });
     if ((await readdir(folder)).length >= MAX_FILES_PER_UPLOAD) throw new TroupeError('bad-request', `An upload holds at most ${MAX_FILES_PER_UPLOAD} files`);
     const reservation = await this.room.reserve(declared, { what: name, purpose: 'to upload the scene' });
-    const partial = join(folder, `.${name}.partial`);
+    // One partial file per request: two uploads of one name at once (a second drop, a retry) must
+    // not write into the same file, or the name would end up holding a mix of both.
+    const partial = join(folder, `.${name}.${randomBytes(6).toString('hex')}.partial`);
     let received = 0;
     try {
       const counter = new Transform({
