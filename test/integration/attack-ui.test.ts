@@ -2,7 +2,8 @@
 // uploads), against a real agent in this process over real HTTP, and, where the question is what a
 // browser does, in Debian's Chromium (skipped where it is not installed).
 //
-// Covered here: uploads of one name at once, hostile upload names, a HEAD on a login link, and a
+// Covered here: uploads of one name at once, hostile upload names, a HEAD on a login link, a
+// shadowing cookie, the API's embedding headers, and a
 // real browser on a hostile page (cross-site forms, no-cors fetches, WebSocket, framing) plus the
 // one attack that still works: a server on another loopback port receives the session cookie.
 
@@ -106,6 +107,29 @@ describe('login links under attack', () => {
     expect(head.status).not.toBe(303);
     expect(head.headers['set-cookie']).toBeUndefined();
     expect((await raw(link.pathname + link.search)).status).toBe(303);
+  });
+});
+
+describe('the session cookie under attack', () => {
+  async function sessionCookie(): Promise<string> {
+    const link = new URL((await client.call('loginLink')).url);
+    const res = await raw(link.pathname + link.search);
+    return String(res.headers['set-cookie']![0]).split(';')[0]!;
+  }
+
+  it('a decoy cookie of the same name (tossed by a page on another port, sent first) does not shadow the session', async () => {
+    const cookie = await sessionCookie();
+    const decoy = `troupe_session_${agent.controlPort}=decoy`;
+    expect((await raw('/api/status', { headers: { cookie: `${decoy}; ${cookie}` } })).status).toBe(200);
+    expect((await raw('/api/status', { headers: { cookie: decoy } })).status).toBe(401);
+  });
+
+  it('API answers may not be embedded by another origin (CORP) or sniffed', async () => {
+    const res = await raw('/api/status', { headers: { authorization: `Bearer ${token}` } });
+    expect(res.headers['cross-origin-resource-policy']).toBe('same-origin');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    const refused = await raw('/api/status');
+    expect(refused.headers['cross-origin-resource-policy']).toBe('same-origin');
   });
 });
 

@@ -36,6 +36,12 @@ import { securityHeaders, UiFiles } from './ui-files.js';
 import { UiSessions } from './ui-sessions.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
+/**
+ * On every API answer: a page of another origin may not embed one (a task image in an <img>, JSON
+ * in a <script>), whatever cookie the browser attached; pages on another port of this host are
+ * the same site, so SameSite does not stop them.
+ */
+const API_HEADERS = { 'x-content-type-options': 'nosniff', 'cross-origin-resource-policy': 'same-origin' } as const;
 
 /** What the control API needs from the agent (the agent implements it). */
 export interface ControlApiHandlers {
@@ -200,7 +206,7 @@ export class ControlServer {
     try {
       if (name === 'taskImage') {
         const png = await this.api.taskImage(params.jobId!, decodePathParam(params.taskId!));
-        res.writeHead(200, { 'content-type': 'image/png', 'content-length': png.byteLength, 'cache-control': 'private, max-age=3600' });
+        res.writeHead(200, { ...API_HEADERS, 'content-type': 'image/png', 'content-length': png.byteLength, 'cache-control': 'private, max-age=3600' });
         return void res.end(png);
       }
       send(res, 200, await this.api.upload(params.uploadId!, params.fileName!, req));
@@ -294,6 +300,6 @@ async function body<T>(req: IncomingMessage, schema: ZodType<T>): Promise<T> {
 function send(res: ServerResponse, status: number, value: unknown): void {
   if (res.headersSent) return;
   const text = JSON.stringify(value);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.writeHead(status, { ...API_HEADERS, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
   res.end(text);
 }

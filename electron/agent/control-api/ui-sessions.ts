@@ -50,10 +50,12 @@ export class UiSessions {
 
   /** Whether the request carries a live session cookie of this agent. */
   hasSession(req: IncomingMessage, nowMs = Date.now()): boolean {
-    const value = readCookie(req.headers.cookie, this.cookieName);
-    if (!value) return false;
-    const expires = this.sessions.get(digest(value));
-    return expires !== undefined && expires > nowMs;
+    // Every cookie of our name counts: a page on another port of this host can set one with a longer
+    // Path, which the browser sends first, to shadow the real session (a sign-out, at least).
+    return readCookies(req.headers.cookie, this.cookieName).some((value) => {
+      const expires = this.sessions.get(digest(value));
+      return expires !== undefined && expires > nowMs;
+    });
   }
 
   setCookieHeader(session: string, maxAgeSeconds: number): string {
@@ -66,11 +68,12 @@ export class UiSessions {
   }
 }
 
-function readCookie(header: string | undefined, name: string): string | null {
-  if (!header || header.length > 8192) return null;
+function readCookies(header: string | undefined, name: string): string[] {
+  if (!header || header.length > 8192) return [];
+  const values: string[] = [];
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+    if (eq > 0 && part.slice(0, eq).trim() === name) values.push(part.slice(eq + 1).trim());
   }
-  return null;
+  return values.slice(0, 8);
 }
