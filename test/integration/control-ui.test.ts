@@ -1,5 +1,5 @@
 // What the app's UI needs of the agent, against a real agent in this process over real HTTP: the
-// browser login (one-time link, session cookie, Origin rules), the UI's files and their policy,
+// browser login (one-time link, a session handed to the page in the fragment, Origin rules), the UI's files and their policy,
 // uploads of dropped files, scene defaults, per-task events with tile images, capacity history,
 // presence, and "open output folder" where there is no desktop.
 
@@ -37,7 +37,14 @@ async function signIn(): Promise<string> {
   const link = await client.call('loginLink');
   const res = await raw(new URL(link.url).pathname + new URL(link.url).search);
   expect(res.status).toBe(303);
-  return String(res.headers['set-cookie']![0]).split(';')[0]!;
+  return sessionOf(res.headers.location!);
+}
+
+/** The session the login redirect hands the page: `/#session=<secret>`. */
+function sessionOf(location: string): string {
+  const m = /^\/#session=([A-Za-z0-9_-]+)$/.exec(location);
+  expect(m, location).not.toBeNull();
+  return m![1]!;
 }
 
 describe('the agent serves the app', () => {
@@ -76,14 +83,15 @@ describe('the agent serves the app', () => {
     expect((await raw('/', { headers: { host: 'evil.example' } })).status).toBe(403);
   });
 
-  it('signs a browser in once per link, with an HttpOnly SameSite=Strict cookie', async () => {
+  it('signs a browser in once per link, by a session in the fragment, never a cookie', async () => {
     const link = await client.call('loginLink');
     const path = new URL(link.url).pathname + new URL(link.url).search;
     const first = await raw(path);
     expect(first.status).toBe(303);
-    const cookie = String(first.headers['set-cookie']![0]);
-    expect(cookie).toMatch(/HttpOnly/);
-    expect(cookie).toMatch(/SameSite=Strict/);
+    // A cookie would reach every server on this host (cookies are not kept apart by port).
+    expect(first.headers['set-cookie']).toBeUndefined();
+    expect(first.headers['referrer-policy']).toBe('no-referrer');
+    sessionOf(first.headers.location!);
     const again = await raw(path);
     expect(again.status).toBe(401);
     expect(again.body.toString()).toContain('troupe open');
@@ -91,26 +99,27 @@ describe('the agent serves the app', () => {
   });
 
   it('lets the session read, and change things only with our Origin; never mint more links', async () => {
-    const cookie = await signIn();
+    const session = await signIn();
+    const bearer = `Bearer ${session}`;
     const origin = base;
-    expect((await raw('/api/status', { headers: { cookie } })).status).toBe(200);
-    const noOrigin = await raw('/api/sharing', { method: 'PUT', headers: { cookie, 'content-type': 'application/json' }, body: '{"mode":"on"}' });
+    expect((await raw('/api/status', { headers: { authorization: bearer } })).status).toBe(200);
+    const noOrigin = await raw('/api/sharing', { method: 'PUT', headers: { authorization: bearer, 'content-type': 'application/json' }, body: '{"mode":"on"}' });
     expect(noOrigin.status).toBe(403);
-    const foreign = await raw('/api/sharing', { method: 'PUT', headers: { cookie, origin: 'https://evil.example', 'content-type': 'application/json' }, body: '{"mode":"on"}' });
+    const foreign = await raw('/api/sharing', { method: 'PUT', headers: { authorization: bearer, origin: 'https://evil.example', 'content-type': 'application/json' }, body: '{"mode":"on"}' });
     expect(foreign.status).toBe(403);
-    const ours = await raw('/api/sharing', { method: 'PUT', headers: { cookie, origin, 'content-type': 'application/json' }, body: '{"mode":"on"}' });
+    const ours = await raw('/api/sharing', { method: 'PUT', headers: { authorization: bearer, origin, 'content-type': 'application/json' }, body: '{"mode":"on"}' });
     expect(ours.status).toBe(200);
-    expect((await raw('/api/login-links', { method: 'POST', headers: { cookie, origin } })).status).toBe(403);
-    expect((await raw('/api/status', { headers: { cookie: 'troupe_session_1=forged' } })).status).toBe(401);
-    // The event stream takes the cookie too, from our page only.
+    expect((await raw('/api/login-links', { method: 'POST', headers: { authorization: bearer, origin } })).status).toBe(403);
+    expect((await raw('/api/status', { headers: { authorization: 'Bearer forged-session-forged-session-forged' } })).status).toBe(401);
+    // The event stream takes the session as a subprotocol (a page cannot set headers there), from our page only.
     const events = await new Promise<string>((resolve) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${agent.controlPort}/api/events`, { headers: { cookie, origin } });
+      const ws = new WebSocket(`ws://127.0.0.1:${agent.controlPort}/api/events`, [`troupe-token.${session}`], { headers: { origin } });
       ws.once('open', () => (ws.close(), resolve('open')));
       ws.once('error', (err) => resolve(String(err)));
     });
     expect(events).toBe('open');
     const refused = await new Promise<string>((resolve) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${agent.controlPort}/api/events`, { headers: { cookie, origin: 'https://evil.example' } });
+      const ws = new WebSocket(`ws://127.0.0.1:${agent.controlPort}/api/events`, [`troupe-token.${session}`], { headers: { origin: 'https://evil.example' } });
       ws.once('open', () => (ws.close(), resolve('open')));
       ws.once('error', () => resolve('refused'));
     });

@@ -1,8 +1,7 @@
-// Owns who may drive the agent locally: requests must carry the per-user token (or the session
-// cookie of the browser UI), name our own host (DNS rebinding), and come from no browser origin or
-// one of ours (a web page the user happens to open must not be able to pair machines or read the
-// team). A cookie rides along with any request the browser makes, so a cookie-borne request that
-// changes something must also show our Origin.
+// Owns who may drive the agent locally: requests must carry the per-user token (or a browser UI
+// session, presented the same way), name our own host (DNS rebinding), and come from no browser
+// origin or one of ours (a web page the user happens to open must not be able to pair machines or
+// read the team). A session is a page's: a session-borne request must show our Origin.
 
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -42,7 +41,8 @@ export class AccessGuard {
     const host = this.checkHost(req);
     if (!host.ok) return host;
     if (this.tokenMatches(req)) return { ok: true };
-    if (this.sessions?.hasSession(req)) {
+    const presented = presentedSecret(req);
+    if (presented && this.sessions?.isSession(presented)) {
       const reads = req.method === 'GET' || req.method === 'HEAD';
       const upgrade = (req.headers.upgrade ?? '').toLowerCase() === 'websocket';
       if ((!reads || upgrade) && req.headers.origin === undefined)
@@ -58,15 +58,18 @@ export class AccessGuard {
   }
 
   private tokenMatches(req: IncomingMessage): boolean {
-    const auth = req.headers.authorization;
-    let presented = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7) : null;
-    if (!presented) {
-      const protocols = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
-      presented = protocols.find((p) => p.startsWith(CONTROL_TOKEN_SUBPROTOCOL_PREFIX))?.slice(CONTROL_TOKEN_SUBPROTOCOL_PREFIX.length) ?? null;
-    }
+    const presented = presentedSecret(req);
     if (!presented) return false;
     const a = Buffer.from(presented);
     const b = Buffer.from(this.token);
     return a.length === b.length && timingSafeEqual(a, b);
   }
+}
+
+/** The secret a request shows: `Authorization: Bearer <s>`, or a WebSocket subprotocol `troupe-token.<s>`. */
+function presentedSecret(req: IncomingMessage): string | null {
+  const auth = req.headers.authorization;
+  if (typeof auth === 'string' && auth.startsWith('Bearer ')) return auth.slice(7);
+  const protocols = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
+  return protocols.find((p) => p.startsWith(CONTROL_TOKEN_SUBPROTOCOL_PREFIX))?.slice(CONTROL_TOKEN_SUBPROTOCOL_PREFIX.length) ?? null;
 }

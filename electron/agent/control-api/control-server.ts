@@ -33,7 +33,7 @@ import {
 import type { NearbyDevice, SharingSetting, TeamView } from '../../../shared/model/index.js';
 import { AccessGuard } from './access-guard.js';
 import { securityHeaders, UiFiles } from './ui-files.js';
-import { UiSessions } from './ui-sessions.js';
+import { sessionLandingUrl, UiSessions } from './ui-sessions.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
 /**
@@ -94,7 +94,7 @@ export class ControlServer {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   private readonly guard: AccessGuard;
   private readonly handlers: Handlers;
-  private readonly sessions = new UiSessions(() => this.port);
+  private readonly sessions = new UiSessions();
   private readonly ui: UiFiles | null;
   private port = 0;
 
@@ -229,7 +229,7 @@ export class ControlServer {
       const granted = code ? this.sessions.redeem(code) : null;
       if (!granted)
         return page(res, 401, this.port, 'This sign-in link has been used or has expired', 'Run `npx troupe open` on this machine for a new one.');
-      res.writeHead(303, { location: '/', 'set-cookie': this.sessions.setCookieHeader(granted.session, granted.maxAgeSeconds), 'cache-control': 'no-store' });
+      res.writeHead(303, { location: sessionLandingUrl(granted), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
       return void res.end();
     }
     if (this.ui && (await this.ui.serve(path, res))) return;

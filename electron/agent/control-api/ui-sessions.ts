@@ -1,10 +1,14 @@
 // Owns who may use the UI in a browser: `npm start` on a machine without a display (or `troupe
-// open`) prints a one-time login link; following it trades the code for a session cookie
-// (HttpOnly, SameSite=Strict), so the token never sits in a URL that stays in history, and no other
-// site's page can ride on the session.
+// open`) prints a one-time login link; following it trades the code for a session secret that
+// the redirect hands to the page in its URL fragment (never sent to a server, removed from the
+// address bar at once). The page keeps it in its own origin's storage and sends it as a bearer
+// token, like the CLI's token.
+//
+// Not a cookie, on purpose: browsers keep cookies apart by host, not by port, and SameSite counts
+// every port of 127.0.0.1 as one site, so any other local server a page is sent to would receive
+// a session cookie (the red-team's finding). Storage is scoped by origin, port included.
 
 import { createHash, randomBytes } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 
 /** A login link works once, within this time. */
 export const LOGIN_CODE_MS = 5 * 60_000;
@@ -20,13 +24,6 @@ export class UiSessions {
   private readonly codes = new Map<string, number>();
   private readonly sessions = new Map<string, number>();
 
-  constructor(private readonly port: () => number) {}
-
-  /** Cookies are not kept apart by port: two agents on one machine each name their own. */
-  get cookieName(): string {
-    return `troupe_session_${this.port()}`;
-  }
-
   mintCode(nowMs = Date.now()): { code: string; expiresAtMs: number } {
     this.prune(nowMs);
     while (this.codes.size >= MAX_CODES) this.codes.delete(this.codes.keys().next().value!);
@@ -37,7 +34,7 @@ export class UiSessions {
   }
 
   /** A new session for a valid unused code, which is then spent; null otherwise. */
-  redeem(code: string, nowMs = Date.now()): { session: string; maxAgeSeconds: number } | null {
+  redeem(code: string, nowMs = Date.now()): string | null {
     this.prune(nowMs);
     const key = digest(code);
     if (!this.codes.has(key)) return null;
@@ -45,21 +42,13 @@ export class UiSessions {
     while (this.sessions.size >= MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value!);
     const session = randomBytes(32).toString('base64url');
     this.sessions.set(digest(session), nowMs + SESSION_MS);
-    return { session, maxAgeSeconds: SESSION_MS / 1000 };
+    return session;
   }
 
-  /** Whether the request carries a live session cookie of this agent. */
-  hasSession(req: IncomingMessage, nowMs = Date.now()): boolean {
-    // Every cookie of our name counts: a page on another port of this host can set one with a longer
-    // Path, which the browser sends first, to shadow the real session (a sign-out, at least).
-    return readCookies(req.headers.cookie, this.cookieName).some((value) => {
-      const expires = this.sessions.get(digest(value));
-      return expires !== undefined && expires > nowMs;
-    });
-  }
-
-  setCookieHeader(session: string, maxAgeSeconds: number): string {
-    return `${this.cookieName}=${session}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}`;
+  /** Whether `secret` (as presented: bearer header or WebSocket subprotocol) is a live session. */
+  isSession(secret: string, nowMs = Date.now()): boolean {
+    const expires = this.sessions.get(digest(secret));
+    return expires !== undefined && expires > nowMs;
   }
 
   private prune(nowMs: number): void {
@@ -68,12 +57,7 @@ export class UiSessions {
   }
 }
 
-function readCookies(header: string | undefined, name: string): string[] {
-  if (!header || header.length > 8192) return [];
-  const values: string[] = [];
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) values.push(part.slice(eq + 1).trim());
-  }
-  return values.slice(0, 8);
+/** Where /login sends the browser: the page, with the session in the fragment. */
+export function sessionLandingUrl(session: string): string {
+  return `/#session=${session}`;
 }

@@ -1,6 +1,8 @@
 import { ControlApiClient } from '../../../shared/control-api/control-client.js';
 import { BRIDGE_GLOBAL, type TroupeBridge } from '../../../shared/control-api/bridge.js';
 import { EVENTS_PATH } from '../../../shared/control-api/routes.js';
+import { CONTROL_TOKEN_SUBPROTOCOL_PREFIX } from '../../../shared/control-api/index.js';
+import { browserSession } from './browser-session.js';
 import { fetchBytesTransport, fetchJsonTransport } from './fetch-transports.js';
 import { reconnectingEvents } from './reconnecting-events.js';
 
@@ -22,10 +24,15 @@ export function connectToAgent(win: Window = window): AgentConnection {
     return { client, pathForFile: (file) => bridge.pathForFile(file), kind: 'desktop' };
   }
   const scheme = win.location.protocol === 'https:' ? 'wss' : 'ws';
-  const client = new ControlApiClient(fetchJsonTransport(), {
+  // Kept in this variable once read: a session taken from the fragment must survive a storage that refuses it.
+  const session = browserSession(win);
+  const auth: Record<string, string> = session ? { authorization: `Bearer ${session}` } : {};
+  const client = new ControlApiClient(fetchJsonTransport(undefined, auth), {
     checkAnswers: true,
-    bytes: fetchBytesTransport(),
-    events: reconnectingEvents(`${scheme}://${win.location.host}${EVENTS_PATH}`),
+    bytes: fetchBytesTransport(undefined, auth),
+    events: reconnectingEvents(`${scheme}://${win.location.host}${EVENTS_PATH}`, {
+      protocols: session ? [`${CONTROL_TOKEN_SUBPROTOCOL_PREFIX}${session}`] : [],
+    }),
   });
   return { client, pathForFile: () => null, kind: 'browser' };
 }

@@ -3,15 +3,15 @@ import { TroupeError } from '../../../shared/errors.js';
 
 const UNREACHABLE = "Troupe's agent on this computer is not answering. Is it running?";
 
-/** JSON requests on the page's origin; the login cookie (same-origin) authenticates them. */
-export function fetchJsonTransport(fetchImpl: typeof fetch = (...args) => fetch(...args)): ControlTransport {
+/** JSON requests on the page's origin; `auth` (the browser session as a bearer token) authenticates them. */
+export function fetchJsonTransport(fetchImpl: typeof fetch = (...args) => fetch(...args), auth: Record<string, string> = {}): ControlTransport {
   return async (method, path, body) => {
     let response: Response;
     try {
       response = await fetchImpl(path, {
         method,
-        credentials: 'same-origin',
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        credentials: 'omit',
+        headers: body === undefined ? { ...auth } : { ...auth, 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch {
@@ -24,14 +24,14 @@ export function fetchJsonTransport(fetchImpl: typeof fetch = (...args) => fetch(
 }
 
 /** Task images and uploads: bytes both ways. */
-export function fetchBytesTransport(fetchImpl: typeof fetch = (...args) => fetch(...args)): ControlBytesTransport {
+export function fetchBytesTransport(fetchImpl: typeof fetch = (...args) => fetch(...args), auth: Record<string, string> = {}): ControlBytesTransport {
   return async (method, path, body) => {
     let response: Response;
     try {
       response = await fetchImpl(path, {
         method,
-        credentials: 'same-origin',
-        headers: body ? { 'content-type': 'application/octet-stream' } : {},
+        credentials: 'omit',
+        headers: body ? { ...auth, 'content-type': 'application/octet-stream' } : { ...auth },
         body: body as BodyInit | null,
       });
     } catch {

@@ -4,7 +4,9 @@ export interface ReconnectOptions {
   /** First wait after a drop; doubles each failed try up to maxDelayMs. */
   initialDelayMs?: number;
   maxDelayMs?: number;
-  createSocket?: (url: string) => WebSocket;
+  /** Subprotocols to offer (the browser session travels as one: a page cannot set headers on a WebSocket). */
+  protocols?: string[];
+  createSocket?: (url: string, protocols: string[]) => WebSocket;
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (handle: unknown) => void;
 }
@@ -17,7 +19,8 @@ export interface ReconnectOptions {
 export function reconnectingEvents(url: string, options: ReconnectOptions = {}): ControlEventsTransport {
   const initialDelayMs = options.initialDelayMs ?? 500;
   const maxDelayMs = options.maxDelayMs ?? 10_000;
-  const createSocket = options.createSocket ?? ((u: string) => new WebSocket(u));
+  const protocols = options.protocols ?? [];
+  const createSocket = options.createSocket ?? ((u: string, p: string[]) => new WebSocket(u, p));
   const setTimer = options.setTimer ?? ((fn: () => void, ms: number) => setTimeout(fn, ms));
   const clearTimer = options.clearTimer ?? ((h: unknown) => clearTimeout(h as ReturnType<typeof setTimeout>));
 
@@ -37,7 +40,7 @@ export function reconnectingEvents(url: string, options: ReconnectOptions = {}):
       report(last === 'closed' ? 'closed' : 'connecting');
       let ws: WebSocket;
       try {
-        ws = createSocket(url);
+        ws = createSocket(url, protocols);
       } catch {
         return retry();
       }

@@ -38,6 +38,8 @@ export async function openApp(browser: Browser, agent: AgentProcess): Promise<Pa
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   await page.goto(link);
+  // The page moves its session out of the address bar (and history) into its origin's storage.
+  await page.waitForURL((url) => url.hash === '', { timeout: 10_000 });
   return page;
 }
 
@@ -49,4 +51,28 @@ export async function snap(page: Page, name: string): Promise<string> {
   const path = join(ARTIFACTS, `${String(++shot).padStart(2, '0')}-${name}.png`);
   await page.screenshot({ path });
   return path;
+}
+
+export interface RenderOptions {
+  name: string;
+  firstFrame: number;
+  lastFrame: number;
+  width: number;
+  height: number;
+  samples: number;
+}
+
+/** Picks the scene file and fills the render form's options as a person would; presses "Render on team". */
+export async function renderFromUi(page: Page, scenePath: string, o: RenderOptions): Promise<void> {
+  await page.getByLabel('Choose scene file').setInputFiles(scenePath);
+  const form = page.getByRole('form', { name: /^Render / });
+  await form.waitFor();
+  await form.getByText('Options').click();
+  await form.getByLabel('Job name').fill(o.name);
+  await form.getByLabel('First frame').fill(String(o.firstFrame));
+  await form.getByLabel('Last frame').fill(String(o.lastFrame));
+  await form.getByLabel('Width (px)').fill(String(o.width));
+  await form.getByLabel('Height (px)').fill(String(o.height));
+  await form.getByLabel('Samples per pixel').fill(String(o.samples));
+  await form.getByRole('button', { name: 'Render on team' }).click();
 }
