@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Testbed, REPO_ROOT, type AgentProcess } from '../integration/harness/testbed.js';
-import { browserOn, chromiumMissing, openApp, snap } from './support/app-browser.js';
+import { browserOn, chromiumMissing, openApp, renderFromUi, snap } from './support/app-browser.js';
 
 const missing = chromiumMissing();
 const SCENE = join(REPO_ROOT, 'assets/sample-scene.glb');
@@ -113,17 +113,8 @@ describe.skipIf(missing)(`the app in Chromium, against agents on a LAN${missing 
   });
 
   it('drop a scene, press "Render on team": buckets from both machines arrive, and the image is in the output folder', async () => {
-    await pageA.getByLabel('Choose scene file').setInputFiles(SCENE);
-    const form = pageA.getByRole('form', { name: /^Render / });
-    await form.waitFor();
-    await form.getByText('Options').click();
-    await form.getByLabel('Last frame').fill('1'); // the sample is animated: one frame of it is a still
-    await form.getByLabel('Width (px)').fill('320');
-    await form.getByLabel('Height (px)').fill('180');
-    await form.getByLabel('Samples per pixel').fill('16');
-    await form.getByLabel('Job name').fill('still-e2e');
-    await snap(pageA, 'render-form');
-    await form.getByRole('button', { name: 'Render on team' }).click();
+    // The sample is animated: one frame of it is a still.
+    await renderFromUi(pageA, SCENE, { name: 'still-e2e', firstFrame: 1, lastFrame: 1, width: 320, height: 180, samples: 16 });
     const canvas = pageA.getByTestId('bucket-canvas');
     await canvas.waitFor();
     await expect.poll(() => pageA.locator('.bucket-outline[data-state="done"]').count(), { timeout: 60_000 }).toBeGreaterThan(0);
@@ -154,16 +145,7 @@ describe.skipIf(missing)(`the app in Chromium, against agents on a LAN${missing 
 
   it('a teammate killed mid-job shows offline, and the job still finishes', async () => {
     await pageA.getByRole('button', { name: 'Choose another scene' }).click().catch(() => undefined);
-    await pageA.getByLabel('Choose scene file').setInputFiles(SCENE);
-    const form = pageA.getByRole('form', { name: /^Render / });
-    await form.getByText('Options').click();
-    await form.getByLabel('Job name').fill('frames-e2e');
-    await form.getByLabel('First frame').fill('1');
-    await form.getByLabel('Last frame').fill('8');
-    await form.getByLabel('Width (px)').fill('240');
-    await form.getByLabel('Height (px)').fill('136');
-    await form.getByLabel('Samples per pixel').fill('16');
-    await form.getByRole('button', { name: 'Render on team' }).click();
+    await renderFromUi(pageA, SCENE, { name: 'frames-e2e', firstFrame: 1, lastFrame: 8, width: 240, height: 136, samples: 16 });
     // Kill whichever teammate is rendering a frame for us now.
     const grid = pageA.getByTestId('frame-grid');
     await grid.waitFor();

@@ -5,6 +5,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { Socket } from 'node:net';
+import os from 'node:os';
 import { toErrorBody } from '../../../shared/errors.js';
 import { PAYLOAD_FD, PAYLOAD_HEADER_BYTES, type ChildMessage, type HostMessage } from './engine-protocol.js';
 
@@ -29,6 +30,7 @@ export interface EngineService {
 export function serveEngine(service: EngineService): void {
   const send = (message: ChildMessage): void => void process.send?.(message);
   raiseOomScore();
+  lowerPriority();
   const payloadOut = new Socket({ fd: PAYLOAD_FD, readable: false, writable: true });
   let running: { taskId: number; controller: AbortController } | null = null;
 
@@ -69,6 +71,19 @@ function writePayload(out: Socket, payload: Uint8Array): Promise<void> {
 }
 
 /** 1000: under memory pressure the kernel's OOM killer takes this process before the agent. */
+/**
+ * Engines yield the CPU to everything else on the machine: the owner's programs, the agent that
+ * answers teammates, the app's window (as BOINC's workers run at idle priority). Set before any
+ * render thread exists: on Linux the nice value is per thread, and new threads inherit it.
+ */
+function lowerPriority(): void {
+  try {
+    os.setPriority(os.constants.priority.PRIORITY_BELOW_NORMAL);
+  } catch {
+    // Not allowed here (a sandbox): the engine runs at normal priority, as before.
+  }
+}
+
 function raiseOomScore(): void {
   if (process.platform !== 'linux') return;
   try {

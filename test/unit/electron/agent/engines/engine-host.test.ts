@@ -43,8 +43,10 @@ describe('EngineHost', () => {
 
   it('starts plain node with a heap limit, and asks the kernel to kill it before the agent', async () => {
     const { value } = await host({ heapLimitMb: 300 }).run({ kind: 'info' });
-    const info = value as { oomScoreAdj: string; execArgv: string[] };
+    const info = value as { oomScoreAdj: string; execArgv: string[]; priority: number };
     expect(info.oomScoreAdj).toBe('1000');
+    // Below normal: the owner's programs, the agent and the app's window come first.
+    expect(info.priority).toBe(10);
     expect(info.execArgv).toContain('--max-old-space-size=300');
     expect(process.versions.electron).toBeUndefined();
   });

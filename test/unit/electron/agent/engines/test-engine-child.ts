@@ -61,7 +61,14 @@ serveEngine({
         await sleep(60_000, signal);
         return { value: 'waited' };
       case 'info':
-        return { value: { oomScoreAdj: readFileSync('/proc/self/oom_score_adj', 'utf8').trim(), execArgv: process.execArgv, rss: process.memoryUsage.rss() } };
+        return {
+          value: {
+            oomScoreAdj: readFileSync('/proc/self/oom_score_adj', 'utf8').trim(),
+            execArgv: process.execArgv,
+            rss: process.memoryUsage.rss(),
+            priority: (await import('node:os')).getPriority(),
+          },
+        };
       case 'refuse':
         throw new TroupeError('bad-scene', 'that scene is refused');
     }
