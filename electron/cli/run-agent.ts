@@ -33,7 +33,7 @@ export async function runAgent(args: ParsedArgs): Promise<void> {
     },
     log,
   );
-  const status = agent.status();
+  const status = agent.control.status();
   print({ type: 'ready', deviceId: status.deviceId, name: status.name, listenPort: agent.listenPort, controlPort: agent.controlPort });
   if (!json) {
     console.log(`Troupe agent "${status.name}" is running.`);
@@ -44,11 +44,11 @@ export async function runAgent(args: ParsedArgs): Promise<void> {
   }
   if (args.flags.has('ui')) {
     // The link signs one browser in, once, within minutes; `troupe open` prints another.
-    const link = agent.loginLink();
+    const link = agent.control.loginLink();
     if (json) print({ type: 'loginLink', ...link });
     else console.log(`\nOpen Troupe in your browser (this link works once, for 5 minutes):\n  ${link.url}\n`);
   }
-  agent.subscribe((event) => (json ? print(event) : describe(event)));
+  agent.control.subscribe((event) => (json ? print(event) : describe(event)));
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;

@@ -29,16 +29,16 @@ async function pairInProcess(): Promise<{ codeMs: number; joinMs: number }> {
   const [a, b] = [await Agent.start(config('a')), await Agent.start(config('b'))];
   try {
     const requested = new Promise<string>((resolve) =>
-      b.subscribe((e: ControlEvent) => e.type === 'pairRequestReceived' && resolve(e.request.requestId)),
+      b.control.subscribe((e: ControlEvent) => e.type === 'pairRequestReceived' && resolve(e.request.requestId)),
     );
     const t0 = performance.now();
-    const pairing = await a.startPairing(`127.0.0.1:${b.listenPort}`); // connect, commit, reveal: both know the code
+    const pairing = await a.control.startPairing(`127.0.0.1:${b.listenPort}`); // connect, commit, reveal: both know the code
     const requestId = await requested;
-    a.confirmPairing(pairing.pairingId); // (the human comparing codes is not timed: confirmation is instant here)
+    a.control.confirmPairing(pairing.pairingId); // (the human comparing codes is not timed: confirmation is instant here)
     const codeMs = performance.now() - t0;
-    const paired = new Promise<void>((resolve) => a.subscribe((e) => e.type === 'pairingChanged' && resolve()));
+    const paired = new Promise<void>((resolve) => a.control.subscribe((e) => e.type === 'pairingChanged' && resolve()));
     const t1 = performance.now();
-    await b.acceptRequest(requestId); // approval -> roster signed, sent, verified, stored on both
+    await b.control.acceptRequest(requestId); // approval -> roster signed, sent, verified, stored on both
     await paired;
     return { codeMs, joinMs: performance.now() - t1 };
   } finally {

@@ -83,51 +83,51 @@ describe('local control API', () => {
   });
 
   it('a declined pairing reports "rejected" on the machine that asked', async () => {
-    const requested = new Promise<string>((r) => b.subscribe((e) => e.type === 'pairRequestReceived' && r(e.request.requestId)));
-    const done = new Promise<Pairing>((r) => a.subscribe((e) => e.type === 'pairingChanged' && r(e.pairing)));
-    await a.startPairing(`127.0.0.1:${b.listenPort}`);
-    b.rejectRequest(await requested);
+    const requested = new Promise<string>((r) => b.control.subscribe((e) => e.type === 'pairRequestReceived' && r(e.request.requestId)));
+    const done = new Promise<Pairing>((r) => a.control.subscribe((e) => e.type === 'pairingChanged' && r(e.pairing)));
+    await a.control.startPairing(`127.0.0.1:${b.listenPort}`);
+    b.control.rejectRequest(await requested);
     const outcome = await done;
     expect(outcome.state).toBe('rejected');
     expect(outcome.error?.message).toMatch(/declined/);
-    expect(a.team()).toBeNull();
+    expect(a.control.team()).toBeNull();
   });
 
   it('the machine that asked must confirm the code too: declining there pairs nothing, even after approval', async () => {
-    const requested = new Promise<string>((r) => b.subscribe((e) => e.type === 'pairRequestReceived' && r(e.request.requestId)));
-    const pairing = await a.startPairing(`127.0.0.1:${b.listenPort}`);
-    const approval = b.acceptRequest(await requested);
+    const requested = new Promise<string>((r) => b.control.subscribe((e) => e.type === 'pairRequestReceived' && r(e.request.requestId)));
+    const pairing = await a.control.startPairing(`127.0.0.1:${b.listenPort}`);
+    const approval = b.control.acceptRequest(await requested);
     approval.catch(() => undefined);
     await new Promise((r) => setTimeout(r, 200)); // B has approved; A still has the say
-    expect(a.pairing(pairing.pairingId)!.state).toBe('awaiting-approval');
-    a.declinePairing(pairing.pairingId);
+    expect(a.control.pairing(pairing.pairingId)!.state).toBe('awaiting-approval');
+    a.control.declinePairing(pairing.pairingId);
     await expect(approval).rejects.toThrow(/declined/);
-    expect(a.team()).toBeNull();
-    expect(b.team()).toBeNull();
+    expect(a.control.team()).toBeNull();
+    expect(b.control.team()).toBeNull();
   });
 
   it('a decline still counts after a confirm, until the other machine is admitted', async () => {
-    const requested = new Promise<string>((r) => b.subscribe((e) => e.type === 'pairRequestReceived' && r(e.request.requestId)));
-    const done = new Promise<Pairing>((r) => a.subscribe((e) => e.type === 'pairingChanged' && r(e.pairing)));
-    const pairing = await a.startPairing(`127.0.0.1:${b.listenPort}`);
+    const requested = new Promise<string>((r) => b.control.subscribe((e) => e.type === 'pairRequestReceived' && r(e.request.requestId)));
+    const done = new Promise<Pairing>((r) => a.control.subscribe((e) => e.type === 'pairingChanged' && r(e.pairing)));
+    const pairing = await a.control.startPairing(`127.0.0.1:${b.listenPort}`);
     await requested;
-    a.confirmPairing(pairing.pairingId);
-    a.declinePairing(pairing.pairingId);
+    a.control.confirmPairing(pairing.pairingId);
+    a.control.declinePairing(pairing.pairingId);
     expect((await done).state).toBe('rejected');
-    expect(a.team()).toBeNull();
+    expect(a.control.team()).toBeNull();
   });
 
   it('rate-limits repeated pairing attempts from one address', async () => {
     const results: string[] = [];
     for (let i = 0; i < 6; i++) {
       try {
-        await a.startPairing(`127.0.0.1:${b.listenPort}`);
+        await a.control.startPairing(`127.0.0.1:${b.listenPort}`);
         results.push('started');
       } catch (err) {
         results.push((err as { code: string }).code);
       }
     }
-    for (const r of b.pairRequests()) b.rejectRequest(r.requestId);
+    for (const r of b.control.pairRequests()) b.control.rejectRequest(r.requestId);
     expect(results).toContain('pairing-rate-limited');
   });
 });
