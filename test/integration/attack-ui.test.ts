@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent } from '../../electron/agent/agent.js';
 import { ControlClient } from '../../electron/cli/control-client.js';
+import { rawRequest } from '../support/raw-http.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = mkdtempSync(join(os.tmpdir(), 'troupe-attack-ui-'));
@@ -24,17 +25,7 @@ let agent: Agent;
 let client: ControlClient;
 let token: string;
 
-function raw(path: string, init: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}) {
-  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: agent.controlPort, path, method: init.method ?? 'GET', headers: init.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
-    req.on('error', reject);
-    req.end(init.body);
-  });
-}
+const raw = (path: string, init: Parameters<typeof rawRequest>[2] = {}) => rawRequest(agent.controlPort, path, init);
 
 const put = (fileName: string, body: Buffer) =>
   raw(`/api/uploads/${UPLOAD_ID}/${fileName}`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-length': String(body.byteLength) }, body });

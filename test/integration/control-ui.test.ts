@@ -4,7 +4,6 @@
 // presence, and "open output folder" where there is no desktop.
 
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -13,6 +12,7 @@ import { Agent } from '../../electron/agent/agent.js';
 import { ControlClient } from '../../electron/cli/control-client.js';
 import type { ControlEvent, TaskView } from '../../shared/control-api/index.js';
 import { controlEventSchema } from '../../shared/control-api/responses.js';
+import { rawRequest } from '../support/raw-http.js';
 
 const REPO = join(import.meta.dirname, '../..');
 const root = mkdtempSync(join(os.tmpdir(), 'troupe-ui-'));
@@ -21,17 +21,7 @@ let agent: Agent;
 let client: ControlClient;
 let base: string;
 
-function raw(path: string, init: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}) {
-  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: agent.controlPort, path, method: init.method ?? 'GET', headers: init.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
-    req.on('error', reject);
-    req.end(init.body);
-  });
-}
+const raw = (path: string, init: Parameters<typeof rawRequest>[2] = {}) => rawRequest(agent.controlPort, path, init);
 
 async function signIn(): Promise<string> {
   const link = await client.call('loginLink');

@@ -3,40 +3,33 @@ import { TroupeError } from '../../../shared/errors.js';
 
 const UNREACHABLE = "Troupe's agent on this computer is not answering. Is it running?";
 
-/** JSON requests on the page's origin; `auth` (the browser session as a bearer token) authenticates them. */
+/**
+ * One request on the page's origin. `auth` (the browser session as a bearer token) authenticates
+ * it; cookies are never sent (credentials 'omit'): the session is not one.
+ */
+async function send(fetchImpl: typeof fetch, method: string, path: string, headers: Record<string, string>, body: BodyInit | null): Promise<Response> {
+  try {
+    return await fetchImpl(path, { method, credentials: 'omit', headers, body });
+  } catch {
+    // fetch rejects only when nothing answered at all (agent stopped, network gone).
+    throw new TroupeError('internal', UNREACHABLE);
+  }
+}
+
+/** JSON requests and answers. */
 export function fetchJsonTransport(fetchImpl: typeof fetch = (...args) => fetch(...args), auth: Record<string, string> = {}): ControlTransport {
   return async (method, path, body) => {
-    let response: Response;
-    try {
-      response = await fetchImpl(path, {
-        method,
-        credentials: 'omit',
-        headers: body === undefined ? { ...auth } : { ...auth, 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch {
-      // fetch rejects only when nothing answered at all (agent stopped, network gone).
-      throw new TroupeError('internal', UNREACHABLE);
-    }
-    const text = await response.text();
-    return { status: response.status, value: parseJson(text) };
+    const headers = body === undefined ? { ...auth } : { ...auth, 'content-type': 'application/json' };
+    const response = await send(fetchImpl, method, path, headers, body === undefined ? null : JSON.stringify(body));
+    return { status: response.status, value: parseJson(await response.text()) };
   };
 }
 
 /** Task images and uploads: bytes both ways. */
 export function fetchBytesTransport(fetchImpl: typeof fetch = (...args) => fetch(...args), auth: Record<string, string> = {}): ControlBytesTransport {
   return async (method, path, body) => {
-    let response: Response;
-    try {
-      response = await fetchImpl(path, {
-        method,
-        credentials: 'omit',
-        headers: body ? { ...auth, 'content-type': 'application/octet-stream' } : { ...auth },
-        body: body as BodyInit | null,
-      });
-    } catch {
-      throw new TroupeError('internal', UNREACHABLE);
-    }
+    const headers = body ? { ...auth, 'content-type': 'application/octet-stream' } : { ...auth };
+    const response = await send(fetchImpl, method, path, headers, body as BodyInit | null);
     const bytes = new Uint8Array(await response.arrayBuffer());
     return { status: response.status, bytes, contentType: response.headers.get('content-type') ?? '' };
   };
