@@ -79,7 +79,7 @@ describe.skipIf(missing)(`the app in Chromium, against agents on a LAN${missing 
     await snap(pageA, 'team-with-beta');
   });
 
-  it('with the keyboard alone: add a machine, compare codes, confirm and approve', async () => {
+  it('with the keyboard alone: add a machine, compare codes, confirm, approve, and render', async () => {
     const add = pageA.getByRole('button', { name: 'Add gamma to team' });
     await add.waitFor({ timeout: 20_000 });
     await add.focus();
@@ -95,7 +95,30 @@ describe.skipIf(missing)(`the app in Chromium, against agents on a LAN${missing 
     await pageG.keyboard.press('Enter');
     await pageA.getByRole('list', { name: 'Team members' }).getByRole('listitem', { name: 'gamma' }).waitFor({ timeout: 20_000 });
     await snap(pageA, 'team-of-three-by-keyboard');
-  });
+
+    // Render with the keyboard: the file comes from the chooser (a dialog of the OS, outside the
+    // page); every field and the button are reached with Tab and typed into.
+    await pageA.getByLabel('Choose scene file').setInputFiles(SCENE);
+    const form = pageA.getByRole('form', { name: /^Render / });
+    await form.waitFor();
+    await form.getByText('Options').focus();
+    await pageA.keyboard.press('Enter'); // opens the options
+    const type = async (label: string, text: string) => {
+      await form.getByLabel(label).focus();
+      await pageA.keyboard.press('ControlOrMeta+A');
+      await pageA.keyboard.type(text);
+    };
+    await type('Job name', 'keyboard-still');
+    await type('Last frame', '1');
+    await type('Width (px)', '160');
+    await type('Height (px)', '90');
+    await type('Samples per pixel', '4');
+    await form.getByRole('button', { name: 'Render on team' }).focus();
+    await pageA.keyboard.press('Enter');
+    const job = await waitForJob(alpha, 'keyboard-still', 120_000);
+    expect(job.state).toBe('done');
+    await pageA.getByRole('button', { name: 'Choose another scene' }).click().catch(() => undefined);
+  }, 180_000);
 
   it('a declined pairing and an unreachable address are said in words, and nothing hangs', async () => {
     // Not on the team yet: a fourth machine is not needed; the address form takes one nobody answers at.
@@ -145,7 +168,7 @@ describe.skipIf(missing)(`the app in Chromium, against agents on a LAN${missing 
 
   it('a teammate killed mid-job shows offline, and the job still finishes', async () => {
     await pageA.getByRole('button', { name: 'Choose another scene' }).click().catch(() => undefined);
-    await renderFromUi(pageA, SCENE, { name: 'frames-e2e', firstFrame: 1, lastFrame: 8, width: 240, height: 136, samples: 16 });
+    await renderFromUi(pageA, SCENE, { name: 'frames-e2e', firstFrame: 1, lastFrame: 8, width: 320, height: 180, samples: 32 });
     // Kill whichever teammate is rendering a frame for us now.
     const grid = pageA.getByTestId('frame-grid');
     await grid.waitFor();
@@ -154,7 +177,14 @@ describe.skipIf(missing)(`the app in Chromium, against agents on a LAN${missing 
         (els, self) => els.map((e) => e.getAttribute('data-worker')).find((w) => w && w !== self) ?? null,
         alpha.deviceId,
       );
-    await expect.poll(workerOf, { timeout: 60_000 }).not.toBeNull();
+    try {
+      await expect.poll(workerOf, { timeout: 60_000 }).not.toBeNull();
+    } catch (err) {
+      await snap(pageA, 'no-teammate-rendering');
+      const job = alpha.cli<{ jobId: string; submission: { name: string } }[]>(['jobs']).find((j) => j.submission.name === 'frames-e2e');
+      const detail = job ? alpha.cli<{ tasks: { taskId: string; state: string; attempts: { workerId: string; outcome: string }[] }[] }>(['job', job.jobId]) : null;
+      throw new Error(`${(err as Error).message}; tasks: ${JSON.stringify(detail?.tasks.map((t) => [t.state, t.attempts.map((a) => `${a.workerId.slice(0, 6)}:${a.outcome}`)]))}`);
+    }
     const victim = (await workerOf()) === gamma.deviceId ? gamma : beta;
     await victim.kill('SIGKILL');
     const member = pageA.getByRole('list', { name: 'Team members' }).getByRole('listitem', { name: victim.name });

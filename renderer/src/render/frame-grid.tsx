@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type CSSProperties } from 'react';
 import type { JobView, TaskView } from '../../../shared/model/jobs.js';
 import { useConnection } from '../store/index.js';
-import { finishingAttempt, runningAttempt } from './job-stats.js';
+import { frameCells } from './frame-cells.js';
 import { useWorkerColour } from './use-worker-colours.js';
 
 /** Frames shown as cells; a longer animation shows its first ones and says how many more. */
@@ -52,7 +52,8 @@ export function FrameGrid({ job, tasks }: { job: JobView; tasks: TaskView[] }) {
       }
     };
     for (const t of tasks) {
-      if (t.kind !== 'frames' || t.state !== 'done' || requested.current.has(t.taskId)) continue;
+      // A frame's picture: its frames task's, or its merge's when the frame was split into buckets.
+      if ((t.kind !== 'frames' && t.kind !== 'merge') || t.state !== 'done' || requested.current.has(t.taskId)) continue;
       if ((t.frames[0] ?? 0) - frameStart >= MAX_CELLS) continue;
       requested.current.add(t.taskId);
       waiting.current.push(t);
@@ -60,10 +61,11 @@ export function FrameGrid({ job, tasks }: { job: JobView; tasks: TaskView[] }) {
     pump();
   }, [tasks, client, job.jobId, frameStart]);
 
-  const taskOfFrame = new Map<number, TaskView>();
-  for (const t of tasks) if (t.kind === 'frames' && t.state !== 'cancelled') for (const f of t.frames) taskOfFrame.set(f, t);
   const count = frameEnd - frameStart + 1;
-  const cells = Array.from({ length: Math.min(count, MAX_CELLS) }, (_, i) => frameStart + i);
+  const cells = frameCells(
+    tasks,
+    Array.from({ length: Math.min(count, MAX_CELLS) }, (_, i) => frameStart + i),
+  );
 
   return (
     <div className="frame-grid-wrap">
@@ -73,11 +75,9 @@ export function FrameGrid({ job, tasks }: { job: JobView; tasks: TaskView[] }) {
         data-testid="frame-grid"
         style={{ '--frame-aspect': `${job.submission.settings.width} / ${job.submission.settings.height}` } as CSSProperties}
       >
-        {cells.map((frame) => {
-          const task = taskOfFrame.get(frame);
-          const state = task?.state ?? 'queued';
-          const attempt = task ? (state === 'done' ? finishingAttempt(task) : runningAttempt(task)) : null;
-          const thumb = task && task.frames[0] === frame ? thumbs[task.taskId] : undefined;
+        {cells.map(({ frame, state, workerId, imageTask }) => {
+          const attempt = workerId ? { workerId } : null;
+          const thumb = imageTask ? thumbs[imageTask.taskId] : undefined;
           return (
             <li
               key={frame}
