@@ -183,7 +183,7 @@ describe.skipIf(missing)(`the app in Chromium, against agents on a LAN${missing 
       await snap(pageA, 'no-teammate-rendering');
       const job = alpha.cli<{ jobId: string; submission: { name: string } }[]>(['jobs']).find((j) => j.submission.name === 'frames-e2e');
       const detail = job ? alpha.cli<{ tasks: { taskId: string; state: string; attempts: { workerId: string; outcome: string }[] }[] }>(['job', job.jobId]) : null;
-      throw new Error(`${(err as Error).message}; tasks: ${JSON.stringify(detail?.tasks.map((t) => [t.state, t.attempts.map((a) => `${a.workerId.slice(0, 6)}:${a.outcome}`)]))}`);
+      throw new Error(`${(err as Error).message}; tasks: ${JSON.stringify(detail?.tasks.map((t) => [t.state, t.attempts.map((a) => `${a.workerId.slice(0, 6)}:${a.outcome}`)]))}`, { cause: err });
     }
     const victim = (await workerOf()) === gamma.deviceId ? gamma : beta;
     await victim.kill('SIGKILL');
