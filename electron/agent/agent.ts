@@ -6,7 +6,6 @@ import { mkdir, writeFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import type { DeviceId } from '../../shared/model/index.js';
-import { ENGINE_ID } from '../../shared/model/jobs.js';
 import { PROTOCOL_VERSION } from '../../shared/protocol/index.js';
 import { AgentControl } from './agent-control.js';
 import { AgentEvents } from './agent-events.js';
@@ -32,6 +31,7 @@ import { RosterSync } from './pairing/roster-sync.js';
 import { TeamService } from './pairing/team-service.js';
 import { AgentStateFiles } from './storage/agent-state-files.js';
 import { BlobStore } from './storage/blob-store.js';
+import { registeredEngines } from './engines/registered-engines.js';
 import { TeamWork } from './team-work.js';
 import { addExtraFieldToFrames } from './transport/frame-codec.js';
 import { LinkManager } from './transport/link-manager.js';
@@ -66,6 +66,8 @@ export class Agent {
   /** Teammates' heartbeats carry their capacity; the app hears of it when it visibly changed. */
   private readonly capacityGate = new CapacityChangeGate(() => this.emitTeam());
   private taskImages!: TaskImages;
+  /** The engines of this build (registered-engines.ts): what it can coordinate and run. */
+  private readonly engines = registeredEngines();
   private uploads!: UploadStore;
   listenPort = 0;
   controlPort = 0;
@@ -120,6 +122,7 @@ export class Agent {
       this.teams.roster.extraOpFields = { [config.futureBuild.extraField]: 'a field from a later build' };
     }
     await this.settings.save();
+    await this.engines.detect(this.log); // before anything announces what this machine runs
     this.initiator = new PairingInitiator({
       identity: this.identity,
       selfName: () => this.settings.name,
@@ -167,6 +170,7 @@ export class Agent {
       blobs: this.blobs,
       dataDir: config.dataDir,
       capacity: this.capacity,
+      engines: this.engines,
       links: {
         send: (id, m) => this.links.send(id, m),
         broadcast: (m) => this.links?.broadcast(m),
@@ -181,7 +185,8 @@ export class Agent {
       identity: this.identity,
       listenPort: () => this.listenPort,
       selfName: () => this.settings.name,
-      capacity: () => this.capacity.read(),
+      // Teammates' coordinators lease a job only to workers that advertise its engine.
+      capacity: () => ({ ...this.capacity.read(), engines: this.engines.adverts() }),
       hasWork: () => this.work.hasWork(),
       teammates: () => this.teams.teammates(),
       addressesOf: (id) => this.addressesOf(id),
@@ -339,7 +344,7 @@ export class Agent {
       os: osLabel(),
       cores: os.availableParallelism(),
       memoryBytes: os.totalmem(),
-      engines: [ENGINE_ID],
+      engines: this.engines.announced(),
       protocolVersion: PROTOCOL_VERSION,
       port: this.listenPort,
     };

@@ -7,9 +7,11 @@ import { join } from 'node:path';
 import { TroupeError } from '../../shared/errors.js';
 import type { ControlEvent, JobView, SubmitJob, TaskView } from '../../shared/control-api/index.js';
 import type { DeviceId } from '../../shared/model/index.js';
+import { ENGINES_BEFORE_ADVERTS } from '../../shared/model/jobs.js';
 import type { LinkMessage } from '../../shared/protocol/index.js';
 import type { CapacityProbe } from './capacity/capacity-probe.js';
 import { JobCoordinator } from './coordinator/job-coordinator.js';
+import type { EngineRegistry } from './engines/engine-registry.js';
 import { TaskChangeFeed } from './coordinator/task-change-feed.js';
 import type { Identity } from './identity/identity-store.js';
 import { BlobCache } from './storage/blob-cache.js';
@@ -36,6 +38,8 @@ export interface TeamWorkDeps {
   blobs: BlobStore;
   dataDir: string;
   capacity: CapacityProbe;
+  /** The engines of this build: job types for the coordinator, engines for the worker. */
+  engines: EngineRegistry;
   links: WorkLinks;
   /** Teammates whose link is up now. */
   onlineTeammates(): DeviceId[];
@@ -59,7 +63,7 @@ export class TeamWork {
   private readonly taskFeed: TaskChangeFeed;
 
   constructor(private readonly deps: TeamWorkDeps) {
-    const { identity, blobs, dataDir, links } = deps;
+    const { identity, blobs, dataDir, links, engines } = deps;
     this.taskFeed = new TaskChangeFeed(
       (jobId) => this.coordinator.tasks(jobId),
       (jobId, task) => deps.emit({ type: 'taskChanged', jobId, task }),
@@ -74,6 +78,9 @@ export class TeamWork {
       selfId: identity.deviceId,
       blobs,
       journal: this.journal,
+      jobTypes: engines,
+      // A teammate's from its heartbeat; one that advertises none predates adverts (2.2).
+      workerEngines: (id) => (id === identity.deviceId ? engines.adverts() : (links.state(id)?.capacity?.engines ?? ENGINES_BEFORE_ADVERTS)),
       send: (peerId, message) => links.send(peerId, message),
       fetchOutput: async (peerId, hash, sizeBytes) => {
         if (peerId === identity.deviceId) return;
@@ -99,7 +106,7 @@ export class TeamWork {
     this.coordinator.workerJoined(identity.deviceId, os.availableParallelism());
     this.localSource = new LocalWorkSource(identity.deviceId, this.coordinator);
     this.workLoop = new WorkLoop({
-      runner: new TaskRunner(blobs, cache, join(dataDir, 'work')),
+      runner: new TaskRunner(blobs, cache, join(dataDir, 'work'), engines),
       sources: () => [this.localSource, ...deps.onlineTeammates().map((id) => this.linkSource(id))],
       sharing: () => deps.capacity.getSharing(),
       freeCores: () => deps.capacity.read().freeCores,

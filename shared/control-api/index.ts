@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { ErrorBody } from '../errors.js';
 import type { JobView, TaskView } from '../model/jobs.js';
-import { fpsSchema, frameNumberSchema, outputFormatSchema, prioritySchema, samplesPerPixelSchema, seedSchema } from '../model/jobs.js';
+import { BUILTIN_RENDER_ENGINE, fpsSchema, frameNumberSchema, outputFormatSchema, prioritySchema, samplesPerPixelSchema, seedSchema } from '../model/jobs.js';
 
 export const CONTROL_TOKEN_HEADER = 'authorization';
 /** Browsers cannot set headers on a WebSocket, so the event stream also takes the token as a subprotocol. */
@@ -21,6 +21,8 @@ export const teamNameBody = z.strictObject({ name: z.string().min(1).max(64) });
 
 /** `troupe render` and the UI's submit: a scene file on this machine and how to render it. */
 export const submitJobBody = z.strictObject({
+  /** Which engine's job this is; each engine's job type checks the rest. Today only the built-in renderer's. */
+  engine: z.literal(BUILTIN_RENDER_ENGINE).default(BUILTIN_RENDER_ENGINE),
   scenePath: z.string().min(1).max(4096),
   name: z.string().min(1).max(64).optional(),
   frameStart: frameNumberSchema.default(1),

@@ -1,5 +1,7 @@
 // The vocabulary every process shares: devices, capacity, teams. Pure data, no behaviour.
 
+import type { EngineAdvert } from './jobs.js';
+
 /** SHA-256 of a device's certificate (DER), as 64 lowercase hex characters. */
 export type DeviceId = string;
 
@@ -23,6 +25,8 @@ export interface Capacity {
   /** Cores busy with the team's work here (the agent and its engines), averaged over about 10 s; absent from agents before 2.1. */
   workCores?: number;
   sharing: SharingSetting;
+  /** The engines this machine runs, with their versions; absent from agents before 2.2 (the built-in renderer alone). */
+  engines?: EngineAdvert[];
 }
 
 export interface NearbyDevice {

@@ -26,9 +26,24 @@ export const MAX_ASSET_NAME_CHARS = 400;
 
 // ---- Fields ----
 
-export const ENGINE_ID = 'builtin-render';
-export const engineIdSchema = z.literal(ENGINE_ID);
+/**
+ * An engine's id, as announcements, capacity and leases carry it. Any id is well-formed on the
+ * wire; which engines a machine runs is what it advertises (EngineAdvert), and which jobs exist is
+ * the union of submissions below.
+ */
+export const engineIdSchema = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/);
 export type EngineId = z.infer<typeof engineIdSchema>;
+/** The CPU path tracer for glTF every agent has: the only engine of protocol 2.0 and 2.1. */
+export const BUILTIN_RENDER_ENGINE = 'builtin-render';
+
+/** What a worker says it can run: an engine, and its version where versions matter (Blender's "4.2.1"). */
+export const engineAdvertSchema = z.object({
+  id: engineIdSchema,
+  version: z.string().min(1).max(32).nullable(),
+});
+export type EngineAdvert = z.infer<typeof engineAdvertSchema>;
+/** What a teammate that advertises nothing runs: agents before 2.2 had the built-in renderer alone. */
+export const ENGINES_BEFORE_ADVERTS: readonly EngineAdvert[] = [{ id: BUILTIN_RENDER_ENGINE, version: null }];
 export const jobKindSchema = z.enum(['animation', 'still']);
 export type JobKind = z.infer<typeof jobKindSchema>;
 export const outputFormatSchema = z.enum(['png', 'exr']);
@@ -66,9 +81,14 @@ export const renderJobSettingsSchema = z.object({
 });
 export type RenderJobSettings = z.infer<typeof renderJobSettingsSchema>;
 
-export const jobSubmissionSchema = z.object({
+/**
+ * A job of the built-in renderer. Every submission, whatever its engine, has `name`, `engine`,
+ * `assets`, `outputDir` and `priority` (the coordinator and scheduler read only these); the rest
+ * is the engine's own. Fields stay in this order: it is the order of the journal's JSON.
+ */
+export const builtinRenderSubmissionSchema = z.object({
   name: z.string(),
-  engine: engineIdSchema,
+  engine: z.literal(BUILTIN_RENDER_ENGINE),
   kind: jobKindSchema,
   /** Name of the scene among `assets`. */
   scene: assetNameSchema,
@@ -78,7 +98,14 @@ export const jobSubmissionSchema = z.object({
   outputDir: z.string(),
   priority: prioritySchema,
 });
+
+/** Every kind of job, told apart by `engine`. A new engine adds its submission schema here. */
+export const jobSubmissionSchema = z.discriminatedUnion('engine', [builtinRenderSubmissionSchema]);
 export type JobSubmission = z.infer<typeof jobSubmissionSchema>;
+/** The ids of the engines jobs can be submitted for. */
+export type JobEngine = JobSubmission['engine'];
+/** The submission of one engine's jobs. */
+export type SubmissionOf<E extends JobEngine> = Extract<JobSubmission, { engine: E }>;
 
 /** In full-frame pixels, y down from the top. */
 export const regionSchema = z.object({

@@ -8,12 +8,21 @@
 // Only a different major version is refused, with both versions named on both sides.
 
 import { z } from 'zod';
-import { assetNameSchema, assetRefSchema, blobHashSchema, engineIdSchema, hex64Schema, renderJobSettingsSchema, taskSpecSchema } from '../model/jobs.js';
+import {
+  BUILTIN_RENDER_ENGINE,
+  assetNameSchema,
+  assetRefSchema,
+  blobHashSchema,
+  engineAdvertSchema,
+  hex64Schema,
+  renderJobSettingsSchema,
+  taskSpecSchema,
+} from '../model/jobs.js';
 
 /** Major version: agents with different majors refuse each other's links and pairings. */
 export const PROTOCOL_VERSION = 2;
 /** Minor version: only adds (fields a receiver may ignore, messages sent behind a feature). */
-export const PROTOCOL_MINOR = 1;
+export const PROTOCOL_MINOR = 2;
 /** Optional capabilities this build offers in its hello; a link uses those both sides offer. */
 export const PROTOCOL_FEATURES: readonly string[] = [];
 export const SERVICE_TYPE = 'troupe'; // published as _troupe._tcp
@@ -45,6 +54,8 @@ export const capacitySchema = z.object({
   /** Since 2.1: cores busy with the team's work on the sender (older senders: 0). */
   workCores: z.number().min(0).max(4096).optional(),
   sharing: sharingSchema,
+  /** Since 2.2: the engines the sender runs, with their versions (older senders: the built-in renderer alone). */
+  engines: z.array(engineAdvertSchema).max(16).optional(),
 });
 
 // ---- Roster ops (see electron/agent/pairing/roster-op.ts and roster-fold.ts) ----
@@ -150,18 +161,30 @@ export const workRequestSchema = z.object({
   requestId: z.number().int().min(0),
   freeCores: z.number().min(0).max(4096),
 });
-export const workLeaseSchema = z.object({
+/** Every lease has these; `engine` says what else it carries (the engine's part, from its job type). */
+const leaseFields = {
   type: z.literal('work.lease'),
   requestId: z.number().int().min(0),
   leaseId: z.string().min(1).max(64),
   jobId: z.string().regex(/^[0-9a-f]{16}$/),
-  engine: engineIdSchema,
+};
+const leaseMs = z.number().int().min(1000);
+/** The built-in renderer's lease: exactly the lease of protocol 2.0 and 2.1, field for field. */
+export const builtinRenderLeaseSchema = z.object({
+  ...leaseFields,
+  engine: z.literal(BUILTIN_RENDER_ENGINE),
   task: taskSpecSchema,
   settings: renderJobSettingsSchema,
   scene: assetNameSchema,
   assets: z.array(assetRefSchema).max(10_000),
-  leaseMs: z.number().int().min(1000),
+  leaseMs,
 });
+/**
+ * A lease, told apart by `engine`. A new engine adds its lease schema here (its own settings, the
+ * same task and assets). A worker that does not know an engine fails to read its lease; the
+ * coordinator never sends one, since it leases only to workers that advertise the engine.
+ */
+export const workLeaseSchema = z.discriminatedUnion('engine', [builtinRenderLeaseSchema]);
 export const workNoneSchema = z.object({ type: z.literal('work.none'), requestId: z.number().int().min(0) });
 export const taskStartedSchema = z.object({ type: z.literal('task.started'), leaseId: z.string().max(64) });
 export const taskDoneSchema = z.object({
@@ -192,6 +215,8 @@ export const linkMessageSchema = z.discriminatedUnion('type', [
   taskCancelSchema,
 ]);
 export type WorkLease = z.infer<typeof workLeaseSchema>;
+/** The lease of one engine's tasks. */
+export type LeaseOf<E extends WorkLease['engine']> = Extract<WorkLease, { engine: E }>;
 export type LinkMessage = z.infer<typeof linkMessageSchema>;
 
 // ---- Pairing messages (wss://host:port/pair, any certificate) ----

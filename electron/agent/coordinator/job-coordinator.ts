@@ -1,23 +1,21 @@
 // Owns the jobs this machine's user submitted: the scheduler and its journal, leases to teammates
 // (and to this machine's own worker), results fetched back by content address and written out.
-// Links and the worker loop are given to it; it knows nothing of TLS or engines.
+// Links and the worker loop are given to it; it knows nothing of TLS or engines: what a job's
+// tasks, leases and results are is its job type's (jobs/job-type.ts), looked up by engine.
 
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { TroupeError } from '../../../shared/errors.js';
 import type { JobView, SubmitJob, TaskView } from '../../../shared/control-api/index.js';
-import { MAX_PIXELS, type JobSubmission, type TaskSpec } from '../../../shared/model/jobs.js';
+import { ENGINES_BEFORE_ADVERTS, type EngineAdvert, type JobSubmission, type TaskSpec } from '../../../shared/model/jobs.js';
 import type { LinkMessage, WorkLease } from '../../../shared/protocol/index.js';
-import { bucketTasks, compileRenderJob, equalRows } from '../jobs/compile-render-job.js';
+import type { JobType, JobTypes } from '../jobs/job-type.js';
 import type { JobJournal, TaskOutcome } from '../scheduler/ports.js';
 import { PullScheduler, type Lease } from '../scheduler/pull-scheduler.js';
 import type { BlobStore } from '../storage/blob-store.js';
-import { buildSubmission } from './job-submission.js';
-import { OutputWriter, frameFileName } from './output-writer.js';
+import { OutputWriter } from './output-writer.js';
 
 const LEASE_MS = 10_000;
-/** No image we make is larger: 100 megapixels of float RGBA, plus headers. */
-const MAX_OUTPUT_BYTES = MAX_PIXELS * 16 + 1_000_000;
 /**
  * Tasks a worker runs at once while it shares its machine: the work loop runs one task at a time
  * on every core it shares, so its announced free cores run one task. Workers that run tasks side
@@ -25,10 +23,6 @@ const MAX_OUTPUT_BYTES = MAX_PIXELS * 16 + 1_000_000;
  */
 const TASKS_AT_ONCE = 1;
 
-/** The largest image of this size we could make: float RGBA (EXR), plus headers and line offsets; a PNG is smaller. */
-export function maxFrameBytes(width: number, height: number): number {
-  return Math.min(MAX_OUTPUT_BYTES, width * height * 16 + 1_000_000);
-}
 const TICK_MS = 1000;
 /** The coordinator itself, as the worker that runs merges (they need the tiles it already holds). */
 export const COORDINATOR_WORKER = 'coordinator';
@@ -37,6 +31,10 @@ export interface CoordinatorDeps {
   selfId: string;
   blobs: BlobStore;
   journal: JobJournal;
+  /** What each engine's jobs are (the engine registry). */
+  jobTypes: JobTypes;
+  /** The engines a worker advertised (this machine's own, a teammate's from its heartbeat); default: the built-in renderer alone. */
+  workerEngines?(workerId: string): readonly EngineAdvert[];
   /** Sends a message to a teammate's link. */
   send(peerId: string, message: LinkMessage): void;
   /** Makes sure a teammate's output blob is in our store (no-op for our own worker). */
@@ -63,16 +61,14 @@ export class JobCoordinator {
     this.scheduler = new PullScheduler(
       { now: Date.now },
       deps.journal,
-      (job, jobId, task, parts) => {
-        const { width, height, samplesPerPixel } = job.settings;
-        return bucketTasks(jobId, task.frames[0]!, width, height, samplesPerPixel, equalRows(height, parts), 's');
-      },
+      (job, jobId, task, parts) => this.typeOf(job).split(job, jobId, task, parts),
       {
         cancelLeases: (leases) => leases.forEach((l) => this.cancelLease(l, 'another copy finished first or the job stopped')),
         jobFinished: (jobId) => this.changed(jobId),
       },
       LEASE_MS,
       true,
+      (job, workerId) => this.typeOf(job).runsOn(job, deps.workerEngines?.(workerId) ?? ENGINES_BEFORE_ADVERTS),
     );
     this.scheduler.restore(deps.journal.load());
     this.timer = setInterval(() => this.tick(), TICK_MS);
@@ -84,10 +80,11 @@ export class JobCoordinator {
   }
 
   async submit(req: SubmitJob, workersHint: number): Promise<JobView> {
-    const submission = await buildSubmission(req, this.deps.blobs);
+    const jobType = this.deps.jobTypes.jobType(req.engine);
+    const submission = await jobType.prepare(req, this.deps.blobs);
     const jobId = randomBytes(8).toString('hex');
     const frameMsEstimate = this.measuredFrameMs(submission);
-    this.scheduler.addJob(jobId, submission, compileRenderJob(jobId, submission, { workersHint, frameMsEstimate }));
+    this.scheduler.addJob(jobId, submission, jobType.compile(jobId, submission, { workersHint, frameMsEstimate }));
     this.changed(jobId);
     this.deps.workAvailable();
     return this.view(jobId);
@@ -105,18 +102,7 @@ export class JobCoordinator {
     if (!lease) return null;
     this.changed(lease.jobId);
     const job = this.scheduler.jobInfo(lease.jobId).submission;
-    return {
-      type: 'work.lease',
-      requestId: 0,
-      leaseId: lease.leaseId,
-      jobId: lease.jobId,
-      engine: job.engine,
-      task: lease.task,
-      settings: job.settings,
-      scene: job.scene,
-      assets: job.assets,
-      leaseMs: LEASE_MS,
-    };
+    return this.typeOf(job).lease(job, { type: 'work.lease', requestId: 0, leaseId: lease.leaseId, jobId: lease.jobId, task: lease.task, leaseMs: LEASE_MS });
   }
 
   workerJoined(workerId: string, cores: number, sharing = true): void {
@@ -160,7 +146,8 @@ export class JobCoordinator {
       const info = this.scheduler.jobInfo(id);
       if (info.state === 'done' || info.state === 'failed' || info.state === 'cancelled') continue;
       for (const a of info.submission.assets) keep.add(a.hash);
-      for (const t of this.scheduler.tasksOf(id)) if (t.spec.kind === 'bucket' && t.outcome?.outputs.tile) keep.add(t.outcome.outputs.tile.hash);
+      const jobType = this.typeOf(info.submission);
+      for (const t of this.scheduler.tasksOf(id)) if (t.outcome) for (const hash of jobType.heldBlobs(t.spec, t.outcome.outputs)) keep.add(hash);
     }
     return keep;
   }
@@ -179,11 +166,13 @@ export class JobCoordinator {
     if (!lease) return; // lapsed, superseded, or from before a restart: not needed
     let outputs: TaskOutcome['outputs'];
     try {
-      const expected = this.expectedOutputs(lease, outcome.outputs); // only what the task makes, at the size it must have
+      const job = this.scheduler.jobInfo(lease.jobId).submission;
+      const jobType = this.typeOf(job);
+      const expected = jobType.expectedOutputs(job, lease.task, outcome.outputs); // only what the task makes, at the size it must have
       for (const out of Object.values(expected)) await this.deps.fetchOutput(workerId, out.hash, out.sizeBytes);
       // The fetch took time: a copy elsewhere may have won, or the job stopped. Then nothing is written.
       if (!this.scheduler.leaseOf(leaseId, workerId)) return;
-      outputs = await this.writeOutputs(lease, expected);
+      outputs = await jobType.keepResult(job, lease.task, expected, this.writer);
     } catch (err) {
       this.deps.log(`result of ${lease.task.taskId} from ${workerId.slice(0, 7)} could not be taken: ${(err as Error).message}`);
       this.scheduler.taskFailed(leaseId, `its result could not be fetched: ${(err as Error).message}`);
@@ -240,8 +229,9 @@ export class JobCoordinator {
     this.requireJob(jobId);
     const info = this.scheduler.jobInfo(jobId);
     const tasks = this.scheduler.tasksOf(jobId).filter((t) => t.state !== 'cancelled' || info.state === 'cancelled');
+    const jobType = this.typeOf(info.submission);
     const outputs = new Set<string>();
-    for (const t of tasks) if (t.state === 'done' && t.spec.kind !== 'bucket') for (const name of Object.keys(t.outcome?.outputs ?? {})) outputs.add(name);
+    for (const t of tasks) if (t.state === 'done' && t.outcome) for (const name of jobType.outputFiles(t.spec, t.outcome.outputs)) outputs.add(name);
     return {
       jobId,
       submission: info.submission,
@@ -281,14 +271,15 @@ export class JobCoordinator {
     const task = this.scheduler.tasksOf(jobId).find((t) => t.spec.taskId === taskId);
     if (!task) throw new TroupeError('not-found', `No task ${taskId} in job ${jobId}`);
     if (task.state !== 'done') throw new TroupeError('not-found', `Task ${taskId} has no image yet (it is ${task.state})`);
-    const { settings, outputDir } = this.scheduler.jobInfo(jobId).submission;
+    const job = this.scheduler.jobInfo(jobId).submission;
+    const jobType = this.typeOf(job);
     const outputs = task.outcome?.outputs ?? {};
     return {
       task: task.spec,
-      settings,
-      outputDir,
-      tileHash: task.spec.kind === 'bucket' ? (outputs.tile?.hash ?? null) : null,
-      files: task.spec.kind === 'bucket' ? [] : Object.keys(outputs),
+      settings: job.settings,
+      outputDir: job.outputDir,
+      tileHash: task.spec.kind === 'bucket' ? (jobType.heldBlobs(task.spec, outputs)[0] ?? null) : null,
+      files: jobType.outputFiles(task.spec, outputs),
     };
   }
 
@@ -299,12 +290,11 @@ export class JobCoordinator {
    * frames tasks), so short frames can be chunked; undefined when nothing comparable ran yet.
    */
   private measuredFrameMs(job: JobSubmission): number | undefined {
-    const scene = job.assets.find((a) => a.name === job.scene)?.hash;
-    const key = (j: JobSubmission): string => JSON.stringify([j.assets.find((a) => a.name === j.scene)?.hash, j.settings.width, j.settings.height, j.settings.samplesPerPixel]);
+    const key = this.typeOf(job).workKey(job);
     const times: number[] = [];
     for (const id of this.scheduler.jobIds()) {
       const info = this.scheduler.jobInfo(id);
-      if (!scene || key(info.submission) !== key(job)) continue;
+      if (key === null || this.typeOf(info.submission).workKey(info.submission) !== key) continue;
       for (const t of this.scheduler.tasksOf(id)) {
         if (t.state !== 'done' || t.spec.kind !== 'frames' || !t.outcome) continue;
         times.push((t.outcome.endedAtMs - t.outcome.startedAtMs) / t.spec.frames.length);
@@ -316,39 +306,6 @@ export class JobCoordinator {
 
   private requireJob(jobId: string): void {
     if (this.scheduler.jobState(jobId) === null) throw new TroupeError('not-found', `No job ${jobId} on this machine`);
-  }
-
-  /** The outputs a task must produce (a tile of the exact size, or one image per frame); anything else is refused. */
-  private expectedOutputs(lease: Lease, outputs: TaskOutcome['outputs']): TaskOutcome['outputs'] {
-    const { task } = lease;
-    const { width, height } = this.scheduler.jobInfo(lease.jobId).submission.settings;
-    const names = task.kind === 'bucket' ? ['tile'] : task.frames.map((f) => `frame:${f}`);
-    const expected: TaskOutcome['outputs'] = {};
-    for (const name of names) {
-      const out = outputs[name];
-      if (!out) throw new Error(`the worker sent no ${name}`);
-      if (task.kind === 'bucket' && out.sizeBytes !== task.region!.width * task.region!.height * 16)
-        throw new Error(`its tile is ${out.sizeBytes} bytes, not ${task.region!.width * task.region!.height * 16}`);
-      // A worker's word on the size is all we know before fetching: hold it to what this image could be.
-      if (out.sizeBytes > maxFrameBytes(width, height)) throw new Error(`its ${name} of ${out.sizeBytes} bytes is larger than a ${width}×${height} image can be (${maxFrameBytes(width, height)})`);
-      expected[name] = out;
-    }
-    return expected;
-  }
-
-  /** Writes a frames task's images into the output folder; returns the outputs by file name. */
-  private async writeOutputs(lease: Lease, outputs: TaskOutcome['outputs']): Promise<TaskOutcome['outputs']> {
-    if (lease.task.kind !== 'frames') return outputs; // tiles stay in the blob store until their merge
-    const job = this.scheduler.jobInfo(lease.jobId).submission;
-    const named: TaskOutcome['outputs'] = {};
-    for (const frame of lease.task.frames) {
-      const out = outputs[`frame:${frame}`];
-      if (!out) throw new Error(`the worker sent no image for frame ${frame}`);
-      const name = frameFileName(job, frame);
-      await this.writer.writeFromBlob(job, name, out.hash);
-      named[name] = out;
-    }
-    return named;
   }
 
   /** Merges need the tiles, which are here: the coordinator runs them itself, whatever its sharing setting. */
@@ -369,9 +326,10 @@ export class JobCoordinator {
     while ((lease = this.scheduler.requestMerge(COORDINATOR_WORKER))) {
       const { jobId, task: merge } = lease;
       const started = Date.now();
-      const job: JobSubmission = this.scheduler.jobInfo(jobId).submission;
+      const job = this.scheduler.jobInfo(jobId).submission;
+      const jobType = this.typeOf(job);
       const buckets = this.scheduler.tasksOf(jobId).filter((t) => merge.dependsOn.includes(t.spec.taskId));
-      const lost = buckets.filter((t) => !t.outcome?.outputs.tile || !existsSync(this.deps.blobs.pathOf(t.outcome.outputs.tile.hash)));
+      const lost = buckets.filter((t) => !t.outcome || jobType.heldBlobs(t.spec, t.outcome.outputs).some((hash) => !existsSync(this.deps.blobs.pathOf(hash))));
       if (lost.length > 0) {
         // A tile is gone (a damaged disk, a hand-cleaned cache): render those buckets again.
         this.scheduler.releaseLease(lease.leaseId, COORDINATOR_WORKER);
@@ -381,14 +339,9 @@ export class JobCoordinator {
         break;
       }
       try {
-        const tiles = buckets.map((t) => ({ region: t.spec.region!, hash: t.outcome!.outputs.tile!.hash }));
-        const { name, bytes } = await this.writer.mergeTiles(job, merge.frames[0]!, tiles);
-        const accepted = this.scheduler.taskSucceeded(lease.leaseId, {
-          workerId: COORDINATOR_WORKER,
-          startedAtMs: started,
-          endedAtMs: Date.now(),
-          outputs: { [name]: { hash: '0'.repeat(64), sizeBytes: bytes.length } },
-        });
+        const parts = buckets.map((t) => ({ spec: t.spec, outputs: t.outcome!.outputs }));
+        const outputs = await jobType.finish(job, merge, parts, this.writer);
+        const accepted = this.scheduler.taskSucceeded(lease.leaseId, { workerId: COORDINATOR_WORKER, startedAtMs: started, endedAtMs: Date.now(), outputs });
         if (!accepted) break; // the job stopped meanwhile; the next tick looks again
       } catch (err) {
         // Stitching is deterministic: trying again gives the same error, so say it and stop the job.
@@ -414,6 +367,10 @@ export class JobCoordinator {
     this.scheduler.expireLeases();
     if (this.scheduler.liveLeases().length !== before) this.deps.workAvailable();
     void this.runMerges();
+  }
+
+  private typeOf(job: JobSubmission): JobType {
+    return this.deps.jobTypes.jobType(job.engine);
   }
 
   private changed(jobId: string): void {

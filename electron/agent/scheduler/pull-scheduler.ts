@@ -23,6 +23,12 @@ export const PREFETCH_LEASES = 1;
 /** Splits a not-yet-started single-frame task into buckets plus a merge; null if it cannot be split. */
 export type TaskSplitter = (job: JobSubmission, jobId: string, task: TaskSpec, parts: number) => TaskSpec[] | null;
 
+/**
+ * Whether a worker can run a job's tasks at all (it has the job's engine, at a version the job
+ * accepts). The scheduler asks, never knows why: engines are the coordinator's business.
+ */
+export type WorkerFit = (job: JobSubmission, workerId: string) => boolean;
+
 export interface SchedulerEvents {
   taskDone?(jobId: string, task: TaskSpec, outcome: TaskOutcome): void;
   jobFinished?(jobId: string, state: JobState): void;
@@ -51,6 +57,8 @@ export class PullScheduler {
     private readonly leaseMs = DEFAULT_LEASE_MS,
     /** Merges run where the tiles already are (the coordinator asks with requestMerge), not on workers. */
     private readonly mergesByCoordinator = false,
+    /** Null: every worker can run every job. */
+    private readonly fits: WorkerFit | null = null,
   ) {}
 
   // ---- jobs ----
@@ -153,7 +161,7 @@ export class PullScheduler {
       const straggler = this.placement.straggler(
         workerId,
         now,
-        (job, task) => !this.isBlocklisted(job.jobId, workerId) && !(this.mergesByCoordinator && task.spec.kind === 'merge'),
+        (job, task) => !this.isBlocklisted(job.jobId, workerId) && !(this.mergesByCoordinator && task.spec.kind === 'merge') && this.canRun(job, workerId),
       );
       return straggler ? this.lease(straggler.job, straggler.task, workerId, true) : null;
     }
@@ -317,6 +325,10 @@ export class PullScheduler {
     return rec;
   }
 
+  private canRun(job: JobRecord, workerId: string): boolean {
+    return this.fits === null || this.fits(job.submission, workerId);
+  }
+
   private job(jobId: string): JobRecord {
     const job = this.jobs.get(jobId);
     if (!job) throw new Error(`no job ${jobId}`);
@@ -330,7 +342,7 @@ export class PullScheduler {
   /** Queued tasks whose dependencies are done, best job first, in task order. */
   private readyTasks(workerId: string): [JobRecord, TaskRecord][] {
     const jobs = [...this.jobs.values()]
-      .filter((j) => (j.state === 'queued' || j.state === 'running') && !this.isBlocklisted(j.jobId, workerId))
+      .filter((j) => (j.state === 'queued' || j.state === 'running') && !this.isBlocklisted(j.jobId, workerId) && this.canRun(j, workerId))
       .sort((a, b) => b.submission.priority - a.submission.priority || a.createdAtMs - b.createdAtMs);
     const out: [JobRecord, TaskRecord][] = [];
     for (const job of jobs) {

@@ -1,20 +1,26 @@
-// Owns running one leased task on this machine with the built-in renderer: inputs pinned in the
-// cache and laid out under their (checked) names in a job folder, frames or a bucket rendered,
-// results put in the blob store for the coordinator to fetch. The renderer's engine process stays
-// up between tasks, so a scene is parsed once per job, not once per frame; a scene too large for
-// its memory limits fails the task with the reason, and the next task gets a fresh process. The
-// engine writes each result to a file, streamed into the store: no frame passes through memory here.
+// Owns running one leased task on this machine, whatever its engine: inputs pinned in the cache
+// and laid out under their (checked) names in a job folder, the task handed to the lease's engine
+// (engines/engine.ts, looked up in the registry), and each output file it hands back streamed into
+// the blob store for the coordinator to fetch: no result passes through memory here. A failed
+// task's error carries the last lines the engine printed.
 
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { link, copyFile, mkdir, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { WorkLease } from '../../../shared/protocol/index.js';
-import type { BuiltinRenderer, BuiltinRendererOptions } from '../engines/builtin-render/index.js';
+import type { Engine, EngineTask } from '../engines/engine.js';
 import { checkAssetName } from '../jobs/asset-name.js';
 import type { BlobCache } from '../storage/blob-cache.js';
 import type { BlobStore } from '../storage/blob-store.js';
+import { TaskLog } from './task-log.js';
 import type { TaskResult, WorkSource } from './work-source.js';
+
+/** The engines this worker runs, by engine id (the engine registry). */
+export interface WorkerEngines {
+  engine<E extends WorkLease['engine']>(id: E): Engine<E>;
+  close(): Promise<void>;
+}
 
 const PRUNE_INTERVAL_MS = 3600_000;
 /** Under workDir, beside the coordinators' folders: results on their way into the blob store. */
@@ -22,16 +28,15 @@ const OUTPUT_DIR = '.outputs';
 const JOB_DIR_MAX_IDLE_MS = 24 * 3600_000;
 
 export class TaskRunner {
-  private renderer: BuiltinRenderer | null = null;
   private lastPruneMs = 0;
-  private threads = 0;
 
   constructor(
     private readonly blobs: BlobStore,
     private readonly cache: BlobCache,
     private readonly workDir: string,
-    /** Limits for the renderer (defaults in engines/builtin-render/render-limits.ts); tests lower them. */
-    private readonly engine: Omit<BuiltinRendererOptions, 'threads'> = {},
+    private readonly engines: WorkerEngines,
+    /** Where a running task's progress goes (the engine's own unit); nowhere by default. */
+    private readonly onProgress: (leaseId: string, done: number, total: number) => void = () => undefined,
   ) {}
 
   async run(lease: WorkLease, source: WorkSource, threads: number, signal: AbortSignal): Promise<TaskResult> {
@@ -46,27 +51,39 @@ export class TaskRunner {
       const now = new Date();
       await utimes(jobDir, now, now); // recency, for pruneJobDirs
       for (const [i, asset] of lease.assets.entries()) await this.materialize(asset.hash, join(jobDir, names[i]!));
-      const scenePath = join(jobDir, checkAssetName(lease.scene));
-      const renderer = await this.rendererFor(threads);
-      const startedAtMs = Date.now();
-      const outputs: TaskResult['outputs'] = {};
-      const { task, settings } = lease;
-      // A bucket is a float tile, stitched exactly on the coordinator; a frame is its image file.
-      const format = task.kind === 'bucket' ? 'float' : settings.format;
       const outputDir = join(this.workDir, OUTPUT_DIR);
       await mkdir(outputDir, { recursive: true });
-      for (const frame of task.frames) {
-        signal.throwIfAborted();
-        const region = task.region ?? { x: 0, y: 0, width: settings.width, height: settings.height };
+      const outputs: TaskResult['outputs'] = {};
+      const issued = new Set<string>();
+      const log = new TaskLog();
+      const task: EngineTask = {
+        jobKey: `${source.coordinatorId.slice(0, 16)}/${lease.jobId}`,
+        jobDir,
+        threads,
+        signal,
         // Not named after the lease: its id comes from a teammate.
-        const path = join(outputDir, randomBytes(8).toString('hex'));
-        try {
-          await renderer.renderToFile(scenePath, { ...settings, frame }, region, { path, format }, { signal });
+        outputPath: () => {
+          const path = join(outputDir, randomBytes(8).toString('hex'));
+          issued.add(path);
+          return path;
+        },
+        output: async (name, path) => {
+          if (!issued.has(path)) throw new Error(`the engine handed over ${path}, which is not one of its output paths`);
           const stored = await this.blobs.put(createReadStream(path));
-          outputs[task.kind === 'bucket' ? 'tile' : `frame:${frame}`] = { hash: stored.hash, sizeBytes: stored.sizeBytes };
-        } finally {
+          outputs[name] = { hash: stored.hash, sizeBytes: stored.sizeBytes };
+          issued.delete(path);
           await rm(path, { force: true });
-        }
+        },
+        progress: (done, total) => this.onProgress(lease.leaseId, done, total),
+        log: (line) => log.add(line),
+      };
+      const startedAtMs = Date.now();
+      try {
+        await this.engines.engine(lease.engine).run(lease, task);
+      } catch (err) {
+        throw log.attachTo(err);
+      } finally {
+        for (const path of issued) await rm(path, { force: true }); // outputs of a task that failed midway
       }
       return { startedAtMs, endedAtMs: Date.now(), outputs };
     } finally {
@@ -77,19 +94,7 @@ export class TaskRunner {
   }
 
   async close(): Promise<void> {
-    await this.renderer?.close();
-    this.renderer = null;
-  }
-
-  /** Loaded on the first task, not at start: an agent that never renders stays small. */
-  private async rendererFor(threads: number): Promise<BuiltinRenderer> {
-    if (!this.renderer || this.threads !== threads) {
-      void this.renderer?.close();
-      const { BuiltinRenderer } = await import('../engines/builtin-render/index.js');
-      this.renderer = new BuiltinRenderer({ ...this.engine, threads });
-      this.threads = threads;
-    }
-    return this.renderer;
+    await this.engines.close();
   }
 
   /**

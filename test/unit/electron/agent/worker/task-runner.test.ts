@@ -9,6 +9,7 @@ import type { WorkLease } from '../../../../../shared/protocol/index.js';
 import { BlobCache } from '../../../../../electron/agent/storage/blob-cache.js';
 import { BlobStore } from '../../../../../electron/agent/storage/blob-store.js';
 import { TaskRunner } from '../../../../../electron/agent/worker/task-runner.js';
+import { registeredEngines } from '../../../../../electron/agent/engines/registered-engines.js';
 import type { TaskResult, WorkSource } from '../../../../../electron/agent/worker/work-source.js';
 import { readRssBytes } from '../../../../../electron/agent/engines/process-rss.js';
 import { writeTestScene } from '../../../../integration/harness/scenes.js';
@@ -21,7 +22,8 @@ const blobs = new BlobStore(join(dir, 'blobs'));
 const cache = new BlobCache(blobs, join(dir, 'blobs'));
 // Above a small scene and below a large one. From sources (vitest) the engine process and its
 // thread each hold the TypeScript compiler: ~290 MiB before any scene, ~110 MiB when built.
-const runner = new TaskRunner(blobs, cache, join(dir, 'work'), { memoryLimitBytes: 380 * MiB });
+const engines = registeredEngines({ builtinRender: { memoryLimitBytes: 380 * MiB } });
+const runner = new TaskRunner(blobs, cache, join(dir, 'work'), engines);
 let jobs = 0;
 
 /** Inputs are already in the store, as for the coordinator's own worker. */
@@ -69,7 +71,7 @@ async function failedTask(lease: WorkLease): Promise<{ message: string; growthBy
   return { message: err!.message, growthBytes: peak - before };
 }
 
-const host = () => (runner as unknown as { renderer: { host: { pid?: number; starts: number } } }).renderer.host;
+const host = () => (engines.engine('builtin-render') as unknown as { renderer: { host: { pid?: number; starts: number } } }).renderer.host;
 
 let bigScene: string;
 beforeAll(async () => {

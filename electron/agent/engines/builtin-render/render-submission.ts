@@ -1,17 +1,19 @@
-// Owns turning "render this file" into a job: the scene checked before any task exists (a corrupt
-// or unsupported scene is refused here, with its reason), its files stored by content address
-// under safe relative names, and the settings bounded.
+// Owns turning "render this glTF file" into a built-in renderer job: the scene checked before any
+// task exists (a corrupt or unsupported scene is refused here, with its reason), its files stored
+// by content address under safe relative names, and the settings bounded.
 
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join } from 'node:path';
-import { TroupeError } from '../../../shared/errors.js';
-import { ENGINE_ID, MAX_FRAMES_PER_JOB, MAX_PIXELS, MAX_SIDE_PX, type AssetRef, type JobSubmission } from '../../../shared/model/jobs.js';
-import type { SubmitJob } from '../../../shared/control-api/index.js';
-import { checkAssetName } from '../jobs/asset-name.js';
-import type { BlobStore } from '../storage/blob-store.js';
+import { TroupeError } from '../../../../shared/errors.js';
+import { BUILTIN_RENDER_ENGINE, MAX_FRAMES_PER_JOB, MAX_PIXELS, MAX_SIDE_PX, type AssetRef, type SubmissionOf } from '../../../../shared/model/jobs.js';
+import { checkAssetName } from '../../jobs/asset-name.js';
+import type { SubmitRequestOf } from '../../jobs/job-type.js';
+import type { BlobStore } from '../../storage/blob-store.js';
 
-export async function buildSubmission(req: SubmitJob, blobs: BlobStore): Promise<JobSubmission> {
+type RenderRequest = SubmitRequestOf<typeof BUILTIN_RENDER_ENGINE>;
+
+export async function buildRenderSubmission(req: RenderRequest, blobs: BlobStore): Promise<SubmissionOf<typeof BUILTIN_RENDER_ENGINE>> {
   const { width, height } = req;
   if (width > MAX_SIDE_PX || height > MAX_SIDE_PX || width * height > MAX_PIXELS)
     throw new TroupeError('bad-request', `${width}x${height} is too large: at most ${MAX_SIDE_PX} pixels a side and ${MAX_PIXELS / 1e6} megapixels`);
@@ -26,7 +28,7 @@ export async function buildSubmission(req: SubmitJob, blobs: BlobStore): Promise
 
   // The scene is read in an engine process with the renderer's memory limits, never in the
   // agent: a submitted file is as untrusted as any. Throws 'bad-scene' with the reason.
-  const { inspectSceneIsolated } = await import('../engines/builtin-render/index.js');
+  const { inspectSceneIsolated } = await import('./index.js');
   const summary = await inspectSceneIsolated(req.scenePath, req.fps);
   if (summary.triangles === 0) throw new TroupeError('bad-scene', `${basename(req.scenePath)} has no triangles to render`);
 
@@ -43,7 +45,7 @@ export async function buildSubmission(req: SubmitJob, blobs: BlobStore): Promise
   }
   return {
     name: req.name ?? basename(req.scenePath, ext),
-    engine: ENGINE_ID,
+    engine: BUILTIN_RENDER_ENGINE,
     kind: frameEnd > req.frameStart ? 'animation' : 'still',
     scene: assets[0]!.name,
     assets,

@@ -1,0 +1,42 @@
+// Owns the worker's half of the engine seam: what an engine must offer for this machine's task
+// runner to run its tasks without knowing it. The runner lays out a lease's inputs, then hands the
+// task to the lease's engine with an EngineTask, through which the engine returns its outputs,
+// progress and log lines and hears a cancel. The coordinator's half is JobType (jobs/job-type.ts).
+
+import type { EngineAdvert } from '../../../shared/model/jobs.js';
+import type { LeaseOf, WorkLease } from '../../../shared/protocol/index.js';
+
+/** One task as an engine sees it, for the time it runs. */
+export interface EngineTask {
+  /**
+   * The job this task belongs to, unique across coordinators: what an engine keeps alive between
+   * tasks (a loaded scene, a Blender process) may be reused by the next task with the same key.
+   */
+  readonly jobKey: string;
+  /** The job's folder: every asset of the lease under its checked name. */
+  readonly jobDir: string;
+  /** Cores the owner shares with the team now. */
+  readonly threads: number;
+  /** Aborted when the coordinator cancels the task or goes offline: stop, and leave nothing running. */
+  readonly signal: AbortSignal;
+  /** A fresh path outside the job folder for one output file (named by us, never by a teammate). */
+  outputPath(): string;
+  /** Hands over the file at `path` as output `name`: stored by content address for the coordinator, and removed. */
+  output(name: string, path: string): Promise<void>;
+  /** How far the task is (frames, tiles, samples: the engine's own unit). */
+  progress(done: number, total: number): void;
+  /** One line of the engine's own output; the last lines go with a failed task's error. */
+  log(line: string): void;
+}
+
+export interface Engine<E extends WorkLease['engine'] = WorkLease['engine']> {
+  readonly id: E;
+  /** What this machine advertises of the engine in capacity and announcements; null while it is not here. */
+  advert(): EngineAdvert | null;
+  /** Looks for the engine on this machine again (an installed program and its version); advert() says what it found. */
+  detect(): Promise<void>;
+  /** Runs one task of `lease`, whose inputs are in task.jobDir; each output goes through task.output. */
+  run(lease: LeaseOf<E>, task: EngineTask): Promise<void>;
+  /** Ends what it keeps between tasks (processes, loaded scenes). */
+  close(): Promise<void>;
+}
