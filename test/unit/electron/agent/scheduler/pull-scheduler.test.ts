@@ -295,3 +295,15 @@ describe('PullScheduler', () => {
     });
   });
 });
+
+describe('PullScheduler with a worker fit', () => {
+  it('leases a job only to workers that can run it, and the others get nothing from it', () => {
+    const sched = new PullScheduler({ now: () => 0 }, new MemoryJobJournal(), null, {}, 5000, false, (_job, workerId) => workerId !== 'no-engine');
+    sched.addJob('j', submission('animation'), compileRenderJob('j', submission('animation'), { workersHint: 2 }));
+    expect(sched.requestWork('no-engine')).toBeNull();
+    const lease = sched.requestWork('has-engine')!;
+    expect(lease.workerId).toBe('has-engine');
+    // Nothing ready for it but a running task: still no speculative copy for a worker that cannot run it.
+    expect(sched.requestWork('no-engine')).toBeNull();
+  });
+});

@@ -1,0 +1,48 @@
+// One registry, keyed by engine id: a new engine is one register call, and the agent advertises
+// only the engines this machine has.
+
+import { describe, expect, it } from 'vitest';
+import { EngineRegistry } from '../../../../../electron/agent/engines/engine-registry.js';
+import { registeredEngines } from '../../../../../electron/agent/engines/registered-engines.js';
+import type { Engine } from '../../../../../electron/agent/engines/engine.js';
+import { PathTracerJobType } from '../../../../../electron/agent/engines/builtin-render/path-tracer-job-type.js';
+
+/** An engine that is not on this machine until detect() finds it. */
+function absentEngine(): Engine<'builtin-render'> & { found: boolean } {
+  return {
+    id: 'builtin-render',
+    found: false,
+    advert() {
+      return this.found ? { id: 'builtin-render', version: '9.1' } : null;
+    },
+    async detect() {
+      this.found = true;
+    },
+    run: async () => undefined,
+    close: async () => undefined,
+  };
+}
+
+describe('EngineRegistry', () => {
+  it('has the built-in renderer, advertised without a version, as before', () => {
+    const engines = registeredEngines();
+    expect(engines.adverts()).toEqual([{ id: 'builtin-render', version: null }]);
+    expect(engines.announced()).toEqual(['builtin-render']);
+    expect(engines.jobType('builtin-render').engine).toBe('builtin-render');
+  });
+
+  it('advertises an engine only once it is found, with its version', async () => {
+    const engine = absentEngine();
+    const engines = new EngineRegistry().register(new PathTracerJobType(), engine);
+    expect(engines.adverts()).toEqual([]);
+    await engines.detect();
+    expect(engines.adverts()).toEqual([{ id: 'builtin-render', version: '9.1' }]);
+    expect(engines.announced()).toEqual(['builtin-render/9.1']);
+  });
+
+  it('refuses an id twice, and names an engine it does not have', () => {
+    const engines = new EngineRegistry().register(new PathTracerJobType(), absentEngine());
+    expect(() => engines.register(new PathTracerJobType(), absentEngine())).toThrow('registered twice');
+    expect(() => engines.jobType('teapot' as 'builtin-render')).toThrow('no engine "teapot"');
+  });
+});
