@@ -1,0 +1,1 @@
+# The commands of Troupe's kept-alive Blender session (session_server.py), one module each.
