@@ -1,0 +1,72 @@
+# Talks to the Troupe agent on this computer: its control API listens on 127.0.0.1 only, on the
+# port it writes to control.json in its data folder, and wants the per-user token from the
+# control-token file beside it (readable by this user alone).
+
+import json
+import os
+import sys
+import urllib.error
+import urllib.request
+
+# One blocking call from Blender's UI thread: a local agent answers in milliseconds, and a stuck
+# one must not freeze Blender for long.
+TIMEOUT_S = 3.0
+
+
+class AgentUnavailable(Exception):
+    """The agent is not running here, or did not answer: the user should start Troupe."""
+
+
+class AgentError(Exception):
+    """The agent answered with an error: its message is meant for the user."""
+
+
+def data_dir(env=os.environ, platform=sys.platform):
+    """The agent's data folder, as the agent itself chooses it (agent-config.ts defaultDataDir)."""
+    if env.get("TROUPE_HOME"):
+        return env["TROUPE_HOME"]
+    home = os.path.expanduser("~")
+    if platform == "win32":
+        return os.path.join(env.get("APPDATA") or os.path.join(home, "AppData", "Roaming"), "Troupe")
+    if platform == "darwin":
+        return os.path.join(home, "Library", "Application Support", "Troupe")
+    return os.path.join(env.get("XDG_CONFIG_HOME") or os.path.join(home, ".config"), "troupe")
+
+
+NOT_RUNNING = "Troupe isn't running on this computer. Start Troupe, then try again."
+
+
+class AgentClient:
+    def __init__(self, folder=None):
+        folder = folder or data_dir()
+        try:
+            with open(os.path.join(folder, "control.json"), encoding="utf-8") as f:
+                self.port = int(json.load(f)["port"])
+            with open(os.path.join(folder, "control-token"), encoding="utf-8") as f:
+                self.token = f.read().strip()
+        except (OSError, ValueError, KeyError, TypeError) as err:
+            raise AgentUnavailable(NOT_RUNNING) from err
+
+    def call(self, method, path, body=None):
+        data = None if body is None else json.dumps(body).encode("utf-8")
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", data=data, method=method)
+        request.add_header("Authorization", f"Bearer {self.token}")
+        request.add_header("Accept", "application/json")
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
+                return json.loads(response.read().decode("utf-8") or "null")
+        except urllib.error.HTTPError as err:
+            raise AgentError(_error_message(err)) from err
+        except (urllib.error.URLError, OSError) as err:
+            # control.json outlives an agent that crashed: a refused connection means it is gone.
+            raise AgentUnavailable(NOT_RUNNING) from err
+
+
+def _error_message(err):
+    try:
+        body = json.loads(err.read().decode("utf-8"))
+        return body.get("error", {}).get("message") or body.get("message") or str(err)
+    except (ValueError, AttributeError):
+        return f"Troupe answered {err.code} {err.reason}"

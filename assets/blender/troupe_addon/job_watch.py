@@ -1,0 +1,43 @@
+# Follows the submitted job from Blender's UI: a timer polls GET /api/jobs/<id> (Blender's UI has
+# no other way to wait without freezing) and keeps what the panel shows.
+
+import bpy
+
+from .agent_client import AgentClient, AgentError, AgentUnavailable
+from .team_readiness import contributions
+
+POLL_INTERVAL_S = 2.0
+FINISHED = {"done", "failed", "cancelled"}
+
+# What the panel draws; one job at a time per Blender window.
+state = {"jobId": None, "state": None, "done": 0, "total": 0, "machines": [], "message": None, "team": None}
+
+
+def watch(job_id, team):
+    state.update(jobId=job_id, state="queued", done=0, total=0, machines=[], message=None, team=team)
+    if not bpy.app.timers.is_registered(poll_job):
+        bpy.app.timers.register(poll_job, first_interval=POLL_INTERVAL_S)
+
+
+def poll_job():
+    """One poll; returns the delay to the next one, or None to stop (Blender's timer contract)."""
+    if not state["jobId"]:
+        return None
+    try:
+        detail = AgentClient().call("GET", f"/api/jobs/{state['jobId']}")
+    except (AgentUnavailable, AgentError) as err:
+        state["message"] = str(err)
+        _redraw()
+        return POLL_INTERVAL_S * 2
+    job = detail["job"]
+    state.update(state=job["state"], done=job["tasksDone"], total=job["tasksTotal"], machines=contributions(detail, state["team"]))
+    state["message"] = "; ".join(job.get("errors") or []) or None
+    _redraw()
+    return None if job["state"] in FINISHED else POLL_INTERVAL_S
+
+
+def _redraw():
+    for window in getattr(bpy.context.window_manager, "windows", []):
+        for area in window.screen.areas:
+            if area.type == "PROPERTIES":
+                area.tag_redraw()
