@@ -1,0 +1,310 @@
+// The Blender engine's machinery against Debian's real Blender: finding it, a kept-alive session
+// rendering task after task, regions stitched into a frame equal to a one-machine render, scripts
+// in a .blend never running, dependencies found and relocated, a physics bake, a killed Blender
+// failing its task (not hanging it), and the add-on inside a headless Blender. Scenes are made at
+// run time by assets/blender/make_test_scenes.py (64x36, a few samples: 2 cores here).
+
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { extname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { blenderAssetsDir } from '../../electron/agent/engines/blender/blender-assets.js';
+import { BlenderTaskError } from '../../electron/agent/engines/blender/blender-errors.js';
+import { BlenderFinder } from '../../electron/agent/engines/blender/blender-finder.js';
+import { BlenderSession } from '../../electron/agent/engines/blender/blender-session.js';
+import { decodePng } from '../../electron/agent/engines/builtin-render/png-decode.js';
+import { startFakeAgent, type FakeAgent } from '../support/blender/fake-agent.js';
+import { pngWithoutMetadata } from '../support/png-chunks.js';
+
+const BLENDER = '/usr/bin/blender';
+const HAVE_BLENDER = existsSync(BLENDER);
+const SKIP_REASON = HAVE_BLENDER ? '' : ` (skipped: ${BLENDER} is missing; .ci/run installs Debian's blender)`;
+const run = promisify(execFile);
+const ASSETS = HAVE_BLENDER ? blenderAssetsDir() : '';
+
+let root: string;
+const scene = (name: string): string => join(root, 'scenes', name);
+const open = (file: string) => BlenderSession.start({ blenderPath: BLENDER, blendFile: file, threads: 2 });
+const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+describe.skipIf(!HAVE_BLENDER)(`Blender engine with Debian's Blender${SKIP_REASON}`, () => {
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'troupe-blender-'));
+    await run(
+      BLENDER,
+      ['-b', '--factory-startup', '-noaudio', '--python', join(ASSETS, 'make_test_scenes.py'), '--', join(root, 'scenes')],
+      { timeout: 120_000 },
+    );
+  }, 150_000);
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('finds Blender and its version, and asks it once', async () => {
+    let runs = 0;
+    const finder = new BlenderFinder({
+      env: { PATH: '/nonexistent' },
+      platform: 'linux',
+      run: async (path, args, timeoutMs) => {
+        runs++;
+        return (await run(path, args, { timeout: timeoutMs })).stdout;
+      },
+    });
+    const found = await finder.find();
+    expect(found?.path).toBe(BLENDER);
+    expect(found?.version).toMatchObject({ major: 3, minor: 4 });
+    finder.forget();
+    expect((await finder.find())?.version.text).toMatch(/^Blender 3\.4\.\d/);
+    expect(runs).toBe(1); // the executable did not change: its version is remembered
+  });
+
+  it('renders a 6-frame animation task after task in one kept-alive Blender', async () => {
+    const { session, facts } = await open(scene('animation.blend'));
+    try {
+      expect(facts.blenderVersion.slice(0, 2)).toEqual([3, 4]);
+      const defaults = (await session.run('scene_info', {})).result;
+      expect(defaults).toMatchObject({ frameStart: 1, frameEnd: 6, width: 64, height: 36, engine: 'CYCLES', camera: 'Camera' });
+      expect(defaults.output).toMatchObject({ fileFormat: 'PNG', path: '//out/frame_####' });
+      const pid = session.pid;
+      const out = join(root, 'animation');
+      const events: unknown[] = [];
+      for (const chunk of [
+        [1, 2, 3],
+        [4, 5, 6],
+      ]) {
+        const task = await session.run(
+          'render_frames',
+          { frames: chunk, output: join(out, 'frame_####') },
+          { timeoutMs: 60_000, onEvent: (e, f) => events.push([e, f.frame]) },
+        );
+        expect(task.result.frames.map((f) => f.frame)).toEqual(chunk);
+        expect(task.log.some((line) => /Saved: /.test(line))).toBe(true); // Blender's own lines, per task
+      }
+      expect(session.pid).toBe(pid);
+      expect(events).toEqual([1, 2, 3, 4, 5, 6].map((f) => ['frame_done', f]));
+      const files = readdirSync(out).sort();
+      expect(files).toEqual(['frame_0001.png', 'frame_0002.png', 'frame_0003.png', 'frame_0004.png', 'frame_0005.png', 'frame_0006.png']);
+      const first = decodePng(readFileSync(join(out, files[0]!)), files[0]!);
+      expect([first.width, first.height]).toEqual([64, 36]);
+    } finally {
+      await session.quit();
+    }
+  });
+
+  it('a still rendered in 4 regions and stitched equals the one-piece render, pixels and PNG image data', async () => {
+    const { session } = await open(scene('still.blend'));
+    try {
+      // Stills are rendered undithered (Blender dithers a whole render and a stitched image differently).
+      const full = (await session.run('render_frames', { frames: [1], output: join(root, 'still', 'full_####'), ditherIntensity: 0 }))
+        .result.frames[0]!.path;
+      const quadrants = [
+        { x: 0, y: 0, width: 32, height: 18 },
+        { x: 32, y: 0, width: 32, height: 18 },
+        { x: 0, y: 18, width: 32, height: 18 },
+        { x: 32, y: 18, width: 32, height: 18 },
+      ];
+      const tiles = [];
+      for (const [i, region] of quadrants.entries()) {
+        const tile = await session.run('render_region', { frame: 1, region, output: join(root, 'still', `tile-${i}.exr`) });
+        tiles.push({ ...region, path: tile.result.path });
+      }
+      const stitched = (await session.run('stitch', { tiles, output: join(root, 'still', 'stitched.png') })).result;
+      const a = decodePng(readFileSync(full), 'full');
+      const b = decodePng(readFileSync(stitched.path), 'stitched');
+      expect([b.width, b.height]).toEqual([64, 36]);
+      expect(Buffer.from(b.rgba).equals(Buffer.from(a.rgba))).toBe(true);
+      // Byte for byte but for the render's metadata text (date, render time), which no two renders share.
+      expect(pngWithoutMetadata(readFileSync(stitched.path)).equals(pngWithoutMetadata(readFileSync(full)))).toBe(true);
+    } finally {
+      await session.quit();
+    }
+  });
+
+  it("never runs a .blend's own scripts (the marker file its registered script writes stays absent)", async () => {
+    const marker = join(root, 'scenes', 'autorun-marker.txt');
+    const { session, facts } = await open(scene('autorun.blend'));
+    await session.run('scene_info', {});
+    await session.quit();
+    expect(facts.scriptsBlocked).toBe(true);
+    expect(existsSync(marker)).toBe(false);
+    // The fixture is real: with scripts allowed, the same file writes the marker.
+    await run(BLENDER, ['-b', '--factory-startup', '--enable-autoexec', '-noaudio', scene('autorun.blend'), '--python-expr', 'pass'], {
+      timeout: 60_000,
+    });
+    expect(existsSync(marker)).toBe(true);
+  });
+
+  it('lists the texture and linked library, and relocates them to content-addressed copies', async () => {
+    const { session } = await open(scene('textured.blend'));
+    const listed = (await session.run('dependencies', {})).result;
+    await session.quit();
+    const byKind = Object.fromEntries(listed.dependencies.map((d) => [d.kind, d]));
+    expect(byKind.image).toMatchObject({ absolutePath: scene('textures/checker.png'), exists: true });
+    expect(byKind.library).toMatchObject({ absolutePath: scene('library.blend'), exists: true });
+    expect(listed.missing).toEqual([]);
+
+    // A worker's view: the originals are gone, copies are named by their hash.
+    const cas = join(root, 'cas');
+    mkdirSync(cas, { recursive: true });
+    const paths: Record<string, string> = {};
+    for (const dep of [byKind.image!, byKind.library!]) {
+      const copy = join(cas, sha256(dep.absolutePath) + extname(dep.absolutePath));
+      copyFileSync(dep.absolutePath, copy);
+      paths[dep.absolutePath] = copy;
+    }
+    renameSync(scene('textures'), scene('textures-away'));
+    renameSync(scene('library.blend'), scene('library-away.blend'));
+    try {
+      const worker = await open(scene('textured.blend'));
+      try {
+        expect((await worker.session.run('dependencies', {})).result.missing.sort()).toEqual([
+          scene('library.blend'),
+          scene('textures/checker.png'),
+        ]);
+        const remap = (await worker.session.run('remap_paths', { paths, requireAll: true })).result;
+        expect(remap.remapped.map((r) => r.kind).sort()).toEqual(['image', 'library']);
+        expect(remap.missing).toEqual([]);
+        const frame = await worker.session.run('render_frames', { frames: [1], output: join(root, 'textured', 'frame_####') });
+        expect(existsSync(frame.result.frames[0]!.path)).toBe(true);
+      } finally {
+        await worker.session.quit();
+      }
+    } finally {
+      renameSync(scene('textures-away'), scene('textures'));
+      renameSync(scene('library-away.blend'), scene('library.blend'));
+    }
+  });
+
+  it('names the missing texture', async () => {
+    const { session } = await open(scene('missing-texture.blend'));
+    const listed = (await session.run('dependencies', {})).result;
+    await session.quit();
+    expect(listed.missing).toEqual([scene('textures/missing.png')]);
+  });
+
+  it('bakes rigid bodies; the baked file carries the cache into a second Blender', async () => {
+    const { session } = await open(scene('rigidbody.blend'));
+    const baked = join(root, 'baked', 'rigidbody.baked.blend');
+    const bake = (await session.run('bake', { output: baked }, { timeoutMs: 60_000 })).result;
+    await session.quit();
+    expect(bake.caches).toEqual([expect.objectContaining({ kind: 'rigid-body', isBaked: true, frameStart: 1, frameEnd: 20 })]);
+    expect(existsSync(baked)).toBe(true);
+    const second = await open(baked);
+    const info = (await second.session.run('scene_info', {})).result;
+    await second.session.quit();
+    expect(info.physicsCaches).toEqual([expect.objectContaining({ kind: 'rigid-body', isBaked: true })]);
+  });
+
+  it('a Blender killed mid-task fails the task with its last lines, promptly', async () => {
+    const { session } = await open(scene('animation.blend'));
+    const task = session.run(
+      'render_frames',
+      { frames: [1, 2, 3, 4, 5, 6], output: join(root, 'killed', 'frame_####') },
+      {
+        onEvent: () => process.kill(session.pid!, 'SIGKILL'), // a crash after the first frame
+      },
+    );
+    const started = Date.now();
+    const err = await task.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(BlenderTaskError);
+    expect((err as BlenderTaskError).failure).toBe('crashed');
+    expect((err as BlenderTaskError).message).toMatch(/SIGKILL/);
+    expect((err as BlenderTaskError).logTail.some((line) => /Fra:1/.test(line))).toBe(true);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    await expect(session.run('scene_info', {})).rejects.toThrow(/ended/);
+  });
+
+  it('a task past its time limit is killed and fails as timed out', async () => {
+    const { session } = await open(scene('animation.blend'));
+    const err = await session
+      .run('render_frames', { frames: [1, 2, 3, 4, 5, 6], output: join(root, 'late', 'frame_####') }, { timeoutMs: 20 })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ failure: 'timed-out' });
+    expect(session.alive).toBe(false);
+  });
+
+  it('a scene with denoising: refused clearly where OpenImageDenoise is missing, or rendered without it on request', async () => {
+    const { session, facts } = await open(scene('denoise.blend'));
+    try {
+      expect(facts.openImageDenoise).toBe(false); // Debian's build
+      const refused = await session.run('render_frames', { frames: [1], output: join(root, 'denoise', 'a_####') }).catch((e: unknown) => e);
+      expect(refused).toMatchObject({ failure: 'command-failed', sessionCode: 'denoiser-unavailable' });
+      expect((refused as Error).message).toMatch(/OpenImageDenoise/);
+      const plain = await session.run('render_frames', { frames: [1], output: join(root, 'denoise', 'b_####'), denoising: 'off' });
+      expect(plain.result.warnings[0]).toMatch(/without Cycles render denoising/);
+      expect((await session.run('scene_info', {})).result.denoising).toHaveLength(1); // the file's setting is back
+    } finally {
+      await session.quit();
+    }
+  });
+
+  describe('the add-on in a headless Blender', () => {
+    const agents: FakeAgent[] = [];
+    afterAll(() => Promise.all(agents.map((a) => a.close())));
+
+    it('registers its operators and submits the request from its builder; clear words without an agent or a Blender teammate', async () => {
+      const good = await startFakeAgent(join(root, 'home-good'), { teammateEngines: [{ id: 'blender', version: '3.4.1' }] });
+      const noBlender = await startFakeAgent(join(root, 'home-no-blender'), { teammateEngines: [{ id: 'builtin-render', version: null }] });
+      agents.push(good, noBlender);
+      const report = join(root, 'addon-report.json');
+      const homes = [join(root, 'home-nobody'), noBlender.home, good.home];
+      await run(
+        BLENDER,
+        [
+          '-b',
+          scene('animation.blend'),
+          '--factory-startup',
+          '-noaudio',
+          '--python',
+          join(import.meta.dirname, '../support/blender/addon_probe.py'),
+          '--',
+          ASSETS,
+          report,
+          ...homes,
+        ],
+        { timeout: 60_000 },
+      );
+      const probe = JSON.parse(readFileSync(report, 'utf8')) as {
+        enabled: boolean;
+        registered: Record<string, boolean>;
+        presses: { error?: string; result?: string[]; nextPollS?: number; watch?: Record<string, unknown> }[];
+      };
+      expect(probe.enabled).toBe(true);
+      expect(probe.registered).toEqual({ TROUPE_OT_render_on_team: true, TROUPE_OT_bake_on_team: true, TROUPE_PT_team: true });
+      expect(probe.presses[0]!.error).toMatch(/Troupe isn't running on this computer/);
+      expect(probe.presses[1]!.error).toMatch(/No teammate has Blender/);
+      expect(probe.presses[2]!.result).toEqual(['FINISHED']);
+
+      const post = good.requests.find((r) => r.method === 'POST' && r.url === '/api/jobs')!;
+      expect(post.authorization).toBe(`Bearer ${good.token}`);
+      expect(post.body).toEqual({
+        engine: 'blender',
+        job: 'render',
+        scenePath: expect.stringMatching(/troupe-.*animation\.blend$/),
+        name: 'animation',
+        blenderVersion: '3.4',
+        anyBlenderVersion: false,
+        priority: 0,
+        frameStart: 1,
+        frameEnd: 6,
+        frameStep: 1,
+        still: false,
+        outputDir: scene('out'),
+        outputPattern: scene('out/frame_####'),
+      });
+      expect(existsSync((post.body as { scenePath: string }).scenePath)).toBe(true); // the temporary copy
+      expect(probe.presses[2]!.watch).toMatchObject({
+        jobId: good.jobId,
+        state: 'running',
+        done: 1,
+        total: 6,
+        machines: [['render-box', 1, 2.5]],
+      });
+      expect(probe.presses[2]!.nextPollS).toBe(2);
+    });
+  });
+});

@@ -1,0 +1,38 @@
+# Run by test/integration/blender-engine.test.ts inside a headless Blender:
+#   blender -b FILE.blend --factory-startup --python addon_probe.py -- ADDONS_DIR REPORT.json HOME [HOME ...]
+# Enables the add-on from ADDONS_DIR, checks that its operators and panel registered, then presses
+# "Render on team" once per Troupe data folder HOME (each names an agent, or none), polls the job
+# once where one was submitted, and writes what happened to REPORT.json.
+
+import json
+import os
+import sys
+
+import addon_utils
+import bpy
+
+addons_dir, report_path, *homes = sys.argv[sys.argv.index("--") + 1:]
+sys.dont_write_bytecode = True  # no __pycache__ in the repo
+sys.path.insert(0, addons_dir)
+module = addon_utils.enable("troupe_addon", default_set=True)
+report = {
+    "enabled": module is not None,
+    "registered": {name: hasattr(bpy.types, name) for name in ("TROUPE_OT_render_on_team", "TROUPE_OT_bake_on_team", "TROUPE_PT_team")},
+    "presses": [],
+}
+from troupe_addon import job_watch  # noqa: E402  (importable once enabled)
+
+for home in homes:
+    os.environ["TROUPE_HOME"] = home
+    press = {"home": home}
+    try:
+        press["result"] = sorted(bpy.ops.troupe.render_on_team(still=False))
+    except RuntimeError as err:  # an ERROR report from an operator called from Python
+        press["error"] = str(err)
+    if press.get("result") == ["FINISHED"]:
+        press["nextPollS"] = job_watch.poll_job()
+        press["watch"] = {k: v for k, v in job_watch.state.items() if k != "team"}
+    report["presses"].append(press)
+
+with open(report_path, "w", encoding="utf-8") as f:
+    json.dump(report, f)
