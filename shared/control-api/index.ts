@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { ErrorBody } from '../errors.js';
 import type { JobView, TaskView } from '../model/jobs.js';
-import { BUILTIN_RENDER_ENGINE, fpsSchema, frameNumberSchema, outputFormatSchema, prioritySchema, samplesPerPixelSchema, seedSchema } from '../model/jobs.js';
+import { BLENDER_ENGINE, BUILTIN_RENDER_ENGINE, blenderVersionSchema, fpsSchema, frameNumberSchema, outputFormatSchema, prioritySchema, samplesPerPixelSchema, seedSchema } from '../model/jobs.js';
 
 export const CONTROL_TOKEN_HEADER = 'authorization';
 /** Browsers cannot set headers on a WebSocket, so the event stream also takes the token as a subprotocol. */
@@ -19,9 +19,9 @@ export const sharingBody = z.strictObject({
 export const renameBody = z.strictObject({ name: z.string().min(1).max(64) });
 export const teamNameBody = z.strictObject({ name: z.string().min(1).max(64) });
 
-/** `troupe render` and the UI's submit: a scene file on this machine and how to render it. */
-export const submitJobBody = z.strictObject({
-  /** Which engine's job this is; each engine's job type checks the rest. Today only the built-in renderer's. */
+/** `troupe render scene.glb` and the UI's submit: a glTF scene on this machine and how to render it. */
+export const submitBuiltinRenderBody = z.strictObject({
+  /** Which engine's job this is; absent means the built-in renderer (requests before 2.2). */
   engine: z.literal(BUILTIN_RENDER_ENGINE).default(BUILTIN_RENDER_ENGINE),
   scenePath: z.string().min(1).max(4096),
   name: z.string().min(1).max(64).optional(),
@@ -37,6 +37,39 @@ export const submitJobBody = z.strictObject({
   outputDir: z.string().min(1).max(4096),
   priority: prioritySchema.default(0),
 });
+
+/**
+ * A .blend rendered or baked on the team (the Blender add-on, `troupe render scene.blend`,
+ * `troupe bake`). Frames, size, samples and the output format are the scene's own; the request
+ * only picks frames and where they go.
+ */
+export const submitBlenderBody = z.strictObject({
+  engine: z.literal(BLENDER_ENGINE),
+  job: z.enum(['render', 'bake']).default('render'),
+  /** Absolute path of the .blend on the agent's machine (the add-on's saved temporary copy). */
+  scenePath: z.string().min(1).max(4096),
+  name: z.string().min(1).max(64).optional(),
+  /** The Blender major.minor workers must run; the coordinator's own Blender when absent. */
+  blenderVersion: blenderVersionSchema.optional(),
+  /** Any Blender will do (the job carries a warning: versions may render differently). */
+  anyBlenderVersion: z.boolean().default(false),
+  priority: prioritySchema.default(0),
+  /** The scene's own frame range when absent. */
+  frameStart: frameNumberSchema.optional(),
+  frameEnd: frameNumberSchema.optional(),
+  frameStep: z.number().int().min(1).max(100_000).optional(),
+  /** One frame, rendered in regions across the team and stitched. */
+  still: z.boolean().default(false),
+  /** Absolute folder for the frames; the folder of outputPattern, or of the scene's output path, when absent. */
+  outputDir: z.string().min(1).max(4096).optional(),
+  /** The frames' absolute output path, Blender's way (`/renders/shot_####`); the scene's when absent. */
+  outputPattern: z.string().min(1).max(4096).optional(),
+  /** A bake: where the baked .blend goes (absolute); `<scene folder>/<name>.baked.blend` when absent. */
+  outputPath: z.string().min(1).max(4096).optional(),
+});
+
+/** A job for one engine; requests without `engine` are the built-in renderer's. */
+export const submitJobBody = z.union([submitBuiltinRenderBody, submitBlenderBody]);
 export type SubmitJobRequest = z.input<typeof submitJobBody>;
 /** A submission after validation, defaults filled in. */
 export type SubmitJob = z.output<typeof submitJobBody>;

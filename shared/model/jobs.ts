@@ -99,8 +99,58 @@ export const builtinRenderSubmissionSchema = z.object({
   priority: prioritySchema,
 });
 
+/** Blender (a teammate's installed Blender, driven by Troupe's session script). */
+export const BLENDER_ENGINE = 'blender';
+/** A Blender release a job asks for: major.minor (patch releases of one major.minor render alike). */
+export const blenderVersionSchema = z.string().regex(/^\d{1,3}\.\d{1,3}$/);
+
+/** A file the .blend uses besides itself, shipped with the job as an asset. */
+export const blenderDependencySchema = z.object({
+  /** Its name among the job's assets. */
+  asset: assetNameSchema,
+  /** Where Blender found it on the submitting machine (absolute): what the worker remaps from. */
+  originalPath: z.string().min(1).max(4096),
+});
+export type BlenderDependency = z.infer<typeof blenderDependencySchema>;
+
+/** A Blender job's own part: what the worker needs beyond the render settings. */
+export const blenderJobSchema = z.object({
+  job: z.enum(['render', 'bake']),
+  /** The major.minor every worker must run; null: any version (the job carries a warning). */
+  version: blenderVersionSchema.nullable(),
+  frameStep: z.number().int().min(1).max(MAX_FRAMES_PER_JOB),
+  /** The .blend's folder on the submitting machine: its relative paths resolved against this. */
+  blendDir: z.string().min(1).max(4096),
+  dependencies: z.array(blenderDependencySchema).max(10_000),
+  /** Frames' file name in outputDir, Blender's way: the last run of # is the frame number. */
+  outputPattern: z.string().min(1).max(400),
+  /** Appended to each frame's name ('.png'); empty when the scene writes names as they are. */
+  fileExtension: z.string().max(16),
+  /** A bake: the baked .blend's name in outputDir; null for a render. */
+  bakeOutput: z.string().min(1).max(400).nullable(),
+  /** What the user should know about this job (dither off for a still, any Blender version). */
+  warnings: z.array(z.string().max(1000)).max(32),
+});
+export type BlenderJob = z.infer<typeof blenderJobSchema>;
+
+/**
+ * A Blender job: the common fields, render settings read from the scene (so the app's views
+ * work unchanged), and `blender`. `scene` is the .blend among `assets`.
+ */
+export const blenderSubmissionSchema = z.object({
+  name: z.string(),
+  engine: z.literal(BLENDER_ENGINE),
+  kind: jobKindSchema,
+  scene: assetNameSchema,
+  assets: z.array(assetRefSchema),
+  settings: renderJobSettingsSchema,
+  outputDir: z.string(),
+  priority: prioritySchema,
+  blender: blenderJobSchema,
+});
+
 /** Every kind of job, told apart by `engine`. A new engine adds its submission schema here. */
-export const jobSubmissionSchema = z.discriminatedUnion('engine', [builtinRenderSubmissionSchema]);
+export const jobSubmissionSchema = z.discriminatedUnion('engine', [builtinRenderSubmissionSchema, blenderSubmissionSchema]);
 export type JobSubmission = z.infer<typeof jobSubmissionSchema>;
 /** The ids of the engines jobs can be submitted for. */
 export type JobEngine = JobSubmission['engine'];

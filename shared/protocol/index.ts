@@ -9,7 +9,9 @@
 
 import { z } from 'zod';
 import {
+  BLENDER_ENGINE,
   BUILTIN_RENDER_ENGINE,
+  blenderJobSchema,
   assetNameSchema,
   assetRefSchema,
   blobHashSchema,
@@ -184,7 +186,18 @@ export const builtinRenderLeaseSchema = z.object({
  * same task and assets). A worker that does not know an engine fails to read its lease; the
  * coordinator never sends one, since it leases only to workers that advertise the engine.
  */
-export const workLeaseSchema = z.discriminatedUnion('engine', [builtinRenderLeaseSchema]);
+/** A Blender task: the scene's settings and the job's Blender part; a stitch's assets include its region tiles. */
+export const blenderLeaseSchema = z.object({
+  ...leaseFields,
+  engine: z.literal(BLENDER_ENGINE),
+  task: taskSpecSchema,
+  settings: renderJobSettingsSchema,
+  scene: assetNameSchema,
+  assets: z.array(assetRefSchema).max(10_000),
+  blender: blenderJobSchema,
+  leaseMs,
+});
+export const workLeaseSchema = z.discriminatedUnion('engine', [builtinRenderLeaseSchema, blenderLeaseSchema]);
 export const workNoneSchema = z.object({ type: z.literal('work.none'), requestId: z.number().int().min(0) });
 export const taskStartedSchema = z.object({ type: z.literal('task.started'), leaseId: z.string().max(64) });
 export const taskDoneSchema = z.object({
