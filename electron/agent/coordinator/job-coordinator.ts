@@ -102,7 +102,9 @@ export class JobCoordinator {
     if (!lease) return null;
     this.changed(lease.jobId);
     const job = this.scheduler.jobInfo(lease.jobId).submission;
-    return this.typeOf(job).lease(job, { type: 'work.lease', requestId: 0, leaseId: lease.leaseId, jobId: lease.jobId, task: lease.task, leaseMs: LEASE_MS });
+    const deps = lease.task.dependsOn;
+    const done = deps.length === 0 ? [] : this.scheduler.tasksOf(lease.jobId).filter((t) => t.outcome && deps.includes(t.spec.taskId)).map((t) => ({ spec: t.spec, outputs: t.outcome!.outputs }));
+    return this.typeOf(job).lease(job, { type: 'work.lease', requestId: 0, leaseId: lease.leaseId, jobId: lease.jobId, task: lease.task, leaseMs: LEASE_MS }, done);
   }
 
   workerJoined(workerId: string, cores: number, sharing = true): void {

@@ -61,8 +61,12 @@ export interface JobType<E extends JobEngine = JobEngine> {
   workKey(job: SubmissionOf<E>): string | null;
   /** Whether a worker that advertises these engines can run this job (the engine, at a version the job accepts). */
   runsOn(job: SubmissionOf<E>, engines: readonly EngineAdvert[]): boolean;
-  /** The lease of one task: the base fields and the engine's own (settings, scene, assets). */
-  lease(job: SubmissionOf<E>, base: LeaseBase): LeaseOf<E>;
+  /**
+   * The lease of one task: the base fields and the engine's own (settings, scene, assets).
+   * `done`: the finished tasks it depends on, with their outputs, for a task that a worker runs on
+   * other tasks' results (Blender's stitch ships its region tiles as assets).
+   */
+  lease(job: SubmissionOf<E>, base: LeaseBase, done: FinishedPart[]): LeaseOf<E>;
   /**
    * The outputs the task must make, picked from what the worker says it made and checked by name
    * and size before anything is fetched; throws, in words, if one is missing or cannot be right.
