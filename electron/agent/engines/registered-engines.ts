@@ -2,6 +2,9 @@
 // job type (the coordinator's half) and an engine (the worker's half) under one id; nothing else
 // in the agent names an engine.
 
+import { BlenderEngine } from './blender/blender-engine.js';
+import { BlenderFinder } from './blender/blender-finder.js';
+import { BlenderJobType } from './blender/blender-job-type.js';
 import type { BuiltinRendererOptions } from './builtin-render/builtin-renderer.js';
 import { PathTracerEngine } from './builtin-render/path-tracer-engine.js';
 import { PathTracerJobType } from './builtin-render/path-tracer-job-type.js';
@@ -10,8 +13,15 @@ import { EngineRegistry } from './engine-registry.js';
 export interface EngineOptions {
   /** The built-in renderer's limits (defaults in builtin-render/render-limits.ts); tests lower them. */
   builtinRender?: Omit<BuiltinRendererOptions, 'threads'>;
+  /** The Blender to use (the owner's setting, or TROUPE_BLENDER); else PATH and the usual install folders. */
+  blenderPath?: string | null;
 }
 
 export function registeredEngines(options: EngineOptions = {}): EngineRegistry {
-  return new EngineRegistry().register(new PathTracerJobType(), new PathTracerEngine(options.builtinRender));
+  // One finder for both halves: the coordinator reads a .blend with the Blender its worker runs.
+  const blenderPath = options.blenderPath ?? process.env.TROUPE_BLENDER ?? null;
+  const blender = new BlenderFinder({ configuredPath: blenderPath, configuredOnly: Boolean(blenderPath) });
+  return new EngineRegistry()
+    .register(new PathTracerJobType(), new PathTracerEngine(options.builtinRender))
+    .register(new BlenderJobType(blender), new BlenderEngine(blender));
 }

@@ -1,0 +1,160 @@
+// Owns Blender jobs on the coordinator: a .blend read here by Blender and shipped with every file
+// it uses; frame chunks for an animation; regions plus a stitch task (run by a worker's Blender,
+// which gets the region tiles as assets) for a still; one task for a bake. Results: frames named
+// after the scene's output path in the job's output folder; region tiles (float EXR) kept until
+// the stitch is done; a bake's .blend and its disk cache beside the original. Workers qualify by
+// the Blender major.minor they advertise. The worker's half is BlenderEngine.
+
+import { BLENDER_ENGINE, MAX_PIXELS, type EngineAdvert, type SubmissionOf, type TaskSpec } from '../../../../shared/model/jobs.js';
+import type { LeaseOf } from '../../../../shared/protocol/index.js';
+import type { CompileHints, FinishedPart, JobType, LeaseBase, ResultFiles, SubmitRequestOf, TaskOutputs } from '../../jobs/job-type.js';
+import type { BlobStore } from '../../storage/blob-store.js';
+import type { BlenderFinder } from './blender-finder.js';
+import { blendCacheFolder, blenderFrameFileName } from './blender-frame-names.js';
+import { readBlendFile } from './blender-scene-reader.js';
+import { buildBlenderSubmission, checkBlenderRequest } from './blender-submission.js';
+import { compileBlenderJob, isBake, isStitch } from './blender-tasks.js';
+
+type BlenderId = typeof BLENDER_ENGINE;
+type BlenderJob = SubmissionOf<BlenderId>;
+
+/** Output names a bake's task makes: the baked file, and each disk-cache file by its name. */
+export const BAKED_BLEND_OUTPUT = 'blend';
+export const CACHE_OUTPUT_PREFIX = 'cache:';
+/** Where a stitch's tiles sit in its job folder, by region task. */
+export const TILE_ASSET_DIR = 'troupe-tiles';
+
+/** No file we take is larger: float RGBA at 100 megapixels, plus headers. */
+const MAX_OUTPUT_BYTES = MAX_PIXELS * 16 + 1_000_000;
+/** A baked .blend carries its memory caches: allow more than a frame. */
+const MAX_BAKE_BYTES = 16 * 1024 ** 3;
+
+function maxImageBytes(width: number, height: number): number {
+  return Math.min(MAX_OUTPUT_BYTES, width * height * 16 + 1_000_000);
+}
+
+/** "3.4.1" or "3.4" -> "3.4". */
+function majorMinor(version: string | null): string | null {
+  const m = version ? /^(\d+)\.(\d+)/.exec(version) : null;
+  return m ? `${Number(m[1])}.${Number(m[2])}` : null;
+}
+
+export function frameFileName(job: BlenderJob, frame: number): string {
+  return blenderFrameFileName(job.blender.outputPattern, frame, job.blender.fileExtension);
+}
+
+export class BlenderJobType implements JobType<BlenderId> {
+  readonly engine = BLENDER_ENGINE;
+
+  /** `finder`: this machine's Blender, which reads a .blend before it becomes a job. */
+  constructor(private readonly finder: BlenderFinder) {}
+
+  async prepare(request: SubmitRequestOf<BlenderId>, blobs: BlobStore): Promise<BlenderJob> {
+    await checkBlenderRequest(request);
+    return buildBlenderSubmission(request, await readBlendFile(this.finder, request.scenePath), blobs);
+  }
+
+  compile(jobId: string, job: BlenderJob, hints: CompileHints): TaskSpec[] {
+    return compileBlenderJob(jobId, job, hints);
+  }
+
+  split(): null {
+    return null; // a frame's regions need a stitch on a worker; a late frame runs whole
+  }
+
+  workKey(job: BlenderJob): string | null {
+    const scene = job.assets.find((a) => a.name === job.scene)?.hash;
+    return scene && !isBake(job) ? JSON.stringify([this.engine, scene, job.settings.width, job.settings.height]) : null;
+  }
+
+  runsOn(job: BlenderJob, engines: readonly EngineAdvert[]): boolean {
+    const wanted = job.blender.version;
+    return engines.some((e) => e.id === this.engine && (wanted === null || majorMinor(e.version) === wanted));
+  }
+
+  lease(job: BlenderJob, base: LeaseBase, done: FinishedPart[]): LeaseOf<BlenderId> {
+    const { type, requestId, leaseId, jobId, task, leaseMs } = base;
+    // A stitch's regions come with it: the tiles are in this coordinator's store, fetched like any asset.
+    const tiles = isStitch(task)
+      ? done.map((p) => {
+          if (!p.outputs.tile) throw new Error(`region ${p.spec.taskId} has no tile`);
+          return { name: tileAssetName(p.spec), hash: p.outputs.tile.hash, sizeBytes: p.outputs.tile.sizeBytes };
+        })
+      : [];
+    return { type, requestId, leaseId, jobId, engine: this.engine, task, settings: job.settings, scene: job.scene, assets: [...job.assets, ...tiles], blender: job.blender, leaseMs };
+  }
+
+  expectedOutputs(job: BlenderJob, task: TaskSpec, sent: TaskOutputs): TaskOutputs {
+    const { width, height } = job.settings;
+    const expected: TaskOutputs = {};
+    const take = (name: string, limit: number): void => {
+      const out = sent[name];
+      if (!out) throw new Error(`the worker sent no ${name}`);
+      if (out.sizeBytes > limit) throw new Error(`its ${name} of ${out.sizeBytes} bytes is larger than it can be (${limit})`);
+      expected[name] = out;
+    };
+    if (isBake(job)) {
+      take(BAKED_BLEND_OUTPUT, MAX_BAKE_BYTES);
+      for (const name of Object.keys(sent)) if (name.startsWith(CACHE_OUTPUT_PREFIX) && safeCacheName(name)) take(name, MAX_BAKE_BYTES);
+    } else if (task.kind === 'bucket') take('tile', maxImageBytes(task.region!.width, task.region!.height));
+    else for (const frame of task.frames) take(`frame:${frame}`, maxImageBytes(width, height));
+    return expected;
+  }
+
+  async keepResult(job: BlenderJob, task: TaskSpec, outputs: TaskOutputs, files: ResultFiles): Promise<TaskOutputs> {
+    if (task.kind === 'bucket') return outputs; // the tile waits for its stitch
+    const named: TaskOutputs = {};
+    if (isBake(job)) {
+      const baked = job.blender.bakeOutput!;
+      const cacheDir = `${job.outputDir}/${blendCacheFolder(baked)}`;
+      for (const [name, out] of Object.entries(outputs)) {
+        if (name === BAKED_BLEND_OUTPUT) continue;
+        const file = safeCacheName(name)!;
+        await files.writeFromBlob(cacheDir, file, out.hash);
+        named[`${blendCacheFolder(baked)}/${file}`] = out;
+      }
+      // The .blend last: once it is there, its caches are too.
+      await files.writeFromBlob(job.outputDir, baked, outputs[BAKED_BLEND_OUTPUT]!.hash);
+      named[baked] = outputs[BAKED_BLEND_OUTPUT]!;
+      return named;
+    }
+    for (const frame of task.frames) {
+      const out = outputs[`frame:${frame}`]!;
+      const name = frameFileName(job, frame);
+      await files.writeFromBlob(job.outputDir, name, out.hash);
+      named[name] = out;
+    }
+    return named;
+  }
+
+  heldBlobs(task: TaskSpec, outputs: TaskOutputs): string[] {
+    return task.kind === 'bucket' && outputs.tile ? [outputs.tile.hash] : [];
+  }
+
+  outputFiles(task: TaskSpec, outputs: TaskOutputs): string[] {
+    return task.kind === 'bucket' ? [] : Object.keys(outputs);
+  }
+
+  finish(): Promise<TaskOutputs> {
+    // Blender jobs have no merge: their stitch is a worker's task (it needs Blender).
+    return Promise.reject(new Error('Blender jobs have no task the coordinator runs'));
+  }
+}
+
+/** A region's tile in its stitch's job folder; the name carries the region, which the stitch needs. */
+export function tileAssetName(task: TaskSpec): string {
+  const r = task.region!;
+  return `${TILE_ASSET_DIR}/${task.frames[0]}/${r.x}-${r.y}-${r.width}x${r.height}.exr`;
+}
+
+/** The region of a tile asset named by tileAssetName; null for any other name. */
+export function tileRegionOf(asset: string): { x: number; y: number; width: number; height: number } | null {
+  const m = new RegExp(`^${TILE_ASSET_DIR}/-?\\d+/(\\d+)-(\\d+)-(\\d+)x(\\d+)\\.exr$`).exec(asset);
+  return m ? { x: Number(m[1]), y: Number(m[2]), width: Number(m[3]), height: Number(m[4]) } : null;
+}
+
+/** A cache output's file name, if it is one plain name (it comes from a teammate). */
+function safeCacheName(output: string): string | null {
+  const name = output.slice(CACHE_OUTPUT_PREFIX.length);
+  return /^[A-Za-z0-9._-]{1,200}$/.test(name) && !name.startsWith('.') ? name : null;
+}
