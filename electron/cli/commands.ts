@@ -32,6 +32,11 @@ export const USAGE = `Usage: troupe <command> [--data-dir DIR] [--json]
   rename <name>              rename this machine
   render <scene.glb> [--frames a-b] [--size WxH] [--samples N] [--out DIR] [--exr] [--seed N] [--no-wait]
                              render on the team, with a progress bar
+  render <scene.blend> [--frames a-b] [--out DIR] [--any-blender] [--no-wait]
+                             render a .blend with teammates' Blender (its own size, samples, output;
+                             one frame: in regions, stitched)
+  bake <scene.blend> [--out FILE.blend]
+                             bake its physics on a teammate; <name>.baked.blend comes back beside it
   jobs                       jobs this machine coordinates
   job <id>                   one job: its tasks, who ran them, how long they took
   cancel|pause|resume <id>   stop a job, hold it, or let it go on

@@ -49,10 +49,45 @@ async function follow(client: ControlClient, jobId: string, json: boolean): Prom
   return job;
 }
 
+/** A .blend's job: Blender on the teammates renders it with the scene's own settings. */
+function blenderBody(job: 'render' | 'bake', scene: string, args: ParsedArgs): SubmitJobRequest {
+  const body: SubmitJobRequest = { engine: 'blender', job, scenePath: resolve(scene), anyBlenderVersion: args.flags.has('any-blender') };
+  if (args.flags.has('name')) body.name = flagString(args, 'name');
+  if (job === 'bake') {
+    if (args.flags.has('out')) body.outputPath = resolve(flagString(args, 'out')!);
+    return body;
+  }
+  if (args.flags.has('out')) body.outputDir = resolve(flagString(args, 'out')!);
+  if (args.flags.has('frames')) {
+    const frames = parseFrames(flagString(args, 'frames')!);
+    Object.assign(body, frames, { still: frames.frameStart === frames.frameEnd });
+  }
+  return body;
+}
+
+async function submitAndFollow(client: ControlClient, body: SubmitJobRequest, args: ParsedArgs): Promise<void> {
+  const json = args.flags.has('json');
+  const job = await client.call('submitJob', body);
+  if (!json) {
+    console.log(`Job ${job.jobId}: ${job.tasksTotal} tasks, ${job.submission.engine === 'blender' ? 'files' : 'images'} go to ${job.submission.outputDir}`);
+    if (job.submission.engine === 'blender') for (const w of job.submission.blender.warnings) console.log(`  warning: ${w}`);
+  }
+  if (args.flags.has('no-wait')) {
+    if (json) console.log(JSON.stringify(job));
+    return;
+  }
+  const final = await follow(client, job.jobId, json);
+  if (json) console.log(JSON.stringify(final));
+  else if (final.state === 'done') console.log(`Done: ${final.outputs.length} ${final.submission.engine === 'blender' ? 'file(s)' : 'image(s)'} in ${final.submission.outputDir}`);
+  else console.log(`Job ${final.state}${final.errors.length ? `:\n  ${final.errors.join('\n  ')}` : ''}`);
+  if (final.state !== 'done') process.exitCode = 1;
+}
+
 export const JOB_COMMANDS: Record<string, Command> = {
   async render(client, rest, args) {
     if (!rest[0])
-      throw new TroupeError('bad-request', 'Usage: troupe render <scene.glb> [--frames a-b] [--size WxH] [--samples N] [--out DIR]');
+      throw new TroupeError('bad-request', 'Usage: troupe render <scene.glb|scene.blend> [--frames a-b] [--size WxH] [--samples N] [--out DIR] [--any-blender]');
+    if (rest[0].toLowerCase().endsWith('.blend')) return submitAndFollow(client, blenderBody('render', rest[0], args), args);
     const body: SubmitJobRequest = {
       scenePath: resolve(rest[0]),
       outputDir: resolve(flagString(args, 'out') ?? 'troupe-out'),
@@ -65,18 +100,11 @@ export const JOB_COMMANDS: Record<string, Command> = {
     if (seed !== undefined) body.seed = seed;
     if (args.flags.has('exr')) body.format = 'exr';
     if (args.flags.has('name')) body.name = flagString(args, 'name');
-    const json = args.flags.has('json');
-    const job = await client.call('submitJob', body);
-    if (!json) console.log(`Job ${job.jobId}: ${job.tasksTotal} tasks, images go to ${job.submission.outputDir}`);
-    if (args.flags.has('no-wait')) {
-      if (json) console.log(JSON.stringify(job));
-      return;
-    }
-    const final = await follow(client, job.jobId, json);
-    if (json) console.log(JSON.stringify(final));
-    else if (final.state === 'done') console.log(`Done: ${final.outputs.length} image(s) in ${final.submission.outputDir}`);
-    else console.log(`Job ${final.state}${final.errors.length ? `:\n  ${final.errors.join('\n  ')}` : ''}`);
-    if (final.state !== 'done') process.exitCode = 1;
+    await submitAndFollow(client, body, args);
+  },
+  async bake(client, rest, args) {
+    if (!rest[0] || !rest[0].toLowerCase().endsWith('.blend')) throw new TroupeError('bad-request', 'Usage: troupe bake <scene.blend> [--out FILE.blend]');
+    await submitAndFollow(client, blenderBody('bake', rest[0], args), args);
   },
   async jobs(client, _rest, args) {
     const jobs = await client.call('jobs');
