@@ -1,7 +1,9 @@
 // Blender on a team of two real agents (network namespaces as root, else loopback) with Debian's
 // Blender: an animation in frame chunks over both machines equal, pixel for pixel, to one Blender
-// rendering it alone; a .blend with a missing texture refused with the file's name before any
-// task. Scenes are made at run time by assets/blender/make_test_scenes.py (64x36, a few samples).
+// rendering it alone; a still in 4 regions stitched by a worker's Blender equal to the one-piece
+// render, pixels and PNG image data; a .blend with a missing texture refused with the file's name
+// before any task. Scenes are made at run time by assets/blender/make_test_scenes.py (64x36, a few
+// samples).
 
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -12,6 +14,7 @@ import type { JobView, TaskView } from '../../shared/control-api/index.js';
 import { blenderAssetsDir } from '../../electron/agent/engines/blender/blender-assets.js';
 import { BlenderSession } from '../../electron/agent/engines/blender/blender-session.js';
 import { decodePng } from '../../electron/agent/engines/builtin-render/png-decode.js';
+import { pngWithoutMetadata } from '../support/png-chunks.js';
 import { Testbed, type AgentProcess } from './harness/testbed.js';
 import { eventually, pair } from './harness/team-helpers.js';
 
@@ -37,16 +40,18 @@ async function renderAlone(file: string, frames: number[], out: string, ditherIn
   }
 }
 
-/** A copy of a test scene with more samples: its tasks take long enough to share and to kill. */
-const heavier = (from: string, to: string, samples: number) =>
+/** A copy of a test scene with more samples (its tasks take long enough to share), and Cycles' adaptive sampling on or off. */
+const heavier = (from: string, to: string, samples: number, adaptive = true) =>
   run(BLENDER, ['-b', '--factory-startup', '-noaudio', scene(from), '--python-expr',
-    `import bpy; bpy.context.scene.cycles.samples = ${samples}; bpy.ops.wm.save_as_mainfile(filepath=${JSON.stringify(scene(to))})`], { timeout: 60_000 });
+    `import bpy; c = bpy.context.scene.cycles; c.samples = ${samples}; c.use_adaptive_sampling = ${adaptive ? 'True' : 'False'}; ` +
+      `bpy.ops.wm.save_as_mainfile(filepath=${JSON.stringify(scene(to))})`], { timeout: 60_000 });
 
 describe.skipIf(!HAVE_BLENDER)(`Blender on a team of two (${bed.mode})`, () => {
   beforeAll(async () => {
     await run(BLENDER, ['-b', '--factory-startup', '-noaudio', '--python', join(blenderAssetsDir(), 'make_test_scenes.py'), '--', join(bed.root, 'scenes')], { timeout: 120_000 });
     await heavier('animation.blend', 'heavy.blend', 600); // a task surely mid-render when its Blender is killed
-    await heavier('still.blend', 'still-heavy.blend', 256); // regions worth sharing between two machines
+    await heavier('still.blend', 'still-heavy.blend', 256); // regions worth sharing; adaptive sampling on (Blender's default)
+    await heavier('still.blend', 'still-heavy-full.blend', 256, false); // the same, every pixel at the full count
     const hosts = [bed.addHost(), bed.addHost()];
     [a, b] = [bed.agent(hosts[0]!, 'alpha'), bed.agent(hosts[1]!, 'beta')];
     await Promise.all([a.start(), b.start()]);
@@ -69,6 +74,26 @@ describe.skipIf(!HAVE_BLENDER)(`Blender on a team of two (${bed.mode})`, () => {
     expect(workers, 'both machines rendered frames').toEqual(new Set([a.deviceId, b.deviceId]));
     const alone = await renderAlone(scene('animation.blend'), [1, 2, 3, 4, 5, 6], join(bed.root, 'anim-alone'));
     for (const [frame, path] of alone) expect(pixels(join(out, names[frame - 1]!)).equals(pixels(path)), `frame ${frame}`).toBe(true);
+  }, 240_000);
+
+  it("a still in 4 regions over two agents, stitched by a worker's Blender, equals the one-piece render (dither and adaptive sampling off)", async () => {
+    const out = join(bed.root, 'still-team');
+    const view = a.cli<JobView>(['render', scene('still-heavy.blend'), '--frames', '1', '--out', out]);
+    expect(view.state, view.errors.join('; ')).toBe('done');
+    expect(view.submission.engine === 'blender' && view.submission.blender.warnings.join(' ')).toMatch(/dither off.*adaptive sampling/);
+    const tasks = job(a, view.jobId).tasks;
+    // 9-row bands: pixels next to a band's edge are where adaptive sampling would differ.
+    expect(tasks.filter((t) => t.kind === 'bucket').map((t) => t.region)).toEqual([0, 9, 18, 27].map((y) => ({ x: 0, y, width: 64, height: 9 })));
+    expect(tasks.filter((t) => t.kind === 'frames')).toEqual([expect.objectContaining({ taskId: `${view.jobId}:stitch1`, state: 'done' })]);
+    // Which machine takes which region is the scheduler's call (tiny regions may all go to one).
+    expect(doneBy(tasks).size).toBeGreaterThanOrEqual(1);
+    expect(view.outputs).toEqual(['0001.png']); // the scene has no output name: Blender's own "####"
+    // Regions render without adaptive sampling (a region alone judges convergence differently near
+    // its edges): the one-piece render to equal is the scene with it off too, and dither 0.
+    const alone = (await renderAlone(scene('still-heavy-full.blend'), [1], join(bed.root, 'still-alone'), 0)).get(1)!;
+    expect(pixels(join(out, '0001.png')).equals(pixels(alone))).toBe(true);
+    // Byte for byte but for the render's metadata text (date, render time), which no two renders share.
+    expect(pngWithoutMetadata(readFileSync(join(out, '0001.png'))).equals(pngWithoutMetadata(readFileSync(alone)))).toBe(true);
   }, 240_000);
 
   it('a .blend whose texture is missing is refused, naming the file, before any task exists', () => {

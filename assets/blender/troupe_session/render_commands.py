@@ -96,6 +96,16 @@ def render_region(args, emit):
         stack.enter_context(_denoise_settings(scene))
         # Denoising a region alone sees no pixels past its edge: its seams would show in the frame.
         warnings = apply_denoising_policy(scene, "off", why_off="a denoiser run on one region at a time leaves seams")
+        # Cycles' adaptive sampling stops a pixel early when it and its neighbours look converged; the
+        # neighbours past a region's edge are missing, so pixels up to a few rows in get other sample
+        # counts than in a one-piece render (measured on 3.4: 256 samples, 9-row regions). Every pixel
+        # gets the scene's full sample count instead, the same in every region.
+        if scene.render.engine == "CYCLES" and scene.cycles.use_adaptive_sampling:
+            stack.enter_context(temporarily(scene.cycles, use_adaptive_sampling=False))
+            warnings.append(
+                "Adaptive sampling is off for regions: a region alone would judge convergence differently "
+                "near its edges, so every pixel gets the scene's full sample count."
+            )
         scene.frame_set(int(args.get("frame", scene.frame_current)))
         _render(scene, write_still=False)
         result = bpy.data.images["Render Result"]

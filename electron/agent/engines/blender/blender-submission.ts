@@ -19,7 +19,7 @@ type BlenderRequest = SubmitRequestOf<typeof BLENDER_ENGINE>;
 type BlenderJob = SubmissionOf<typeof BLENDER_ENGINE>;
 
 export const STILL_DITHER_WARNING =
-  "A still is rendered in regions on several machines and stitched: it is rendered with dither off (the scene's dither would differ between a stitched and a one-piece frame).";
+  "A still is rendered in regions on several machines and stitched: it is rendered with dither off (the scene's dither would differ between a stitched and a one-piece frame) and without Cycles' adaptive sampling (a region alone would judge convergence differently near its edges: every pixel gets the full sample count).";
 
 /** The request's own checks, before Blender is asked anything. */
 export async function checkBlenderRequest(req: BlenderRequest): Promise<void> {
