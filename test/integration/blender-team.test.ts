@@ -2,11 +2,12 @@
 // Blender: an animation in frame chunks over both machines equal, pixel for pixel, to one Blender
 // rendering it alone; a still in 4 regions stitched by a worker's Blender equal to the one-piece
 // render, pixels and PNG image data; a .blend with a missing texture refused with the file's name
-// before any task. Scenes are made at run time by assets/blender/make_test_scenes.py (64x36, a few
+// before any task; a worker whose Blender is killed mid-task: the attempt fails naming the kill, the
+// task runs again and the job completes. Scenes are made at run time by assets/blender/make_test_scenes.py (64x36, a few
 // samples).
 
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +28,8 @@ let a: AgentProcess, b: AgentProcess;
 const scene = (name: string): string => join(bed.root, 'scenes', name);
 const job = (agent: AgentProcess, id: string) => agent.cli<{ job: JobView; tasks: TaskView[] }>(['job', id]);
 const doneBy = (tasks: TaskView[]) => new Set(tasks.flatMap((t) => t.attempts.filter((x) => x.outcome === 'done').map((x) => x.workerId)));
+const waitEnd = (agent: AgentProcess, id: string, ms = 150_000) =>
+  eventually(() => { const j = job(agent, id); return !['queued', 'running'].includes(j.job.state) && j; }, ms, `job ${id} to end`, 500);
 const pixels = (path: string) => Buffer.from(decodePng(readFileSync(path), path).rgba);
 
 /** One Blender alone renders these frames of the file: what the team's frames must equal. */
@@ -40,6 +43,29 @@ async function renderAlone(file: string, frames: number[], out: string, ditherIn
   }
 }
 
+/** The Blender processes under an agent (`ip netns exec` may sit between), by pid. */
+function blenderUnder(rootPid: number): number[] {
+  const procs = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).flatMap((p) => {
+    try {
+      const [, comm, rest] = /^\d+ \((.*)\) (.*)$/.exec(readFileSync(`/proc/${p}/stat`, 'utf8').trim())!;
+      return [{ pid: Number(p), comm: comm!, ppid: Number(rest!.split(' ')[1]) }];
+    } catch {
+      return [];
+    }
+  });
+  const under = new Set([rootPid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of procs) {
+      if (under.has(p.ppid) && !under.has(p.pid)) {
+        under.add(p.pid);
+        grew = true;
+      }
+    }
+  }
+  return procs.filter((p) => p.comm === 'blender' && under.has(p.pid)).map((p) => p.pid);
+}
+
 /** A copy of a test scene with more samples (its tasks take long enough to share), and Cycles' adaptive sampling on or off. */
 const heavier = (from: string, to: string, samples: number, adaptive = true) =>
   run(BLENDER, ['-b', '--factory-startup', '-noaudio', scene(from), '--python-expr',
@@ -49,7 +75,9 @@ const heavier = (from: string, to: string, samples: number, adaptive = true) =>
 describe.skipIf(!HAVE_BLENDER)(`Blender on a team of two (${bed.mode})`, () => {
   beforeAll(async () => {
     await run(BLENDER, ['-b', '--factory-startup', '-noaudio', '--python', join(blenderAssetsDir(), 'make_test_scenes.py'), '--', join(bed.root, 'scenes')], { timeout: 120_000 });
-    await heavier('animation.blend', 'heavy.blend', 600); // a task surely mid-render when its Blender is killed
+    // A task surely mid-render when its Blender is killed (~4 s a frame): adaptive sampling off, or
+    // this simple scene converges in a fraction of the samples and the task is over before the kill.
+    await heavier('animation.blend', 'heavy.blend', 3000, false);
     await heavier('still.blend', 'still-heavy.blend', 256); // regions worth sharing; adaptive sampling on (Blender's default)
     await heavier('still.blend', 'still-heavy-full.blend', 256, false); // the same, every pixel at the full count
     const hosts = [bed.addHost(), bed.addHost()];
@@ -103,4 +131,29 @@ describe.skipIf(!HAVE_BLENDER)(`Blender on a team of two (${bed.mode})`, () => {
     expect(JSON.stringify(refused.value)).toContain(scene('textures/missing.png'));
     expect(a.cli<JobView[]>(['jobs'])).toHaveLength(before);
   }, 60_000);
+
+  it('a worker whose Blender is killed mid-task: the attempt fails naming the kill, the task runs again and the job completes', async () => {
+    const out = join(bed.root, 'killed');
+    mkdirSync(out, { recursive: true });
+    a.cli(['share', 'off']); // beta takes the first task; alpha comes back once it is killed
+    const started = a.cli<JobView>(['render', scene('heavy.blend'), '--frames', '1-4', '--out', out, '--no-wait']);
+    // Beta's task is running once its Blender is rendering (a task is fetched and loaded first).
+    const victim = await eventually(() => {
+      const running = job(a, started.jobId).tasks.find((t) => t.state === 'running' && t.attempts.at(-1)?.workerId === b.deviceId);
+      const pids = running ? blenderUnder(b.pid!) : [];
+      return running && pids.length > 0 && { task: running.taskId, pids };
+    }, 60_000, 'beta rendering in Blender', 200);
+    await new Promise((r) => setTimeout(r, 1500)); // inside the render, past loading
+    victim.pids.forEach((pid) => process.kill(pid, 'SIGKILL'));
+    a.cli(['share', 'on']);
+    const final = await waitEnd(a, started.jobId);
+    expect(final.job.state, final.job.errors.join('; ')).toBe('done');
+    expect(final.job.outputs).toHaveLength(4);
+    const task = final.tasks.find((t) => t.taskId === victim.task)!;
+    const failed = task.attempts.find((x) => x.workerId === b.deviceId && x.outcome === 'failed');
+    expect(failed?.error, 'the failure names the crash').toMatch(/Blender stopped during render_frames \(killed by SIGKILL\)/);
+    // The same worker may take it again (protocol §8.2: a task fails on 3 machines before it fails);
+    // its next task starts a fresh Blender (here it was beta again, run after run).
+    expect(task.attempts.at(-1)?.outcome).toBe('done');
+  }, 240_000);
 });
