@@ -78,6 +78,9 @@ describe.skipIf(!HAVE_BLENDER)(`Blender on a team of two (${bed.mode})`, () => {
     // A task surely mid-render when its Blender is killed (~4 s a frame): adaptive sampling off, or
     // this simple scene converges in a fraction of the samples and the task is over before the kill.
     await heavier('animation.blend', 'heavy.blend', 3000, false);
+    // Frames of a few hundred ms: the coordinator's own Blender cannot finish all six before the
+    // teammate's has started (about 1-2 s), so both render, on a loaded machine too.
+    await heavier('animation.blend', 'animation-shared.blend', 400, false);
     await heavier('still.blend', 'still-heavy.blend', 256); // regions worth sharing; adaptive sampling on (Blender's default)
     await heavier('still.blend', 'still-heavy-full.blend', 256, false); // the same, every pixel at the full count
     const hosts = [bed.addHost(), bed.addHost()];
@@ -93,14 +96,14 @@ describe.skipIf(!HAVE_BLENDER)(`Blender on a team of two (${bed.mode})`, () => {
 
   it('a 6-frame animation rendered across both agents equals, pixel for pixel, one Blender rendering it alone', async () => {
     const out = join(bed.root, 'anim-team');
-    const view = a.cli<JobView>(['render', scene('animation.blend'), '--out', out]);
+    const view = a.cli<JobView>(['render', scene('animation-shared.blend'), '--out', out]);
     expect(view.state, view.errors.join('; ')).toBe('done');
     const names = ['frame_0001.png', 'frame_0002.png', 'frame_0003.png', 'frame_0004.png', 'frame_0005.png', 'frame_0006.png'];
     expect(view.outputs).toEqual(names);
     expect(readdirSync(out).sort()).toEqual(names);
     const workers = doneBy(job(a, view.jobId).tasks);
     expect(workers, 'both machines rendered frames').toEqual(new Set([a.deviceId, b.deviceId]));
-    const alone = await renderAlone(scene('animation.blend'), [1, 2, 3, 4, 5, 6], join(bed.root, 'anim-alone'));
+    const alone = await renderAlone(scene('animation-shared.blend'), [1, 2, 3, 4, 5, 6], join(bed.root, 'anim-alone'));
     for (const [frame, path] of alone) expect(pixels(join(out, names[frame - 1]!)).equals(pixels(path)), `frame ${frame}`).toBe(true);
   }, 240_000);
 
