@@ -13,7 +13,8 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Agent } from '../../electron/agent/agent.js';
+import type { Agent } from '../../electron/agent/agent.js';
+import { startUiAgent } from '../support/ui-agent.js';
 import { ControlClient } from '../../electron/cli/control-client.js';
 import { rawRequest } from '../support/raw-http.js';
 
@@ -38,16 +39,7 @@ async function listen(server: http.Server): Promise<number> {
 beforeAll(async () => {
   mkdirSync(join(uiDir, 'assets'), { recursive: true });
   writeFileSync(join(uiDir, 'index.html'), '<!doctype html><title>Troupe</title><p>app</p>');
-  agent = await Agent.start({
-    dataDir: join(root, 'alpha'),
-    name: 'alpha',
-    port: 0,
-    controlPort: 0,
-    interfaceAddress: '127.0.0.1',
-    newIdentity: false,
-    uiDir,
-    outputDir: join(root, 'renders'),
-  });
+  agent = await startUiAgent(root, uiDir);
   client = await ControlClient.open(join(root, 'alpha'));
   token = readFileSync(join(root, 'alpha', 'control-token'), 'utf8').trim();
 });

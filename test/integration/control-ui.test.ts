@@ -8,7 +8,8 @@ import os from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Agent } from '../../electron/agent/agent.js';
+import type { Agent } from '../../electron/agent/agent.js';
+import { startUiAgent } from '../support/ui-agent.js';
 import { ControlClient } from '../../electron/cli/control-client.js';
 import type { ControlEvent, TaskView } from '../../shared/control-api/index.js';
 import { controlEventSchema } from '../../shared/control-api/responses.js';
@@ -42,16 +43,7 @@ describe('the agent serves the app', () => {
     mkdirSync(join(uiDir, 'assets'), { recursive: true });
     writeFileSync(join(uiDir, 'index.html'), '<!doctype html><title>Troupe</title><script type="module" src="./assets/app.js"></script>');
     writeFileSync(join(uiDir, 'assets', 'app.js'), 'console.log("app")');
-    agent = await Agent.start({
-      dataDir: join(root, 'alpha'),
-      name: 'alpha',
-      port: 0,
-      controlPort: 0,
-      interfaceAddress: '127.0.0.1',
-      newIdentity: false,
-      uiDir,
-      outputDir: join(root, 'renders'),
-    });
+    agent = await startUiAgent(root, uiDir);
     client = await ControlClient.open(join(root, 'alpha'));
     base = `http://127.0.0.1:${agent.controlPort}`;
   });

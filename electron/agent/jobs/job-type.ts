@@ -90,3 +90,34 @@ export interface JobType<E extends JobEngine = JobEngine> {
 export interface JobTypes {
   jobType<E extends JobEngine>(engine: E): JobType<E>;
 }
+
+// ---- What job types that render frames and tiles share ----
+
+/** A frames task's images (`frame:<n>`) copied into the output folder under `nameOf(frame)`; the outputs by file name. */
+export async function keepFrames(
+  outputDir: string,
+  frames: readonly number[],
+  outputs: TaskOutputs,
+  files: ResultFiles,
+  nameOf: (frame: number) => string,
+): Promise<TaskOutputs> {
+  const named: TaskOutputs = {};
+  for (const frame of frames) {
+    const out = outputs[`frame:${frame}`];
+    if (!out) throw new Error(`the worker sent no image for frame ${frame}`);
+    const name = nameOf(frame);
+    await files.writeFromBlob(outputDir, name, out.hash);
+    named[name] = out;
+  }
+  return named;
+}
+
+/** A bucket's tile stays in the coordinator's store until the task that stitches it. */
+export function heldTiles(task: TaskSpec, outputs: TaskOutputs): string[] {
+  return task.kind === 'bucket' && outputs.tile ? [outputs.tile.hash] : [];
+}
+
+/** Every task but a bucket names its files in the output folder. */
+export function filesOfNonBuckets(task: TaskSpec, outputs: TaskOutputs): string[] {
+  return task.kind === 'bucket' ? [] : Object.keys(outputs);
+}

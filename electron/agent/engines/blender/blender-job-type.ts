@@ -7,7 +7,7 @@
 
 import { BLENDER_ENGINE, MAX_PIXELS, type EngineAdvert, type SubmissionOf, type TaskSpec } from '../../../../shared/model/jobs.js';
 import type { LeaseOf } from '../../../../shared/protocol/index.js';
-import type { CompileHints, FinishedPart, JobType, LeaseBase, ResultFiles, SubmitRequestOf, TaskOutputs } from '../../jobs/job-type.js';
+import { type CompileHints, type FinishedPart, type JobType, type LeaseBase, type ResultFiles, type SubmitRequestOf, type TaskOutputs, keepFrames, heldTiles, filesOfNonBuckets } from '../../jobs/job-type.js';
 import type { BlobStore } from '../../storage/blob-store.js';
 import type { BlenderFinder } from './blender-finder.js';
 import { blendCacheFolder, blenderFrameFileName } from './blender-frame-names.js';
@@ -118,21 +118,15 @@ export class BlenderJobType implements JobType<BlenderId> {
       named[baked] = outputs[BAKED_BLEND_OUTPUT]!;
       return named;
     }
-    for (const frame of task.frames) {
-      const out = outputs[`frame:${frame}`]!;
-      const name = frameFileName(job, frame);
-      await files.writeFromBlob(job.outputDir, name, out.hash);
-      named[name] = out;
-    }
-    return named;
+    return keepFrames(job.outputDir, task.frames, outputs, files, (frame) => frameFileName(job, frame));
   }
 
   heldBlobs(task: TaskSpec, outputs: TaskOutputs): string[] {
-    return task.kind === 'bucket' && outputs.tile ? [outputs.tile.hash] : [];
+    return heldTiles(task, outputs);
   }
 
   outputFiles(task: TaskSpec, outputs: TaskOutputs): string[] {
-    return task.kind === 'bucket' ? [] : Object.keys(outputs);
+    return filesOfNonBuckets(task, outputs);
   }
 
   finish(): Promise<TaskOutputs> {

@@ -7,7 +7,7 @@
 import { BUILTIN_RENDER_ENGINE, MAX_PIXELS, type EngineAdvert, type SubmissionOf, type TaskSpec } from '../../../../shared/model/jobs.js';
 import type { LeaseOf } from '../../../../shared/protocol/index.js';
 import { bucketTasks, compileRenderJob, equalRows } from '../../jobs/compile-render-job.js';
-import type { CompileHints, FinishedPart, JobType, LeaseBase, ResultFiles, SubmitRequestOf, TaskOutputs } from '../../jobs/job-type.js';
+import { type CompileHints, type FinishedPart, type JobType, type LeaseBase, type ResultFiles, type SubmitRequestOf, type TaskOutputs, keepFrames, heldTiles, filesOfNonBuckets } from '../../jobs/job-type.js';
 import type { BlobStore } from '../../storage/blob-store.js';
 import { buildRenderSubmission } from './render-submission.js';
 import { stitchTiles } from './tile-stitch.js';
@@ -80,23 +80,15 @@ export class PathTracerJobType implements JobType<RenderEngineId> {
 
   async keepResult(job: RenderJob, task: TaskSpec, outputs: TaskOutputs, files: ResultFiles): Promise<TaskOutputs> {
     if (task.kind !== 'frames') return outputs; // tiles stay in the blob store until their merge
-    const named: TaskOutputs = {};
-    for (const frame of task.frames) {
-      const out = outputs[`frame:${frame}`];
-      if (!out) throw new Error(`the worker sent no image for frame ${frame}`);
-      const name = frameFileName(job, frame);
-      await files.writeFromBlob(job.outputDir, name, out.hash);
-      named[name] = out;
-    }
-    return named;
+    return keepFrames(job.outputDir, task.frames, outputs, files, (frame) => frameFileName(job, frame));
   }
 
   heldBlobs(task: TaskSpec, outputs: TaskOutputs): string[] {
-    return task.kind === 'bucket' && outputs.tile ? [outputs.tile.hash] : [];
+    return heldTiles(task, outputs);
   }
 
   outputFiles(task: TaskSpec, outputs: TaskOutputs): string[] {
-    return task.kind === 'bucket' ? [] : Object.keys(outputs);
+    return filesOfNonBuckets(task, outputs);
   }
 
   async finish(job: RenderJob, task: TaskSpec, parts: FinishedPart[], files: ResultFiles): Promise<TaskOutputs> {
