@@ -108,7 +108,8 @@ describe(`jobs across a team (${bed.mode})`, () => {
     const long = submit(a, [scene, ...ANIM, '--frames', '1-40', '--out', join(bed.root, 'controlled')]);
     await eventually(() => job(a, long.jobId).job.tasksDone >= 1, 60_000, 'a first frame');
     expect(a.cli<JobView>(['pause', long.jobId]).state).toBe('paused');
-    await new Promise((r) => setTimeout(r, 3000)); // tasks already running finish
+    // Tasks already leased or running finish (on a loaded machine that can take longer than a few seconds).
+    await eventually(() => job(a, long.jobId).tasks.every((t) => t.state !== 'running' && t.state !== 'leased'), 60_000, 'running tasks to finish');
     const held = job(a, long.jobId);
     await new Promise((r) => setTimeout(r, 2000));
     expect(job(a, long.jobId).job.tasksDone).toBe(held.job.tasksDone); // nothing new starts while paused
