@@ -43,6 +43,8 @@ export class Placement {
       if (canSplit && this.activeWorkers.size > 1 && task.spec.kind === 'frames' && task.spec.frames.length === 1)
         return { job, task, splitParts: Math.min(MAX_SPLIT_PARTS, Math.ceil(mine / budget)) };
       if (mine <= 2 * (task.spec.cost / fastest)) return { job, task, splitParts: 1 };
+      // A worker measured on too few tasks may only look slow (its first task paid for start-up).
+      if (!this.speeds.isKnown(workerId)) return { job, task, splitParts: 1 };
       // Holding a task back for a faster teammate is only right while someone is taking work.
       if (now - lastLeaseAtMs > HOLD_BACK_MAX_MS) return { job, task, splitParts: 1 };
     }

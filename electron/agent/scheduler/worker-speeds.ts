@@ -1,10 +1,18 @@
 // Owns how fast each worker is, learned from finished tasks (cost units per ms), so leases and
 // speculation can predict who finishes what when. A newcomer starts at the team's median.
 
-const SMOOTHING = 0.3;
+/**
+ * The speed is the median of a worker's last few tasks, not a running average: a worker's first
+ * task of a job carries one-time costs (Blender starting and loading the file, a cold disk), and
+ * one such task, averaged in, made a machine look ten times slower than it is for the rest of
+ * the day; held back as too slow, it never ran the task that would have shown otherwise.
+ */
+const RECENT = 5;
+/** Tasks measured before a worker may be held back as slow: one outlier must not lock it out. */
+const CONFIDENT_AFTER = 3;
 
 export class WorkerSpeeds {
-  private readonly speeds = new Map<string, number>();
+  private readonly recent = new Map<string, number[]>();
   private readonly hints = new Map<string, number>();
 
   /** A prior from what the worker announced (its free cores), before anything was measured. */
@@ -18,24 +26,33 @@ export class WorkerSpeeds {
 
   observe(workerId: string, cost: number, durationMs: number): void {
     if (durationMs <= 0 || cost <= 0) return;
-    const measured = cost / durationMs;
-    const old = this.speeds.get(workerId);
-    this.speeds.set(workerId, old === undefined ? measured : old + SMOOTHING * (measured - old));
+    const list = this.recent.get(workerId) ?? [];
+    list.push(cost / durationMs);
+    if (list.length > RECENT) list.shift();
+    this.recent.set(workerId, list);
+  }
+
+  /** Whether enough of this worker's tasks were measured to trust its speed over a hopeful guess. */
+  isKnown(workerId: string): boolean {
+    return (this.recent.get(workerId)?.length ?? 0) >= CONFIDENT_AFTER;
   }
 
   /** Cost units per ms: measured, else scaled from the hint against measured peers, else 1 per hinted core. */
   speed(workerId: string): number {
-    const measured = this.speeds.get(workerId);
-    if (measured !== undefined) return measured;
+    const list = this.recent.get(workerId);
+    if (list && list.length > 0) return median(list);
     const perCore = this.medianPerCore();
     return (this.hints.get(workerId) ?? 1) * (perCore ?? 1);
   }
 
   private medianPerCore(): number | null {
     const ratios: number[] = [];
-    for (const [id, s] of this.speeds) ratios.push(s / (this.hints.get(id) ?? 1));
-    if (ratios.length === 0) return null;
-    ratios.sort((a, b) => a - b);
-    return ratios[Math.floor(ratios.length / 2)]!;
+    for (const [id, list] of this.recent) ratios.push(median(list) / (this.hints.get(id) ?? 1));
+    return ratios.length === 0 ? null : median(ratios);
   }
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
 }

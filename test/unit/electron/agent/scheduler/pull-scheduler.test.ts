@@ -83,6 +83,24 @@ describe('PullScheduler', () => {
     expect(sched.requestWork('newcomer')).not.toBeNull();
   });
 
+  it('a worker whose one measured task was slow (start-up) still gets work while a teammate keeps taking it', () => {
+    const { sched, advance, now } = setup();
+    const job = submission('animation', 40);
+    sched.addJob('j', job, compileRenderJob('j', job, { workersHint: 8 }));
+    sched.workerJoined('a', 1);
+    sched.workerJoined('b', 1);
+    const first = sched.requestWork('b')!;
+    for (let i = 0; i < 6; i++) {
+      const l = sched.requestWork('a')!;
+      advance(100);
+      sched.taskSucceeded(l.leaseId, outcome('a', now() - 100, now()));
+    }
+    sched.taskSucceeded(first.leaseId, outcome('b', 0, 3000)); // its engine started and loaded the scene first
+    const l = sched.requestWork('a')!; // a keeps taking work, so the team-wide "nobody is leasing" rule never fires
+    expect(sched.requestWork('b')).not.toBeNull();
+    sched.taskSucceeded(l.leaseId, outcome('a', now(), now() + 100));
+  });
+
   it('re-runs a straggler on a faster idle worker; the first result wins and the other copy is cancelled', () => {
     const { sched, cancelled, advance } = setup();
     sched.addJob('j', submission('animation', 2), compileRenderJob('j', submission('animation', 2), { workersHint: 2 }));
