@@ -3,7 +3,8 @@
 // rendering it alone; a still in 4 regions stitched by a worker's Blender equal to the one-piece
 // render, pixels and PNG image data; a .blend with a missing texture refused with the file's name
 // before any task; a worker whose Blender is killed mid-task: the attempt fails naming the kill, the
-// task runs again and the job completes. Scenes are made at run time by assets/blender/make_test_scenes.py (64x36, a few
+// task runs again and the job completes; a rigid-body bake on the teammate whose baked file renders
+// like a local bake. Scenes are made at run time by assets/blender/make_test_scenes.py (64x36, a few
 // samples).
 
 import { execFile } from 'node:child_process';
@@ -134,6 +135,35 @@ describe.skipIf(!HAVE_BLENDER)(`Blender on a team of two (${bed.mode})`, () => {
     expect(JSON.stringify(refused.value)).toContain(scene('textures/missing.png'));
     expect(a.cli<JobView[]>(['jobs'])).toHaveLength(before);
   }, 60_000);
+
+  it("a rigid-body bake runs on the teammate; the baked file comes back next to the .blend and renders like a local bake", async () => {
+    const out = join(bed.root, 'bake-team');
+    mkdirSync(out, { recursive: true });
+    a.cli(['share', 'off']); // the designer's machine stays free: the teammate bakes
+    let view: JobView;
+    try {
+      view = a.cli<JobView>(['bake', scene('rigidbody.blend'), '--out', join(out, 'rigidbody.baked.blend')]);
+    } finally {
+      a.cli(['share', 'on']);
+    }
+    expect(view.state, view.errors.join('; ')).toBe('done');
+    expect(doneBy(job(a, view.jobId).tasks)).toEqual(new Set([b.deviceId]));
+    expect(view.outputs).toContain('rigidbody.baked.blend');
+    const teamBaked = join(out, 'rigidbody.baked.blend');
+    // The same bake on this machine, then frame 15 (mid-fall) rendered from each file.
+    const localBaked = join(bed.root, 'bake-local', 'rigidbody.baked.blend');
+    const { session } = await BlenderSession.start({ blenderPath: BLENDER, blendFile: scene('rigidbody.blend'), threads: 1 });
+    try {
+      await session.run('bake', { output: localBaked }, { timeoutMs: 60_000 });
+    } finally {
+      await session.quit();
+    }
+    const fromTeam = (await renderAlone(teamBaked, [15], join(bed.root, 'bake-render-team'))).get(15)!;
+    const fromLocal = (await renderAlone(localBaked, [15], join(bed.root, 'bake-render-local'))).get(15)!;
+    const unbaked = (await renderAlone(scene('rigidbody.blend'), [15], join(bed.root, 'bake-render-none'))).get(15)!;
+    expect(pixels(fromTeam).equals(pixels(fromLocal)), 'team bake renders as the local bake').toBe(true);
+    expect(pixels(fromTeam).equals(pixels(unbaked)), 'frame 15 shows the simulation (the cache is used)').toBe(false);
+  }, 240_000);
 
   it('a worker whose Blender is killed mid-task: the attempt fails naming the kill, the task runs again and the job completes', async () => {
     const out = join(bed.root, 'killed');
