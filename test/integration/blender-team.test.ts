@@ -4,11 +4,13 @@
 // render, pixels and PNG image data; a .blend with a missing texture refused with the file's name
 // before any task; a worker whose Blender is killed mid-task: the attempt fails naming the kill, the
 // task runs again and the job completes; a rigid-body bake on the teammate whose baked file renders
-// like a local bake. Scenes are made at run time by assets/blender/make_test_scenes.py (64x36, a few
+// like a local bake; a texture and a linked library rendered by the teammate from shipped copies
+// with the originals moved away; the add-on's "Render on team" in a headless Blender against the real agent.
+// Scenes are made at run time by assets/blender/make_test_scenes.py (64x36, a few
 // samples).
 
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,6 +130,28 @@ describe.skipIf(!HAVE_BLENDER)(`Blender on a team of two (${bed.mode})`, () => {
     expect(pngWithoutMetadata(readFileSync(join(out, '0001.png'))).equals(pngWithoutMetadata(readFileSync(alone)))).toBe(true);
   }, 240_000);
 
+  it('a .blend with an external texture and a linked library renders on the teammate from the shipped copies, with the originals gone', async () => {
+    const out = join(bed.root, 'textured-team');
+    // One frame is a still: regions, rendered with dither and adaptive sampling off (see below).
+    await heavier('textured.blend', 'textured-full.blend', 16, false);
+    const alone = (await renderAlone(scene('textured-full.blend'), [1], join(bed.root, 'textured-alone'), 0)).get(1)!;
+    a.cli(['share', 'off']); // beta renders it
+    const moved: [string, string][] = [[scene('textures'), scene('textures-away')], [scene('library.blend'), scene('library-away.blend')]];
+    try {
+      const started = a.cli<JobView>(['render', scene('textured-full.blend'), '--frames', '1-1', '--out', out, '--no-wait']);
+      // The submission holds its files by content address now: no path of this machine is needed again.
+      for (const [from, to] of moved) renameSync(from, to);
+      const final = await waitEnd(a, started.jobId);
+      expect(final.job.state, final.job.errors.join('; ')).toBe('done');
+      expect(doneBy(final.tasks)).toEqual(new Set([b.deviceId]));
+    } finally {
+      a.cli(['share', 'on']);
+      for (const [from, to] of moved) if (existsSync(to)) renameSync(to, from);
+    }
+    const [name] = readdirSync(out);
+    expect(pixels(join(out, name!)).equals(pixels(alone)), 'the texture and the linked object are in the image').toBe(true);
+  }, 240_000);
+
   it('a .blend whose texture is missing is refused, naming the file, before any task exists', () => {
     const before = a.cli<JobView[]>(['jobs']).length;
     const refused = a.cliResult(['render', scene('missing-texture.blend'), '--out', join(bed.root, 'missing')]);
@@ -163,6 +187,22 @@ describe.skipIf(!HAVE_BLENDER)(`Blender on a team of two (${bed.mode})`, () => {
     const unbaked = (await renderAlone(scene('rigidbody.blend'), [15], join(bed.root, 'bake-render-none'))).get(15)!;
     expect(pixels(fromTeam).equals(pixels(fromLocal)), 'team bake renders as the local bake').toBe(true);
     expect(pixels(fromTeam).equals(pixels(unbaked)), 'frame 15 shows the simulation (the cache is used)').toBe(false);
+  }, 240_000);
+
+  it('the add-on in a headless Blender on the designer\'s machine presses "Render on team": the frames arrive at the file\'s output path', async () => {
+    const report = join(bed.root, 'addon-report.json');
+    const [cmd, ...argv] = a.host.wrap([BLENDER, '-b', scene('animation.blend'), '--factory-startup', '-noaudio', '--python',
+      join(import.meta.dirname, '../support/blender/addon_probe.py'), '--', blenderAssetsDir(), report, '--follow', a.dataDir]);
+    await run(cmd!, argv, { timeout: 200_000 });
+    const probe = JSON.parse(readFileSync(report, 'utf8')) as { presses: { error?: string; result?: string[]; watch?: { jobId: string; state: string; done: number; total: number; machines: unknown[] } }[] };
+    const press = probe.presses[0]!;
+    expect(press.error).toBeUndefined();
+    expect(press.result).toEqual(['FINISHED']);
+    expect(press.watch).toMatchObject({ state: 'done', done: press.watch!.total });
+    expect(press.watch!.machines.length).toBeGreaterThanOrEqual(1); // each machine's share, as the panel shows it
+    const names = [1, 2, 3, 4, 5, 6].map((f) => `frame_${String(f).padStart(4, '0')}.png`);
+    expect(readdirSync(scene('out')).sort()).toEqual(names); // the scene's own output path: //out/frame_####
+    expect(job(a, press.watch!.jobId).job.submission.name).toBe('animation');
   }, 240_000);
 
   it('a worker whose Blender is killed mid-task: the attempt fails naming the kill, the task runs again and the job completes', async () => {

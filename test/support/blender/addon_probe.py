@@ -1,17 +1,22 @@
 # Run by test/integration/blender-engine.test.ts inside a headless Blender:
-#   blender -b FILE.blend --factory-startup --python addon_probe.py -- ADDONS_DIR REPORT.json HOME [HOME ...]
+#   blender -b FILE.blend --factory-startup --python addon_probe.py -- ADDONS_DIR REPORT.json [--follow] HOME [HOME ...]
 # Enables the add-on from ADDONS_DIR, checks that its operators and panel registered, then presses
 # "Render on team" once per Troupe data folder HOME (each names an agent, or none), polls the job
-# once where one was submitted, and writes what happened to REPORT.json.
+# once where one was submitted (with --follow: as the panel's timer would, until the job ends),
+# and writes what happened to REPORT.json.
 
 import json
 import os
 import sys
+import time
 
 import addon_utils
 import bpy
 
 addons_dir, report_path, *homes = sys.argv[sys.argv.index("--") + 1:]
+follow = bool(homes) and homes[0] == "--follow"
+if follow:
+    homes = homes[1:]
 sys.dont_write_bytecode = True  # no __pycache__ in the repo
 sys.path.insert(0, addons_dir)
 module = addon_utils.enable("troupe_addon", default_set=True)
@@ -31,6 +36,10 @@ for home in homes:
         press["error"] = str(err)
     if press.get("result") == ["FINISHED"]:
         press["nextPollS"] = job_watch.poll_job()
+        deadline = time.monotonic() + 180
+        while follow and press["nextPollS"] is not None and time.monotonic() < deadline:
+            time.sleep(press["nextPollS"])  # a headless Blender runs no timers: wait as the timer would
+            press["nextPollS"] = job_watch.poll_job()
         press["watch"] = {k: v for k, v in job_watch.state.items() if k != "team"}
     report["presses"].append(press)
 
