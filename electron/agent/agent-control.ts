@@ -9,6 +9,7 @@ import type {
   ControlEvent,
   JobView,
   OpenedFolder,
+  AddonInstalled,
   Pairing,
   PairRequest,
   SceneInfo,
@@ -50,6 +51,8 @@ export interface ControlServices {
   work: TeamWork;
   taskImages: TaskImages;
   uploads: UploadStore;
+  /** Puts Troupe's add-on into this machine's Blender. */
+  blenderAddon: { install(): Promise<AddonInstalled> };
   /** One-time browser login links (the control server mints them: it knows its port). */
   loginLink(): { url: string; expiresAtMs: number };
 }
@@ -86,6 +89,10 @@ export class AgentControl implements ControlApiHandlers {
   setPresence(idleSeconds: number): AgentStatus {
     this.s.capacity.setPresence(idleSeconds);
     return this.status();
+  }
+
+  installBlenderAddon(): Promise<AddonInstalled> {
+    return this.s.blenderAddon.install();
   }
 
   capacityHistory(): CapacityHistory {

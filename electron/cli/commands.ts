@@ -37,6 +37,7 @@ export const USAGE = `Usage: troupe <command> [--data-dir DIR] [--json]
                              one frame: in regions, stitched)
   bake <scene.blend> [--out FILE.blend]
                              bake its physics on a teammate; <name>.baked.blend comes back beside it
+  blender-addon              install and enable the "Render on team" add-on in this machine's Blender
   jobs                       jobs this machine coordinates
   job <id>                   one job: its tasks, who ran them, how long they took
   cancel|pause|resume <id>   stop a job, hold it, or let it go on
@@ -93,6 +94,10 @@ export const COMMANDS: Record<string, Command> = {
   async open(client, _rest, args) {
     const link = await client.call('loginLink');
     out(args, link, () => console.log(`Open Troupe in your browser (this link works once, for 5 minutes):\n  ${link.url}`));
+  },
+  async 'blender-addon'(client, _rest, args) {
+    const done = await client.call('installBlenderAddon');
+    out(args, done, () => console.log(`Installed the Troupe add-on in Blender ${done.blenderVersion} (${done.installedTo}); it is enabled: Render properties > Troupe.`));
   },
   async status(client, _rest, args) {
     const s = await client.call('status');

@@ -103,6 +103,7 @@ export type {
   Upload,
   LoginLink,
   OpenedFolder,
+  AddonInstalled,
 } from './responses.js';
 export type { JobView, TaskView };
 

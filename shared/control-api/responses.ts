@@ -177,6 +177,10 @@ export type LoginLink = z.infer<typeof loginLinkSchema>;
 export const openedFolderSchema = z.object({ opened: z.boolean(), path: z.string(), message: z.string().nullable() });
 export type OpenedFolder = z.infer<typeof openedFolderSchema>;
 
+/** Troupe's add-on installed into this machine's Blender. */
+export const addonInstalledSchema = z.object({ installedTo: z.string(), blenderVersion: z.string(), blenderPath: z.string() });
+export type AddonInstalled = z.infer<typeof addonInstalledSchema>;
+
 // ---- The event stream (one JSON text message per event on EVENTS_PATH) ----
 
 export const controlEventSchema = z.discriminatedUnion('type', [

@@ -21,6 +21,7 @@ import {
   capacityHistorySchema,
   loginLinkSchema,
   openedFolderSchema,
+  addonInstalledSchema,
   sceneInfoSchema,
   uploadSchema,
   jobViewSchema,
@@ -111,6 +112,8 @@ export const CONTROL_ROUTES = {
   setPresence: route('PUT', '/api/presence', presenceBody).answers(agentStatusSchema),
   /** A one-time link that signs a browser into this agent's UI (token holders only: the CLI, `npm start`). */
   loginLink: route('POST', '/api/login-links').answers(loginLinkSchema),
+  /** Installs and enables Troupe's add-on in the Blender this machine found (its user preferences). */
+  installBlenderAddon: route('POST', '/api/blender/addon').answers(addonInstalledSchema),
 } as const;
 
 /**

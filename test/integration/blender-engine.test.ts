@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BlenderAddonInstaller } from '../../electron/agent/engines/blender/blender-addon-installer.js';
 import { blenderAssetsDir } from '../../electron/agent/engines/blender/blender-assets.js';
 import { BlenderTaskError } from '../../electron/agent/engines/blender/blender-errors.js';
 import { BlenderFinder } from '../../electron/agent/engines/blender/blender-finder.js';
@@ -245,6 +246,27 @@ describe.skipIf(!HAVE_BLENDER)(`Blender engine with Debian's Blender${SKIP_REASO
   describe('the add-on in a headless Blender', () => {
     const agents: FakeAgent[] = [];
     afterAll(() => Promise.all(agents.map((a) => a.close())));
+
+    it("installs into the user's Blender (the app's button): copied into the user add-ons folder, enabled in the saved preferences", async () => {
+      // This user's Blender folders, in the test's own directory (never the machine's real profile).
+      const env = { ...process.env, BLENDER_USER_CONFIG: join(root, 'user', 'config'), BLENDER_USER_SCRIPTS: join(root, 'user', 'scripts') };
+      const installer = new BlenderAddonInstaller(new BlenderFinder({ configuredPath: BLENDER, configuredOnly: true }), env);
+      const done = await installer.install();
+      expect(done).toMatchObject({ installedTo: join(root, 'user', 'scripts', 'addons', 'troupe_addon'), blenderPath: BLENDER });
+      expect(done.blenderVersion).toMatch(/^3\.4/);
+      expect(existsSync(join(done.installedTo, 'operators.py'))).toBe(true);
+      // A later Blender with the user's preferences (no factory settings) starts with it enabled.
+      const { stdout } = await run(BLENDER, ['-b', '--disable-autoexec', '-noaudio', '--python-expr',
+        'import addon_utils, bpy; print("TROUPE", addon_utils.check("troupe_addon"), hasattr(bpy.types, "TROUPE_OT_render_on_team"))'], { env, timeout: 60_000 });
+      expect(stdout).toContain('TROUPE (True, True) True');
+      // Again (an update): the copy is replaced in place, still enabled.
+      await expect(installer.install()).resolves.toMatchObject({ installedTo: done.installedTo });
+    });
+
+    it('says what to do when this machine has no Blender', async () => {
+      const installer = new BlenderAddonInstaller(new BlenderFinder({ configuredPath: join(root, 'no-blender'), configuredOnly: true }));
+      await expect(installer.install()).rejects.toThrow(/Blender was not found on this computer. Install Blender/);
+    });
 
     it('registers its operators and submits the request from its builder; clear words without an agent or a Blender teammate', async () => {
       const good = await startFakeAgent(join(root, 'home-good'), { teammateEngines: [{ id: 'blender', version: '3.4.1' }] });

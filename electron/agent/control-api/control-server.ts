@@ -27,6 +27,7 @@ import {
   type PairRequest,
   type CapacityHistory,
   type OpenedFolder,
+  type AddonInstalled,
   type SceneInfo,
   type Upload,
 } from '../../../shared/control-api/index.js';
@@ -69,6 +70,7 @@ export interface ControlApiHandlers {
   resumeJob(jobId: string): JobView;
   setJobPriority(jobId: string, priority: number): JobView;
   openOutput(jobId: string): Promise<OpenedFolder>;
+  installBlenderAddon(): Promise<AddonInstalled>;
   inspectScene(scenePath: string): Promise<SceneInfo>;
   capacityHistory(): CapacityHistory;
   setPresence(idleSeconds: number): AgentStatus;
@@ -153,6 +155,7 @@ export class ControlServer {
       capacityHistory: () => a.capacityHistory(),
       setPresence: (_p, b) => a.setPresence(b.idleSeconds),
       loginLink: () => this.loginLink(),
+      installBlenderAddon: () => a.installBlenderAddon(),
     };
   }
 

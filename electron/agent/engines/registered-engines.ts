@@ -3,7 +3,7 @@
 // in the agent names an engine.
 
 import { BlenderEngine } from './blender/blender-engine.js';
-import { BlenderFinder } from './blender/blender-finder.js';
+import { configuredBlenderFinder } from './blender/blender-finder.js';
 import { BlenderJobType } from './blender/blender-job-type.js';
 import type { BuiltinRendererOptions } from './builtin-render/builtin-renderer.js';
 import { PathTracerEngine } from './builtin-render/path-tracer-engine.js';
@@ -19,8 +19,7 @@ export interface EngineOptions {
 
 export function registeredEngines(options: EngineOptions = {}): EngineRegistry {
   // One finder for both halves: the coordinator reads a .blend with the Blender its worker runs.
-  const blenderPath = options.blenderPath ?? process.env.TROUPE_BLENDER ?? null;
-  const blender = new BlenderFinder({ configuredPath: blenderPath, configuredOnly: Boolean(blenderPath) });
+  const blender = configuredBlenderFinder(options.blenderPath ?? process.env.TROUPE_BLENDER ?? null);
   return new EngineRegistry()
     .register(new PathTracerJobType(), new PathTracerEngine(options.builtinRender))
     .register(new BlenderJobType(blender), new BlenderEngine(blender));

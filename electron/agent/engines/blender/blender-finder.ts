@@ -28,6 +28,11 @@ export interface BlenderFinderOptions {
 const DEFAULT_PROBE_TIMEOUT_MS = 20_000;
 export const VERSION_ARGS = ['-b', '--factory-startup', '--version'];
 
+/** The finder for the owner's setting: `path` (or TROUPE_BLENDER) alone when given, else the usual places. */
+export function configuredBlenderFinder(path: string | null = process.env.TROUPE_BLENDER ?? null): BlenderFinder {
+  return new BlenderFinder({ configuredPath: path, configuredOnly: Boolean(path) });
+}
+
 export class BlenderFinder {
   private found: Promise<BlenderInstall | null> | null = null;
   /** Versions by path, valid while the executable's size and modification time stay the same. */
