@@ -2,13 +2,14 @@
 // or an older KHR_collision_shapes shape), its pose and scale relative to its body, its material
 // and its collision filter.
 
+import { MAX_POSITION_M } from './body-reader.js';
 import { implicitShape, meshShape } from './collider-shapes.js';
 import type { ShapeJson } from './khr-physics-schema.js';
 import { nodeLabel, type ReadContext } from './physics-read-context.js';
 import { materialModel } from './physics-materials.js';
 import { BadPhysicsSceneError } from './physics-errors.js';
 import type { ColliderModel, Pose, ShapeModel, Vec3 } from './physics-scene.js';
-import { decompose, relativeTo } from './trs-math.js';
+import { columnLengths, decompose, relativeTo } from './trs-math.js';
 
 /** The collider on `node`, posed in `frame` (its body's, or null for the world); null when a zero scale disables it. */
 export function readCollider(ctx: ReadContext, node: number, frame: Pose | null): ColliderModel | null {
@@ -18,14 +19,21 @@ export function readCollider(ctx: ReadContext, node: number, frame: Pose | null)
     throw new BadPhysicsSceneError(`${ctx.fileName}: ${where} ${why}`);
   };
   const world = ctx.graph.world[node]!;
-  const relative = decompose(frame ? relativeTo(frame, world) : world);
-  if (!relative) refuse('sits under a rotated, non-uniformly scaled parent, which shears its shape; apply the scale in your tool');
-  const { translation, rotation, scale } = relative!;
-  const shape = shapeOf(ctx, collider, scale, where, refuse);
-  if (!shape) {
+  const matrix = frame ? relativeTo(frame, world) : world;
+  const lengths = columnLengths(matrix);
+  const disabled = (): null => {
     ctx.warnings.push(`${where} has a zero scale, so it is disabled`);
     return null;
-  }
+  };
+  // The draft: a shape whose node is scaled to zero on every axis is disabled.
+  if (lengths.every((l) => l === 0)) return disabled();
+  if (lengths.some((l) => l === 0)) refuse('has a scale of zero on one axis, which flattens its shape; scale it on every axis or on none');
+  const relative = decompose(matrix);
+  if (!relative) refuse('sits under a rotated, non-uniformly scaled parent, which shears its shape; apply the scale in your tool');
+  const { translation, rotation, scale } = relative!;
+  if (!translation.every((x) => Math.abs(x) <= MAX_POSITION_M)) refuse(`is ${Math.max(...translation.map(Math.abs))} m out; the engine simulates within ${MAX_POSITION_M} m`);
+  const shape = shapeOf(ctx, collider, scale, where, refuse);
+  if (!shape) return disabled();
   const materialIndex = collider.physicsMaterial;
   const materials = ctx.document.physicsMaterials ?? [];
   if (materialIndex !== undefined && !materials[materialIndex]) refuse(`names physics material ${materialIndex}, which does not exist`);

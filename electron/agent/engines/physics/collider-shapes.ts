@@ -79,6 +79,7 @@ export function meshShape(triangles: Triangles, convexHull: boolean, scale: Vec3
   if (scale.some((v) => v === 0)) throw new BadPhysicsSceneError(`${fileName}: ${where} has a scale of zero on one axis, which flattens its mesh`);
   const points = new Float32Array(triangles.positions.length);
   for (let i = 0; i < points.length; i++) points[i] = triangles.positions[i]! * scale[i % 3]!;
+  if (!points.every((p) => Math.abs(p) <= MAX_SHAPE_SIZE_M)) throw new BadPhysicsSceneError(`${fileName}: ${where} reaches beyond ${MAX_SHAPE_SIZE_M} m from its node; the engine simulates shapes up to that size`);
   if (convexHull) {
     if (points.length < 12) throw new BadPhysicsSceneError(`${fileName}: ${where} has fewer than 4 points; a convex hull needs a volume`);
     return { kind: 'convex', points };

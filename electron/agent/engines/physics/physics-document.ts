@@ -4,6 +4,7 @@
 
 import { NodeIO, Verbosity, type Document, type GLTF } from '@gltf-transform/core';
 import { checkGltfJson, SUPPORTED_EXTENSIONS } from '../builtin-render/gltf-json-check.js';
+import { checkGltfStructure } from './gltf-structure-check.js';
 import { BadPhysicsSceneError } from './physics-errors.js';
 import type { SceneSource } from './physics-scene-source.js';
 
@@ -15,6 +16,7 @@ const HONOURED = new Set([...PHYSICS_EXTENSIONS, ...SUPPORTED_EXTENSIONS]);
 /** A Document of the scene; throws BadPhysicsSceneError for damaged data or a required extension nobody here reads. */
 export async function loadPhysicsDocument(source: SceneSource): Promise<{ document: Document; warnings: string[] }> {
   const { fileName, json, resources } = source;
+  checkGltfStructure(json, fileName);
   const forReader: GLTF.IGLTF = {
     ...json,
     extensionsRequired: (Array.isArray(json.extensionsRequired) ? json.extensionsRequired : []).filter((e) => !HONOURED.has(e)),

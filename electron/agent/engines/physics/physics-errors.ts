@@ -38,3 +38,10 @@ export class BadPhysicsSnapshotError extends TroupeError {
     super('bad-request', message);
   }
 }
+
+/** Chunk results handed over to be joined are missing one, or out of order. */
+export class BadPhysicsChunksError extends TroupeError {
+  constructor(message: string) {
+    super('bad-request', message);
+  }
+}

@@ -83,6 +83,12 @@ export function decompose(m: Mat4): Decomposed | null {
   return { translation: [m[12]!, m[13]!, m[14]!], rotation: quatFromBasis(...unit), scale };
 }
 
+/** The lengths of a matrix's three axis columns: its scale, unsigned. */
+export function columnLengths(m: Mat4): Vec3 {
+  const len = (i: number): number => Math.sqrt(m[i]! * m[i]! + m[i + 1]! * m[i + 1]! + m[i + 2]! * m[i + 2]!);
+  return [len(0), len(4), len(8)];
+}
+
 /** `m` (a node's world matrix) seen from the rigid frame `frame`: frame⁻¹ · m. */
 export function relativeTo(frame: Pose, m: Mat4): Mat4 {
   const inv = quatConjugate(frame.rotation);

@@ -1,0 +1,108 @@
+// Owns the stepping loop: steps [from, to) of fixed size, each as `substeps` Rapier steps, with
+// after each step the summary's accumulators updated and, on keyframe steps, every moving body's
+// pose recorded. Keyframe k belongs to the chunk whose steps end at or after it (state 0 to the
+// first chunk), so chunks together record each keyframe once.
+
+import type { EventQueue, RigidBody, World } from '@dimforge/rapier3d-deterministic-compat';
+import { chainKeyframe, REST_ANGULAR_SPEED_RAD_PER_S, REST_SPEED_M_PER_S, type Accumulators } from './physics-accumulators.js';
+import { keyframeStep, type CheckedPhysicsSettings } from './physics-settings.js';
+
+/** Floats per body per keyframe: translation xyz, rotation xyzw. */
+export const POSE_FLOATS = 7;
+const PROGRESS_INTERVAL_MS = 250;
+
+export interface ChunkKeyframes {
+  /** The index of this chunk's first keyframe in the whole run. */
+  first: number;
+  /** The step after which each keyframe was recorded (time = step × dt). */
+  steps: Uint32Array;
+  /** keyframes × bodies × POSE_FLOATS, float32 as Rapier keeps them. */
+  poses: Float32Array;
+}
+
+export interface StepLoop {
+  world: World;
+  eventQueue: EventQueue;
+  /** PhysicsScene.bodies order. */
+  bodies: RigidBody[];
+  /** Collider handle → index in `bodies` (static colliders are absent). */
+  colliderBody: Map<number, number>;
+  settings: CheckedPhysicsSettings;
+  accumulators: Accumulators;
+}
+
+export interface StepHooks {
+  onProgress?: (stepsDone: number, steps: number) => void;
+  /** Checked every step; aborting throws its reason. */
+  signal?: AbortSignal;
+}
+
+/** The first keyframe a chunk starting at `fromStep` records. */
+export function firstKeyframe(settings: CheckedPhysicsSettings, fromStep: number): number {
+  if (fromStep === 0) return 0;
+  let k = Math.max(0, Math.floor(fromStep * settings.dtSeconds * settings.fps) - 2);
+  while (k < settings.keyframeCount && keyframeStep(settings, k) <= fromStep) k++;
+  return k;
+}
+
+export function runSteps(loop: StepLoop, fromStep: number, toStep: number, hooks: StepHooks = {}): ChunkKeyframes {
+  const { world, eventQueue, bodies, colliderBody, settings, accumulators } = loop;
+  const first = firstKeyframe(settings, fromStep);
+  let last = first;
+  while (last < settings.keyframeCount && keyframeStep(settings, last) <= toStep) last++;
+  const steps = new Uint32Array(last - first);
+  const poses = new Float32Array((last - first) * bodies.length * POSE_FLOATS);
+  let next = first;
+  const record = (step: number): void => {
+    const at = (next - first) * bodies.length * POSE_FLOATS;
+    bodies.forEach((body, b) => {
+      const t = body.translation();
+      const r = body.rotation();
+      poses.set([t.x, t.y, t.z, r.x, r.y, r.z, r.w], at + b * POSE_FLOATS);
+    });
+    steps[next - first] = step;
+    chainKeyframe(accumulators, poses.subarray(at, at + bodies.length * POSE_FLOATS));
+    next++;
+  };
+  if (fromStep === 0) {
+    // The start counts: a body thrown at 7 m/s had that speed, even if friction takes some in the first step.
+    bodies.forEach((body, b) => (accumulators.bodies[b]!.maxSpeedMPerS = speedOf(body)));
+    if (first === 0) record(0);
+  }
+  const onContact = (c1: number, c2: number, started: boolean): void => {
+    if (!started) return;
+    const b1 = colliderBody.get(c1);
+    const b2 = colliderBody.get(c2);
+    if (b1 !== undefined) accumulators.bodies[b1]!.contacts++;
+    if (b2 !== undefined && b2 !== b1) accumulators.bodies[b2]!.contacts++;
+  };
+  let reportAt = Date.now() + PROGRESS_INTERVAL_MS;
+  for (let step = fromStep; step < toStep; step++) {
+    if (hooks.signal?.aborted) throw hooks.signal.reason;
+    for (let s = 0; s < settings.substeps; s++) {
+      world.step(eventQueue);
+      eventQueue.drainCollisionEvents(onContact);
+    }
+    bodies.forEach((body, b) => {
+      const acc = accumulators.bodies[b]!;
+      const a = body.angvel();
+      const speed = speedOf(body);
+      if (speed > acc.maxSpeedMPerS) acc.maxSpeedMPerS = speed;
+      const resting = body.isSleeping() || (speed < REST_SPEED_M_PER_S && Math.sqrt(a.x * a.x + a.y * a.y + a.z * a.z) < REST_ANGULAR_SPEED_RAD_PER_S);
+      if (!resting) acc.restSinceStep = null;
+      else acc.restSinceStep ??= step + 1;
+    });
+    while (next < last && keyframeStep(settings, next) <= step + 1) record(step + 1);
+    if (hooks.onProgress && ((step & 63) === 0 || step + 1 === toStep) && (Date.now() >= reportAt || step + 1 === toStep)) {
+      reportAt = Date.now() + PROGRESS_INTERVAL_MS;
+      hooks.onProgress(step + 1 - fromStep, toStep - fromStep);
+    }
+  }
+  return { first, steps, poses };
+}
+
+function speedOf(body: RigidBody): number {
+  const l = body.linvel();
+  // sqrt, not Math.hypot: sqrt is exactly rounded on every machine, hypot is not.
+  return Math.sqrt(l.x * l.x + l.y * l.y + l.z * l.z);
+}
