@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  BadPhysicsOverrideError,
+  BadPhysicsSnapshotError,
+  mergeKeyframes,
+  runPhysicsTaskInProcess,
+  type PhysicsTaskResult,
+} from '../../../../../../electron/agent/engines/physics/index.js';
+import { boxScene, SAMPLE } from './physics-fixtures.js';
+
+const settings = { durationSeconds: 3 };
+const sample = { scenePath: SAMPLE, settings };
+const bytesOf = (a: Float32Array | Uint32Array | Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+
+async function rejection(p: Promise<unknown>): Promise<Error> {
+  return p.then(
+    () => {
+      throw new Error('not refused');
+    },
+    (e: Error) => e,
+  );
+}
+
+describe('runPhysicsTaskInProcess', () => {
+  it('knocks the tower over: boxes move, stop, and touch things; the ball is fastest', async () => {
+    const run = await runPhysicsTaskInProcess(sample);
+    expect(run.keyframes).toMatchObject({ first: 0 });
+    expect(run.keyframes.steps).toHaveLength(91);
+    expect(run.keyframes.poses).toHaveLength(91 * 13 * 7);
+    const ball = run.summary.at(-1)!;
+    expect(ball.name).toBe('Ball');
+    expect(ball.maxSpeedMPerS).toBe(7);
+    expect(Math.max(...run.summary.map((s) => s.maxSpeedMPerS))).toBe(ball.maxSpeedMPerS);
+    expect(run.summary.every((s) => s.contacts > 0)).toBe(true);
+    const toppled = run.summary.filter((s) => s.name.startsWith('Box') && s.finalTranslation[1] < 1.5 && s.name.startsWith('Box r3'));
+    expect(toppled.length).toBeGreaterThan(0);
+    expect(run.hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('is deterministic: two runs give the same bytes', async () => {
+    const [a, b] = [await runPhysicsTaskInProcess(sample), await runPhysicsTaskInProcess(sample)];
+    expect(bytesOf(a.snapshot).equals(bytesOf(b.snapshot))).toBe(true);
+    expect(bytesOf(a.keyframes.poses).equals(bytesOf(b.keyframes.poses))).toBe(true);
+    expect(a.hash).toBe(b.hash);
+    expect(a.summary).toEqual(b.summary);
+  });
+
+  it('runs in chunks from snapshots to the same bits as in one go: keyframes, summary, world and hash', async () => {
+    const whole = await runPhysicsTaskInProcess(sample);
+    const chunks: PhysicsTaskResult[] = [];
+    // Uneven cuts, one between keyframes and one of a single step.
+    for (const [fromStep, toStep] of [[0, 47], [47, 48], [48, 131], [131, 180]] as const) {
+      chunks.push(await runPhysicsTaskInProcess({ ...sample, fromStep, toStep, ...(fromStep > 0 ? { snapshot: chunks.at(-1)!.snapshot } : {}) }));
+    }
+    const merged = mergeKeyframes(chunks.map((c) => c.keyframes));
+    expect(bytesOf(merged.poses).equals(bytesOf(whole.keyframes.poses))).toBe(true);
+    expect([...merged.steps]).toEqual([...whole.keyframes.steps]);
+    const last = chunks.at(-1)!;
+    expect(last.hash).toBe(whole.hash);
+    expect(bytesOf(last.snapshot).equals(bytesOf(whole.snapshot))).toBe(true);
+    expect(last.summary).toEqual(whole.summary);
+    // Keyframe k is the state after step 2k: each chunk records those its steps end on.
+    expect(chunks.map((c) => [c.keyframes.first, c.keyframes.steps.length])).toEqual([[0, 24], [24, 1], [25, 41], [66, 25]]);
+  });
+
+  it('applies a variant\'s overrides at step 0, and they change the outcome', async () => {
+    const base = await runPhysicsTaskInProcess(sample);
+    const slow = await runPhysicsTaskInProcess({ ...sample, overrides: { bodies: { Ball: { linearVelocity: { x: 1 } } } } });
+    expect(slow.summary.at(-1)!.maxSpeedMPerS).toBe(1);
+    expect(slow.hash).not.toBe(base.hash);
+    const moon = await runPhysicsTaskInProcess({ ...sample, overrides: { gravity: { y: -1.62 } } });
+    expect(moon.settings.gravity).toEqual([0, -1.62, 0]);
+    expect(moon.hash).not.toBe(base.hash);
+    const icy = await runPhysicsTaskInProcess({ ...sample, overrides: { friction: 0, restitution: 0.9, bodies: { '#14': { mass: 1 } } } });
+    expect(icy.hash).not.toBe(base.hash);
+    const err = await rejection(runPhysicsTaskInProcess({ ...sample, overrides: { bodies: { Wheel: { mass: 1 } } } }));
+    expect(err).toBeInstanceOf(BadPhysicsOverrideError);
+    expect(err.message).toMatch(/the scene has no moving body Wheel; its moving bodies are Box r0 c0 \(#2\), .* Ball \(#14\)/);
+  });
+
+  it('refuses a snapshot that does not continue this task', async () => {
+    const first = await runPhysicsTaskInProcess({ ...sample, toStep: 60 });
+    const refuse = async (task: object, pattern: RegExp) => {
+      const err = await rejection(runPhysicsTaskInProcess({ ...sample, ...task }));
+      expect(err).toBeInstanceOf(BadPhysicsSnapshotError);
+      expect(err.message).toMatch(pattern);
+    };
+    await refuse({ fromStep: 60 }, /continues a snapshot; give the previous chunk's/);
+    await refuse({ fromStep: 61, snapshot: first.snapshot }, /taken after step 60, not 61/);
+    await refuse({ fromStep: 60, snapshot: first.snapshot, overrides: { friction: 0.1 } }, /belongs to another scene, settings or variant/);
+    await refuse({ fromStep: 60, snapshot: first.snapshot, settings: { durationSeconds: 4 } }, /belongs to another scene/);
+    await refuse({ fromStep: 60, snapshot: first.snapshot.subarray(0, 40) }, /truncated|damaged/);
+    const garbled = new Uint8Array(first.snapshot);
+    garbled.fill(7, garbled.length - 200);
+    await refuse({ fromStep: 60, snapshot: garbled }, /world is damaged/);
+    await refuse({ snapshot: first.snapshot }, /a run from step 0 builds its world/);
+    await expect(runPhysicsTaskInProcess({ ...sample, fromStep: 50, toStep: 40 })).rejects.toThrow(/steps 50 to 40 are not a part of the run's 180 steps/);
+  });
+
+  it('runs a scene given as bytes, .glb or .gltf', async () => {
+    const glb = await runPhysicsTaskInProcess({ sceneBytes: new Uint8Array(readFileSync(SAMPLE)), settings });
+    expect(glb.hash).toBe((await runPhysicsTaskInProcess(sample)).hash);
+    const drop = await runPhysicsTaskInProcess({ sceneBytes: boxScene().bytes, fileName: 'box.gltf', settings: { durationSeconds: 2 } });
+    const box = drop.summary[0]!;
+    expect(box.finalTranslation[1]).toBeCloseTo(0.5, 1);
+    expect(box.restSeconds).not.toBeNull();
+    expect(box.restSeconds!).toBeLessThan(1.5);
+    expect(box.contacts).toBe(1);
+  });
+});
