@@ -1,8 +1,13 @@
-// Owns turning the draft's collision filters into Rapier interaction groups. The draft's rule
-// (A collides with B when A's systems are a subset of B's collideWithSystems and not a subset of
-// B's notCollideWithSystems, checked both ways) is not Rapier's bit test (any common bit), so
-// bits stand for filters, not systems: each distinct filter gets one bit, and its mask lists the
-// filters it collides with by the draft's rule. That is exact, for up to 16 distinct filters.
+// Owns turning the draft's collision filters into Rapier interaction groups. Rapier's test (any
+// common bit, both ways) cannot express the draft's rule for colliders in several systems, so bits
+// stand for filters, not systems: each distinct filter gets one bit, and its mask lists the filters
+// it collides with by the draft's rule, checked both ways. That is exact for up to 16 filters.
+//
+// The rule: B accepts A unless B lists collideWithSystems and A is in none of them, or B lists
+// notCollideWithSystems and A is in nothing else. The draft's formula reads "A's systems ⊆ B's
+// collideWithSystems"; its reference importer (Babylon) and exporter (Blender, where objects
+// collide when they share a collection) mean "A shares a system with them", and its Filtering
+// sample only works that way (with ⊆, its bodies fall through the ground): we follow them.
 
 import type { z } from 'zod';
 import type { physicsDocumentSchema } from './khr-physics-schema.js';
@@ -20,11 +25,12 @@ interface Behaviour {
 }
 
 const subset = (a: string[], b: string[]): boolean => a.every((x) => b.includes(x));
+const shares = (a: string[], b: string[]): boolean => a.some((x) => b.includes(x));
 
-/** The draft's one-way test. A collider in no system is taken to collide with all but filters that only accept listed systems. */
+/** Whether B accepts A (one way). A collider in no system is accepted by all but filters that accept only listed systems. */
 function doesCollide(a: Behaviour, b: Behaviour): boolean {
   if (a.systems.length === 0) return b.collideWith === null;
-  if (b.collideWith && !subset(a.systems, b.collideWith)) return false;
+  if (b.collideWith && !shares(a.systems, b.collideWith)) return false;
   if (b.notCollideWith && subset(a.systems, b.notCollideWith)) return false;
   return true;
 }

@@ -94,7 +94,7 @@ describe('readPhysicsFile', () => {
     expect(scene.joints[0]!.frameB.translation).toEqual([0, -0.5, 0]);
   });
 
-  it('turns collision filters into exact interaction groups, one bit per filter', async () => {
+  it('turns collision filters into interaction groups, one bit per filter', async () => {
     const scene = await read(
       boxScene((j) => {
         j.extensions.KHR_physics_rigid_bodies.collisionFilters = [{ collisionSystems: ['ground'] }, { collisionSystems: ['debris', 'ghost'], notCollideWithSystems: ['ground'] }];
@@ -108,6 +108,21 @@ describe('readPhysicsFile', () => {
     expect(collide(groups[0]!, groups[1]!)).toBe(false); // the box opts out of the ground
     expect(collide(groups[0]!, groups[2]!)).toBe(true);
     expect(collide(groups[1]!, groups[2]!)).toBe(true);
+    // As the draft's exporter and importer mean it: sharing one system of a collideWithSystems list is enough.
+    const shared = await read(
+      boxScene((j) => {
+        j.extensions.KHR_physics_rigid_bodies.collisionFilters = [
+          { collisionSystems: ['s0', 's1'], collideWithSystems: ['s0', 's1'] },
+          { collisionSystems: ['s1'], collideWithSystems: ['s1'] },
+          { collisionSystems: ['s2'], collideWithSystems: ['s2'] },
+        ];
+        j.nodes[0].extensions.KHR_physics_rigid_bodies.collider.collisionFilter = 0;
+        j.nodes[1].extensions.KHR_physics_rigid_bodies.collider.collisionFilter = 1;
+        addNode(j, { name: 'Other', translation: [3, 2, 0], extensions: { KHR_physics_rigid_bodies: { motion: {}, collider: { geometry: { shape: 1 }, collisionFilter: 2 } } } });
+      }).bytes,
+    );
+    const [ground, box, other] = [shared.staticColliders[0]!.groups, shared.bodies[0]!.colliders[0]!.groups, shared.bodies[1]!.colliders[0]!.groups];
+    expect([collide(ground, box), collide(ground, other), collide(box, other)]).toEqual([true, false, false]);
   });
 
   it('warns about what Rapier does differently, and what it ignores', async () => {
