@@ -5,6 +5,7 @@
 
 import { createHash } from 'node:crypto';
 import type { World } from '@dimforge/rapier3d-deterministic-compat';
+import { formatBytes } from '../format-bytes.js';
 import { readPhysicsFile, type PhysicsSceneFile } from './gltf-physics-reader.js';
 import { freshAccumulators, resultHash, type Accumulators } from './physics-accumulators.js';
 import { decodeChunkState, encodeChunkState } from './physics-chunk-state.js';
@@ -13,9 +14,12 @@ import { applyOverrides, type PhysicsOverrides } from './physics-overrides.js';
 import type { MotionKind, PhysicsScene, Quat, Vec3 } from './physics-scene.js';
 import type { SceneSource } from './physics-scene-source.js';
 import { checkPhysicsSettings, type CheckedPhysicsSettings, type PhysicsSettings } from './physics-settings.js';
-import { runSteps, type ChunkKeyframes, type StepHooks } from './physics-stepper.js';
+import { POSE_FLOATS, runSteps, type ChunkKeyframes, type StepHooks } from './physics-stepper.js';
 import { loadRapier } from './rapier-loader.js';
 import { buildWorld } from './rapier-world-builder.js';
+
+/** The whole run's keyframes are joined in memory for the output file: this keeps them within reach of any teammate. */
+export const MAX_KEYFRAME_BYTES = 2 ** 30;
 
 export interface PhysicsTask {
   /** A .glb or .gltf on disk; or give sceneBytes (a .glb, or a .gltf with only data URIs). */
@@ -69,6 +73,13 @@ export async function runPhysicsTaskInProcess(task: PhysicsTask, hooks: StepHook
   }
   const file = await readTaskScene(task);
   const { scene, settings } = applyOverrides(file.scene, checked, task.overrides);
+  const keyframeBytes = settings.keyframeCount * scene.bodies.length * POSE_FLOATS * Float32Array.BYTES_PER_ELEMENT;
+  if (keyframeBytes > MAX_KEYFRAME_BYTES) {
+    throw new BadPhysicsSettingsError(
+      `the run would record ${settings.keyframeCount} keyframes of ${scene.bodies.length} bodies (${formatBytes(keyframeBytes)}); ` +
+        `at most ${formatBytes(MAX_KEYFRAME_BYTES)} of keyframes are kept: lower fps or shorten the run`,
+    );
+  }
   const taskKey = taskFingerprint(file.source, settings, task.overrides);
   const R = await loadRapier();
   let world: World;

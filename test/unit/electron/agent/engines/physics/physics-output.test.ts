@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { NodeIO, type Document, type Node } from '@gltf-transform/core';
 import { describe, expect, it } from 'vitest';
 import { unpackGlb } from '../../../../../../electron/agent/engines/physics/glb-container.js';
@@ -77,6 +80,19 @@ describe('writePhysicsGlb', () => {
     expect(run.warnings).toEqual(['Hull is animated in the file; the simulation moves it instead, and the output drops that animation']);
     const wobble = doc.getRoot().listAnimations().find((a) => a.getName() === 'Wobble')!;
     expect(wobble.listChannels().map((c) => c.getTargetNode()!.getName())).toEqual(['Ground']);
+  });
+
+  it('writes a .gltf with its buffer beside it as one .glb', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'troupe-physics-'));
+    const { json, bin } = unpackGlb(await meshScene(), 'hull.glb');
+    json.buffers![0]!.uri = 'hull.bin';
+    writeFileSync(join(dir, 'hull.bin'), bin!);
+    writeFileSync(join(dir, 'hull.gltf'), JSON.stringify(json));
+    const { doc, run } = await simulateToGlb({ scenePath: join(dir, 'hull.gltf'), settings: { durationSeconds: 1 } });
+    expect(doc.getRoot().listBuffers()).toHaveLength(1);
+    expect(doc.getRoot().listBuffers()[0]!.getURI()).toBe('');
+    expect(doc.getRoot().listMeshes()[0]!.listPrimitives()[0]!.getAttribute('POSITION')!.getCount()).toBe(8);
+    expect(run.summary[0]!.finalTranslation[1]).toBeCloseTo(0.5, 1);
   });
 
   it('gives the summary as JSON a person can read', async () => {

@@ -98,6 +98,11 @@ describe('runPhysicsTaskInProcess', () => {
     await expect(runPhysicsTaskInProcess({ ...sample, fromStep: 50, toStep: 40 })).rejects.toThrow(/steps 50 to 40 are not a part of the run's 180 steps/);
   });
 
+  it('refuses a run whose keyframes would not fit in memory, before stepping', async () => {
+    const err = await rejection(runPhysicsTaskInProcess({ scenePath: SAMPLE, settings: { steps: 10_000_000, dtSeconds: 0.001, fps: 1000 } }));
+    expect(err.message).toMatch(/would record 10000001 keyframes of 13 bodies \(3.4 GiB\); at most 1 GiB of keyframes are kept: lower fps or shorten the run/);
+  });
+
   it('runs a scene given as bytes, .glb or .gltf', async () => {
     const glb = await runPhysicsTaskInProcess({ sceneBytes: new Uint8Array(readFileSync(SAMPLE)), settings });
     expect(glb.hash).toBe((await runPhysicsTaskInProcess(sample)).hash);
