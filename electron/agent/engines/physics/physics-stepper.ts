@@ -56,9 +56,16 @@ export function runSteps(loop: StepLoop, fromStep: number, toStep: number, hooks
   const record = (step: number): void => {
     const at = (next - first) * bodies.length * POSE_FLOATS;
     bodies.forEach((body, b) => {
-      const t = body.translation();
-      const r = body.rotation();
-      poses.set([t.x, t.y, t.z, r.x, r.y, r.z, r.w], at + b * POSE_FLOATS);
+      const t = body.translation(scratch.vector);
+      const i = at + b * POSE_FLOATS;
+      poses[i] = t.x;
+      poses[i + 1] = t.y;
+      poses[i + 2] = t.z;
+      const r = body.rotation(scratch.rotation);
+      poses[i + 3] = r.x;
+      poses[i + 4] = r.y;
+      poses[i + 5] = r.z;
+      poses[i + 6] = r.w;
     });
     steps[next - first] = step;
     chainKeyframe(accumulators, poses.subarray(at, at + bodies.length * POSE_FLOATS));
@@ -85,12 +92,16 @@ export function runSteps(loop: StepLoop, fromStep: number, toStep: number, hooks
     }
     bodies.forEach((body, b) => {
       const acc = accumulators.bodies[b]!;
-      const a = body.angvel();
+      // Rapier zeroes a sleeping body's velocities: nothing to read.
+      if (body.isSleeping()) {
+        acc.restSinceStep ??= step + 1;
+        return;
+      }
       const speed = speedOf(body);
       if (speed > acc.maxSpeedMPerS) acc.maxSpeedMPerS = speed;
-      const resting = body.isSleeping() || (speed < REST_SPEED_M_PER_S && Math.sqrt(a.x * a.x + a.y * a.y + a.z * a.z) < REST_ANGULAR_SPEED_RAD_PER_S);
-      if (!resting) acc.restSinceStep = null;
-      else acc.restSinceStep ??= step + 1;
+      const a = body.angvel(scratch.vector);
+      if (speed < REST_SPEED_M_PER_S && Math.sqrt(a.x * a.x + a.y * a.y + a.z * a.z) < REST_ANGULAR_SPEED_RAD_PER_S) acc.restSinceStep ??= step + 1;
+      else acc.restSinceStep = null;
     });
     while (next < last && keyframeStep(settings, next) <= step + 1) record(step + 1);
     if (hooks.onProgress && ((step & 63) === 0 || step + 1 === toStep) && (Date.now() >= reportAt || step + 1 === toStep)) {
@@ -101,8 +112,11 @@ export function runSteps(loop: StepLoop, fromStep: number, toStep: number, hooks
   return { first, steps, poses };
 }
 
+/** Reused for every read from Rapier: its getters fill a given object instead of making one per call. */
+const scratch = { vector: { x: 0, y: 0, z: 0 }, rotation: { x: 0, y: 0, z: 0, w: 1 } };
+
 function speedOf(body: RigidBody): number {
-  const l = body.linvel();
+  const l = body.linvel(scratch.vector);
   // sqrt, not Math.hypot: sqrt is exactly rounded on every machine, hypot is not.
   return Math.sqrt(l.x * l.x + l.y * l.y + l.z * l.z);
 }

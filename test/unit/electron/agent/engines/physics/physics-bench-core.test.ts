@@ -3,7 +3,7 @@ import { benchPhysicsStepping } from '../../../../../../electron/agent/engines/p
 
 describe('benchPhysicsStepping', () => {
   it('times the engine loop and a bare Rapier loop on the same world, which end in the same bytes', async () => {
-    const result = await benchPhysicsStepping({ bodies: 40, steps: 70 });
+    const result = await benchPhysicsStepping({ bodies: 40, steps: 60 });
     expect(result).toMatchObject({ bodies: 40, steps: 60, identical: true });
     expect(result.engineStepsPerSecond).toBeGreaterThan(0);
     expect(result.bareStepsPerSecond).toBeGreaterThan(0);

@@ -44,6 +44,9 @@ describe('runPhysicsTaskInProcess', () => {
     expect(bytesOf(a.keyframes.poses).equals(bytesOf(b.keyframes.poses))).toBe(true);
     expect(a.hash).toBe(b.hash);
     expect(a.summary).toEqual(b.summary);
+    // And the same on every machine (Rapier's deterministic build, our arithmetic only + - * / sqrt):
+    // if this fails on one machine but not another, that machine simulates differently.
+    expect(a.hash).toBe('e4be4f85e200dac0b2965e0c3159ee524874e0155b07150c13d687ebe89e712d');
   });
 
   it('runs in chunks from snapshots to the same bits as in one go: keyframes, summary, world and hash', async () => {
