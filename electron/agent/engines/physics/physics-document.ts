@@ -27,7 +27,9 @@ export async function loadPhysicsDocument(source: SceneSource): Promise<{ docume
   } catch (err) {
     throw new BadPhysicsSceneError((err as Error).message);
   }
-  warnings = warnings.filter((w) => !PHYSICS_EXTENSIONS.some((e) => w.includes(e)));
+  // The renderer's check says which extensions it cannot render; that is not the simulation's
+  // concern (writePhysicsGlb says which it leaves out of the output).
+  warnings = warnings.filter((w) => !/^extension \S+ is not supported and was ignored$/.test(w));
   try {
     const io = new NodeIO().setLogger({ debug() {}, info() {}, warn() {}, error() {}, verbosity: Verbosity.SILENT } as never);
     // Extensions are cleared for the reader: it refuses required ones it has no class for.
