@@ -10,6 +10,7 @@ import type {
   JobView,
   OpenedFolder,
   AddonInstalled,
+  VariantRow,
   Pairing,
   PairRequest,
   SceneInfo,
@@ -30,6 +31,7 @@ import type { TaskImages } from './coordinator/task-images.js';
 import type { ManualAddresses } from './discovery/manual-addresses.js';
 import type { NearbyList } from './discovery/nearby-list.js';
 import { inspectScene } from './jobs/scene-info.js';
+import { variantTable } from './engines/physics/variant-table.js';
 import type { PairingInitiator } from './pairing/pairing-initiator.js';
 import type { PairingResponder } from './pairing/pairing-responder.js';
 import { resolvePairingTarget } from './pairing/pairing-target.js';
@@ -187,6 +189,11 @@ export class AgentControl implements ControlApiHandlers {
 
   setJobPriority(jobId: string, priority: number): JobView {
     return this.s.work.coordinator.setPriority(jobId, priority);
+  }
+
+  jobVariants(jobId: string, sortKey: string): Promise<VariantRow[]> {
+    const { job, tasks } = this.job(jobId);
+    return variantTable(job, tasks, sortKey);
   }
 
   openOutput(jobId: string): Promise<OpenedFolder> {

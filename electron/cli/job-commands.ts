@@ -3,7 +3,8 @@
 
 import { resolve } from 'node:path';
 import { TroupeError } from '../../shared/errors.js';
-import type { JobView, SubmitJobRequest } from '../../shared/control-api/index.js';
+import type { JobView, SubmitJobRequest, VariantRow } from '../../shared/control-api/index.js';
+import { PHYSICS_ENGINE } from '../../shared/model/physics-jobs.js';
 import { flagInt, flagString, type ParsedArgs } from './args.js';
 import type { ControlClient } from './control-client.js';
 
@@ -28,6 +29,11 @@ function bar(job: JobView): string {
 }
 
 function describeJob(job: JobView): string {
+  if (job.submission.engine === PHYSICS_ENGINE) {
+    const p = job.submission.physics;
+    const what = p.job === 'wedge' ? `${p.variants.length} variants` : `bake in ${job.tasksTotal - 1} chunks`;
+    return `${job.jobId}  ${job.submission.name.padEnd(16)} ${job.state.padEnd(9)} ${job.tasksDone}/${job.tasksTotal} tasks  physics ${what}, ${p.settings.totalSteps} steps of ${p.settings.dtSeconds.toFixed(4)} s`;
+  }
   const s = job.submission.settings;
   const frames = s.frameStart === s.frameEnd ? `frame ${s.frameStart}` : `frames ${s.frameStart}-${s.frameEnd}`;
   return `${job.jobId}  ${job.submission.name.padEnd(16)} ${job.state.padEnd(9)} ${job.tasksDone}/${job.tasksTotal} tasks  ${frames}  ${s.width}x${s.height} ${s.samplesPerPixel} spp`;
@@ -69,8 +75,9 @@ async function submitAndFollow(client: ControlClient, body: SubmitJobRequest, ar
   const json = args.flags.has('json');
   const job = await client.call('submitJob', body);
   if (!json) {
-    console.log(`Job ${job.jobId}: ${job.tasksTotal} tasks, ${job.submission.engine === 'blender' ? 'files' : 'images'} go to ${job.submission.outputDir}`);
-    if (job.submission.engine === 'blender') for (const w of job.submission.blender.warnings) console.log(`  warning: ${w}`);
+    console.log(`Job ${job.jobId}: ${job.tasksTotal} tasks, ${job.submission.engine === 'builtin-render' ? 'images' : 'files'} go to ${job.submission.outputDir}`);
+    const warnings = job.submission.engine === 'blender' ? job.submission.blender.warnings : job.submission.engine === 'physics' ? job.submission.physics.warnings : [];
+    for (const w of warnings) console.log(`  warning: ${w}`);
   }
   if (args.flags.has('no-wait')) {
     if (json) console.log(JSON.stringify(job));
@@ -78,12 +85,64 @@ async function submitAndFollow(client: ControlClient, body: SubmitJobRequest, ar
   }
   const final = await follow(client, job.jobId, json);
   if (json) console.log(JSON.stringify(final));
-  else if (final.state === 'done') console.log(`Done: ${final.outputs.length} ${final.submission.engine === 'blender' ? 'file(s)' : 'image(s)'} in ${final.submission.outputDir}`);
-  else console.log(`Job ${final.state}${final.errors.length ? `:\n  ${final.errors.join('\n  ')}` : ''}`);
+  else if (final.state === 'done') {
+    console.log(`Done: ${final.outputs.length} ${final.submission.engine === 'builtin-render' ? 'image(s)' : 'file(s)'} in ${final.submission.outputDir}`);
+    if (final.submission.engine === 'physics' && final.submission.physics.job === 'wedge') printVariants(await client.call('jobVariants', { jobId: final.jobId, sortKey: 'index' }));
+  } else console.log(`Job ${final.state}${final.errors.length ? `:\n  ${final.errors.join('\n  ')}` : ''}`);
   if (final.state !== 'done') process.exitCode = 1;
 }
 
+/** A number flag that may be fractional (seconds, a step size), checked by the agent. */
+function flagNumber(args: ParsedArgs, name: string): number | undefined {
+  const v = flagString(args, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new TroupeError('bad-request', `--${name} takes a number, not "${v}"`);
+  return n;
+}
+
+/** `troupe simulate scene.glb …`: a bake in time chunks, or with --wedge / --random one run per variant. */
+function physicsBody(scene: string, args: ParsedArgs): SubmitJobRequest {
+  const settings: Record<string, unknown> = {};
+  for (const [flag, key] of [['dt', 'dtSeconds'], ['substeps', 'substeps'], ['seconds', 'durationSeconds'], ['steps', 'steps'], ['fps', 'fps']] as const) {
+    const n = flagNumber(args, flag);
+    if (n !== undefined) settings[key] = n;
+  }
+  if (args.flags.has('gravity')) {
+    const g = flagString(args, 'gravity')!.split(',').map(Number);
+    if (g.length !== 3 || g.some((x) => !Number.isFinite(x))) throw new TroupeError('bad-request', '--gravity takes x,y,z in m/s² (glTF: +Y is up), e.g. 0,-9.81,0');
+    settings.gravity = g;
+  }
+  const body: SubmitJobRequest = { engine: 'physics', scenePath: resolve(scene), outputDir: resolve(flagString(args, 'out') ?? 'troupe-out'), settings };
+  if (args.flags.has('name')) body.name = flagString(args, 'name');
+  if (args.flags.has('wedge')) body.wedge = flagString(args, 'wedge');
+  const random = flagInt(args, 'random');
+  if (random !== undefined) body.random = { count: random, seed: flagInt(args, 'seed') ?? 1 };
+  const chunk = flagInt(args, 'chunk-steps');
+  if (chunk !== undefined) body.chunkSteps = chunk;
+  return body;
+}
+
+function printVariants(rows: VariantRow[]): void {
+  console.log('  variant  max speed  contacts  at rest   hash              file    (parameters)');
+  for (const r of rows) {
+    const rest = r.restSeconds === null ? 'moving' : `${r.restSeconds.toFixed(2)} s`;
+    console.log(`  ${String(r.index).padStart(7)}  ${r.maxSpeed.toFixed(2).padStart(9)}  ${String(r.contacts).padStart(8)}  ${rest.padStart(8)}  ${r.hash.slice(0, 16)}  ${r.file}  ${r.label}`);
+  }
+}
+
 export const JOB_COMMANDS: Record<string, Command> = {
+  async simulate(client, rest, args) {
+    if (!rest[0] || !/\.(glb|gltf)$/i.test(rest[0]))
+      throw new TroupeError('bad-request', "Usage: troupe simulate <scene.glb> [--steps N | --seconds S] [--dt S] [--wedge 'friction=0.2:0.8:4,…' | --random N --seed S] [--chunk-steps N] [--out DIR]");
+    await submitAndFollow(client, physicsBody(rest[0], args), args);
+  },
+  async variants(client, rest, args) {
+    if (!rest[0]) throw new TroupeError('bad-request', 'Usage: troupe variants <job id> [--sort index|maxSpeed|contacts|restSeconds|-maxSpeed…]');
+    const rows = await client.call('jobVariants', { jobId: rest[0], sortKey: flagString(args, 'sort') ?? 'index' });
+    if (args.flags.has('json')) return console.log(JSON.stringify(rows, null, 2));
+    printVariants(rows);
+  },
   async render(client, rest, args) {
     if (!rest[0])
       throw new TroupeError('bad-request', 'Usage: troupe render <scene.glb|scene.blend> [--frames a-b] [--size WxH] [--samples N] [--out DIR] [--any-blender]');
@@ -126,6 +185,7 @@ export const JOB_COMMANDS: Record<string, Command> = {
         `  ${t.taskId.split(':')[1]!.padEnd(12)} ${t.state.padEnd(9)} ${last ? last.workerId.slice(0, 7) : ''.padEnd(7)} ${took}  attempts ${t.attempts.length}`,
       );
     }
+    if (r.job.submission.engine === 'physics' && r.job.submission.physics.job === 'wedge') printVariants(await client.call('jobVariants', { jobId: r.job.jobId, sortKey: flagString(args, 'sort') ?? 'index' }));
   },
   async cancel(client, rest, args) {
     const j = await client.call('cancelJob', { jobId: rest[0] ?? '' });

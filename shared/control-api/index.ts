@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { ErrorBody } from '../errors.js';
 import type { JobView, TaskView } from '../model/jobs.js';
+import { MAX_WEDGE_VARIANTS, PHYSICS_ENGINE, physicsSettingsRequestSchema } from '../model/physics-jobs.js';
 import { BLENDER_ENGINE, BUILTIN_RENDER_ENGINE, blenderVersionSchema, fpsSchema, frameNumberSchema, outputFormatSchema, prioritySchema, samplesPerPixelSchema, seedSchema } from '../model/jobs.js';
 
 export const CONTROL_TOKEN_HEADER = 'authorization';
@@ -68,8 +69,27 @@ export const submitBlenderBody = z.strictObject({
   outputPath: z.string().min(1).max(4096).optional(),
 });
 
+/**
+ * `troupe simulate scene.glb`: rigid bodies of a glTF scene (KHR_physics_rigid_bodies) with the
+ * built-in physics engine. A bake is one run in time chunks; with `wedge` (or `random`), one run
+ * per variant of the swept parameters (the engine's wedge grammar, engines/physics/wedge-variants.ts).
+ */
+export const submitPhysicsBody = z.strictObject({
+  engine: z.literal(PHYSICS_ENGINE),
+  scenePath: z.string().min(1).max(4096),
+  name: z.string().min(1).max(64).optional(),
+  settings: physicsSettingsRequestSchema.default({}),
+  /** "friction=0.2:0.8:4,restitution=0:1:3": a grid; with `random`, ranges drawn from. */
+  wedge: z.string().min(1).max(4000).optional(),
+  random: z.strictObject({ count: z.number().int().min(1).max(MAX_WEDGE_VARIANTS), seed: z.number().int().min(0).max(2 ** 32 - 1) }).optional(),
+  /** A bake's steps per chunk (the engine picks when absent). */
+  chunkSteps: z.number().int().min(1).max(10_000_000).optional(),
+  outputDir: z.string().min(1).max(4096),
+  priority: prioritySchema.default(0),
+});
+
 /** A job for one engine; requests without `engine` are the built-in renderer's. */
-export const submitJobBody = z.union([submitBuiltinRenderBody, submitBlenderBody]);
+export const submitJobBody = z.union([submitBuiltinRenderBody, submitBlenderBody, submitPhysicsBody]);
 export type SubmitJobRequest = z.input<typeof submitJobBody>;
 /** A submission after validation, defaults filled in. */
 export type SubmitJob = z.output<typeof submitJobBody>;
@@ -104,7 +124,9 @@ export type {
   LoginLink,
   OpenedFolder,
   AddonInstalled,
+  VariantRow,
 } from './responses.js';
+export { VARIANT_SORT_KEYS } from './responses.js';
 export type { JobView, TaskView };
 
 export type { ErrorBody };

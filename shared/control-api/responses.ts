@@ -177,6 +177,25 @@ export type LoginLink = z.infer<typeof loginLinkSchema>;
 export const openedFolderSchema = z.object({ opened: z.boolean(), path: z.string(), message: z.string().nullable() });
 export type OpenedFolder = z.infer<typeof openedFolderSchema>;
 
+/** One row of a physics wedge's table: a done variant and its summary numbers, and its baked file. */
+export const variantRowSchema = z.object({
+  index: z.number().int(),
+  label: z.string(),
+  /** The run's hash: equal variants on any machine give equal hashes. */
+  hash: z.string(),
+  /** The fastest any body went (m/s). */
+  maxSpeed: z.number(),
+  /** Contacts begun, all bodies together. */
+  contacts: z.number().int(),
+  /** When the last body came to rest (s); null if one still moves at the end. */
+  restSeconds: z.number().nullable(),
+  /** The variant's baked .glb, relative to the job's output folder. */
+  file: z.string(),
+});
+export type VariantRow = z.infer<typeof variantRowSchema>;
+/** What a wedge's table may be sorted by; a leading "-" sorts descending. */
+export const VARIANT_SORT_KEYS = ['index', 'maxSpeed', 'contacts', 'restSeconds'] as const;
+
 /** Troupe's add-on installed into this machine's Blender. */
 export const addonInstalledSchema = z.object({ installedTo: z.string(), blenderVersion: z.string(), blenderPath: z.string() });
 export type AddonInstalled = z.infer<typeof addonInstalledSchema>;

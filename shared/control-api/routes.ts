@@ -22,6 +22,7 @@ import {
   loginLinkSchema,
   openedFolderSchema,
   addonInstalledSchema,
+  variantRowSchema,
   sceneInfoSchema,
   uploadSchema,
   jobViewSchema,
@@ -43,6 +44,7 @@ const PARAM_PATTERNS = {
   taskId: '[0-9a-f]{16}%3A[A-Za-z0-9._-]{1,100}',
   uploadId: '[0-9a-f]{16}',
   fileName: '[^/]{1,600}',
+  sortKey: '-?(?:index|maxSpeed|contacts|restSeconds)',
 } as const;
 export type ParamName = keyof typeof PARAM_PATTERNS;
 
@@ -112,6 +114,8 @@ export const CONTROL_ROUTES = {
   setPresence: route('PUT', '/api/presence', presenceBody).answers(agentStatusSchema),
   /** A one-time link that signs a browser into this agent's UI (token holders only: the CLI, `npm start`). */
   loginLink: route('POST', '/api/login-links').answers(loginLinkSchema),
+  /** A physics wedge's variants done so far, sorted by a summary number (VARIANT_SORT_KEYS; "-" first: descending). */
+  jobVariants: route('GET', '/api/jobs/:jobId/variants/:sortKey').answers(z.array(variantRowSchema)),
   /** Installs and enables Troupe's add-on in the Blender this machine found (its user preferences). */
   installBlenderAddon: route('POST', '/api/blender/addon').answers(addonInstalledSchema),
 } as const;

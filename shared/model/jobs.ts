@@ -3,6 +3,7 @@
 // inferred from it; the wire (shared/protocol), the control API and the journal validate with these.
 
 import { z } from 'zod';
+import { PHYSICS_ENGINE, physicsJobSchema } from './physics-jobs.js';
 
 // ---- Limits (the schemas below and the agent's checks both use these) ----
 
@@ -149,8 +150,24 @@ export const blenderSubmissionSchema = z.object({
   blender: blenderJobSchema,
 });
 
+/**
+ * A physics job (the built-in Rapier engine): the common fields and `physics`. `scene` is the
+ * glTF among `assets`; it has no render settings: its results are glTF files and tables.
+ */
+export const physicsSubmissionSchema = z.object({
+  name: z.string(),
+  engine: z.literal(PHYSICS_ENGINE),
+  scene: assetNameSchema,
+  assets: z.array(assetRefSchema),
+  outputDir: z.string(),
+  priority: prioritySchema,
+  physics: physicsJobSchema,
+});
+
 /** Every kind of job, told apart by `engine`. A new engine adds its submission schema here. */
-export const jobSubmissionSchema = z.discriminatedUnion('engine', [builtinRenderSubmissionSchema, blenderSubmissionSchema]);
+export const jobSubmissionSchema = z.discriminatedUnion('engine', [builtinRenderSubmissionSchema, blenderSubmissionSchema, physicsSubmissionSchema]);
+/** Jobs that render images: what the app's frame and bucket views show. */
+export type RenderSubmission = Exclude<JobSubmission, { engine: typeof PHYSICS_ENGINE }>;
 export type JobSubmission = z.infer<typeof jobSubmissionSchema>;
 /** The ids of the engines jobs can be submitted for. */
 export type JobEngine = JobSubmission['engine'];
@@ -178,7 +195,12 @@ export type Region = z.infer<typeof regionSchema>;
 export const taskStateSchema = z.enum(['queued', 'leased', 'running', 'done', 'failed', 'cancelled']);
 export type TaskState = z.infer<typeof taskStateSchema>;
 
-export const taskKindSchema = z.enum(['frames', 'bucket', 'merge']);
+/**
+ * frames: images of frames; bucket: a region of one frame; merge: joins others' results (on the
+ * coordinator, or a worker's Blender); variant: one physics wedge variant (frames: [its index]);
+ * chunk: one time chunk of a physics bake (frames: [its index]), started from the last one's snapshot.
+ */
+export const taskKindSchema = z.enum(['frames', 'bucket', 'merge', 'variant', 'chunk']);
 export type TaskKind = z.infer<typeof taskKindSchema>;
 
 export const taskSpecSchema = z.object({

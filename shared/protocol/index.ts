@@ -20,11 +20,12 @@ import {
   renderJobSettingsSchema,
   taskSpecSchema,
 } from '../model/jobs.js';
+import { PHYSICS_ENGINE, physicsRunSettingsSchema, physicsVariantSchema } from '../model/physics-jobs.js';
 
 /** Major version: agents with different majors refuse each other's links and pairings. */
 export const PROTOCOL_VERSION = 2;
 /** Minor version: only adds (fields a receiver may ignore, messages sent behind a feature). */
-export const PROTOCOL_MINOR = 2;
+export const PROTOCOL_MINOR = 3;
 /** Optional capabilities this build offers in its hello; a link uses those both sides offer. */
 export const PROTOCOL_FEATURES: readonly string[] = [];
 export const SERVICE_TYPE = 'troupe'; // published as _troupe._tcp
@@ -197,7 +198,25 @@ export const blenderLeaseSchema = z.object({
   blender: blenderJobSchema,
   leaseMs,
 });
-export const workLeaseSchema = z.discriminatedUnion('engine', [builtinRenderLeaseSchema, blenderLeaseSchema]);
+/**
+ * A physics task (since 2.3): one wedge variant run whole, or one time chunk of a bake, steps
+ * [fromStep, toStep). A chunk after the first starts from `snapshot`, the previous chunk's world
+ * (an asset of this lease); the first chunk and a variant build the world from the scene.
+ */
+export const physicsLeaseSchema = z.object({
+  ...leaseFields,
+  engine: z.literal(PHYSICS_ENGINE),
+  task: taskSpecSchema,
+  scene: assetNameSchema,
+  assets: z.array(assetRefSchema).max(16),
+  settings: physicsRunSettingsSchema,
+  variant: physicsVariantSchema,
+  fromStep: z.number().int().min(0),
+  toStep: z.number().int().min(1),
+  snapshot: assetNameSchema.nullable(),
+  leaseMs,
+});
+export const workLeaseSchema = z.discriminatedUnion('engine', [builtinRenderLeaseSchema, blenderLeaseSchema, physicsLeaseSchema]);
 export const workNoneSchema = z.object({ type: z.literal('work.none'), requestId: z.number().int().min(0) });
 export const taskStartedSchema = z.object({ type: z.literal('task.started'), leaseId: z.string().max(64) });
 export const taskDoneSchema = z.object({

@@ -28,6 +28,7 @@ import {
   type CapacityHistory,
   type OpenedFolder,
   type AddonInstalled,
+  type VariantRow,
   type SceneInfo,
   type Upload,
 } from '../../../shared/control-api/index.js';
@@ -71,6 +72,7 @@ export interface ControlApiHandlers {
   setJobPriority(jobId: string, priority: number): JobView;
   openOutput(jobId: string): Promise<OpenedFolder>;
   installBlenderAddon(): Promise<AddonInstalled>;
+  jobVariants(jobId: string, sortKey: string): Promise<VariantRow[]>;
   inspectScene(scenePath: string): Promise<SceneInfo>;
   capacityHistory(): CapacityHistory;
   setPresence(idleSeconds: number): AgentStatus;
@@ -156,6 +158,7 @@ export class ControlServer {
       setPresence: (_p, b) => a.setPresence(b.idleSeconds),
       loginLink: () => this.loginLink(),
       installBlenderAddon: () => a.installBlenderAddon(),
+      jobVariants: (p) => a.jobVariants(p.jobId, p.sortKey),
     };
   }
 

@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { TroupeError } from '../../../shared/errors.js';
 import type { JobView, SubmitJob, TaskView } from '../../../shared/control-api/index.js';
-import { ENGINES_BEFORE_ADVERTS, type EngineAdvert, type JobSubmission, type TaskSpec } from '../../../shared/model/jobs.js';
+import { ENGINES_BEFORE_ADVERTS, type EngineAdvert, type JobSubmission, type RenderSubmission, type TaskSpec } from '../../../shared/model/jobs.js';
+import { PHYSICS_ENGINE } from '../../../shared/model/physics-jobs.js';
 import type { LinkMessage, WorkLease } from '../../../shared/protocol/index.js';
 import type { JobType, JobTypes } from '../jobs/job-type.js';
 import type { JobJournal, TaskOutcome } from '../scheduler/ports.js';
@@ -268,12 +269,13 @@ export class JobCoordinator {
    * Where a done task's image is: a bucket's tile (raw RGBA floats in the blob store until its
    * merge drops it), or the files a frames or merge task wrote (relative to the output folder).
    */
-  taskResult(jobId: string, taskId: string): { task: TaskSpec; settings: JobSubmission['settings']; outputDir: string; tileHash: string | null; files: string[] } {
+  taskResult(jobId: string, taskId: string): { task: TaskSpec; settings: RenderSubmission['settings']; outputDir: string; tileHash: string | null; files: string[] } {
     this.requireJob(jobId);
     const task = this.scheduler.tasksOf(jobId).find((t) => t.spec.taskId === taskId);
     if (!task) throw new TroupeError('not-found', `No task ${taskId} in job ${jobId}`);
     if (task.state !== 'done') throw new TroupeError('not-found', `Task ${taskId} has no image yet (it is ${task.state})`);
     const job = this.scheduler.jobInfo(jobId).submission;
+    if (job.engine === PHYSICS_ENGINE) throw new TroupeError('not-found', `Task ${taskId} is a physics task: its results are glTF files and a table, not an image`);
     const jobType = this.typeOf(job);
     const outputs = task.outcome?.outputs ?? {};
     return {

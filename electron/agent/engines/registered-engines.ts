@@ -9,6 +9,8 @@ import type { BuiltinRendererOptions } from './builtin-render/builtin-renderer.j
 import { PathTracerEngine } from './builtin-render/path-tracer-engine.js';
 import { PathTracerJobType } from './builtin-render/path-tracer-job-type.js';
 import { EngineRegistry } from './engine-registry.js';
+import { PhysicsEngine } from './physics/physics-engine.js';
+import { PhysicsJobType } from './physics/physics-job-type.js';
 
 export interface EngineOptions {
   /** The built-in renderer's limits (defaults in builtin-render/render-limits.ts); tests lower them. */
@@ -22,5 +24,6 @@ export function registeredEngines(options: EngineOptions = {}): EngineRegistry {
   const blender = configuredBlenderFinder(options.blenderPath ?? process.env.TROUPE_BLENDER ?? null);
   return new EngineRegistry()
     .register(new PathTracerJobType(), new PathTracerEngine(options.builtinRender))
-    .register(new BlenderJobType(blender), new BlenderEngine(blender));
+    .register(new BlenderJobType(blender), new BlenderEngine(blender))
+    .register(new PhysicsJobType(), new PhysicsEngine());
 }

@@ -2,7 +2,7 @@
 // Animations become frames or chunks of frames; a still becomes buckets that shrink towards the
 // end (guided self-scheduling), then one merge task that stitches them.
 
-import type { JobSubmission, Region, TaskSpec } from '../../../shared/model/jobs.js';
+import type { RenderSubmission, Region, TaskSpec } from '../../../shared/model/jobs.js';
 
 /** A chunk should take about this long, so lease and transfer overhead stays small. */
 export const TARGET_TASK_MS = 10_000;
@@ -21,7 +21,7 @@ export function chunkSizeFor(frameMsEstimate: number | undefined): number {
   return Math.max(1, Math.min(MAX_CHUNK_FRAMES, Math.floor(TARGET_TASK_MS / frameMsEstimate)));
 }
 
-export function compileRenderJob(jobId: string, submission: JobSubmission, options: CompileOptions): TaskSpec[] {
+export function compileRenderJob(jobId: string, submission: RenderSubmission, options: CompileOptions): TaskSpec[] {
   const { width, height, samplesPerPixel, frameStart, frameEnd } = submission.settings;
   const pixelCost = width * height * samplesPerPixel;
   if (submission.kind === 'animation') {

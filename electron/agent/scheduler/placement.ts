@@ -14,6 +14,8 @@ const SPLIT_SHARE = 0.35; // tuned in the simulation (npm run bench:jobs): 0.3-0
 const MAX_SPLIT_PARTS = 16;
 /** After this long with no lease given to anyone, any worker gets any ready task (liveness first). */
 const HOLD_BACK_MAX_MS = 3000;
+/** A bake's chain of chunks moves to another machine only if that one is this much faster. */
+const CHAIN_HANDOVER_SPEEDUP = 2;
 /** Speculate only if the new copy is predicted to finish this much earlier than the running one. */
 const SPECULATION_GAIN = 0.8;
 
@@ -38,6 +40,7 @@ export class Placement {
     let fastest = speed;
     for (const w of this.activeWorkers) fastest = Math.max(fastest, this.speeds.speed(w));
     for (const [job, task] of ready) {
+      if (this.heldForChainHolder(job, task, workerId, speed)) continue;
       const mine = task.spec.cost / speed;
       if (mine <= budget) return { job, task, splitParts: 1 };
       if (canSplit && this.activeWorkers.size > 1 && task.spec.kind === 'frames' && task.spec.frames.length === 1)
@@ -49,6 +52,18 @@ export class Placement {
       if (now - lastLeaseAtMs > HOLD_BACK_MAX_MS) return { job, task, splitParts: 1 };
     }
     return null;
+  }
+
+  /**
+   * A bake's next time chunk stays with the machine that ran the last one (its world is warm there,
+   * and chunks run one after another anyway) while that machine is on the team and sharing, unless
+   * this one is much faster: a chain moves only when its machine leaves or is far slower.
+   */
+  private heldForChainHolder(job: JobRecord, task: TaskRecord, workerId: string, speed: number): boolean {
+    if (task.spec.kind !== 'chunk' || task.spec.dependsOn.length !== 1) return false;
+    const holder = job.tasks.get(task.spec.dependsOn[0]!)?.outcome?.workerId;
+    if (!holder || holder === workerId || !this.activeWorkers.has(holder)) return false;
+    return speed < CHAIN_HANDOVER_SPEEDUP * this.speeds.speed(holder);
   }
 
   /** Nothing queued: the running task predicted to finish last, if this worker would beat it. */

@@ -1,12 +1,13 @@
 import { useEffect, useLayoutEffect, useRef, useState, type CSSProperties } from 'react';
-import type { JobView, TaskView } from '../../../shared/model/jobs.js';
+import type { TaskView } from '../../../shared/model/jobs.js';
+import type { RenderJobView } from './job-kinds.js';
 import { useConnection } from '../store/index.js';
 import { finishingAttempt, runningAttempt } from './job-stats.js';
 import { canvasTilePainter, type TilePainter, type TilePainterFactory } from './tile-painter.js';
 import { useWorkerColour } from './use-worker-colours.js';
 
 interface BucketCanvasProps {
-  job: JobView;
+  job: RenderJobView;
   tasks: TaskView[];
   workerNames: Map<string, string>;
   createPainter?: TilePainterFactory;

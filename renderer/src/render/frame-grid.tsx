@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type CSSProperties } from 'react';
-import type { JobView, TaskView } from '../../../shared/model/jobs.js';
+import type { TaskView } from '../../../shared/model/jobs.js';
+import type { RenderJobView } from './job-kinds.js';
 import { useConnection } from '../store/index.js';
 import { frameCells } from './frame-cells.js';
 import { useWorkerColour } from './use-worker-colours.js';
@@ -12,7 +13,7 @@ const MAX_THUMB_FETCHES = 3;
  * An animation's frames filling in. A frames task may cover several frames; its image is its
  * first frame, so the others show "done" without a picture.
  */
-export function FrameGrid({ job, tasks }: { job: JobView; tasks: TaskView[] }) {
+export function FrameGrid({ job, tasks }: { job: RenderJobView; tasks: TaskView[] }) {
   const { client } = useConnection();
   const colourOf = useWorkerColour();
   const [thumbs, setThumbs] = useState<Record<string, string>>({});

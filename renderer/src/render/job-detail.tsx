@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
+import { isRenderJob, jobShape } from './job-kinds.js';
 import type { OpenedFolder } from '../../../shared/control-api/responses.js';
 import { errorText } from '../format/error-text.js';
 import { formatDuration } from '../format/human-units.js';
@@ -39,7 +40,7 @@ export function JobDetail({ createPainter }: { createPainter?: TilePainterFactor
     <section className="panel job-detail" role="region" aria-labelledby="job-detail-heading">
       <h2 id="job-detail-heading">{job.submission.name}</h2>
       <p className="muted small">
-        {job.submission.settings.width}×{job.submission.settings.height} · {job.submission.settings.samplesPerPixel} samples ·{' '}
+        {isRenderJob(job) ? `${job.submission.settings.width}×${job.submission.settings.height} · ${job.submission.settings.samplesPerPixel} samples` : jobShape(job)} ·{' '}
         {job.tasksDone}/{job.tasksTotal} tasks · elapsed <span data-testid="job-elapsed">{formatDuration(timing.elapsedMs)}</span>
         {timing.etaMs !== null && (
           <>
@@ -53,7 +54,9 @@ export function JobDetail({ createPainter }: { createPainter?: TilePainterFactor
           {loadError}
         </p>
       )}
-      {job.submission.kind === 'still' ? (
+      {!isRenderJob(job) ? (
+        <WorkerLegend workers={shares.map((s) => s.workerId)} names={names} />
+      ) : job.submission.kind === 'still' ? (
         <BucketCanvas job={job} tasks={tasks} workerNames={names} createPainter={createPainter} />
       ) : (
         <>

@@ -1,4 +1,5 @@
 import { useMemo } from 'react';
+import { jobShape } from './job-kinds.js';
 import { jobsNewestFirst, useTroupe } from '../store/index.js';
 import { JobControls } from './job-controls.js';
 
@@ -26,7 +27,7 @@ export function JobsList() {
                   <span className="job-name">{job.submission.name}</span>
                   <span className={`badge state-${job.state}`}>{STATE_WORDS[job.state]}</span>
                   <span className="muted small">
-                    {job.submission.kind === 'still' ? 'still' : `${job.submission.settings.frameEnd - job.submission.settings.frameStart + 1} frames`} ·{' '}
+                    {jobShape(job)} ·{' '}
                     {job.tasksDone}/{job.tasksTotal} tasks
                   </span>
                 </button>

@@ -70,7 +70,8 @@ export function wedgeVariants(spec: string, random?: WedgeRandomOptions): WedgeV
       const { min, max, count } = terms[t]!;
       const k = rest % count!;
       rest = Math.floor(rest / count!);
-      picks[t] = count === 1 ? min : k === count! - 1 ? max : min + (k * (max - min)) / (count! - 1);
+      // 12 significant digits: 0:0.6:4 gives 0.2, not 0.19999999999999998 (what a user typed and reads back).
+      picks[t] = count === 1 ? min : k === count! - 1 ? max : Number((min + (k * (max - min)) / (count! - 1)).toPrecision(12));
     }
     return variant(index, picks);
   });

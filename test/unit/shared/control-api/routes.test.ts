@@ -5,7 +5,7 @@ import { TroupeError } from '../../../../shared/errors.js';
 
 describe('control API route table', () => {
   it('every route matches its own path, built with its parameters, and no other', () => {
-    const params = { member: 'render box', pairingId: 'ab12', requestId: 'cd34', jobId: '0123456789abcdef' };
+    const params = { member: 'render box', pairingId: 'ab12', requestId: 'cd34', jobId: '0123456789abcdef', sortKey: '-maxSpeed' };
     for (const name of Object.keys(CONTROL_ROUTES) as RouteName[]) {
       const path = pathOf(name, params);
       const match = matchRoute(CONTROL_ROUTES[name].method, path);
@@ -17,6 +17,7 @@ describe('control API route table', () => {
     expect(pathOf('removeMember', { member: 'a/b c' })).toBe('/api/team/members/a%2Fb%20c');
     expect(matchRoute('GET', '/api/jobs/xyz')).toBeNull();
     expect(matchRoute('GET', '/api/nope')).toBeNull();
+    expect(matchRoute('GET', '/api/jobs/0123456789abcdef/variants/mass')).toBeNull(); // not a sort key
     expect(matchRoute('DELETE', '/api/status')).toBe('wrong-method');
   });
 

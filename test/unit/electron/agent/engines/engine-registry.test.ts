@@ -24,10 +24,10 @@ function absentEngine(): Engine<'builtin-render'> & { found: boolean } {
 }
 
 describe('EngineRegistry', () => {
-  it('has the built-in renderer, advertised without a version, as before', () => {
+  it('has the built-in renderer and the built-in physics engine, advertised without a version', () => {
     const engines = registeredEngines();
-    expect(engines.adverts()).toEqual([{ id: 'builtin-render', version: null }]);
-    expect(engines.announced()).toEqual(['builtin-render']);
+    expect(engines.adverts()).toEqual([{ id: 'builtin-render', version: null }, { id: 'physics', version: null }]);
+    expect(engines.announced()).toEqual(['builtin-render', 'physics']);
     expect(engines.jobType('builtin-render').engine).toBe('builtin-render');
   });
 

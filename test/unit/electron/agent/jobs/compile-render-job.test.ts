@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { bucketRows, chunkSizeFor, compileRenderJob, equalRows } from '../../../../../electron/agent/jobs/compile-render-job.js';
-import type { JobSubmission } from '../../../../../shared/model/jobs.js';
+import type { RenderSubmission } from '../../../../../shared/model/jobs.js';
 
-const sub = (kind: 'animation' | 'still'): JobSubmission => ({
+const sub = (kind: 'animation' | 'still'): RenderSubmission => ({
   name: 'j', engine: 'builtin-render', kind, scene: 's.glb', assets: [],
   settings: { width: 640, height: 480, samplesPerPixel: 16, seed: 7, frameStart: 1, frameEnd: 10, fps: 24, format: 'png' },
   outputDir: '/o', priority: 0,

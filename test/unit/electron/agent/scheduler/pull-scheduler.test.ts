@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { JobSubmission, TaskSpec } from '../../../../../shared/model/jobs.js';
+import type { RenderSubmission, TaskSpec } from '../../../../../shared/model/jobs.js';
 import { bucketTasks, compileRenderJob, equalRows } from '../../../../../electron/agent/jobs/compile-render-job.js';
 import { MemoryJobJournal, type JournalSnapshot } from '../../../../../electron/agent/scheduler/ports.js';
 import { PREFETCH_LEASES, PullScheduler, type Lease } from '../../../../../electron/agent/scheduler/pull-scheduler.js';
 
-const submission = (kind: 'animation' | 'still', frames = 4): JobSubmission => ({
+const submission = (kind: 'animation' | 'still', frames = 4): RenderSubmission => ({
   name: 'job',
   engine: 'builtin-render',
   kind,

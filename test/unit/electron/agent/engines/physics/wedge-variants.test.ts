@@ -18,7 +18,7 @@ describe('wedgeVariants', () => {
     expect(variants.map((v) => [v.overrides.friction, v.overrides.restitution])).toEqual([
       [0.2, 0], [0.2, 0.5], [0.2, 1],
       [0.4, 0], [0.4, 0.5], [0.4, 1],
-      [0.6000000000000001, 0], [0.6000000000000001, 0.5], [0.6000000000000001, 1],
+      [0.6, 0], [0.6, 0.5], [0.6, 1], // 0.6, as typed, not 0.6000000000000001
       [0.8, 0], [0.8, 0.5], [0.8, 1],
     ]);
     expect(variants.map((v) => v.index)).toEqual([...Array(12).keys()]);

@@ -1,0 +1,67 @@
+// Owns running physics tasks on a worker: a wedge variant run whole, written out as the baked .glb
+// and its summary; or one time chunk of a bake, from the scene (the first) or from the previous
+// chunk's snapshot, handed back as its keyframes, the next snapshot and a summary. Each task runs
+// on its own thread (physics-runner), which Rapier is loaded into only when a task arrives.
+
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { EngineAdvert } from '../../../../shared/model/jobs.js';
+import { PHYSICS_ENGINE } from '../../../../shared/model/physics-jobs.js';
+import type { LeaseOf } from '../../../../shared/protocol/index.js';
+import { checkAssetName } from '../../jobs/asset-name.js';
+import type { Engine, EngineTask } from '../engine.js';
+import { readPhysicsFile } from './gltf-physics-reader.js';
+import { encodeKeyframes } from './keyframes-codec.js';
+import { OUT } from './physics-job-type.js';
+import { physicsSummaryJson, writePhysicsGlb } from './physics-output.js';
+import { runPhysicsTask } from './physics-runner.js';
+import type { PhysicsSettings } from './physics-settings.js';
+import { mergeKeyframes } from './simulated-poses.js';
+
+type PhysicsLease = LeaseOf<typeof PHYSICS_ENGINE>;
+
+/** The job's checked settings as the engine takes them (it checks them again: a lease is a teammate's word). */
+export function taskSettings(lease: PhysicsLease): PhysicsSettings {
+  const { dtSeconds, substeps, totalSteps, gravity, fps } = lease.settings;
+  return { dtSeconds, substeps, steps: totalSteps, gravity, fps };
+}
+
+export class PhysicsEngine implements Engine<typeof PHYSICS_ENGINE> {
+  readonly id = PHYSICS_ENGINE;
+
+  advert(): EngineAdvert {
+    return { id: this.id, version: null }; // part of this build, deterministic across machines of the same build
+  }
+
+  async detect(): Promise<void> {}
+
+  async run(lease: PhysicsLease, task: EngineTask): Promise<void> {
+    const scenePath = join(task.jobDir, checkAssetName(lease.scene));
+    const snapshot = lease.snapshot ? new Uint8Array(await readFile(join(task.jobDir, checkAssetName(lease.snapshot)))) : undefined;
+    const settings = taskSettings(lease);
+    const result = await runPhysicsTask(
+      { scenePath, settings, overrides: lease.variant.overrides, fromStep: lease.fromStep, toStep: lease.toStep, ...(snapshot ? { snapshot } : {}) },
+      { signal: task.signal, onProgress: (done, total) => task.progress(done, total) },
+    );
+    for (const w of result.warnings) task.log(`warning: ${w}`);
+    const put = async (name: string, bytes: Uint8Array | string): Promise<void> => {
+      const path = task.outputPath();
+      await writeFile(path, bytes);
+      await task.output(name, path);
+    };
+    const summary = { index: lease.variant.index, label: lease.variant.label, ...physicsSummaryJson(lease.scene, result) };
+    if (lease.task.kind === 'variant') {
+      // The whole run: the scene with its animation. Written here, from the file the thread read.
+      const file = await readPhysicsFile({ scenePath });
+      const { glb, warnings } = await writePhysicsGlb(file, result.settings, mergeKeyframes([result.keyframes]));
+      await put(OUT.glb, glb);
+      await put(OUT.summary, JSON.stringify({ ...summary, warnings: [...summary.warnings, ...warnings] }, null, 2));
+      return;
+    }
+    await put(OUT.keyframes, encodeKeyframes(result.keyframes, result.bodies.length));
+    await put(OUT.snapshot, result.snapshot);
+    await put(OUT.summary, JSON.stringify(summary, null, 2));
+  }
+
+  async close(): Promise<void> {}
+}

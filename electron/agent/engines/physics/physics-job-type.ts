@@ -1,0 +1,132 @@
+// Owns the physics engine's jobs on the coordinator. A wedge is one `variant` task per variant
+// (the whole run, on any worker); a bake is a chain of `chunk` tasks, each starting from the
+// previous one's snapshot (shipped as an asset of its lease), and a `merge` here that joins the
+// chunks' keyframes into the baked glTF. Results: per variant `<name>_v<nnnn>.glb` and `.json`;
+// per bake `<name>.baked.glb` and `<name>.summary.json`. The worker's half is PhysicsEngine.
+//
+//   bake:   c0 --snapshot--> c1 --snapshot--> ... --> c(n-1) --> merge (here: keyframes -> .glb)
+//   wedge:  v0  v1  v2 ... (independent)
+
+import type { EngineAdvert, SubmissionOf, TaskSpec } from '../../../../shared/model/jobs.js';
+import { PHYSICS_ENGINE, bakeChunkCount } from '../../../../shared/model/physics-jobs.js';
+import type { LeaseOf } from '../../../../shared/protocol/index.js';
+import type { CompileHints, FinishedPart, JobType, LeaseBase, ResultFiles, SubmitRequestOf, TaskOutputs } from '../../jobs/job-type.js';
+import type { BlobStore } from '../../storage/blob-store.js';
+import { assembleBake } from './bake-assembly.js';
+import { keyframesByteLength } from './keyframes-codec.js';
+import { buildPhysicsSubmission } from './physics-submission.js';
+
+type PhysicsId = typeof PHYSICS_ENGINE;
+type PhysicsJob = SubmissionOf<PhysicsId>;
+
+/** Output names a worker sends. */
+export const OUT = { glb: 'result.glb', summary: 'summary.json', keyframes: 'keyframes', snapshot: 'snapshot' } as const;
+/** The previous chunk's snapshot among a chunk's assets: a name no scene file can have (asset names are checked). */
+export const SNAPSHOT_ASSET = 'troupe-chunk.snapshot';
+const MAX_SUMMARY_BYTES = 64 * 1024 * 1024;
+/** Rapier's snapshot holds the colliders' shapes (triangle meshes too): allow well past the scene's size. */
+const MAX_SNAPSHOT_BYTES = 2 ** 31 - 1;
+
+export function safeJobName(job: PhysicsJob): string {
+  return job.name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60) || 'physics';
+}
+
+export function variantFileName(job: PhysicsJob, index: number, ext: 'glb' | 'json'): string {
+  return `${safeJobName(job)}_v${String(index).padStart(4, '0')}.${ext}`;
+}
+
+/** Steps [from, to) of chunk `i`. */
+export function chunkSteps(job: PhysicsJob, i: number): { fromStep: number; toStep: number } {
+  const { totalSteps } = job.physics.settings;
+  return { fromStep: i * job.physics.chunkSteps, toStep: Math.min(totalSteps, (i + 1) * job.physics.chunkSteps) };
+}
+
+export class PhysicsJobType implements JobType<PhysicsId> {
+  readonly engine = PHYSICS_ENGINE;
+
+  prepare(request: SubmitRequestOf<PhysicsId>, blobs: BlobStore): Promise<PhysicsJob> {
+    return buildPhysicsSubmission(request, blobs);
+  }
+
+  compile(jobId: string, job: PhysicsJob, _hints: CompileHints): TaskSpec[] {
+    const { settings, bodies, variants } = job.physics;
+    const stepCost = Math.max(1, bodies);
+    if (job.physics.job === 'wedge')
+      return variants.map((v) => ({ taskId: `${jobId}:v${v.index}`, kind: 'variant', frames: [v.index], region: null, dependsOn: [], cost: stepCost * settings.totalSteps }));
+    const chunks: TaskSpec[] = [];
+    for (let i = 0; i < bakeChunkCount(settings.totalSteps, job.physics.chunkSteps); i++) {
+      const { fromStep, toStep } = chunkSteps(job, i);
+      chunks.push({ taskId: `${jobId}:c${i}`, kind: 'chunk', frames: [i], region: null, dependsOn: i === 0 ? [] : [`${jobId}:c${i - 1}`], cost: stepCost * (toStep - fromStep) });
+    }
+    const merge: TaskSpec = { taskId: `${jobId}:bake`, kind: 'merge', frames: [0], region: null, dependsOn: chunks.map((c) => c.taskId), cost: settings.keyframeCount * bodies * 0.01 };
+    return [...chunks, merge];
+  }
+
+  split(): null {
+    return null; // a variant or a chunk is one run: it cannot be cut across machines
+  }
+
+  workKey(): null {
+    return null;
+  }
+
+  runsOn(_job: PhysicsJob, engines: readonly EngineAdvert[]): boolean {
+    return engines.some((e) => e.id === this.engine);
+  }
+
+  lease(job: PhysicsJob, base: LeaseBase, done: FinishedPart[]): LeaseOf<PhysicsId> {
+    const { type, requestId, leaseId, jobId, task, leaseMs } = base;
+    const common = { type, requestId, leaseId, jobId, engine: PHYSICS_ENGINE as PhysicsId, task, scene: job.scene, settings: job.physics.settings, leaseMs };
+    if (task.kind === 'variant') {
+      const variant = job.physics.variants.find((v) => v.index === task.frames[0])!;
+      return { ...common, assets: job.assets, variant, fromStep: 0, toStep: job.physics.settings.totalSteps, snapshot: null };
+    }
+    const { fromStep, toStep } = chunkSteps(job, task.frames[0]!);
+    const previous = done.find((d) => d.spec.taskId === task.dependsOn[0])?.outputs[OUT.snapshot];
+    if (task.dependsOn.length > 0 && !previous) throw new Error(`chunk ${task.frames[0]} has no snapshot from the chunk before it`);
+    const assets = previous ? [...job.assets, { name: SNAPSHOT_ASSET, hash: previous.hash, sizeBytes: previous.sizeBytes }] : job.assets;
+    return { ...common, assets, variant: job.physics.variants[0]!, fromStep, toStep, snapshot: previous ? SNAPSHOT_ASSET : null };
+  }
+
+  expectedOutputs(job: PhysicsJob, task: TaskSpec, sent: TaskOutputs): TaskOutputs {
+    const { bodies, settings } = job.physics;
+    const sceneBytes = job.assets.reduce((n, a) => n + a.sizeBytes, 0);
+    const limits: Record<string, number> =
+      task.kind === 'variant'
+        ? // The scene again, plus per keyframe a time and each body's translation and rotation.
+          { [OUT.glb]: sceneBytes + settings.keyframeCount * (4 + bodies * 28) + 1_000_000, [OUT.summary]: MAX_SUMMARY_BYTES }
+        : { [OUT.keyframes]: keyframesByteLength(settings.keyframeCount, bodies), [OUT.snapshot]: MAX_SNAPSHOT_BYTES, [OUT.summary]: MAX_SUMMARY_BYTES };
+    const expected: TaskOutputs = {};
+    for (const [name, max] of Object.entries(limits)) {
+      const out = sent[name];
+      if (!out) throw new Error(`the worker sent no ${name}`);
+      if (out.sizeBytes > max) throw new Error(`its ${name} of ${out.sizeBytes} bytes is larger than this job's can be (${max})`);
+      expected[name] = out;
+    }
+    return expected;
+  }
+
+  async keepResult(job: PhysicsJob, task: TaskSpec, outputs: TaskOutputs, files: ResultFiles): Promise<TaskOutputs> {
+    if (task.kind !== 'variant') return outputs; // a chunk's parts wait in the store for the next chunk and the merge
+    const index = task.frames[0]!;
+    const named: TaskOutputs = {};
+    for (const [out, ext] of [[OUT.glb, 'glb'], [OUT.summary, 'json']] as const) {
+      const name = variantFileName(job, index, ext);
+      await files.writeFromBlob(job.outputDir, name, outputs[out]!.hash);
+      named[name] = outputs[out]!;
+    }
+    return named;
+  }
+
+  heldBlobs(task: TaskSpec, outputs: TaskOutputs): string[] {
+    return task.kind === 'chunk' ? Object.values(outputs).map((o) => o.hash) : [];
+  }
+
+  outputFiles(task: TaskSpec, outputs: TaskOutputs): string[] {
+    return task.kind === 'chunk' ? [] : Object.keys(outputs);
+  }
+
+  finish(job: PhysicsJob, _task: TaskSpec, parts: FinishedPart[], files: ResultFiles): Promise<TaskOutputs> {
+    return assembleBake(job, parts, files);
+  }
+}

@@ -1,0 +1,80 @@
+// Owns turning "simulate this glTF" into a physics job on the coordinator: the scene read and
+// checked (no rigid bodies, an unsupported shape, malformed extension data: refused here, with
+// the reason, before any task exists), the settings checked, a wedge's variants listed and each
+// one's overrides tried against the scene, and the scene's files stored by content address.
+
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename, dirname, extname, isAbsolute, join } from 'node:path';
+import { TroupeError } from '../../../../shared/errors.js';
+import type { AssetRef, SubmissionOf } from '../../../../shared/model/jobs.js';
+import { MAX_BAKE_CHUNKS, PHYSICS_ENGINE, bakeChunkCount, type PhysicsVariant } from '../../../../shared/model/physics-jobs.js';
+import { checkAssetName } from '../../jobs/asset-name.js';
+import type { SubmitRequestOf } from '../../jobs/job-type.js';
+import type { BlobStore } from '../../storage/blob-store.js';
+import { readPhysicsFile } from './gltf-physics-reader.js';
+import { applyOverrides } from './physics-overrides.js';
+import { checkPhysicsSettings } from './physics-settings.js';
+import { wedgeVariants } from './wedge-variants.js';
+
+type PhysicsRequest = SubmitRequestOf<typeof PHYSICS_ENGINE>;
+type PhysicsSubmission = SubmissionOf<typeof PHYSICS_ENGINE>;
+
+/** A bake's default chunk: long enough that a chunk's hand-over costs little beside it, short enough to move a bake soon. */
+const DEFAULT_CHUNKS = 16;
+const MIN_DEFAULT_CHUNK_STEPS = 600;
+
+export function defaultChunkSteps(totalSteps: number): number {
+  return Math.max(MIN_DEFAULT_CHUNK_STEPS, Math.ceil(totalSteps / DEFAULT_CHUNKS));
+}
+
+export async function buildPhysicsSubmission(req: PhysicsRequest, blobs: BlobStore): Promise<PhysicsSubmission> {
+  if (!isAbsolute(req.scenePath) || !isAbsolute(req.outputDir)) throw new TroupeError('bad-request', 'Scene and output folder must be absolute paths');
+  const ext = extname(req.scenePath).toLowerCase();
+  if (ext !== '.glb' && ext !== '.gltf') throw new TroupeError('bad-scene', `${basename(req.scenePath)} is not a glTF scene (.glb or .gltf)`);
+  const info = await stat(req.scenePath).catch(() => null);
+  if (!info?.isFile()) throw new TroupeError('not-found', `No scene file at ${req.scenePath}`);
+  if (req.random && !req.wedge) throw new TroupeError('bad-request', 'Random variants need ranges to draw from: add a wedge such as "friction=0.2:0.8,restitution=0:1"');
+
+  const settings = checkPhysicsSettings(req.settings);
+  const file = await readPhysicsFile({ scenePath: req.scenePath });
+  const variants: PhysicsVariant[] = req.wedge
+    ? wedgeVariants(req.wedge, req.random).map((v) => ({ index: v.index, label: v.label, overrides: v.overrides }))
+    : [{ index: 0, label: '', overrides: {} }];
+  // Each variant's overrides against this scene (a body name that does not exist, a value out of range).
+  for (const v of variants) applyOverrides(file.scene, settings, v.overrides);
+
+  const job = req.wedge ? 'wedge' : 'bake';
+  const chunkSteps = job === 'bake' ? Math.min(req.chunkSteps ?? defaultChunkSteps(settings.totalSteps), settings.totalSteps) : settings.totalSteps;
+  if (bakeChunkCount(settings.totalSteps, chunkSteps) > MAX_BAKE_CHUNKS)
+    throw new TroupeError('bad-request', `${settings.totalSteps} steps in chunks of ${chunkSteps} make more than ${MAX_BAKE_CHUNKS} chunks; take longer chunks`);
+
+  // The scene and the files it names beside it (data: URIs travel inside it).
+  const json = file.source.json;
+  const beside = [...(json.buffers ?? []), ...(json.images ?? [])].flatMap((x) => (x.uri && !x.uri.startsWith('data:') ? [decodeURIComponent(x.uri)] : []));
+  const assets: AssetRef[] = [];
+  for (const name of [basename(req.scenePath), ...new Set(beside)]) {
+    const safe = checkAssetName(name);
+    const { hash, sizeBytes } = await blobs.put(createReadStream(join(dirname(req.scenePath), safe))).catch((err: NodeJS.ErrnoException) => {
+      throw new TroupeError('not-found', `The scene needs ${safe}, which cannot be read (${err.code ?? err.message})`);
+    });
+    assets.push({ name: safe, hash, sizeBytes });
+  }
+  const { dtSeconds, substeps, totalSteps, gravity, fps, keyframeCount } = settings;
+  return {
+    name: req.name ?? basename(req.scenePath, ext),
+    engine: PHYSICS_ENGINE,
+    scene: assets[0]!.name,
+    assets,
+    outputDir: req.outputDir,
+    priority: req.priority,
+    physics: {
+      job,
+      settings: { dtSeconds, substeps, totalSteps, gravity, fps, keyframeCount },
+      variants,
+      chunkSteps,
+      bodies: file.scene.bodies.length,
+      warnings: file.scene.warnings.slice(0, 32).map((w) => w.slice(0, 1000)),
+    },
+  };
+}

