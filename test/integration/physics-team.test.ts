@@ -76,4 +76,29 @@ describe(`Physics on a team of two (${bed.mode})`, () => {
     expect(new Set(rows.map((r) => r.hash)).size).toBe(16); // every variant ran its own parameters
     expect(rows.find((r) => r.index === 5)!.label).toMatch(/friction=0\.4.*restitution=0\.2/);
   }, 120_000);
+
+  // Last: beta does not come back.
+  it('a bake whose worker is killed part-way finishes on the other machine from the last snapshot, with the same hash', async () => {
+    const out = join(bed.root, 'bake-killed');
+    a.cli(['share', 'off']); // beta runs the chain
+    // 60 chunks of 20 steps, each step in 32 substeps: several seconds of work, so beta is mid-bake when it dies.
+    const started = a.cli<JobView>(['simulate', SCENE, '--seconds', '20', '--substeps', '32', '--chunk-steps', '20', '--out', out, '--no-wait']);
+    await eventually(() => job(a, started.jobId).tasks.filter((t) => t.kind === 'chunk' && t.state === 'done').length >= 3, 60_000, 'beta to finish 3 chunks', 50);
+    await b.kill('SIGKILL');
+    a.cli(['share', 'on']);
+    const final = await eventually(() => { const j = job(a, started.jobId); return !['queued', 'running'].includes(j.job.state) && j; }, 120_000, 'the bake to end', 250);
+    expect(final.job.state, final.job.errors.join('; ')).toBe('done');
+    const chunks = final.tasks.filter((t) => t.kind === 'chunk');
+    expect(chunks).toHaveLength(60);
+    const byBeta = chunks.filter((t) => t.attempts.some((x) => x.workerId === b.deviceId && x.outcome === 'done')).length;
+    const byAlpha = chunks.filter((t) => t.attempts.some((x) => x.workerId === a.deviceId && x.outcome === 'done')).length;
+    expect(byBeta).toBeGreaterThanOrEqual(3);
+    expect(byAlpha, 'alpha took the chain over').toBeGreaterThan(0);
+    expect(byBeta + byAlpha).toBe(60);
+    // The same run, uninterrupted, in one chunk on alpha.
+    const whole = a.cli<JobView>(['simulate', SCENE, '--seconds', '20', '--substeps', '32', '--chunk-steps', '1200', '--out', join(bed.root, 'bake-uninterrupted')]);
+    expect(whole.state).toBe('done');
+    expect(summaryHash(out)).toBe(summaryHash(join(bed.root, 'bake-uninterrupted')));
+    expect(sha(join(out, 'tower-and-ball.baked.glb'))).toBe(sha(join(bed.root, 'bake-uninterrupted', 'tower-and-ball.baked.glb')));
+  }, 240_000);
 });

@@ -1,7 +1,7 @@
 // Owns running physics tasks on a worker: a wedge variant run whole, written out as the baked .glb
 // and its summary; or one time chunk of a bake, from the scene (the first) or from the previous
-// chunk's snapshot, handed back as its keyframes, the next snapshot and a summary. Each task runs
-// on its own thread (physics-runner), which Rapier is loaded into only when a task arrives.
+// chunk's snapshot, handed back as its keyframes, the next snapshot and a summary. Tasks run on one
+// kept-alive thread (physics-runner), which starts, and loads Rapier, when the first task arrives.
 
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,13 +10,11 @@ import { PHYSICS_ENGINE } from '../../../../shared/model/physics-jobs.js';
 import type { LeaseOf } from '../../../../shared/protocol/index.js';
 import { checkAssetName } from '../../jobs/asset-name.js';
 import type { Engine, EngineTask } from '../engine.js';
-import { readPhysicsFile } from './gltf-physics-reader.js';
 import { encodeKeyframes } from './keyframes-codec.js';
 import { OUT } from './physics-job-type.js';
-import { physicsSummaryJson, writePhysicsGlb } from './physics-output.js';
-import { runPhysicsTask } from './physics-runner.js';
+import { physicsSummaryJson } from './physics-output.js';
+import { PhysicsThread } from './physics-runner.js';
 import type { PhysicsSettings } from './physics-settings.js';
-import { mergeKeyframes } from './simulated-poses.js';
 
 type PhysicsLease = LeaseOf<typeof PHYSICS_ENGINE>;
 
@@ -28,6 +26,7 @@ export function taskSettings(lease: PhysicsLease): PhysicsSettings {
 
 export class PhysicsEngine implements Engine<typeof PHYSICS_ENGINE> {
   readonly id = PHYSICS_ENGINE;
+  private readonly thread = new PhysicsThread();
 
   advert(): EngineAdvert {
     return { id: this.id, version: null }; // part of this build, deterministic across machines of the same build
@@ -39,8 +38,9 @@ export class PhysicsEngine implements Engine<typeof PHYSICS_ENGINE> {
     const scenePath = join(task.jobDir, checkAssetName(lease.scene));
     const snapshot = lease.snapshot ? new Uint8Array(await readFile(join(task.jobDir, checkAssetName(lease.snapshot)))) : undefined;
     const settings = taskSettings(lease);
-    const result = await runPhysicsTask(
-      { scenePath, settings, overrides: lease.variant.overrides, fromStep: lease.fromStep, toStep: lease.toStep, ...(snapshot ? { snapshot } : {}) },
+    const whole = lease.task.kind === 'variant';
+    const result = await this.thread.run(
+      { scenePath, settings, overrides: lease.variant.overrides, fromStep: lease.fromStep, toStep: lease.toStep, writeGlb: whole, ...(snapshot ? { snapshot } : {}) },
       { signal: task.signal, onProgress: (done, total) => task.progress(done, total) },
     );
     for (const w of result.warnings) task.log(`warning: ${w}`);
@@ -50,12 +50,9 @@ export class PhysicsEngine implements Engine<typeof PHYSICS_ENGINE> {
       await task.output(name, path);
     };
     const summary = { index: lease.variant.index, label: lease.variant.label, ...physicsSummaryJson(lease.scene, result) };
-    if (lease.task.kind === 'variant') {
-      // The whole run: the scene with its animation. Written here, from the file the thread read.
-      const file = await readPhysicsFile({ scenePath });
-      const { glb, warnings } = await writePhysicsGlb(file, result.settings, mergeKeyframes([result.keyframes]));
-      await put(OUT.glb, glb);
-      await put(OUT.summary, JSON.stringify({ ...summary, warnings: [...summary.warnings, ...warnings] }, null, 2));
+    if (whole) {
+      await put(OUT.glb, result.glb!); // the scene with the run as its animation, written by the thread
+      await put(OUT.summary, JSON.stringify(summary, null, 2));
       return;
     }
     await put(OUT.keyframes, encodeKeyframes(result.keyframes, result.bodies.length));
@@ -63,5 +60,7 @@ export class PhysicsEngine implements Engine<typeof PHYSICS_ENGINE> {
     await put(OUT.summary, JSON.stringify(summary, null, 2));
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.thread.close();
+  }
 }

@@ -1,6 +1,8 @@
-// Owns running one physics task off the calling thread: a worker thread per task (a chunk or a
-// variant is seconds to minutes of work; starting a thread and Rapier costs ~0.1 s), progress
-// passed on, the result handed back, and cancelling by ending the thread, whatever it is doing.
+// Owns running physics tasks off the calling thread. A PhysicsThread is one worker thread kept
+// between tasks: Rapier's 4 MB of JavaScript and its WebAssembly are compiled once, not for every
+// chunk of a bake or variant of a wedge (a fresh thread cost 0.3-1 s a task on a busy machine).
+// Tasks run one at a time. Cancelling ends the thread whatever it is doing; the next task starts
+// a new one. An idle thread ends after a minute, so an agent that simulated once stays small.
 
 import type { Worker } from 'node:worker_threads';
 import { TroupeError } from '../../../../shared/errors.js';
@@ -33,44 +35,89 @@ const NAMED: Record<string, new (message: string) => TroupeError> = {
   BadWedgeSpecError,
 };
 
-export function runPhysicsTask(task: PhysicsTask, { signal, onProgress }: PhysicsRunOptions = {}): Promise<PhysicsTaskResult> {
-  if (signal?.aborted) return Promise.reject(abortReason(signal));
-  return new Promise<PhysicsTaskResult>((resolve, reject) => {
+const IDLE_CLOSE_MS = 60_000;
+
+export class PhysicsThread {
+  private worker: Worker | null = null;
+  /** The task in flight; tasks are chained so one runs at a time. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private idleTimer: NodeJS.Timeout | null = null;
+
+  run(task: PhysicsTask, options: PhysicsRunOptions = {}): Promise<PhysicsTaskResult> {
+    const next = this.queue.then(() => this.runNow(task, options));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async close(): Promise<void> {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    const worker = this.worker;
+    this.worker = null;
+    await worker?.terminate();
+  }
+
+  private runNow(task: PhysicsTask, { signal, onProgress }: PhysicsRunOptions): Promise<PhysicsTaskResult> {
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    if (this.idleTimer) clearTimeout(this.idleTimer);
     let worker: Worker;
     try {
-      worker = startPhysicsWorker();
+      worker = this.worker ??= startPhysicsWorker();
     } catch (err) {
-      reject(new EngineStoppedError(`the physics thread could not start: ${(err as Error).message}`));
-      return;
+      return Promise.reject(new EngineStoppedError(`the physics thread could not start: ${(err as Error).message}`));
     }
-    let settled = false;
-    let threadError = '';
-    const finish = (outcome: () => void): void => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener('abort', onAbort);
-      void worker.terminate();
-      outcome();
-    };
-    const onAbort = (): void => finish(() => reject(abortReason(signal!)));
-    signal?.addEventListener('abort', onAbort);
-    // Without an 'error' listener a crash in the thread would throw in the agent itself.
-    worker.on('error', (err) => (threadError = err.message));
-    worker.on('message', (reply: PhysicsWorkerReply) => {
-      if (reply.type === 'progress') {
-        if (!settled) onProgress?.(reply.stepsDone, reply.steps);
-      } else if (reply.type === 'done') {
-        finish(() => resolve(reply.result));
-      } else {
-        const Named = NAMED[reply.name];
-        finish(() => reject(Named ? new Named(reply.message) : new TroupeError(reply.code, reply.message)));
-      }
+    return new Promise<PhysicsTaskResult>((resolve, reject) => {
+      let settled = false;
+      let threadError = '';
+      const finish = (ok: boolean, outcome: () => void): void => {
+        if (settled) return;
+        settled = true;
+        signal?.removeEventListener('abort', onAbort);
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+        if (ok) this.idleTimer = setTimeout(() => void this.close(), IDLE_CLOSE_MS).unref();
+        else this.drop(worker); // cancelled, crashed: the next task starts a clean thread
+        outcome();
+      };
+      const onAbort = (): void => finish(false, () => reject(abortReason(signal!)));
+      // Without an 'error' listener a crash in the thread would throw in the agent itself.
+      const onError = (err: Error): void => void (threadError = err.message);
+      const onExit = (code: number): void =>
+        finish(false, () => reject(new EngineStoppedError(`the physics thread stopped unexpectedly${threadError ? `: ${threadError}` : ` (exit code ${code})`}`)));
+      const onMessage = (reply: PhysicsWorkerReply): void => {
+        if (reply.type === 'progress') {
+          if (!settled) onProgress?.(reply.stepsDone, reply.steps);
+        } else if (reply.type === 'done') {
+          finish(true, () => resolve(reply.result));
+        } else {
+          // The task's own failure (a scene refused, a bad snapshot): the thread is fine and stays.
+          const Named = NAMED[reply.name];
+          finish(true, () => reject(Named ? new Named(reply.message) : new TroupeError(reply.code, reply.message)));
+        }
+      };
+      signal?.addEventListener('abort', onAbort);
+      worker.on('error', onError);
+      worker.on('message', onMessage);
+      worker.once('exit', onExit);
+      worker.postMessage({ type: 'run', task } satisfies PhysicsWorkerRequest);
     });
-    worker.once('exit', (code) => {
-      finish(() => reject(new EngineStoppedError(`the physics thread stopped unexpectedly${threadError ? `: ${threadError}` : ` (exit code ${code})`}`)));
-    });
-    worker.postMessage({ type: 'run', task } satisfies PhysicsWorkerRequest);
-  });
+  }
+
+  private drop(worker: Worker): void {
+    if (this.worker === worker) this.worker = null;
+    void worker.terminate();
+  }
+}
+
+/** One task on a thread of its own, ended afterwards (tests, one-off runs). */
+export async function runPhysicsTask(task: PhysicsTask, options: PhysicsRunOptions = {}): Promise<PhysicsTaskResult> {
+  const thread = new PhysicsThread();
+  try {
+    return await thread.run(task, options);
+  } finally {
+    await thread.close();
+  }
 }
 
 function abortReason(signal: AbortSignal): unknown {

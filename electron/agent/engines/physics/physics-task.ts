@@ -17,6 +17,8 @@ import { checkPhysicsSettings, type CheckedPhysicsSettings, type PhysicsSettings
 import { POSE_FLOATS, runSteps, type ChunkKeyframes, type StepHooks } from './physics-stepper.js';
 import { loadRapier } from './rapier-loader.js';
 import { buildWorld } from './rapier-world-builder.js';
+import { writePhysicsGlb } from './physics-output.js';
+import { mergeKeyframes } from './simulated-poses.js';
 
 /** The whole run's keyframes are joined in memory for the output file: this keeps them within reach of any teammate. */
 export const MAX_KEYFRAME_BYTES = 2 ** 30;
@@ -34,6 +36,8 @@ export interface PhysicsTask {
   toStep?: number;
   /** The previous chunk's `snapshot`; required when fromStep > 0. */
   snapshot?: Uint8Array;
+  /** Also write the run into the scene as a .glb (a whole run: a wedge variant). */
+  writeGlb?: boolean;
 }
 
 export interface BodySummary {
@@ -62,6 +66,8 @@ export interface PhysicsTaskResult {
   /** sha256 hex of every keyframe from step 0 to toStep and the world at toStep: equal runs, equal hashes. */
   hash: string;
   warnings: string[];
+  /** The scene with this run as its animation, when the task asked for it (writeGlb). */
+  glb?: Uint8Array;
 }
 
 export async function runPhysicsTaskInProcess(task: PhysicsTask, hooks: StepHooks = {}): Promise<PhysicsTaskResult> {
@@ -119,6 +125,14 @@ export async function runPhysicsTaskInProcess(task: PhysicsTask, hooks: StepHook
         contacts: acc.contacts,
       };
     });
+    let glb: Uint8Array | undefined;
+    const warnings = [...scene.warnings];
+    if (task.writeGlb) {
+      if (fromStep !== 0 || toStep !== settings.totalSteps) throw new BadPhysicsSettingsError('only a whole run (steps 0 to the end) can be written as a .glb; join a bake\'s chunks first');
+      const written = await writePhysicsGlb(file, settings, mergeKeyframes([keyframes]));
+      glb = written.glb;
+      warnings.push(...written.warnings);
+    }
     return {
       fromStep,
       toStep,
@@ -128,7 +142,8 @@ export async function runPhysicsTaskInProcess(task: PhysicsTask, hooks: StepHook
       summary,
       snapshot: encodeChunkState({ step: toStep, taskKey, bodyHandles, accumulators }, rapierSnapshot),
       hash: resultHash(accumulators, rapierSnapshot),
-      warnings: scene.warnings,
+      warnings,
+      ...(glb ? { glb } : {}),
     };
   } finally {
     eventQueue.free();

@@ -1,19 +1,32 @@
-// Owns one physics worker thread: it runs the one task it is sent, reports progress, posts the
-// result with its large arrays transferred (not copied), and is then ended by the runner.
+// Owns one physics worker thread: it runs each task it is sent, one at a time (the runner waits
+// for each answer), reports progress, and posts each result with its large arrays transferred
+// (not copied). It lives until the runner ends it: Rapier stays compiled between tasks.
 
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { toErrorBody } from '../../../../shared/errors.js';
 import { runPhysicsTaskInProcess } from './physics-task.js';
 import type { PhysicsWorkerReply, PhysicsWorkerRequest } from './physics-worker-protocol.js';
 
+// Below normal priority, like the other engines' processes (the owner's programs and the agent
+// come first). On Linux a nice value belongs to a thread, so this lowers this thread alone; on
+// other systems it would lower the whole agent, so there the thread keeps the agent's priority.
+if (process.platform === 'linux') {
+  try {
+    setPriority(10);
+  } catch {
+    // not allowed here: run at the agent's priority
+  }
+}
+
 const port = parentPort;
 if (port) {
   const reply = (m: PhysicsWorkerReply, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
-  port.once('message', (request: PhysicsWorkerRequest) => {
+  port.on('message', (request: PhysicsWorkerRequest) => {
     runPhysicsTaskInProcess(request.task, { onProgress: (stepsDone, steps) => reply({ type: 'progress', stepsDone, steps }) }).then(
       (result) => {
-        const { keyframes, snapshot } = result;
-        reply({ type: 'done', result }, [keyframes.poses.buffer, keyframes.steps.buffer, snapshot.buffer] as ArrayBuffer[]);
+        const { keyframes, snapshot, glb } = result;
+        reply({ type: 'done', result }, [keyframes.poses.buffer, keyframes.steps.buffer, snapshot.buffer, ...(glb ? [glb.buffer] : [])] as ArrayBuffer[]);
       },
       (err: unknown) => {
         const { code, message } = toErrorBody(err);

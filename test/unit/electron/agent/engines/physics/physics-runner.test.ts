@@ -5,6 +5,7 @@ import {
   runPhysicsTask,
   runPhysicsTaskInProcess,
 } from '../../../../../../electron/agent/engines/physics/index.js';
+import { PhysicsThread } from '../../../../../../electron/agent/engines/physics/physics-runner.js';
 import { boxScene, SAMPLE } from './physics-fixtures.js';
 
 describe('runPhysicsTask (a worker thread per task)', () => {
@@ -45,5 +46,23 @@ describe('runPhysicsTask (a worker thread per task)', () => {
     expect(err).toBeInstanceOf(BadPhysicsSceneError);
     expect((err as Error).message).toMatch(/static.gltf has no dynamic rigid body to simulate/);
     await expect(runPhysicsTask({ scenePath: SAMPLE, settings: { substeps: 99 } })).rejects.toBeInstanceOf(BadPhysicsSettingsError);
+  });
+
+  it('a kept thread runs task after task (Rapier compiled once), survives a task\'s own error, and starts afresh after a cancel', async () => {
+    const thread = new PhysicsThread();
+    try {
+      const task = { scenePath: SAMPLE, settings: { durationSeconds: 1 } };
+      const first = await thread.run(task);
+      await expect(thread.run({ scenePath: SAMPLE, settings: { substeps: 99 } })).rejects.toBeInstanceOf(BadPhysicsSettingsError);
+      const again = await thread.run({ ...task, writeGlb: true });
+      expect(again.hash).toBe(first.hash);
+      expect(again.glb!.byteLength).toBeGreaterThan(1000); // the whole run written into the scene, on the thread
+      const controller = new AbortController();
+      const cancelled = thread.run({ scenePath: SAMPLE, settings: { steps: 2_000_000, fps: 1 } }, { signal: controller.signal, onProgress: () => controller.abort() });
+      await expect(cancelled).rejects.toMatchObject({ name: 'AbortError' });
+      expect((await thread.run(task)).hash).toBe(first.hash);
+    } finally {
+      await thread.close();
+    }
   });
 });
