@@ -82,6 +82,9 @@ export class TeamWork {
       // A teammate's from its heartbeat; one that advertises none predates adverts (2.2).
       workerEngines: (id) => (id === identity.deviceId ? engines.adverts() : (links.state(id)?.capacity?.engines ?? ENGINES_BEFORE_ADVERTS)),
       send: (peerId, message) => links.send(peerId, message),
+      nameOf: (id) => (id === identity.deviceId ? 'this machine' : (links.state(id)?.name ?? undefined)),
+      // Only for measuring what checks cost (bench:physics); checks are always on otherwise.
+      ...(process.env.TROUPE_CHECK_RATE ? { checkRate: Number(process.env.TROUPE_CHECK_RATE) } : {}),
       fetchOutput: async (peerId, hash, sizeBytes) => {
         if (peerId === identity.deviceId) return;
         const address = links.state(peerId)?.address;
@@ -106,7 +109,7 @@ export class TeamWork {
     this.coordinator.workerJoined(identity.deviceId, os.availableParallelism());
     this.localSource = new LocalWorkSource(identity.deviceId, this.coordinator);
     this.workLoop = new WorkLoop({
-      runner: new TaskRunner(blobs, cache, join(dataDir, 'work'), engines),
+      runner: new TaskRunner(blobs, cache, join(dataDir, 'work'), engines, undefined, process.env.TROUPE_TEST_TAMPER_RESULTS === '1'),
       sources: () => [this.localSource, ...deps.onlineTeammates().map((id) => this.linkSource(id))],
       sharing: () => deps.capacity.getSharing(),
       freeCores: () => deps.capacity.read().freeCores,

@@ -13,6 +13,7 @@ import type { LinkMessage, WorkLease } from '../../../shared/protocol/index.js';
 import type { JobType, JobTypes } from '../jobs/job-type.js';
 import type { JobJournal, TaskOutcome } from '../scheduler/ports.js';
 import { PullScheduler, type Lease } from '../scheduler/pull-scheduler.js';
+import { DEFAULT_CHECK_RATE, ResultChecks } from '../scheduler/result-checks.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { OutputWriter } from './output-writer.js';
 
@@ -46,6 +47,10 @@ export interface CoordinatorDeps {
   /** Whether this machine's owner shares it with the team right now. */
   selfSharing(): boolean;
   workAvailable(): void;
+  /** A teammate's name, for the words a job shows (a check that caught a wrong result). */
+  nameOf?(workerId: string): string | undefined;
+  /** Share of done tasks re-run elsewhere to check them (deterministic engines only); default 2 %. */
+  checkRate?: number;
   /** A teammate's result was stored and written out: the store may have grown past its cap. */
   resultStored?(): void;
   log(line: string): void;
@@ -70,6 +75,7 @@ export class JobCoordinator {
       LEASE_MS,
       true,
       (job, workerId) => this.typeOf(job).runsOn(job, deps.workerEngines?.(workerId) ?? ENGINES_BEFORE_ADVERTS),
+      { checks: new ResultChecks({ now: Date.now }, deps.selfId, deps.checkRate ?? DEFAULT_CHECK_RATE), checkable: (job) => this.typeOf(job).deterministic },
     );
     this.scheduler.restore(deps.journal.load());
     this.timer = setInterval(() => this.tick(), TICK_MS);
@@ -167,6 +173,7 @@ export class JobCoordinator {
   private async acceptResult(workerId: string, leaseId: string, outcome: Omit<TaskOutcome, 'workerId'>): Promise<void> {
     const lease = this.scheduler.leaseOf(leaseId, workerId);
     if (!lease) return; // lapsed, superseded, or from before a restart: not needed
+    if (this.scheduler.isCheck(leaseId, workerId)) return this.acceptCheck(workerId, lease, outcome);
     let outputs: TaskOutcome['outputs'];
     try {
       const job = this.scheduler.jobInfo(lease.jobId).submission;
@@ -189,6 +196,32 @@ export class JobCoordinator {
     // that asked a moment ago were told "none" and would otherwise wait for their next poll.
     if (this.scheduler.tasksOf(lease.jobId).some((t) => t.state === 'queued' && t.spec.dependsOn.includes(lease.task.taskId))) this.deps.workAvailable();
     void this.runMerges();
+  }
+
+  /**
+   * A check's result: only its hashes are compared with the first result's (nothing is fetched or
+   * written). A worker found wrong gets none of the job's tasks again and its work is done again.
+   */
+  private acceptCheck(workerId: string, lease: Lease, outcome: Omit<TaskOutcome, 'workerId'>): void {
+    const job = this.scheduler.jobInfo(lease.jobId).submission;
+    let verdict;
+    try {
+      verdict = this.scheduler.checkDone(lease.leaseId, workerId, this.typeOf(job).expectedOutputs(job, lease.task, outcome.outputs));
+    } catch (err) {
+      // Outputs that cannot be right (missing, oversized) are a different result, not a failed check.
+      verdict = this.scheduler.checkDone(lease.leaseId, workerId, { invalid: { hash: `invalid: ${(err as Error).message}` } });
+    }
+    if (verdict?.kind === 'untrusted') {
+      const who = verdict.workerIds.map((w) => this.deps.nameOf?.(w) ?? w.slice(0, 7)).join(' and ');
+      const by = verdict.checkedBy.map((w) => this.deps.nameOf?.(w) ?? w.slice(0, 7)).join(', ');
+      const words = `${who} returned a wrong result for task ${verdict.taskId} (run again on ${by}, the results differ): its work on this job is done again elsewhere, and it gets no more of this job's tasks`;
+      this.deps.log(words);
+      this.scheduler.distrust(verdict.jobId, verdict.workerIds, words);
+      this.deps.workAvailable();
+    } else if (verdict?.kind === 'undecided') {
+      this.deps.workAvailable(); // a third machine decides
+    }
+    this.changed(lease.jobId);
   }
 
   taskFailed(workerId: string, leaseId: string, error: string): void {

@@ -45,6 +45,11 @@ export interface FinishedPart {
 export interface JobType<E extends JobEngine = JobEngine> {
   readonly engine: E;
   /**
+   * Whether a task run twice, anywhere, makes the same bytes: then a sample of teammates' results
+   * is run again elsewhere and compared (scheduler/result-checks.ts).
+   */
+  readonly deterministic: boolean;
+  /**
    * Checks a request and every file it needs, and stores those files by content address under
    * checked names. Throws a TroupeError with the reason ('bad-scene', 'not-found', ...) before
    * any task exists, so a job no worker could run is refused on the coordinator.

@@ -46,6 +46,8 @@ export interface JobRecord {
   finishedAtMs: number | null;
   tasks: Map<string, TaskRecord>;
   failuresByWorker: Map<string, number>;
+  /** Workers whose results for this job were found wrong (result-checks): they get none of its tasks. */
+  untrusted: Set<string>;
   errors: string[];
   nextOrder: number;
 }

@@ -8,6 +8,7 @@ import type { Clock, JobJournal, JournalSnapshot, TaskOutcome } from './ports.js
 import { WorkerSpeeds } from './worker-speeds.js';
 import { isFinal, type Attempt, type AttemptInfo, type JobRecord, type Lease, type TaskRecord } from './job-records.js';
 import { Placement } from './placement.js';
+import { outputHashes, type CheckVerdict, type ResultChecks } from './result-checks.js';
 
 export type { AttemptInfo, Lease } from './job-records.js';
 
@@ -28,6 +29,12 @@ export type TaskSplitter = (job: JobSubmission, jobId: string, task: TaskSpec, p
  * accepts). The scheduler asks, never knows why: engines are the coordinator's business.
  */
 export type WorkerFit = (job: JobSubmission, workerId: string) => boolean;
+
+/** Checking teammates' results (result-checks.ts), for the jobs `checkable` says are deterministic. */
+export interface Verification {
+  checks: ResultChecks;
+  checkable(job: JobSubmission): boolean;
+}
 
 export interface SchedulerEvents {
   taskDone?(jobId: string, task: TaskSpec, outcome: TaskOutcome): void;
@@ -59,6 +66,8 @@ export class PullScheduler {
     private readonly mergesByCoordinator = false,
     /** Null: every worker can run every job. */
     private readonly fits: WorkerFit | null = null,
+    /** Null: results are taken as they come. */
+    private readonly verification: Verification | null = null,
   ) {}
 
   // ---- jobs ----
@@ -133,6 +142,7 @@ export class PullScheduler {
   /** The link to a worker is gone: whatever it held goes back to the queue now. */
   workerLost(workerId: string): void {
     this.activeWorkers.delete(workerId);
+    this.verification?.checks.workerLost(workerId);
     for (const [leaseId, l] of this.leases) if (l.attempt.lease.workerId === workerId) this.lapse(leaseId);
   }
 
@@ -140,12 +150,22 @@ export class PullScheduler {
   renewLeases(workerId: string): void {
     const until = this.clock.now() + this.leaseMs;
     for (const l of this.leases.values()) if (l.attempt.lease.workerId === workerId) l.attempt.lease.expiresAtMs = until;
+    this.verification?.checks.renew(workerId, until);
   }
 
   /** Call periodically: leases nobody renewed (teammate gone, link cut) return their tasks to the queue. */
   expireLeases(): void {
     const now = this.clock.now();
     for (const [leaseId, l] of this.leases) if (l.attempt.lease.expiresAtMs < now) this.lapse(leaseId);
+    this.verification?.checks.expire(
+      (jobId) => [...this.job(jobId).tasks.values()].some((t) => t.state !== 'done' && t.state !== 'cancelled'),
+      (jobId, excluded) => [...this.activeWorkers].some((w) => !excluded.has(w) && (this.taskSlots.get(w) ?? 1) > 0 && !this.isBlocklisted(jobId, w) && this.canRun(this.job(jobId), w)),
+      (jobId, words) => {
+        const job = this.job(jobId);
+        job.errors.push(words);
+        this.maybeFinish(job);
+      },
+    );
   }
 
   /** A worker with free capacity asks for work: the next task under a lease, or null. */
@@ -155,6 +175,8 @@ export class PullScheduler {
       if (!this.speeds.hasHint(workerId)) this.speeds.hint(workerId, 1); // keep what it announced if we know it
     }
     if (this.leasesHeld(workerId) >= this.leaseLimit(workerId)) return null;
+    const check = this.nextCheck(workerId);
+    if (check) return check;
     const now = this.clock.now();
     const ready = this.readyTasks(workerId);
     if (ready.length === 0) {
@@ -191,6 +213,7 @@ export class PullScheduler {
 
   /** The worker gives a lease back unrun (it arrived too late, or the worker is stopping): no failure. */
   releaseLease(leaseId: string, workerId: string): void {
+    if (this.verification?.checks.release(leaseId, workerId, false)) return;
     const l = this.leases.get(leaseId);
     if (l && l.attempt.lease.workerId === workerId) this.lapse(leaseId);
   }
@@ -230,13 +253,64 @@ export class PullScheduler {
     const losers = this.endAttempts(task);
     if (losers.length) this.events.cancelLeases?.(losers);
     this.events.taskDone?.(job.jobId, task.spec, outcome);
+    if (this.verification?.checkable(job.submission)) this.verification.checks.consider(job.jobId, task.spec, { workerId: outcome.workerId, hashes: outputHashes(outcome.outputs) });
     this.maybeFinish(job);
     return true;
   }
 
+  /** Whether a live lease is a check of another worker's result (its result is compared, not kept). */
+  isCheck(leaseId: string, workerId: string): boolean {
+    return this.verification?.checks.leaseOf(leaseId, workerId) != null;
+  }
+
+  /** A check's outputs (by name, as the worker made them): agreed, undecided (a third machine runs it), or who is wrong. */
+  checkDone(leaseId: string, workerId: string, outputs: Record<string, { hash: string }>): CheckVerdict | null {
+    const verdict = this.verification?.checks.done(leaseId, { workerId, hashes: outputHashes(outputs) }) ?? null;
+    if (verdict?.kind === 'agreed') this.maybeFinish(this.job(verdict.jobId));
+    return verdict;
+  }
+
+  /**
+   * Workers found returning wrong results for a job: they get none of its tasks again, and every
+   * task they did (with whatever was made from it: a bake's later chunks, a still's merge) is done again.
+   */
+  distrust(jobId: string, workerIds: string[], words: string): void {
+    const job = this.job(jobId);
+    if (isFinal(job.state)) return;
+    for (const w of workerIds) job.untrusted.add(w);
+    job.errors.push(words);
+    const redo = new Set<string>();
+    for (const t of job.tasks.values()) if (t.state === 'done' && t.outcome && workerIds.includes(t.outcome.workerId)) redo.add(t.spec.taskId);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const t of job.tasks.values()) {
+        if (t.state === 'done' && !redo.has(t.spec.taskId) && t.spec.dependsOn.some((d) => redo.has(d))) {
+          redo.add(t.spec.taskId);
+          grew = true;
+        }
+      }
+    }
+    const stop: Lease[] = [];
+    for (const [leaseId, l] of this.leases) {
+      if (l.job !== job || !workerIds.includes(l.attempt.lease.workerId)) continue;
+      this.leases.delete(leaseId);
+      this.endAttempt(l.attempt, 'cancelled', 'its results for this job were found wrong');
+      if (!l.task.attempts.some((a) => a.live) && (l.task.state === 'leased' || l.task.state === 'running')) this.setTaskState(job, l.task, 'queued');
+      stop.push(l.attempt.lease);
+    }
+    for (const w of workerIds) stop.push(...(this.verification?.checks.drop(jobId, w) ?? []));
+    this.redo(jobId, [...redo]);
+    if (stop.length) this.events.cancelLeases?.(stop);
+  }
+
   taskFailed(leaseId: string, error: string): void {
     const l = this.leases.get(leaseId);
-    if (!l) return;
+    if (!l) {
+      // A failed check: another machine checks instead (this one may not have what the task needs).
+      const check = this.verification?.checks.leaseById(leaseId);
+      if (check) this.verification!.checks.release(leaseId, check.workerId, true);
+      return;
+    }
     const { job, task, attempt } = l;
     this.leases.delete(leaseId);
     this.endAttempt(attempt, 'failed', error);
@@ -269,7 +343,7 @@ export class PullScheduler {
       if (job.state !== 'queued' && job.state !== 'running') continue;
       for (const t of job.tasks.values()) if (t.state === 'queued' && !(this.mergesByCoordinator && t.spec.kind === 'merge')) return true;
     }
-    return false;
+    return this.verification?.checks.hasUnleased() ?? false;
   }
 
   jobIds(): string[] {
@@ -292,13 +366,15 @@ export class PullScheduler {
   }
 
   isBlocklisted(jobId: string, workerId: string): boolean {
-    return (this.jobs.get(jobId)?.failuresByWorker.get(workerId) ?? 0) >= MAX_FAILURES_PER_WORKER;
+    const job = this.jobs.get(jobId);
+    return (job?.failuresByWorker.get(workerId) ?? 0) >= MAX_FAILURES_PER_WORKER || (job?.untrusted.has(workerId) ?? false);
   }
 
-  /** The live lease with this id, if `workerId` holds it. */
+  /** The live lease with this id, if `workerId` holds it (a task's, or a check's). */
   leaseOf(leaseId: string, workerId: string): Lease | null {
     const l = this.leases.get(leaseId);
-    return l && l.attempt.lease.workerId === workerId ? l.attempt.lease : null;
+    if (l) return l.attempt.lease.workerId === workerId ? l.attempt.lease : null;
+    return this.verification?.checks.leaseOf(leaseId, workerId) ?? null;
   }
 
   leasesHeld(workerId: string): number {
@@ -314,7 +390,7 @@ export class PullScheduler {
   // ---- internals ----
 
   private record(jobId: string, submission: JobSubmission, state: JobState, createdAtMs: number): JobRecord {
-    const job: JobRecord = { jobId, submission, state, createdAtMs, finishedAtMs: null, tasks: new Map(), failuresByWorker: new Map(), errors: [], nextOrder: 0 };
+    const job: JobRecord = { jobId, submission, state, createdAtMs, finishedAtMs: null, tasks: new Map(), failuresByWorker: new Map(), untrusted: new Set(), errors: [], nextOrder: 0 };
     this.jobs.set(jobId, job);
     return job;
   }
@@ -323,6 +399,22 @@ export class PullScheduler {
     const rec: TaskRecord = { spec, state, attempts: [], failures: [], outcome, order: job.nextOrder++ };
     job.tasks.set(spec.taskId, rec);
     return rec;
+  }
+
+  /** A check of another worker's result, for a worker that may run it; before new tasks, so a wrong machine is caught early. */
+  private nextCheck(workerId: string): Lease | null {
+    if (!this.verification) return null;
+    return this.verification.checks.next(
+      workerId,
+      (jobId) => {
+        const job = this.jobs.get(jobId);
+        return !!job && (job.state === 'running' || job.state === 'queued') && !this.isBlocklisted(jobId, workerId) && this.canRun(job, workerId);
+      },
+      (jobId, spec) => {
+        const now = this.clock.now();
+        return { leaseId: `${this.leasePrefix}-${++this.leaseSeq}`, jobId, task: spec, workerId, startedAtMs: now, expiresAtMs: now + this.leaseMs, speculative: false };
+      },
+    );
   }
 
   private canRun(job: JobRecord, workerId: string): boolean {
@@ -451,12 +543,17 @@ export class PullScheduler {
       }
       this.setJobState(job, state);
     });
+    stop.push(...(this.verification?.checks.drop(job.jobId) ?? []));
     if (stop.length) this.events.cancelLeases?.(stop);
   }
 
   private maybeFinish(job: JobRecord): void {
     if (isFinal(job.state)) return;
     const open = [...job.tasks.values()].some((t) => t.state !== 'done' && t.state !== 'cancelled');
-    if (!open) this.setJobState(job, 'done');
+    // A result being checked may yet be found wrong and its task done again: the job is not done.
+    if (!open && !this.verification?.checks.pendingFor(job.jobId)) {
+      this.setJobState(job, 'done');
+      this.verification?.checks.drop(job.jobId);
+    }
   }
 }

@@ -6,7 +6,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { link, copyFile, mkdir, readdir, rm, stat, utimes } from 'node:fs/promises';
+import { link, copyFile, mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { WorkLease } from '../../../shared/protocol/index.js';
 import type { Engine, EngineTask } from '../engines/engine.js';
@@ -37,6 +37,11 @@ export class TaskRunner {
     private readonly engines: WorkerEngines,
     /** Where a running task's progress goes (the engine's own unit); nowhere by default. */
     private readonly onProgress: (leaseId: string, done: number, total: number) => void = () => undefined,
+    /**
+     * Test only (TROUPE_TEST_TAMPER_RESULTS=1): every binary output's last byte is flipped, as a
+     * broken or dishonest machine would send, so tests can prove the coordinator's checks catch it.
+     */
+    private readonly tamperResults = false,
   ) {}
 
   async run(lease: WorkLease, source: WorkSource, threads: number, signal: AbortSignal): Promise<TaskResult> {
@@ -69,6 +74,7 @@ export class TaskRunner {
         },
         output: async (name, path) => {
           if (!issued.has(path)) throw new Error(`the engine handed over ${path}, which is not one of its output paths`);
+          if (this.tamperResults && !name.endsWith('.json')) await flipLastByte(path);
           const stored = await this.blobs.put(createReadStream(path));
           outputs[name] = { hash: stored.hash, sizeBytes: stored.sizeBytes };
           issued.delete(path);
@@ -123,4 +129,11 @@ export class TaskRunner {
     await rm(target, { force: true });
     await link(source, target).catch(() => copyFile(source, target));
   }
+}
+
+async function flipLastByte(path: string): Promise<void> {
+  const bytes = await readFile(path);
+  if (bytes.length === 0) return;
+  bytes[bytes.length - 1]! ^= 0xff;
+  await writeFile(path, bytes);
 }

@@ -81,7 +81,8 @@ export class AgentProcess {
   ) {}
 
   /** `pinCpu` runs the agent with `taskset` on that one core (benchmarks of scaling). */
-  async start(extra: string[] = [], pinCpu?: number): Promise<AgentEvent> {
+  /** `env`: extra environment for the agent (test-only switches). */
+  async start(extra: string[] = [], pinCpu?: number, env: Record<string, string> = {}): Promise<AgentEvent> {
     this.startedAtMs = Date.now();
     const pin = pinCpu === undefined ? [] : ['taskset', '-c', String(pinCpu)];
     const argv = [...pin, ...this.host.wrap([
@@ -99,7 +100,7 @@ export class AgentProcess {
       this.host.address,
       ...extra,
     ])];
-    const proc = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     this.proc = proc;
     let buffer = '';
     proc.stdout!.on('data', (chunk: Buffer) => {

@@ -45,6 +45,8 @@ export function frameFileName(job: BlenderJob, frame: number): string {
 
 export class BlenderJobType implements JobType<BlenderId> {
   readonly engine = BLENDER_ENGINE;
+  /** Cycles on different CPUs (and Blender builds) need not give the same bits: results are not cross-checked. */
+  readonly deterministic = false;
 
   /** `finder`: this machine's Blender, which reads a .blend before it becomes a job. */
   constructor(private readonly finder: BlenderFinder) {}

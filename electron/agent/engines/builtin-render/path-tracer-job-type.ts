@@ -33,6 +33,8 @@ export function frameFileName(job: RenderJob, frame: number): string {
 
 export class PathTracerJobType implements JobType<RenderEngineId> {
   readonly engine = BUILTIN_RENDER_ENGINE;
+  /** Per-pixel seeds: a frame or bucket is the same bytes on every machine. */
+  readonly deterministic = true;
 
   prepare(request: SubmitRequestOf<RenderEngineId>, blobs: BlobStore): Promise<RenderJob> {
     return buildRenderSubmission(request, blobs);

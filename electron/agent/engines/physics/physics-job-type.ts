@@ -43,6 +43,8 @@ export function chunkSteps(job: PhysicsJob, i: number): { fromStep: number; toSt
 
 export class PhysicsJobType implements JobType<PhysicsId> {
   readonly engine = PHYSICS_ENGINE;
+  /** Rapier's deterministic build: the same run gives the same bits on every machine. */
+  readonly deterministic = true;
 
   prepare(request: SubmitRequestOf<PhysicsId>, blobs: BlobStore): Promise<PhysicsJob> {
     return buildPhysicsSubmission(request, blobs);

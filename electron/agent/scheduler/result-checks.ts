@@ -1,0 +1,187 @@
+// Owns checking teammates' results for jobs whose engine is deterministic (the built-in renderer,
+// physics): the same task run on another machine must give the same output hashes. A sample of
+// done tasks is checked: every worker's first task of a job, then about 2 % of the rest (chosen
+// by the task id's hash, so the sample is the same after a restart). This machine's own results
+// are the user's and are never checked; its verdict is final. Between two teammates that disagree
+// a third machine decides, and the odd one out is untrusted for the job.
+//
+//   done (by W) --sampled--> pending --leased to a machine not W--> checking --hashes agree--> agreed
+//                               ^                                      |
+//                               +--- lease lapsed or check failed -----+--differ, checker is us--> W untrusted
+//                                                                      +--differ--> pending (a third machine)
+//                                                                                    --> the one the third contradicts is untrusted
+//   pending, the job's own tasks all done, and no other machine sharing (or none free for CHECK_GIVE_UP_MS) --> given up (said on the job)
+
+import { createHash } from 'node:crypto';
+import type { TaskSpec } from '../../../shared/model/jobs.js';
+import type { Clock } from './ports.js';
+import type { Lease } from './job-records.js';
+
+/** Share of done tasks checked beyond each worker's first. */
+export const DEFAULT_CHECK_RATE = 0.02;
+export const CHECK_GIVE_UP_MS = 120_000;
+
+interface Result {
+  workerId: string;
+  hashes: string;
+}
+
+interface Check {
+  checkId: string;
+  jobId: string;
+  spec: TaskSpec;
+  /** The first result (the suspect's), then each checker's. */
+  results: Result[];
+  lease: Lease | null;
+  /** Machines that may not check it (they already gave a result, or failed the check). */
+  excluded: Set<string>;
+  createdAtMs: number;
+}
+
+export type CheckVerdict =
+  | { kind: 'agreed'; jobId: string }
+  | { kind: 'undecided'; jobId: string }
+  | { kind: 'untrusted'; jobId: string; taskId: string; workerIds: string[]; checkedBy: string[] };
+
+/** Output hashes in a form two runs of the same task can be compared by, whatever the outputs are called. */
+export function outputHashes(outputs: Record<string, { hash: string }>): string {
+  return Object.values(outputs)
+    .map((o) => o.hash)
+    .sort()
+    .join(',');
+}
+
+export class ResultChecks {
+  private readonly checks = new Map<string, Check>();
+  private readonly checkedWorkers = new Map<string, Set<string>>();
+  private seq = 0;
+
+  constructor(
+    private readonly clock: Clock,
+    /** This machine: trusted, never checked, and its checks are final. */
+    private readonly selfId: string,
+    private readonly rate = DEFAULT_CHECK_RATE,
+  ) {}
+
+  /** A task of a checkable job is done: maybe check it. */
+  consider(jobId: string, spec: TaskSpec, result: Result): void {
+    if (result.workerId === this.selfId || spec.kind === 'merge' || this.rate <= 0) return;
+    const seen = this.checkedWorkers.get(jobId) ?? new Set<string>();
+    this.checkedWorkers.set(jobId, seen);
+    if (seen.has(result.workerId) && !sampled(spec.taskId, this.rate)) return;
+    seen.add(result.workerId);
+    const checkId = `check-${++this.seq}`;
+    this.checks.set(checkId, { checkId, jobId, spec, results: [result], lease: null, excluded: new Set([result.workerId]), createdAtMs: this.clock.now() });
+  }
+
+  /** A check this worker may run now (oldest first), leased to it; `eligible` says whether its job still runs. */
+  next(workerId: string, eligible: (jobId: string) => boolean, lease: (jobId: string, spec: TaskSpec) => Lease): Lease | null {
+    for (const c of this.checks.values()) {
+      if (c.lease || c.excluded.has(workerId) || !eligible(c.jobId)) continue;
+      c.lease = lease(c.jobId, c.spec);
+      return c.lease;
+    }
+    return null;
+  }
+
+  leaseById(leaseId: string): Lease | null {
+    for (const c of this.checks.values()) if (c.lease?.leaseId === leaseId) return c.lease;
+    return null;
+  }
+
+  leaseOf(leaseId: string, workerId: string): Lease | null {
+    for (const c of this.checks.values()) if (c.lease?.leaseId === leaseId && c.lease.workerId === workerId) return c.lease;
+    return null;
+  }
+
+  /** A checker's hashes for its lease: the verdict, or null if the lease is not a live check. */
+  done(leaseId: string, result: Result): CheckVerdict | null {
+    const c = this.byLease(leaseId, result.workerId);
+    if (!c) return null;
+    c.lease = null;
+    c.excluded.add(result.workerId);
+    c.results.push(result);
+    const [first, ...checkers] = c.results;
+    const jobId = c.jobId;
+    if (checkers.every((r) => r.hashes === first!.hashes)) {
+      this.checks.delete(c.checkId);
+      return { kind: 'agreed', jobId };
+    }
+    const byUs = c.results.find((r) => r.workerId === this.selfId);
+    if (!byUs && c.results.length < 3) return { kind: 'undecided', jobId }; // a third machine decides
+    this.checks.delete(c.checkId);
+    const truth = byUs ?? majority(c.results);
+    const wrong = c.results.filter((r) => !truth || r.hashes !== truth.hashes).map((r) => r.workerId);
+    return { kind: 'untrusted', jobId, taskId: c.spec.taskId, workerIds: wrong, checkedBy: c.results.filter((r) => r.workerId !== first!.workerId).map((r) => r.workerId) };
+  }
+
+  /** A checker failed or gave its lease back: another machine checks instead. */
+  release(leaseId: string, workerId: string, failed: boolean): boolean {
+    const c = this.byLease(leaseId, workerId);
+    if (!c) return false;
+    c.lease = null;
+    if (failed) c.excluded.add(workerId);
+    return true;
+  }
+
+  renew(workerId: string, untilMs: number): void {
+    for (const c of this.checks.values()) if (c.lease?.workerId === workerId) c.lease.expiresAtMs = untilMs;
+  }
+
+  /**
+   * Lapsed check leases go back to pending. Once a job's own tasks are all done, a check that no
+   * machine on the team may run (only the suspect is sharing), or that nobody took for too long,
+   * is given up, in the job's words.
+   */
+  expire(jobIsOpen: (jobId: string) => boolean, anyoneMayCheck: (jobId: string, excluded: ReadonlySet<string>) => boolean, note: (jobId: string, words: string) => void): void {
+    const now = this.clock.now();
+    for (const c of [...this.checks.values()]) {
+      if (c.lease && c.lease.expiresAtMs < now) c.lease = null;
+      if (!c.lease && !jobIsOpen(c.jobId) && (now - c.createdAtMs > CHECK_GIVE_UP_MS || !anyoneMayCheck(c.jobId, c.excluded))) {
+        this.checks.delete(c.checkId);
+        note(c.jobId, `Task ${c.spec.taskId} by ${c.results[0]!.workerId.slice(0, 7)} was not checked: no other machine was free to run it again`);
+      }
+    }
+  }
+
+  workerLost(workerId: string): void {
+    for (const c of this.checks.values()) if (c.lease?.workerId === workerId) c.lease = null;
+  }
+
+  /** Forgets a job's checks (it ended, or its suspects' work is being redone). */
+  drop(jobId: string, suspect?: string): Lease[] {
+    const live: Lease[] = [];
+    for (const c of [...this.checks.values()]) {
+      if (c.jobId !== jobId || (suspect !== undefined && c.results[0]!.workerId !== suspect)) continue;
+      if (c.lease) live.push(c.lease);
+      this.checks.delete(c.checkId);
+    }
+    if (suspect === undefined) this.checkedWorkers.delete(jobId);
+    return live;
+  }
+
+  /** A check waits for a machine to run it. */
+  hasUnleased(): boolean {
+    for (const c of this.checks.values()) if (!c.lease) return true;
+    return false;
+  }
+
+  pendingFor(jobId: string): boolean {
+    for (const c of this.checks.values()) if (c.jobId === jobId) return true;
+    return false;
+  }
+
+  private byLease(leaseId: string, workerId: string): Check | null {
+    for (const c of this.checks.values()) if (c.lease?.leaseId === leaseId && c.lease.workerId === workerId) return c;
+    return null;
+  }
+}
+
+function sampled(taskId: string, rate: number): boolean {
+  return parseInt(createHash('sha256').update(taskId).digest('hex').slice(0, 8), 16) / 2 ** 32 < rate;
+}
+
+function majority(results: Result[]): Result | null {
+  for (const r of results) if (results.filter((x) => x.hashes === r.hashes).length * 2 > results.length) return r;
+  return null;
+}

@@ -1,0 +1,70 @@
+// Checking teammates' results, with real agents in network namespaces and the physics engine: a
+// teammate that tampers with its results (the test-only TROUPE_TEST_TAMPER_RESULTS switch flips
+// the last byte of its binary outputs) is caught when its first task is run again on the
+// coordinator's machine, named on the job, and its work is done again, so every variant ends
+// equal to an honest run's; an honest teammate's checked results agree and the job says nothing.
+
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobView, TaskView, VariantRow } from '../../shared/control-api/index.js';
+import { Testbed, type AgentProcess } from './harness/testbed.js';
+import { eventually, pair } from './harness/team-helpers.js';
+
+const SCENE = join(import.meta.dirname, '../../assets/physics/tower-and-ball.glb');
+const WEDGE = ['--seconds', '2', '--wedge', 'friction=0.2:0.8:4,restitution=0:0.6:4'];
+const bed = new Testbed();
+let alpha: AgentProcess, honest: AgentProcess, cheat: AgentProcess;
+const job = (agent: AgentProcess, id: string) => agent.cli<{ job: JobView; tasks: TaskView[] }>(['job', id]);
+const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+describe(`Checking teammates' results (${bed.mode})`, () => {
+  beforeAll(async () => {
+    const hosts = [bed.addHost(), bed.addHost(), bed.addHost()];
+    alpha = bed.agent(hosts[0]!, 'alpha');
+    honest = bed.agent(hosts[1]!, 'honest');
+    cheat = bed.agent(hosts[2]!, 'cheat');
+    await Promise.all([alpha.start(), honest.start(), cheat.start([], undefined, { TROUPE_TEST_TAMPER_RESULTS: '1' })]);
+    await alpha.waitFor((e) => e.type === 'nearbyChanged' && (e.nearby as unknown[]).length >= 2, 10_000);
+    await pair(alpha, honest);
+    await pair(alpha, cheat);
+    type Member = { self: boolean; online: boolean; capacity: { engines?: { id: string }[] } | null };
+    await eventually(() => alpha.cli<{ members: Member[] }>(['team']).members.filter((m) => !m.self && m.online && m.capacity?.engines?.some((e) => e.id === 'physics')).length === 2, 20_000, 'both teammates advertising physics');
+  }, 90_000);
+  afterAll(() => bed.destroy());
+
+  it("an honest teammate's checked results agree: the job says nothing", async () => {
+    cheat.cli(['share', 'off']);
+    try {
+      const view = alpha.cli<JobView>(['simulate', SCENE, ...WEDGE, '--out', join(bed.root, 'honest')]);
+      expect(view.state).toBe('done');
+      expect(view.errors).toEqual([]);
+    } finally {
+      cheat.cli(['share', 'on']);
+    }
+  }, 120_000);
+
+  it('a teammate that tampers with its results is caught, named, and its work redone: every variant ends as an honest run made it', async () => {
+    honest.cli(['share', 'off']); // alpha and the cheat share the wedge; alpha checks the cheat
+    let view: JobView;
+    try {
+      view = alpha.cli<JobView>(['simulate', SCENE, ...WEDGE, '--out', join(bed.root, 'checked')]);
+    } finally {
+      honest.cli(['share', 'on']);
+    }
+    expect(view.state, view.errors.join('; ')).toBe('done');
+    expect(view.errors.join('\n')).toMatch(/^cheat returned a wrong result for task [0-9a-f]{16}:v\d+ \(run again on this machine, the results differ\): its work on this job is done again elsewhere/m);
+    const tasks = job(alpha, view.jobId).tasks;
+    for (const t of tasks) {
+      const final = t.attempts.filter((x) => x.outcome === 'done').at(-1)!;
+      expect(final.workerId, `${t.taskId} is finally alpha's`).not.toBe(cheat.deviceId);
+    }
+    // Every variant's files equal the honest run's (the cheat's tampered .glb was written, then replaced).
+    const rows = alpha.cli<VariantRow[]>(['variants', view.jobId, '--sort', 'index']);
+    const honestJob = alpha.cli<JobView[]>(['jobs']).find((j) => j.submission.outputDir === join(bed.root, 'honest'))!;
+    const honestRows = alpha.cli<VariantRow[]>(['variants', honestJob.jobId, '--sort', 'index']);
+    expect(rows.map((r) => r.hash)).toEqual(honestRows.map((r) => r.hash));
+    for (const r of rows) expect(sha(join(bed.root, 'checked', r.file)), r.file).toBe(sha(join(bed.root, 'honest', r.file)));
+  }, 120_000);
+});

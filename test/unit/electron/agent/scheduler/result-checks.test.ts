@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import type { RenderSubmission } from '../../../../../shared/model/jobs.js';
+import { compileRenderJob } from '../../../../../electron/agent/jobs/compile-render-job.js';
+import { MemoryJobJournal } from '../../../../../electron/agent/scheduler/ports.js';
+import { PullScheduler } from '../../../../../electron/agent/scheduler/pull-scheduler.js';
+import { CHECK_GIVE_UP_MS, ResultChecks } from '../../../../../electron/agent/scheduler/result-checks.js';
+
+const submission = (frames: number): RenderSubmission => ({
+  name: 'job',
+  engine: 'builtin-render',
+  kind: 'animation',
+  scene: 'scene.glb',
+  assets: [],
+  settings: { width: 8, height: 8, samplesPerPixel: 1, seed: 1, frameStart: 1, frameEnd: frames, fps: 24, format: 'png' },
+  outputDir: '/out',
+  priority: 0,
+});
+
+/** A scheduler whose jobs are all checkable; `self` is this machine. Results are the frame's "bytes": right unless the worker lies. */
+function setup(rate = 1e-9) { // each worker's first task only (0 turns checks off)
+  let now = 0;
+  const finished: string[] = [];
+  const sched = new PullScheduler(
+    { now: () => now },
+    new MemoryJobJournal(),
+    null,
+    { jobFinished: (id, state) => finished.push(`${id}:${state}`) },
+    5000,
+    true,
+    null,
+    { checks: new ResultChecks({ now: () => now }, 'self', rate), checkable: () => true },
+  );
+  const out = (frame: number, liar = false) => ({ [`frame:${frame}`]: { hash: (liar ? 'bad' : 'ok') + frame, sizeBytes: 1 } });
+  const finish = (workerId: string, liar = false) => {
+    const l = sched.requestWork(workerId)!;
+    if (sched.isCheck(l.leaseId, workerId)) return { lease: l, verdict: sched.checkDone(l.leaseId, workerId, out(l.task.frames[0]!, liar)) };
+    sched.taskSucceeded(l.leaseId, { workerId, startedAtMs: now, endedAtMs: now + 10, outputs: out(l.task.frames[0]!, liar) });
+    return { lease: l, verdict: null };
+  };
+  return { sched, finished, finish, advance: (ms: number) => (now += ms) };
+}
+
+describe('ResultChecks', () => {
+  it("checks each teammate's first task on another machine before the job is done; agreeing results say nothing", () => {
+    const { sched, finished, finish } = setup();
+    sched.addJob('j', submission(2), compileRenderJob('j', submission(2), { workersHint: 2 }));
+    ['self', 'b'].forEach((w) => sched.workerJoined(w, 1));
+    finish('b'); // frame 1 by the teammate
+    const { lease, verdict } = finish('self'); // checks come before new work
+    expect(lease.task.frames).toEqual([1]);
+    expect(verdict).toEqual({ kind: 'agreed', jobId: 'j' });
+    expect(finished).toEqual([]);
+    expect(finish('b').lease.task.frames).toEqual([2]); // b's second frame: past its first, and not in the sample
+    expect(finished).toEqual(['j:done']);
+    expect(sched.jobInfo('j').errors).toEqual([]);
+  });
+
+  it("a wrong result found by this machine: the worker is untrusted for the job and everything it did is done again", () => {
+    const { sched, finished, finish } = setup();
+    sched.addJob('j', submission(4), compileRenderJob('j', submission(4), { workersHint: 2 }));
+    ['self', 'liar'].forEach((w) => sched.workerJoined(w, 1));
+    finish('liar', true);
+    finish('liar', true);
+    const { verdict } = finish('self'); // the check comes before new work
+    expect(verdict).toMatchObject({ kind: 'untrusted', workerIds: ['liar'], checkedBy: ['self'] });
+    sched.distrust('j', ['liar'], 'liar returned a wrong result');
+    expect(sched.isBlocklisted('j', 'liar')).toBe(true);
+    expect(sched.requestWork('liar')).toBeNull();
+    expect(sched.tasksOf('j').filter((t) => t.state === 'queued').map((t) => t.spec.frames[0])).toEqual([1, 2, 3, 4]);
+    for (let i = 0; i < 4; i++) finish('self');
+    expect(finished).toEqual(['j:done']);
+    expect(sched.tasksOf('j').every((t) => t.outcome?.workerId === 'self')).toBe(true);
+    expect(sched.jobInfo('j').errors).toEqual(['liar returned a wrong result']);
+  });
+
+  it('two teammates that disagree: a third machine decides, and the odd one out is untrusted', () => {
+    const { sched, finish } = setup();
+    sched.addJob('j', submission(3), compileRenderJob('j', submission(3), { workersHint: 3 }));
+    ['a', 'b', 'c'].forEach((w) => sched.workerJoined(w, 1));
+    finish('a', true); // a lies about frame 1
+    expect(finish('b').verdict).toEqual({ kind: 'undecided', jobId: 'j' }); // b checks it: they differ
+    expect(finish('b').verdict).toBeNull(); // b cannot check twice: it gets a task instead
+    expect(finish('c').verdict).toMatchObject({ kind: 'untrusted', workerIds: ['a'], checkedBy: ['b', 'c'] });
+  });
+
+  it('a check no other machine may run is given up once the job is otherwise done, in the job\'s words', () => {
+    const { sched, finished, finish, advance } = setup();
+    sched.addJob('j', submission(1), compileRenderJob('j', submission(1), { workersHint: 1 }));
+    sched.workerJoined('b', 1);
+    finish('b');
+    expect(finished).toEqual([]);
+    advance(1000);
+    sched.expireLeases();
+    expect(finished).toEqual(['j:done']);
+    expect(sched.jobInfo('j').errors[0]).toMatch(/was not checked: no other machine was free/);
+    expect(CHECK_GIVE_UP_MS).toBeGreaterThan(60_000);
+  });
+
+  it('samples about the rate given, the same tasks every time', () => {
+    const checks = (rate: number) => {
+      const rc = new ResultChecks({ now: () => 0 }, 'self', rate);
+      for (let i = 0; i < 2000; i++) rc.consider('j', { taskId: `j:f${i}`, kind: 'frames', frames: [i], region: null, dependsOn: [], cost: 1 }, { workerId: 'b', hashes: 'x' });
+      let n = 0;
+      while (rc.next('c', () => true, (jobId, spec) => ({ leaseId: `${n++}`, jobId, task: spec, workerId: 'c', startedAtMs: 0, expiresAtMs: 1e9, speculative: false }))) continue;
+      return n;
+    };
+    const n = checks(0.02);
+    expect(n).toBeGreaterThan(20); // 1 (the worker's first) + ~2 % of 1999
+    expect(n).toBeLessThan(65);
+    expect(checks(0.02)).toBe(n);
+    expect(checks(0)).toBe(0);
+  });
+});
