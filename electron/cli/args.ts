@@ -5,7 +5,7 @@ export interface ParsedArgs {
   flags: Map<string, string | true>;
 }
 
-const BOOLEAN_FLAGS = new Set(['json', 'no-wait', 'new-identity', 'help', 'exr', 'yes', 'as-future-build', 'ui', 'browser']);
+const BOOLEAN_FLAGS = new Set(['json', 'no-wait', 'new-identity', 'help', 'exr', 'yes', 'as-future-build', 'ui', 'browser', 'then-render']);
 
 export function parseArgs(argv: string[]): ParsedArgs {
   const positionals: string[] = [];

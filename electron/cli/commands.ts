@@ -39,8 +39,10 @@ export const USAGE = `Usage: troupe <command> [--data-dir DIR] [--json]
                              bake its physics on a teammate; <name>.baked.blend comes back beside it
   simulate <scene.glb> [--steps N | --seconds S] [--dt S] [--substeps N] [--gravity x,y,z] [--fps N]
            [--wedge 'friction=0.2:0.8:4,ball.vx=1:5:3' | --random N --seed S] [--chunk-steps N] [--out DIR]
+           [--then-render [--size WxH] [--samples N]]
                              rigid bodies (glTF KHR_physics_rigid_bodies) on the team: a bake in time
-                             chunks (<name>.baked.glb), or one run per wedge variant (a table)
+                             chunks (<name>.baked.glb), or one run per wedge variant (a table);
+                             --then-render renders each baked frame as soon as it is baked
   variants <job id> [--sort maxSpeed|-contacts|restSeconds|index]
                              a wedge's variants with their summary numbers
   blender-addon              install and enable the "Render on team" add-on in this machine's Blender

@@ -120,6 +120,12 @@ function physicsBody(scene: string, args: ParsedArgs): SubmitJobRequest {
   if (random !== undefined) body.random = { count: random, seed: flagInt(args, 'seed') ?? 1 };
   const chunk = flagInt(args, 'chunk-steps');
   if (chunk !== undefined) body.chunkSteps = chunk;
+  if (args.flags.has('then-render')) {
+    body.thenRender = { ...(args.flags.has('size') ? parseSize(flagString(args, 'size')!) : {}) };
+    const samples = flagInt(args, 'samples');
+    if (samples !== undefined) body.thenRender.samplesPerPixel = samples;
+    if (args.flags.has('exr')) body.thenRender.format = 'exr';
+  }
   return body;
 }
 

@@ -84,6 +84,16 @@ export const submitPhysicsBody = z.strictObject({
   random: z.strictObject({ count: z.number().int().min(1).max(MAX_WEDGE_VARIANTS), seed: z.number().int().min(0).max(2 ** 32 - 1) }).optional(),
   /** A bake's steps per chunk (the engine picks when absent). */
   chunkSteps: z.number().int().min(1).max(10_000_000).optional(),
+  /** Then render the baked animation with the built-in renderer, frame by frame as it is baked (a bake only). */
+  thenRender: z
+    .strictObject({
+      width: z.number().int().min(1).default(640),
+      height: z.number().int().min(1).default(480),
+      samplesPerPixel: samplesPerPixelSchema.default(64),
+      seed: seedSchema.default(1),
+      format: outputFormatSchema.default('png'),
+    })
+    .optional(),
   outputDir: z.string().min(1).max(4096),
   priority: prioritySchema.default(0),
 });

@@ -162,6 +162,11 @@ export const physicsSubmissionSchema = z.object({
   outputDir: z.string(),
   priority: prioritySchema,
   physics: physicsJobSchema,
+  /**
+   * A bake, then a render of it with the built-in renderer (one frame per keyframe, frame N at
+   * N / fps s): each frame is rendered as soon as the chunks it needs are baked. Null: no render.
+   */
+  thenRender: renderJobSettingsSchema.nullable().default(null),
 });
 
 /** Every kind of job, told apart by `engine`. A new engine adds its submission schema here. */

@@ -77,6 +77,24 @@ describe(`Physics on a team of two (${bed.mode})`, () => {
     expect(rows.find((r) => r.index === 5)!.label).toMatch(/friction=0\.4.*restitution=0\.2/);
   }, 120_000);
 
+  it('bake then render: frames are rendered from the bake so far, before the bake has finished, and equal frames rendered from the final .glb', async () => {
+    const out = join(bed.root, 'chain');
+    const view = a.cli<JobView>(['simulate', SCENE, '--seconds', '2', '--fps', '24', '--chunk-steps', '10', '--then-render', '--size', '48x32', '--samples', '2', '--out', out]);
+    expect(view.state, view.errors.join('; ')).toBe('done');
+    const frames = [...Array(49).keys()].map((f) => `tower-and-ball_${String(f).padStart(4, '0')}.png`);
+    expect(readdirSync(out).sort()).toEqual(['tower-and-ball.baked.glb', 'tower-and-ball.summary.json', ...frames].sort());
+    const tasks = job(a, view.jobId).tasks;
+    const doneAt = (t: TaskView) => t.attempts.find((x) => x.outcome === 'done')!.endedAtMs!;
+    const bakeDone = doneAt(tasks.find((t) => t.taskId.endsWith(':bake'))!);
+    const early = tasks.filter((t) => t.kind === 'frames' && doneAt(t) < bakeDone);
+    expect(early.length, 'frames finished while the bake was still running').toBeGreaterThan(0);
+    // The same frames rendered from the finished bake, as a separate job: the same bytes.
+    const again = join(bed.root, 'chain-again');
+    const render = a.cli<JobView>(['render', join(out, 'tower-and-ball.baked.glb'), '--frames', '0-48', '--size', '48x32', '--samples', '2', '--name', 'tower-and-ball', '--out', again]);
+    expect(render.state, render.errors.join('; ')).toBe('done');
+    for (const f of frames) expect(sha(join(out, f)), f).toBe(sha(join(again, f)));
+  }, 180_000);
+
   // Last: beta does not come back.
   it('a bake whose worker is killed part-way finishes on the other machine from the last snapshot, with the same hash', async () => {
     const out = join(bed.root, 'bake-killed');

@@ -4,6 +4,7 @@
 
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import type { ResultFiles } from '../jobs/job-type.js';
 import { copyFileAtomic, writeFileAtomic } from '../storage/atomic-file.js';
 import type { BlobStore } from '../storage/blob-store.js';
@@ -19,6 +20,10 @@ export class OutputWriter implements ResultFiles {
   async writeFromBlob(outputDir: string, name: string, hash: string): Promise<void> {
     await mkdir(outputDir, { recursive: true });
     await copyFileAtomic(this.blobs.pathOf(hash), join(outputDir, name), 0o644);
+  }
+
+  storeBytes(bytes: Uint8Array): Promise<{ hash: string; sizeBytes: number }> {
+    return this.blobs.put(Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]));
   }
 
   /** Writes bytes made here (a stitched frame) into the output folder under `name`. */

@@ -32,6 +32,8 @@ export interface ResultFiles {
   pathOf(hash: string): string;
   /** Copies a stored blob into the job's output folder as `name`. */
   writeFromBlob(outputDir: string, name: string, hash: string): Promise<void>;
+  /** Stores bytes made on the coordinator as a blob (a bake so far, which workers then render). */
+  storeBytes(bytes: Uint8Array): Promise<{ hash: string; sizeBytes: number }>;
   /** Writes bytes made on the coordinator (a stitched frame) into the output folder as `name`. */
   writeBytes(outputDir: string, name: string, bytes: Uint8Array): Promise<void>;
 }
@@ -71,7 +73,7 @@ export interface JobType<E extends JobEngine = JobEngine> {
    * `done`: the finished tasks it depends on, with their outputs, for a task that a worker runs on
    * other tasks' results (Blender's stitch ships its region tiles as assets).
    */
-  lease(job: SubmissionOf<E>, base: LeaseBase, done: FinishedPart[]): LeaseOf<E>;
+  lease(job: SubmissionOf<E>, base: LeaseBase, done: FinishedPart[]): LeaseOf<E> | WorkLease;
   /**
    * The outputs the task must make, picked from what the worker says it made and checked by name
    * and size before anything is fetched; throws, in words, if one is missing or cannot be right.

@@ -12,7 +12,11 @@ import { PHYSICS_ENGINE, bakeChunkCount } from '../../../../shared/model/physics
 import type { LeaseOf } from '../../../../shared/protocol/index.js';
 import type { CompileHints, FinishedPart, JobType, LeaseBase, ResultFiles, SubmitRequestOf, TaskOutputs } from '../../jobs/job-type.js';
 import type { BlobStore } from '../../storage/blob-store.js';
-import { assembleBake } from './bake-assembly.js';
+import { BUILTIN_RENDER_ENGINE } from '../../../../shared/model/jobs.js';
+import { keepFrames } from '../../jobs/job-type.js';
+import { maxFrameBytes } from '../builtin-render/path-tracer-job-type.js';
+import { assembleBake, bakeSoFar } from './bake-assembly.js';
+import { BAKED_SO_FAR, bakeRenderTasks, isPartialBake } from './bake-render-tasks.js';
 import { keyframesByteLength } from './keyframes-codec.js';
 import { buildPhysicsSubmission } from './physics-submission.js';
 
@@ -33,6 +37,11 @@ export function safeJobName(job: PhysicsJob): string {
 
 export function variantFileName(job: PhysicsJob, index: number, ext: 'glb' | 'json'): string {
   return `${safeJobName(job)}_v${String(index).padStart(4, '0')}.${ext}`;
+}
+
+/** A rendered frame's file: `<name>_<nnnn>.<png|exr>`. */
+export function renderFrameName(job: PhysicsJob, frame: number): string {
+  return `${safeJobName(job)}_${String(frame).padStart(4, '0')}.${job.thenRender!.format}`;
 }
 
 /** Steps [from, to) of chunk `i`. */
@@ -61,7 +70,7 @@ export class PhysicsJobType implements JobType<PhysicsId> {
       chunks.push({ taskId: `${jobId}:c${i}`, kind: 'chunk', frames: [i], region: null, dependsOn: i === 0 ? [] : [`${jobId}:c${i - 1}`], cost: stepCost * (toStep - fromStep) });
     }
     const merge: TaskSpec = { taskId: `${jobId}:bake`, kind: 'merge', frames: [0], region: null, dependsOn: chunks.map((c) => c.taskId), cost: settings.keyframeCount * bodies * 0.01 };
-    return [...chunks, merge];
+    return [...chunks, merge, ...bakeRenderTasks(jobId, job, chunks, merge.taskId, (i) => chunkSteps(job, i))];
   }
 
   split(): null {
@@ -76,8 +85,14 @@ export class PhysicsJobType implements JobType<PhysicsId> {
     return engines.some((e) => e.id === this.engine);
   }
 
-  lease(job: PhysicsJob, base: LeaseBase, done: FinishedPart[]): LeaseOf<PhysicsId> {
+  lease(job: PhysicsJob, base: LeaseBase, done: FinishedPart[]): LeaseOf<PhysicsId> | LeaseOf<typeof BUILTIN_RENDER_ENGINE> {
     const { type, requestId, leaseId, jobId, task, leaseMs } = base;
+    if (task.kind === 'frames') {
+      // A frame of the render that follows the bake: the built-in renderer's own lease, on the bake so far.
+      const baked = done[0]?.outputs[BAKED_SO_FAR];
+      if (!baked || !job.thenRender) throw new Error(`frame ${task.frames[0]} has no bake to render from`);
+      return { type, requestId, leaseId, jobId, engine: BUILTIN_RENDER_ENGINE, task, settings: job.thenRender, scene: BAKED_SO_FAR, assets: [{ name: BAKED_SO_FAR, ...baked }], leaseMs };
+    }
     const common = { type, requestId, leaseId, jobId, engine: PHYSICS_ENGINE as PhysicsId, task, scene: job.scene, settings: job.physics.settings, leaseMs };
     if (task.kind === 'variant') {
       const variant = job.physics.variants.find((v) => v.index === task.frames[0])!;
@@ -93,6 +108,13 @@ export class PhysicsJobType implements JobType<PhysicsId> {
   expectedOutputs(job: PhysicsJob, task: TaskSpec, sent: TaskOutputs): TaskOutputs {
     const { bodies, settings } = job.physics;
     const sceneBytes = job.assets.reduce((n, a) => n + a.sizeBytes, 0);
+    if (task.kind === 'frames') {
+      const { width, height } = job.thenRender!;
+      const out = sent[`frame:${task.frames[0]}`];
+      if (!out) throw new Error(`the worker sent no image for frame ${task.frames[0]}`);
+      if (out.sizeBytes > maxFrameBytes(width, height)) throw new Error(`its frame of ${out.sizeBytes} bytes is larger than a ${width}×${height} image can be`);
+      return { [`frame:${task.frames[0]}`]: out };
+    }
     const limits: Record<string, number> =
       task.kind === 'variant'
         ? // The scene again, plus per keyframe a time and each body's translation and rotation.
@@ -109,6 +131,7 @@ export class PhysicsJobType implements JobType<PhysicsId> {
   }
 
   async keepResult(job: PhysicsJob, task: TaskSpec, outputs: TaskOutputs, files: ResultFiles): Promise<TaskOutputs> {
+    if (task.kind === 'frames') return keepFrames(job.outputDir, task.frames, outputs, files, (f) => renderFrameName(job, f));
     if (task.kind !== 'variant') return outputs; // a chunk's parts wait in the store for the next chunk and the merge
     const index = task.frames[0]!;
     const named: TaskOutputs = {};
@@ -121,14 +144,15 @@ export class PhysicsJobType implements JobType<PhysicsId> {
   }
 
   heldBlobs(task: TaskSpec, outputs: TaskOutputs): string[] {
-    return task.kind === 'chunk' ? Object.values(outputs).map((o) => o.hash) : [];
+    if (task.kind === 'chunk') return Object.values(outputs).map((o) => o.hash);
+    return task.kind === 'merge' && outputs[BAKED_SO_FAR] ? [outputs[BAKED_SO_FAR].hash] : []; // what the render's frames are leased with
   }
 
   outputFiles(task: TaskSpec, outputs: TaskOutputs): string[] {
-    return task.kind === 'chunk' ? [] : Object.keys(outputs);
+    return task.kind === 'chunk' ? [] : Object.keys(outputs).filter((name) => name !== BAKED_SO_FAR);
   }
 
-  finish(job: PhysicsJob, _task: TaskSpec, parts: FinishedPart[], files: ResultFiles): Promise<TaskOutputs> {
-    return assembleBake(job, parts, files);
+  finish(job: PhysicsJob, task: TaskSpec, parts: FinishedPart[], files: ResultFiles): Promise<TaskOutputs> {
+    return isPartialBake(task) ? bakeSoFar(job, parts, files) : assembleBake(job, parts, files);
   }
 }

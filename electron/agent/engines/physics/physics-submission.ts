@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join } from 'node:path';
 import { TroupeError } from '../../../../shared/errors.js';
-import type { AssetRef, SubmissionOf } from '../../../../shared/model/jobs.js';
+import { MAX_FPS, MAX_FRAMES_PER_JOB, MAX_PIXELS, MAX_SIDE_PX, MIN_FPS, type AssetRef, type SubmissionOf } from '../../../../shared/model/jobs.js';
 import { MAX_BAKE_CHUNKS, PHYSICS_ENGINE, bakeChunkCount, type PhysicsVariant } from '../../../../shared/model/physics-jobs.js';
 import { checkAssetName } from '../../jobs/asset-name.js';
 import type { SubmitRequestOf } from '../../jobs/job-type.js';
@@ -35,6 +35,12 @@ export async function buildPhysicsSubmission(req: PhysicsRequest, blobs: BlobSto
   const info = await stat(req.scenePath).catch(() => null);
   if (!info?.isFile()) throw new TroupeError('not-found', `No scene file at ${req.scenePath}`);
   if (req.random && !req.wedge) throw new TroupeError('bad-request', 'Random variants need ranges to draw from: add a wedge such as "friction=0.2:0.8,restitution=0:1"');
+  if (req.thenRender && req.wedge) throw new TroupeError('bad-request', 'A render can follow a bake, not a wedge: render the variant you want from its .glb');
+  if (req.thenRender) {
+    const { width, height } = req.thenRender;
+    if (width > MAX_SIDE_PX || height > MAX_SIDE_PX || width * height > MAX_PIXELS)
+      throw new TroupeError('bad-request', `${width}x${height} is too large: at most ${MAX_SIDE_PX} pixels a side and ${MAX_PIXELS / 1e6} megapixels`);
+  }
 
   const settings = checkPhysicsSettings(req.settings);
   const file = await readPhysicsFile({ scenePath: req.scenePath });
@@ -61,6 +67,8 @@ export async function buildPhysicsSubmission(req: PhysicsRequest, blobs: BlobSto
     assets.push({ name: safe, hash, sizeBytes });
   }
   const { dtSeconds, substeps, totalSteps, gravity, fps, keyframeCount } = settings;
+  if (req.thenRender && (fps < MIN_FPS || fps > MAX_FPS)) throw new TroupeError('bad-request', `A render needs ${MIN_FPS} to ${MAX_FPS} frames a second, not ${fps}`);
+  if (req.thenRender && keyframeCount > MAX_FRAMES_PER_JOB) throw new TroupeError('bad-request', `The bake has ${keyframeCount} keyframes; a render takes at most ${MAX_FRAMES_PER_JOB} frames: lower --fps`);
   return {
     name: req.name ?? basename(req.scenePath, ext),
     engine: PHYSICS_ENGINE,
@@ -76,5 +84,7 @@ export async function buildPhysicsSubmission(req: PhysicsRequest, blobs: BlobSto
       bodies: file.scene.bodies.length,
       warnings: file.scene.warnings.slice(0, 32).map((w) => w.slice(0, 1000)),
     },
+    // Frame N at N / fps s: frame 0 is the scene as it starts, the last the end of the bake.
+    thenRender: req.thenRender ? { ...req.thenRender, frameStart: 0, frameEnd: keyframeCount - 1, fps } : null,
   };
 }

@@ -57,7 +57,7 @@ describe('PathTracerJobType', () => {
 
   it('writes a frames task’s images under the job’s file names and records them by name', async () => {
     const written: string[] = [];
-    const files: ResultFiles = { pathOf: (h) => `/blobs/${h}`, writeFromBlob: async (dir, name, h) => void written.push(`${dir}/${name}<-${h.slice(0, 1)}`), writeBytes: async () => undefined };
+    const files: ResultFiles = { pathOf: (h) => `/blobs/${h}`, writeFromBlob: async (dir, name, h) => void written.push(`${dir}/${name}<-${h.slice(0, 1)}`), writeBytes: async () => undefined, storeBytes: async () => ({ hash: hash('c'), sizeBytes: 1 }) };
     const [frame] = jobType.compile('0123456789abcdef', job, { workersHint: 1 });
     const kept = await jobType.keepResult(job, frame!, { 'frame:1': { hash: hash('b'), sizeBytes: 100 } }, files);
     expect(frameFileName(job, 1)).toBe('robot_0001.png');
