@@ -69,7 +69,7 @@ export function buildNodeGraph(json: GLTF.IGLTF, fileName: string): NodeGraph {
       open.push(...children[i]!);
     }
   }
-  const names = nodes.map((n, i) => (typeof n?.name === 'string' && n.name !== '' ? n.name : `node ${i}`));
+  const names = nodes.map((n, i) => (typeof n?.name === 'string' && n.name !== '' ? n.name : `#${i}`)); // as overrides name a body without a name; messages say "node #3"
   return { count, names, parent, children, local, world, inScene, localTrs };
 }
 
