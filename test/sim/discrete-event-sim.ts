@@ -6,6 +6,7 @@ import type { JobSubmission, TaskSpec } from '../../shared/model/jobs.js';
 import { bucketTasks, equalRows } from '../../electron/agent/jobs/compile-render-job.js';
 import { MemoryJobJournal } from '../../electron/agent/scheduler/ports.js';
 import { PullScheduler, type Lease } from '../../electron/agent/scheduler/pull-scheduler.js';
+import { mulberry32 } from '../../shared/seeded-random.js';
 
 export interface Workload {
   frameCostsMs: number[]; // at speed 1
@@ -14,16 +15,7 @@ export interface Workload {
   taskOverheadMs: number;
 }
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 function gaussian(rand: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());

@@ -1,15 +1,10 @@
 // Seeded randomness for fuzz tests: a run prints its seed, and FUZZ_SEED=<n> replays it.
 
-/** mulberry32: small, fast, and the same sequence on every machine for one seed. */
+import { mulberry32 } from '../../shared/seeded-random.js';
+
+/** The same sequence on every machine for one seed (mulberry32). */
 export function seededRandom(seed: number) {
-  let state = seed >>> 0;
-  const rnd = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rnd = mulberry32(seed);
   return {
     rnd,
     int: (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1)),

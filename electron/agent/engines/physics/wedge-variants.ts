@@ -11,6 +11,7 @@
 // A grid is the cartesian product of its terms, the first term varying slowest. Random mode
 // draws `count` variants from mulberry32(seed), terms in the order written.
 
+import { mulberry32 } from '../../../../shared/seeded-random.js';
 import { BadPhysicsOverrideError, BadWedgeSpecError } from './physics-errors.js';
 import { checkOverrideValue, type BodyOverride, type PhysicsOverrides, type VectorOverride } from './physics-overrides.js';
 
@@ -144,16 +145,4 @@ function setParam(o: PhysicsOverrides, param: string, value: number): void {
   const entry = (bodies[body] ??= {});
   if (target.axis) entry[target.field as 'linearVelocity'] = { ...(entry[target.field as 'linearVelocity'] ?? {}), [target.axis]: value };
   else entry[target.field as 'mass'] = value;
-}
-
-/** A small, fast 32-bit PRNG (Tommy Ettinger's mulberry32): integer arithmetic, so every machine draws the same numbers. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { packGlb, unpackGlb } from '../../../../../../electron/agent/engines/physics/glb-container.js';
 import { BadPhysicsSceneError, readPhysicsFile, runPhysicsTaskInProcess } from '../../../../../../electron/agent/engines/physics/index.js';
-import { mulberry32 } from '../../../../../../electron/agent/engines/physics/wedge-variants.js';
+import { mulberry32 } from '../../../../../../shared/seeded-random.js';
 import { addNode, boxScene, SAMPLE } from './physics-fixtures.js';
 
 const VALUES: unknown[] = [-1, 0, 0.5, 3, 17, 1e30, -1e30, 2 ** 32, 'x', '', null, true, false, [], {}, [1, 2], [0, 0, 0], [0, 0, 0, 0], [1e9, 1e9, 1e9], { type: 'box' }];
