@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { JobView, TaskView } from '../../shared/control-api/index.js';
 import { benchPhysicsStepping } from '../../electron/agent/engines/physics/physics-bench-core.js';
 import { REPO_ROOT, Testbed, type AgentProcess } from '../integration/harness/testbed.js';
-import { eventually, pair } from '../integration/harness/team-helpers.js';
+import { pairedTeamOfTwo } from '../integration/harness/team-helpers.js';
 
 const SCENE = join(REPO_ROOT, 'assets/physics/tower-and-ball.glb');
 /** A variant of ~1-2 s on one core: 10 s of the tower in 32 substeps a step. */
@@ -36,14 +36,7 @@ async function benchStepping(): Promise<void> {
 async function withTeam<T>(alphaEnv: Record<string, string>, body: (a: AgentProcess, b: AgentProcess, root: string) => Promise<T>): Promise<T> {
   const bed = new Testbed();
   try {
-    const hosts = [bed.addHost(), bed.addHost()];
-    const a = bed.agent(hosts[0]!, 'alpha');
-    const b = bed.agent(hosts[1]!, 'beta');
-    await Promise.all([a.start([], 0, alphaEnv), b.start([], 1)]);
-    await a.waitFor((e) => e.type === 'nearbyChanged' && (e.nearby as unknown[]).length >= 1, 10_000);
-    await pair(a, b);
-    type Member = { self: boolean; online: boolean; capacity: { engines?: { id: string }[] } | null };
-    await eventually(() => a.cli<{ members: Member[] }>(['team']).members.some((m) => !m.self && m.online && m.capacity?.engines?.some((e) => e.id === 'physics')), 15_000, 'beta advertising physics');
+    const [a, b] = await pairedTeamOfTwo(bed, { engine: 'physics', pinned: true, alphaEnv });
     return await body(a, b, bed.root);
   } finally {
     await bed.destroy();

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView, TaskView, VariantRow } from '../../shared/control-api/index.js';
 import { Testbed, type AgentProcess } from './harness/testbed.js';
-import { eventually, pair } from './harness/team-helpers.js';
+import { eventually, pairedTeamOfTwo } from './harness/team-helpers.js';
 
 const SCENE = join(import.meta.dirname, '../../assets/physics/tower-and-ball.glb');
 const bed = new Testbed();
@@ -33,14 +33,7 @@ function bakeOn(worker: AgentProcess, out: string, extra: string[] = []): JobVie
 
 describe(`Physics on a team of two (${bed.mode})`, () => {
   beforeAll(async () => {
-    const hosts = [bed.addHost(), bed.addHost()];
-    [a, b] = [bed.agent(hosts[0]!, 'alpha'), bed.agent(hosts[1]!, 'beta')];
-    await Promise.all([a.start(), b.start()]);
-    await a.waitFor((e) => e.type === 'nearbyChanged' && (e.nearby as unknown[]).length >= 1, 5000);
-    await pair(a, b);
-    type Member = { self: boolean; online: boolean; capacity: { engines?: { id: string }[] } | null };
-    await eventually(() => a.cli<{ members: Member[] }>(['team']).members
-      .some((m) => !m.self && m.online && m.capacity?.engines?.some((e) => e.id === 'physics')), 15_000, 'beta advertising physics');
+    [a, b] = await pairedTeamOfTwo(bed, { engine: 'physics' });
   }, 60_000);
   afterAll(() => bed.destroy());
 

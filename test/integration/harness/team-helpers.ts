@@ -2,7 +2,7 @@
 // side, approval on the other) and waiting on what the CLI reports.
 
 import { expect } from 'vitest';
-import type { AgentProcess } from './testbed.js';
+import type { AgentProcess, Testbed } from './testbed.js';
 
 /**
  * Pairing as two people do it: `troupe pair` on `from` shows a code; `to` shows its request with a
@@ -35,4 +35,27 @@ export async function eventually<T>(check: () => T | undefined | false, timeoutM
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/**
+ * Two agents, alpha and beta, each on a host of its own, paired, with beta online and (if given)
+ * advertising `engine`. `pinned`: each agent on one core of its own (benchmarks of scaling).
+ */
+export async function pairedTeamOfTwo(
+  bed: Testbed,
+  options: { engine?: string; pinned?: boolean; alphaEnv?: Record<string, string> } = {},
+): Promise<[AgentProcess, AgentProcess]> {
+  const hosts = [bed.addHost(), bed.addHost()];
+  const a = bed.agent(hosts[0]!, 'alpha');
+  const b = bed.agent(hosts[1]!, 'beta');
+  await Promise.all([a.start([], options.pinned ? 0 : undefined, options.alphaEnv ?? {}), b.start([], options.pinned ? 1 : undefined)]);
+  await a.waitFor((e) => e.type === 'nearbyChanged' && (e.nearby as unknown[]).length >= 1, 10_000);
+  await pair(a, b);
+  type Member = { self: boolean; online: boolean; capacity: { engines?: { id: string }[] } | null };
+  await eventually(
+    () => a.cli<{ members: Member[] }>(['team']).members.some((m) => !m.self && m.online && (!options.engine || m.capacity?.engines?.some((e) => e.id === options.engine))),
+    15_000,
+    `beta online${options.engine ? ` advertising ${options.engine}` : ''}`,
+  );
+  return [a, b];
 }
