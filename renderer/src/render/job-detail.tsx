@@ -11,6 +11,7 @@ import { FrameGrid } from './frame-grid.js';
 import { contributions, jobTiming, taskFailures } from './job-stats.js';
 import type { TilePainterFactory } from './tile-painter.js';
 import { useWorkerNames } from './use-worker-names.js';
+import { VariantsTable } from './variants-table.js';
 
 const NO_TASKS: TasksById = {};
 
@@ -55,7 +56,10 @@ export function JobDetail({ createPainter }: { createPainter?: TilePainterFactor
         </p>
       )}
       {!isRenderJob(job) ? (
-        <WorkerLegend workers={shares.map((s) => s.workerId)} names={names} />
+        <>
+          {job.submission.engine === 'physics' && job.submission.physics.job === 'wedge' && <VariantsTable job={job} />}
+          <WorkerLegend workers={shares.map((s) => s.workerId)} names={names} />
+        </>
       ) : job.submission.kind === 'still' ? (
         <BucketCanvas job={job} tasks={tasks} workerNames={names} createPainter={createPainter} />
       ) : (
