@@ -157,7 +157,7 @@ export class PullScheduler {
   expireLeases(): void {
     const now = this.clock.now();
     for (const [leaseId, l] of this.leases) if (l.attempt.lease.expiresAtMs < now) this.lapse(leaseId);
-    this.verification?.checks.expire(
+    const takenBack = this.verification?.checks.expire(
       (jobId) => [...this.job(jobId).tasks.values()].some((t) => t.state !== 'done' && t.state !== 'cancelled'),
       (jobId, excluded) => [...this.activeWorkers].some((w) => !excluded.has(w) && (this.taskSlots.get(w) ?? 1) > 0 && !this.isBlocklisted(jobId, w) && this.canRun(this.job(jobId), w)),
       (jobId, words) => {
@@ -166,6 +166,7 @@ export class PullScheduler {
         this.maybeFinish(job);
       },
     );
+    if (takenBack?.length) this.events.cancelLeases?.(takenBack);
   }
 
   /** A worker with free capacity asks for work: the next task under a lease, or null. */
@@ -253,7 +254,8 @@ export class PullScheduler {
     const losers = this.endAttempts(task);
     if (losers.length) this.events.cancelLeases?.(losers);
     this.events.taskDone?.(job.jobId, task.spec, outcome);
-    if (this.verification?.checkable(job.submission)) this.verification.checks.consider(job.jobId, task.spec, { workerId: outcome.workerId, hashes: outputHashes(outcome.outputs) });
+    if (this.verification?.checkable(job.submission))
+      this.verification.checks.consider(job.jobId, task.spec, { workerId: outcome.workerId, hashes: outputHashes(outcome.outputs), workMs: outcome.endedAtMs - outcome.startedAtMs });
     this.maybeFinish(job);
     return true;
   }
@@ -378,7 +380,7 @@ export class PullScheduler {
   }
 
   leasesHeld(workerId: string): number {
-    let n = 0;
+    let n = this.verification?.checks.heldBy(workerId) ?? 0;
     for (const l of this.leases.values()) if (l.attempt.lease.workerId === workerId) n++;
     return n;
   }

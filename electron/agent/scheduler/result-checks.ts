@@ -24,7 +24,13 @@ export const CHECK_GIVE_UP_MS = 120_000;
 interface Result {
   workerId: string;
   hashes: string;
+  /** How long the worker took (its own clock); sets how long a checker may take. */
+  workMs?: number;
 }
+
+/** A checker may take this many times the first run's time (at least CHECK_MIN_MS) before another machine checks instead. */
+const CHECK_SLOWDOWN = 4;
+const CHECK_MIN_MS = 15_000;
 
 interface Check {
   checkId: string;
@@ -133,15 +139,31 @@ export class ResultChecks {
    * machine on the team may run (only the suspect is sharing), or that nobody took for too long,
    * is given up, in the job's words.
    */
-  expire(jobIsOpen: (jobId: string) => boolean, anyoneMayCheck: (jobId: string, excluded: ReadonlySet<string>) => boolean, note: (jobId: string, words: string) => void): void {
+  expire(jobIsOpen: (jobId: string) => boolean, anyoneMayCheck: (jobId: string, excluded: ReadonlySet<string>) => boolean, note: (jobId: string, words: string) => void): Lease[] {
     const now = this.clock.now();
+    const takenBack: Lease[] = [];
     for (const c of [...this.checks.values()]) {
       if (c.lease && c.lease.expiresAtMs < now) c.lease = null;
+      // A checker that holds on (slow, or hoarding: its heartbeats keep the lease alive) must not
+      // hold the job open: past its time, another machine checks instead.
+      if (c.lease && now - c.lease.startedAtMs > Math.max(CHECK_MIN_MS, CHECK_SLOWDOWN * (c.results[0]!.workMs ?? 0))) {
+        takenBack.push(c.lease);
+        c.excluded.add(c.lease.workerId);
+        c.lease = null;
+      }
       if (!c.lease && !jobIsOpen(c.jobId) && (now - c.createdAtMs > CHECK_GIVE_UP_MS || !anyoneMayCheck(c.jobId, c.excluded))) {
         this.checks.delete(c.checkId);
         note(c.jobId, `Task ${c.spec.taskId} by ${c.results[0]!.workerId.slice(0, 7)} was not checked: no other machine was free to run it again`);
       }
     }
+    return takenBack;
+  }
+
+  /** Check leases this worker holds now (they count towards what it may hold). */
+  heldBy(workerId: string): number {
+    let n = 0;
+    for (const c of this.checks.values()) if (c.lease?.workerId === workerId) n++;
+    return n;
   }
 
   workerLost(workerId: string): void {

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import type { RenderSubmission } from '../../../../../shared/model/jobs.js';
+import { compileRenderJob } from '../../../../../electron/agent/jobs/compile-render-job.js';
+import { MemoryJobJournal } from '../../../../../electron/agent/scheduler/ports.js';
+import { PullScheduler, type Lease } from '../../../../../electron/agent/scheduler/pull-scheduler.js';
+import { ResultChecks } from '../../../../../electron/agent/scheduler/result-checks.js';
+
+const submission: RenderSubmission = {
+  name: 'job',
+  engine: 'builtin-render',
+  kind: 'animation',
+  scene: 'scene.glb',
+  assets: [],
+  settings: { width: 8, height: 8, samplesPerPixel: 1, seed: 1, frameStart: 1, frameEnd: 1, fps: 24, format: 'png' },
+  outputDir: '/out',
+  priority: 0,
+};
+
+describe('a check held on to', () => {
+  it('by a hoarding teammate (its heartbeats keep the lease alive) is taken back in time, checked elsewhere, and the job ends', () => {
+    let now = 0;
+    const cancelled: Lease[] = [];
+    const finished: string[] = [];
+    const sched = new PullScheduler(
+      { now: () => now },
+      new MemoryJobJournal(),
+      null,
+      { cancelLeases: (l) => cancelled.push(...l), jobFinished: (id, state) => finished.push(`${id}:${state}`) },
+      5000,
+      true,
+      null,
+      { checks: new ResultChecks({ now: () => now }, 'self', 1e-9), checkable: () => true },
+    );
+    sched.addJob('j', submission, compileRenderJob('j', submission, { workersHint: 2 }));
+    ['b', 'hoarder', 'self'].forEach((w) => sched.workerJoined(w, 1));
+    const frame = sched.requestWork('b')!;
+    sched.taskSucceeded(frame.leaseId, { workerId: 'b', startedAtMs: 0, endedAtMs: 1000, outputs: { 'frame:1': { hash: 'h', sizeBytes: 1 } } });
+    const hoarded = sched.requestWork('hoarder')!; // the check of b's frame; never answered
+    expect(sched.isCheck(hoarded.leaseId, 'hoarder')).toBe(true);
+    for (let t = 0; t < 20; t++) {
+      now += 1000;
+      sched.renewLeases('hoarder');
+      sched.expireLeases();
+    }
+    expect(cancelled.map((l) => l.leaseId)).toContain(hoarded.leaseId);
+    expect(finished).toEqual([]);
+    const check = sched.requestWork('self')!;
+    expect(sched.isCheck(check.leaseId, 'self')).toBe(true);
+    expect(sched.checkDone(check.leaseId, 'self', { 'frame:1': { hash: 'h' } })).toEqual({ kind: 'agreed', jobId: 'j' });
+    expect(finished).toEqual(['j:done']);
+    expect(sched.requestWork('hoarder')).toBeNull(); // it may not check this one again
+  });
+});
