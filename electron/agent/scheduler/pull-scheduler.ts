@@ -176,10 +176,12 @@ export class PullScheduler {
       if (!this.speeds.hasHint(workerId)) this.speeds.hint(workerId, 1); // keep what it announced if we know it
     }
     if (this.leasesHeld(workerId) >= this.leaseLimit(workerId)) return null;
-    const check = this.nextCheck(workerId);
-    if (check) return check;
     const now = this.clock.now();
     const ready = this.readyTasks(workerId);
+    // A check runs when this worker has nothing else to do (a job's tail, where it costs nothing),
+    // or once it has waited a while (a long job still catches a wrong machine early).
+    const check = this.nextCheck(workerId, ready.length > 0);
+    if (check) return check;
     if (ready.length === 0) {
       const straggler = this.placement.straggler(
         workerId,
@@ -403,8 +405,8 @@ export class PullScheduler {
     return rec;
   }
 
-  /** A check of another worker's result, for a worker that may run it; before new tasks, so a wrong machine is caught early. */
-  private nextCheck(workerId: string): Lease | null {
+  /** A check of another worker's result, for a worker that may run it; `onlyOverdue` while it has tasks to run. */
+  private nextCheck(workerId: string, onlyOverdue: boolean): Lease | null {
     if (!this.verification) return null;
     return this.verification.checks.next(
       workerId,
@@ -416,6 +418,7 @@ export class PullScheduler {
         const now = this.clock.now();
         return { leaseId: `${this.leasePrefix}-${++this.leaseSeq}`, jobId, task: spec, workerId, startedAtMs: now, expiresAtMs: now + this.leaseMs, speculative: false };
       },
+      onlyOverdue,
     );
   }
 

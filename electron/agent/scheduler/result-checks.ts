@@ -20,6 +20,11 @@ import type { Lease } from './job-records.js';
 /** Share of done tasks checked beyond each worker's first. */
 export const DEFAULT_CHECK_RATE = 0.02;
 export const CHECK_GIVE_UP_MS = 120_000;
+/**
+ * Checks wait for a machine with nothing else to run (a job's tail, where a check costs no time)
+ * for this long; after it, any machine that may takes one before its next task.
+ */
+export const CHECK_OVERDUE_MS = 30_000;
 
 interface Result {
   workerId: string;
@@ -80,10 +85,11 @@ export class ResultChecks {
     this.checks.set(checkId, { checkId, jobId, spec, results: [result], lease: null, excluded: new Set([result.workerId]), createdAtMs: this.clock.now() });
   }
 
-  /** A check this worker may run now (oldest first), leased to it; `eligible` says whether its job still runs. */
-  next(workerId: string, eligible: (jobId: string) => boolean, lease: (jobId: string, spec: TaskSpec) => Lease): Lease | null {
+  /** A check this worker may run now (oldest first), leased to it; `eligible` says whether its job still runs; `onlyOverdue`: only one that has waited CHECK_OVERDUE_MS. */
+  next(workerId: string, eligible: (jobId: string) => boolean, lease: (jobId: string, spec: TaskSpec) => Lease, onlyOverdue = false): Lease | null {
+    const now = this.clock.now();
     for (const c of this.checks.values()) {
-      if (c.lease || c.excluded.has(workerId) || !eligible(c.jobId)) continue;
+      if (c.lease || c.excluded.has(workerId) || (onlyOverdue && now - c.createdAtMs < CHECK_OVERDUE_MS) || !eligible(c.jobId)) continue;
       c.lease = lease(c.jobId, c.spec);
       return c.lease;
     }

@@ -3,7 +3,7 @@ import type { RenderSubmission } from '../../../../../shared/model/jobs.js';
 import { compileRenderJob } from '../../../../../electron/agent/jobs/compile-render-job.js';
 import { MemoryJobJournal } from '../../../../../electron/agent/scheduler/ports.js';
 import { PullScheduler } from '../../../../../electron/agent/scheduler/pull-scheduler.js';
-import { CHECK_GIVE_UP_MS, ResultChecks } from '../../../../../electron/agent/scheduler/result-checks.js';
+import { CHECK_GIVE_UP_MS, CHECK_OVERDUE_MS, ResultChecks } from '../../../../../electron/agent/scheduler/result-checks.js';
 
 const submission = (frames: number): RenderSubmission => ({
   name: 'job',
@@ -46,22 +46,23 @@ describe('ResultChecks', () => {
     sched.addJob('j', submission(2), compileRenderJob('j', submission(2), { workersHint: 2 }));
     ['self', 'b'].forEach((w) => sched.workerJoined(w, 1));
     finish('b'); // frame 1 by the teammate
-    const { lease, verdict } = finish('self'); // checks come before new work
+    expect(finish('self').lease.task.frames).toEqual([2]); // a check waits while this machine has a task to run
+    expect(finished).toEqual([]); // b's frame is still to be checked
+    const { lease, verdict } = finish('self'); // nothing else to run: the check
     expect(lease.task.frames).toEqual([1]);
     expect(verdict).toEqual({ kind: 'agreed', jobId: 'j' });
-    expect(finished).toEqual([]);
-    expect(finish('b').lease.task.frames).toEqual([2]); // b's second frame: past its first, and not in the sample
     expect(finished).toEqual(['j:done']);
     expect(sched.jobInfo('j').errors).toEqual([]);
   });
 
   it("a wrong result found by this machine: the worker is untrusted for the job and everything it did is done again", () => {
-    const { sched, finished, finish } = setup();
+    const { sched, finished, finish, advance } = setup();
     sched.addJob('j', submission(4), compileRenderJob('j', submission(4), { workersHint: 2 }));
     ['self', 'liar'].forEach((w) => sched.workerJoined(w, 1));
     finish('liar', true);
     finish('liar', true);
-    const { verdict } = finish('self'); // the check comes before new work
+    advance(CHECK_OVERDUE_MS); // a check that has waited this long comes before new work
+    const { verdict } = finish('self');
     expect(verdict).toMatchObject({ kind: 'untrusted', workerIds: ['liar'], checkedBy: ['self'] });
     sched.distrust('j', ['liar'], 'liar returned a wrong result');
     expect(sched.isBlocklisted('j', 'liar')).toBe(true);
@@ -75,11 +76,11 @@ describe('ResultChecks', () => {
 
   it('two teammates that disagree: a third machine decides, and the odd one out is untrusted', () => {
     const { sched, finish } = setup();
-    sched.addJob('j', submission(3), compileRenderJob('j', submission(3), { workersHint: 3 }));
+    sched.addJob('j', submission(1), compileRenderJob('j', submission(1), { workersHint: 3 }));
     ['a', 'b', 'c'].forEach((w) => sched.workerJoined(w, 1));
     finish('a', true); // a lies about frame 1
     expect(finish('b').verdict).toEqual({ kind: 'undecided', jobId: 'j' }); // b checks it: they differ
-    expect(finish('b').verdict).toBeNull(); // b cannot check twice: it gets a task instead
+    expect(sched.requestWork('b')).toBeNull(); // b cannot check twice, and there is nothing else
     expect(finish('c').verdict).toMatchObject({ kind: 'untrusted', workerIds: ['a'], checkedBy: ['b', 'c'] });
   });
 
