@@ -1,18 +1,22 @@
 // Owns checking teammates' results for jobs whose engine is deterministic (the built-in renderer,
 // physics): the same task run on another machine must give the same output hashes. A sample of
-// done tasks is checked: every worker's first task of a job, then about 2 % of the rest (chosen
-// by the task id's hash, so the sample is the same after a restart). This machine's own results
-// are the user's and are never checked; its verdict is final. Between two teammates that disagree
-// a third machine decides, and the odd one out is untrusted for the job.
+// done tasks is checked: every worker's first task of a job, then about 2 % of the rest, chosen by
+// a keyed hash of the task id whose key never leaves this machine (task ids are public: with a
+// plain hash a worker could tell which of its tasks will be checked, and lie on the others). This
+// machine's own results are the user's and are never checked; its verdict is final. Between
+// teammates that disagree, more machines decide: the result most of them share (at least two,
+// more than any other) is right, and the machines that differ from it are untrusted for the job.
+// No such result yet: nobody is blamed, and another machine runs it.
 //
 //   done (by W) --sampled--> pending --leased to a machine not W--> checking --hashes agree--> agreed
 //                               ^                                      |
 //                               +--- lease lapsed or check failed -----+--differ, checker is us--> W untrusted
-//                                                                      +--differ--> pending (a third machine)
-//                                                                                    --> the one the third contradicts is untrusted
+//                                                                      +--differ--> pending (another machine)
+//                                                                                    --> those who differ from the most shared result are untrusted
 //   pending, the job's own tasks all done, and no other machine sharing (or none free for CHECK_GIVE_UP_MS) --> given up (said on the job)
+//   the checked task done again (its result, or one it was made from, was replaced) --> forgotten: its old result no longer stands
 
-import { createHash } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { TaskSpec } from '../../../shared/model/jobs.js';
 import type { Clock } from './ports.js';
 import type { Lease } from './job-records.js';
@@ -72,14 +76,20 @@ export class ResultChecks {
     /** This machine: trusted, never checked, and its checks are final. */
     private readonly selfId: string,
     private readonly rate = DEFAULT_CHECK_RATE,
+    /** Keys the sample; random, and never sent, so no teammate can predict which of its tasks are checked. */
+    private readonly sampleKey: Uint8Array = randomBytes(32),
   ) {}
 
   /** A task of a checkable job is done: maybe check it. */
   consider(jobId: string, spec: TaskSpec, result: Result): void {
+    // Done again (it was redone after a result it was made from was found wrong, or lost): the
+    // result an older check holds no longer stands, and re-running the task now may start from
+    // other inputs, which would make an honest worker's old result look wrong.
+    this.forget(jobId, [spec.taskId]);
     if (result.workerId === this.selfId || spec.kind === 'merge' || this.rate <= 0) return;
     const seen = this.checkedWorkers.get(jobId) ?? new Set<string>();
     this.checkedWorkers.set(jobId, seen);
-    if (seen.has(result.workerId) && !sampled(spec.taskId, this.rate)) return;
+    if (seen.has(result.workerId) && !sampled(this.sampleKey, spec.taskId, this.rate)) return;
     seen.add(result.workerId);
     const checkId = `check-${++this.seq}`;
     this.checks.set(checkId, { checkId, jobId, spec, results: [result], lease: null, excluded: new Set([result.workerId]), createdAtMs: this.clock.now() });
@@ -120,10 +130,12 @@ export class ResultChecks {
       return { kind: 'agreed', jobId };
     }
     const byUs = c.results.find((r) => r.workerId === this.selfId);
-    if (!byUs && c.results.length < 3) return { kind: 'undecided', jobId }; // a third machine decides
+    // Without this machine's word, the result most checkers share decides; while none does (two
+    // results that differ, or three that all differ), nobody is blamed: another machine runs it.
+    const truth = byUs ?? plurality(c.results);
+    if (!truth) return { kind: 'undecided', jobId };
     this.checks.delete(c.checkId);
-    const truth = byUs ?? majority(c.results);
-    const wrong = c.results.filter((r) => !truth || r.hashes !== truth.hashes).map((r) => r.workerId);
+    const wrong = c.results.filter((r) => r.hashes !== truth.hashes).map((r) => r.workerId);
     return { kind: 'untrusted', jobId, taskId: c.spec.taskId, workerIds: wrong, checkedBy: c.results.filter((r) => r.workerId !== first!.workerId).map((r) => r.workerId) };
   }
 
@@ -159,7 +171,14 @@ export class ResultChecks {
       }
       if (!c.lease && !jobIsOpen(c.jobId) && (now - c.createdAtMs > CHECK_GIVE_UP_MS || !anyoneMayCheck(c.jobId, c.excluded))) {
         this.checks.delete(c.checkId);
-        note(c.jobId, `Task ${c.spec.taskId} by ${c.results[0]!.workerId.slice(0, 7)} was not checked: no other machine was free to run it again`);
+        const by = c.results[0]!.workerId.slice(0, 7);
+        const others = c.results.slice(1).map((r) => r.workerId.slice(0, 7));
+        note(
+          c.jobId,
+          others.length === 0
+            ? `Task ${c.spec.taskId} by ${by} was not checked: no other machine was free to run it again`
+            : `Task ${c.spec.taskId} by ${by} was run again on ${others.join(', ')} and the results differ; no other machine was free to decide which is right, so its result was kept unconfirmed`,
+        );
       }
     }
     return takenBack;
@@ -174,6 +193,20 @@ export class ResultChecks {
 
   workerLost(workerId: string): void {
     for (const c of this.checks.values()) if (c.lease?.workerId === workerId) c.lease = null;
+  }
+
+  /**
+   * Forgets the checks of these tasks of a job (they are being done again: their results, or a
+   * result they were made from, no longer stand); returns the checks' live leases, to stop.
+   */
+  forget(jobId: string, taskIds: readonly string[]): Lease[] {
+    const live: Lease[] = [];
+    for (const c of [...this.checks.values()]) {
+      if (c.jobId !== jobId || !taskIds.includes(c.spec.taskId)) continue;
+      if (c.lease) live.push(c.lease);
+      this.checks.delete(c.checkId);
+    }
+    return live;
   }
 
   /** Forgets a job's checks (it ended, or its suspects' work is being redone). */
@@ -205,11 +238,16 @@ export class ResultChecks {
   }
 }
 
-function sampled(taskId: string, rate: number): boolean {
-  return parseInt(createHash('sha256').update(taskId).digest('hex').slice(0, 8), 16) / 2 ** 32 < rate;
+function sampled(key: Uint8Array, taskId: string, rate: number): boolean {
+  return parseInt(createHmac('sha256', key).update(taskId).digest('hex').slice(0, 8), 16) / 2 ** 32 < rate;
 }
 
-function majority(results: Result[]): Result | null {
-  for (const r of results) if (results.filter((x) => x.hashes === r.hashes).length * 2 > results.length) return r;
-  return null;
+/** The hashes at least two results share and more than share any other; null while there are none. */
+function plurality(results: Result[]): Result | null {
+  const counts = new Map<string, number>();
+  for (const r of results) counts.set(r.hashes, (counts.get(r.hashes) ?? 0) + 1);
+  const ranked = [...counts.entries()].sort((a, b) => b[1] - a[1]);
+  const [top, next] = ranked;
+  if (!top || top[1] < 2 || (next && next[1] === top[1])) return null;
+  return results.find((r) => r.hashes === top[0])!;
 }

@@ -99,7 +99,7 @@ describe('ResultChecks', () => {
 
   it('samples about the rate given, the same tasks every time', () => {
     const checks = (rate: number) => {
-      const rc = new ResultChecks({ now: () => 0 }, 'self', rate);
+      const rc = new ResultChecks({ now: () => 0 }, 'self', rate, new Uint8Array(32)); // one key: the same sample each time
       for (let i = 0; i < 2000; i++) rc.consider('j', { taskId: `j:f${i}`, kind: 'frames', frames: [i], region: null, dependsOn: [], cost: 1 }, { workerId: 'b', hashes: 'x' });
       let n = 0;
       while (rc.next('c', () => true, (jobId, spec) => ({ leaseId: `${n++}`, jobId, task: spec, workerId: 'c', startedAtMs: 0, expiresAtMs: 1e9, speculative: false }))) continue;

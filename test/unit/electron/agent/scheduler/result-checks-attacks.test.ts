@@ -1,0 +1,130 @@
+// Result checks against dishonest teammates: a cheater that predicts which of its results are
+// checked, liars that outnumber an honest worker without agreeing, a disputed check nobody can
+// decide, and a check whose task was done again since.
+
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { RenderSubmission, TaskSpec } from '../../../../../shared/model/jobs.js';
+import { compileRenderJob } from '../../../../../electron/agent/jobs/compile-render-job.js';
+import { MemoryJobJournal } from '../../../../../electron/agent/scheduler/ports.js';
+import { PullScheduler } from '../../../../../electron/agent/scheduler/pull-scheduler.js';
+import { DEFAULT_CHECK_RATE, ResultChecks } from '../../../../../electron/agent/scheduler/result-checks.js';
+import type { Lease } from '../../../../../electron/agent/scheduler/pull-scheduler.js';
+
+const spec = (i: number): TaskSpec => ({ taskId: `5e0c9a1f27b4d803:f${i}`, kind: 'frames', frames: [i], region: null, dependsOn: [], cost: 1 });
+const leaseFor = (workerId: string) => {
+  let n = 0;
+  return (jobId: string, task: TaskSpec): Lease => ({ leaseId: `${workerId}-${n++}`, jobId, task, workerId, startedAtMs: 0, expiresAtMs: 1e12, speculative: false });
+};
+
+/** The rule the sample used to follow: anyone who knows a task id (every worker, from its lease) could apply it. */
+const publicSample = (taskId: string, rate: number): boolean => parseInt(createHash('sha256').update(taskId).digest('hex').slice(0, 8), 16) / 2 ** 32 < rate;
+
+describe('ResultChecks against dishonest teammates', () => {
+  it('a cheater cannot tell which of its results will be checked: lying only on the ones a public hash leaves out gets caught', () => {
+    const key = new Uint8Array(32).fill(7); // fixed, so the test is the same every run; the agent draws its own
+    const checks = new ResultChecks({ now: () => 0 }, 'self', DEFAULT_CHECK_RATE, key);
+    const lied = new Set<string>();
+    for (let i = 0; i < 3000; i++) {
+      const task = spec(i);
+      // Honest on its first task (always checked) and on what it predicts is sampled; lies on the rest.
+      const honest = i === 0 || publicSample(task.taskId, DEFAULT_CHECK_RATE);
+      if (!honest) lied.add(task.taskId);
+      checks.consider('5e0c9a1f27b4d803', task, { workerId: 'cheater', hashes: honest ? 'right' : 'wrong' });
+    }
+    const checked: string[] = [];
+    for (let l; (l = checks.next('self', () => true, leaseFor('self'))); ) checked.push(l.task.taskId);
+    expect(lied.size).toBeGreaterThan(2900);
+    // About 2 % of its lies are checked (60 of 3000); before, none: the sample was the public one.
+    expect(checked.filter((t) => lied.has(t)).length).toBeGreaterThan(20);
+  });
+
+  it('samples about the rate, the same tasks for the same key and other tasks for another key', () => {
+    const sample = (key: Uint8Array) => {
+      const checks = new ResultChecks({ now: () => 0 }, 'self', 0.02, key);
+      for (let i = 0; i < 3000; i++) checks.consider('j', spec(i), { workerId: 'b', hashes: 'x' });
+      const ids: string[] = [];
+      for (let l; (l = checks.next('c', () => true, leaseFor('c'))); ) ids.push(l.task.taskId);
+      return ids;
+    };
+    const a = sample(new Uint8Array(32).fill(1));
+    expect(a.length).toBeGreaterThan(30);
+    expect(a.length).toBeLessThan(95);
+    expect(sample(new Uint8Array(32).fill(1))).toEqual(a);
+    const b = sample(new Uint8Array(32).fill(2));
+    expect(b.slice(1)).not.toEqual(a.slice(1)); // beyond each worker's first task
+  });
+
+  it('three results that all differ blame nobody yet (two liars cannot get an honest worker distrusted); a fourth decides', () => {
+    const checks = new ResultChecks({ now: () => 0 }, 'self', 1e-9);
+    checks.consider('j', spec(1), { workerId: 'honest', hashes: 'right' });
+    const run = (workerId: string, hashes: string) => {
+      const lease = checks.next(workerId, () => true, leaseFor(workerId))!;
+      return checks.done(lease.leaseId, { workerId, hashes });
+    };
+    expect(run('liar1', 'wrong-1')).toEqual({ kind: 'undecided', jobId: 'j' });
+    // Before: with three results and no majority, every machine, the honest one too, was untrusted.
+    expect(run('liar2', 'wrong-2')).toEqual({ kind: 'undecided', jobId: 'j' });
+    expect(run('other', 'right')).toMatchObject({ kind: 'untrusted', workerIds: ['liar1', 'liar2'] });
+  });
+
+  it('with two teammates and a coordinator that does not share, a disputed check is given up saying the results differ', () => {
+    let now = 0;
+    const submission: RenderSubmission = {
+      name: 'job',
+      engine: 'builtin-render',
+      kind: 'animation',
+      scene: 'scene.glb',
+      assets: [],
+      settings: { width: 8, height: 8, samplesPerPixel: 1, seed: 1, frameStart: 1, frameEnd: 2, fps: 24, format: 'png' },
+      outputDir: '/out',
+      priority: 0,
+    };
+    const sched = new PullScheduler({ now: () => now }, new MemoryJobJournal(), null, {}, 5000, true, null, {
+      checks: new ResultChecks({ now: () => now }, 'self', 1e-9),
+      checkable: () => true,
+    });
+    sched.addJob('j', submission, compileRenderJob('j', submission, { workersHint: 2 }));
+    ['honest', 'liar'].forEach((w) => sched.workerJoined(w, 1));
+    const work = (workerId: string, hash: string) => {
+      const l = sched.requestWork(workerId)!;
+      if (sched.isCheck(l.leaseId, workerId)) return sched.checkDone(l.leaseId, workerId, { [`frame:${l.task.frames[0]}`]: { hash } });
+      sched.taskSucceeded(l.leaseId, { workerId, startedAtMs: now, endedAtMs: now + 1, outputs: { [`frame:${l.task.frames[0]}`]: { hash: 'ok', sizeBytes: 1 } } });
+      return null;
+    };
+    work('honest', 'ok'); // frame 1
+    work('liar', 'ok'); // frame 2, honestly (checks wait for a machine with nothing else to run)
+    expect(work('liar', 'forged')).toEqual({ kind: 'undecided', jobId: 'j' }); // checks frame 1 and disagrees
+    expect(work('honest', 'ok')).toEqual({ kind: 'agreed', jobId: 'j' }); // checks the liar's first
+    now += 1000;
+    sched.expireLeases();
+    expect(sched.jobState('j')).toBe('done');
+    // Before: "was not checked: no other machine was free", though it was checked, and disputed.
+    expect(sched.jobInfo('j').errors).toEqual([expect.stringMatching(/f1 by honest was run again on liar and the results differ; no other machine was free to decide/)]);
+    expect(sched.isBlocklisted('j', 'honest')).toBe(false);
+  });
+
+  it('a task done again drops the check of its old result: an honest worker is not judged on inputs it never had', () => {
+    const checks = new ResultChecks({ now: () => 0 }, 'self', 1e-9);
+    // A bake's chunk by an honest worker, made from a chunk a liar did; the liar is caught and both are
+    // done again (the chunk now starts from another snapshot, and gives other bytes, rightly).
+    checks.consider('j', spec(4), { workerId: 'honest', hashes: 'from-the-liars-snapshot' });
+    checks.consider('j', spec(4), { workerId: 'other', hashes: 'from-the-true-snapshot' });
+    const lease = checks.next('self', () => true, leaseFor('self'))!;
+    // This machine re-runs it from today's inputs; before, it got the honest worker's old result to judge, and distrusted it.
+    expect(checks.done(lease.leaseId, { workerId: 'self', hashes: 'from-the-true-snapshot' })).toEqual({ kind: 'agreed', jobId: 'j' });
+    expect(checks.next('self', () => true, leaseFor('self'))).toBeNull();
+  });
+
+  it('forget() drops the checks of tasks being done again and hands back their live leases', () => {
+    const checks = new ResultChecks({ now: () => 0 }, 'self', 1e-9);
+    checks.consider('j', spec(1), { workerId: 'a', hashes: 'x' });
+    checks.consider('j', spec(2), { workerId: 'b', hashes: 'y' });
+    const lease = checks.next('c', () => true, leaseFor('c'))!;
+    expect(checks.forget('j', [lease.task.taskId])).toEqual([lease]);
+    expect(checks.done(lease.leaseId, { workerId: 'c', hashes: 'z' })).toBeNull();
+    expect(checks.pendingFor('j')).toBe(true); // the other task's check stays
+    expect(checks.forget('j', ['5e0c9a1f27b4d803:f2'])).toEqual([]);
+    expect(checks.pendingFor('j')).toBe(false);
+  });
+});
