@@ -4,7 +4,7 @@
 // folder; for a bake that is rendered as it goes, each bake so far (and the final one) is also
 // kept as a blob, which the render's frames are leased with.
 
-import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { copyFile, link, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { SubmissionOf } from '../../../../shared/model/jobs.js';
@@ -12,12 +12,10 @@ import type { PHYSICS_ENGINE } from '../../../../shared/model/physics-jobs.js';
 import { checkAssetName } from '../../jobs/asset-name.js';
 import type { FinishedPart, ResultFiles, TaskOutputs } from '../../jobs/job-type.js';
 import { BAKED_SO_FAR } from './bake-render-tasks.js';
-import { readPhysicsFile } from './gltf-physics-reader.js';
-import { decodeKeyframes } from './keyframes-codec.js';
+import { BadPhysicsChunksError } from './physics-errors.js';
 import { OUT, safeJobName } from './physics-job-type.js';
-import { writePhysicsGlb } from './physics-output.js';
-import { checkPhysicsSettings } from './physics-settings.js';
-import { mergeKeyframes } from './simulated-poses.js';
+import { boundedWarnings, parsePhysicsSummary } from './physics-output.js';
+import { coordinatorThread } from './physics-runner.js';
 
 type PhysicsJob = SubmissionOf<typeof PHYSICS_ENGINE>;
 
@@ -29,20 +27,25 @@ function chunksOf(parts: FinishedPart[]): FinishedPart[] {
   return parts.filter((p) => p.spec.kind === 'chunk').sort((a, b) => a.spec.frames[0]! - b.spec.frames[0]!);
 }
 
-/** The scene with the chunks' keyframes as its animation. */
+/** The scene with the chunks' keyframes as its animation, joined on a physics thread (never in the agent's own). */
 async function bakedGlb(job: PhysicsJob, chunks: FinishedPart[], files: ResultFiles): Promise<{ glb: Uint8Array; warnings: string[] }> {
-  const keyframes = mergeKeyframes(await Promise.all(chunks.map(async (c) => decodeKeyframes(new Uint8Array(await readFile(files.pathOf(c.outputs[OUT.keyframes]!.hash))), job.physics.bodies))));
-  // The scene as the workers had it: its files laid out under their names (a .gltf names its buffers).
+  // The scene as the workers had it: its files laid out under their names (a .gltf names its
+  // buffers). Linked or copied, not symlinked: the reader follows a buffer's symlink and refuses a
+  // file outside the scene's folder, which the blob store is (a .gltf with a .bin never joined).
   const dir = await mkdtemp(join(tmpdir(), 'troupe-bake-'));
   try {
     for (const asset of job.assets) {
       const path = join(dir, checkAssetName(asset.name));
       await mkdir(dirname(path), { recursive: true });
-      await symlink(files.pathOf(asset.hash), path);
+      await link(files.pathOf(asset.hash), path).catch(() => copyFile(files.pathOf(asset.hash), path));
     }
-    const file = await readPhysicsFile({ scenePath: join(dir, checkAssetName(job.scene)) });
     const { dtSeconds, substeps, totalSteps, gravity, fps } = job.physics.settings;
-    return await writePhysicsGlb(file, checkPhysicsSettings({ dtSeconds, substeps, steps: totalSteps, gravity, fps }), keyframes);
+    return await coordinatorThread().join({
+      scenePath: join(dir, checkAssetName(job.scene)),
+      settings: { dtSeconds, substeps, steps: totalSteps, gravity, fps },
+      keyframesPaths: chunks.map((c) => files.pathOf(c.outputs[OUT.keyframes]!.hash)),
+      bodies: job.physics.bodies,
+    });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -58,8 +61,10 @@ export async function assembleBake(job: PhysicsJob, parts: FinishedPart[], files
   const chunks = chunksOf(parts);
   const { glb, warnings } = await bakedGlb(job, chunks, files);
   const name = safeJobName(job);
-  const last = JSON.parse(await readFile(files.pathOf(chunks.at(-1)!.outputs[OUT.summary]!.hash), 'utf8')) as { warnings?: string[] };
-  const summary = JSON.stringify({ ...last, chunks: chunks.length, warnings: [...(last.warnings ?? []), ...warnings] }, null, 2);
+  // The last chunk's summary, as checked when it arrived (physics-job-type): the whole run's.
+  const last = parsePhysicsSummary(await readFile(files.pathOf(chunks.at(-1)!.outputs[OUT.summary]!.hash), 'utf8'), job.physics.bodies);
+  if (!last) throw new BadPhysicsChunksError('the last chunk\'s summary.json is not a summary of this bake');
+  const summary = JSON.stringify({ ...last, chunks: chunks.length, warnings: boundedWarnings([...last.warnings, ...warnings]) }, null, 2);
   await files.writeBytes(job.outputDir, `${name}.baked.glb`, glb);
   await files.writeBytes(job.outputDir, `${name}.summary.json`, new TextEncoder().encode(summary));
   return {

@@ -52,8 +52,9 @@ export function parseGltfJson(bytes: Uint8Array, fileName: string): GLTF.IGLTF {
 export function packGlb(json: object, bin: Uint8Array | null): Uint8Array {
   const jsonBytes = Buffer.from(JSON.stringify(json), 'utf8');
   const jsonPadded = Buffer.concat([jsonBytes, Buffer.alloc((4 - (jsonBytes.length % 4)) % 4, 0x20)]);
-  const binPadded = bin ? Buffer.concat([bin, Buffer.alloc((4 - (bin.byteLength % 4)) % 4)]) : null;
-  const total = 12 + 8 + jsonPadded.length + (binPadded ? 8 + binPadded.length : 0);
+  // The binary chunk is copied once, into the file (a run's keyframes can be hundreds of MiB): its padding is the zeros the file starts as.
+  const binPaddedLength = bin ? bin.byteLength + ((4 - (bin.byteLength % 4)) % 4) : 0;
+  const total = 12 + 8 + jsonPadded.length + (bin ? 8 + binPaddedLength : 0);
   const out = Buffer.alloc(total);
   out.writeUInt32LE(GLB_MAGIC, 0);
   out.writeUInt32LE(2, 4);
@@ -61,11 +62,11 @@ export function packGlb(json: object, bin: Uint8Array | null): Uint8Array {
   out.writeUInt32LE(jsonPadded.length, 12);
   out.writeUInt32LE(CHUNK_JSON, 16);
   jsonPadded.copy(out, 20);
-  if (binPadded) {
+  if (bin) {
     const at = 20 + jsonPadded.length;
-    out.writeUInt32LE(binPadded.length, at);
+    out.writeUInt32LE(binPaddedLength, at);
     out.writeUInt32LE(CHUNK_BIN, at + 4);
-    binPadded.copy(out, at + 8);
+    out.set(bin, at + 8);
   }
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }

@@ -9,10 +9,12 @@ import { collisionGroups } from './collision-groups.js';
 import { readJoint } from './joint-reader.js';
 import { parseExtension, physicsDocumentSchema, physicsNodeSchema, shapesSchema, type PhysicsNodeJson } from './khr-physics-schema.js';
 import { MeshGeometry } from './mesh-geometry.js';
-import { ancestorsOrSelf, buildNodeGraph } from './node-graph.js';
+import { buildNodeGraph, type NodeGraph } from './node-graph.js';
+import { readBudget, type PhysicsBudget } from './physics-budget.js';
 import { loadPhysicsDocument } from './physics-document.js';
 import { BadPhysicsSceneError } from './physics-errors.js';
 import { materialWarnings } from './physics-materials.js';
+import { boundedWarnings } from './physics-output.js';
 import { nodeLabel, type ReadContext } from './physics-read-context.js';
 import type { BodyModel, ColliderModel, JointModel, PhysicsScene } from './physics-scene.js';
 import { loadSceneSource, type SceneInput, type SceneSource } from './physics-scene-source.js';
@@ -22,18 +24,21 @@ export interface PhysicsSceneFile {
   source: SceneSource;
   document: Document;
   scene: PhysicsScene;
+  /** The scene's estimated memory, its collision geometry included (physics-budget). */
+  estimatedBytes: number;
 }
 
 export async function readPhysicsFile(input: SceneInput): Promise<PhysicsSceneFile> {
   const source = loadSceneSource(input);
-  const { document, warnings } = await loadPhysicsDocument(source);
-  return { source, document, scene: readPhysicsScene(source, document, warnings) };
+  const { document, warnings, budget } = await loadPhysicsDocument(source);
+  const scene = readPhysicsScene(source, document, warnings, budget);
+  return { source, document, scene, estimatedBytes: budget.used };
 }
 
-/** Throws BadPhysicsSceneError for anything the engine cannot simulate as written. */
-export function readPhysicsScene(source: SceneSource, document: Document, warnings: string[] = []): PhysicsScene {
+/** Throws BadPhysicsSceneError for anything the engine cannot simulate as written, or whose collision geometry passes `budget`. */
+export function readPhysicsScene(source: SceneSource, document: Document, warnings: string[] = [], budget?: PhysicsBudget): PhysicsScene {
   try {
-    return readChecked(source, document, [...warnings]);
+    return readChecked(source, document, [...warnings], budget ?? readBudget(source.json, source.resources, source.fileName));
   } catch (err) {
     if (err instanceof BadPhysicsSceneError) throw err;
     // Whatever slipped past the checks is still the file's fault, not a reason to crash the engine.
@@ -41,7 +46,7 @@ export function readPhysicsScene(source: SceneSource, document: Document, warnin
   }
 }
 
-function readChecked(source: SceneSource, document: Document, warnings: string[]): PhysicsScene {
+function readChecked(source: SceneSource, document: Document, warnings: string[], budget: PhysicsBudget): PhysicsScene {
   const { fileName, json } = source;
   const ext = (json.extensions ?? {}) as Record<string, unknown>;
   const physics = parseExtension(physicsDocumentSchema, ext.KHR_physics_rigid_bodies ?? {}, 'extensions.KHR_physics_rigid_bodies', fileName);
@@ -54,7 +59,7 @@ function readChecked(source: SceneSource, document: Document, warnings: string[]
   });
   const inScene = (i: number): boolean => graph.inScene[i]! && nodeExt[i] !== null;
   const bodyNodes = nodeExt.flatMap((e, i) => (inScene(i) && e!.motion ? [i] : []));
-  const ownerBody = Int32Array.from({ length: graph.count }, (_, i) => (graph.inScene[i] ? ([...ancestorsOrSelf(graph, i)].find((a) => nodeExt[a]?.motion) ?? -1) : -1));
+  const ownerBody = owningBodies(graph, (i) => !!nodeExt[i]?.motion);
   const colliderNodes = nodeExt.flatMap((e, i) => (inScene(i) && e!.collider ? [i] : []));
   const filters = physics.collisionFilters ?? [];
   const usedFilters = colliderNodes.map((i) => nodeExt[i]!.collider!.collisionFilter ?? null);
@@ -71,7 +76,7 @@ function readChecked(source: SceneSource, document: Document, warnings: string[]
     ownerBody,
     bodyIndex: new Map(bodyNodes.map((n, i) => [n, i])),
     bodyPose: new Map(),
-    geometry: new MeshGeometry(document, graph, fileName, warnings),
+    geometry: new MeshGeometry(document, graph, fileName, warnings, budget),
     groups: collisionGroups(filters, usedFilters, fileName),
     warnings,
   };
@@ -103,7 +108,7 @@ function readChecked(source: SceneSource, document: Document, warnings: string[]
   for (const body of bodies) {
     if (animated.has(nodes[body.node] ?? null)) warnings.push(`${body.name} is animated in the file; the simulation moves it instead, and the output drops that animation`);
   }
-  return { fileName, bodies, staticColliders, joints, warnings };
+  return { fileName, bodies, staticColliders, joints, warnings: boundedWarnings(warnings) };
 }
 
 function checkBodies(bodies: BodyModel[], fileName: string): void {
@@ -116,4 +121,30 @@ function checkBodies(bodies: BodyModel[], fileName: string): void {
       throw new BadPhysicsSceneError(`${fileName}: ${body.name} moves but has neither a collider nor a mass, so it has no mass to move; give it a collider or a mass`);
     }
   }
+}
+
+/**
+ * Per node in the scene: the node of its body (itself, or its nearest ancestor with a motion), or
+ * -1. Each node is settled once, from its parent's answer: a chain of many thousand nodes costs
+ * as much as its length, not its square.
+ */
+function owningBodies(graph: NodeGraph, moves: (node: number) => boolean): Int32Array {
+  const UNSET = -2;
+  const nearest = new Int32Array(graph.count).fill(UNSET);
+  const chain: number[] = [];
+  for (let start = 0; start < graph.count; start++) {
+    // Up to the first node already settled (or past the root), then settle the way back down.
+    let i = start;
+    while (i !== -1 && nearest[i] === UNSET) {
+      chain.push(i);
+      i = graph.parent[i]!;
+    }
+    let above = i === -1 ? -1 : nearest[i]!;
+    while (chain.length > 0) {
+      const n = chain.pop()!;
+      if (moves(n)) above = n;
+      nearest[n] = above;
+    }
+  }
+  return nearest.map((owner, i) => (graph.inScene[i] ? owner : -1));
 }

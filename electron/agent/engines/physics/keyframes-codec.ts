@@ -4,7 +4,7 @@
 //
 //   "TRKF" u32 version=1 | u32 first | u32 count | u32 bodies | count × u32 step | count × bodies × 7 × f32
 
-import { BadPhysicsSnapshotError } from './physics-errors.js';
+import { BadPhysicsChunksError, BadPhysicsSnapshotError } from './physics-errors.js';
 import { POSE_FLOATS, type ChunkKeyframes } from './physics-stepper.js';
 
 const MAGIC = 0x464b5254; // "TRKF" read little-endian
@@ -43,4 +43,27 @@ export function decodeKeyframes(bytes: Uint8Array, bodies: number): ChunkKeyfram
   for (let i = 0; i < count; i++, at += 4) steps[i] = view.getUint32(at, true);
   for (let i = 0; i < poses.length; i++, at += 4) poses[i] = view.getFloat32(at, true);
   return { first, steps, poses };
+}
+
+/**
+ * Throws BadPhysicsChunksError unless `bytes` are exactly the keyframes a chunk must send: keyframes
+ * [first, end) of `bodies` bodies, each at the step `stepOf` gives, every float finite. The
+ * coordinator checks a teammate's chunk this way before it counts as done, reading the bytes in
+ * place (nothing is copied): a chunk that lies about where or how many its keyframes are, or sends
+ * NaN, fails as a task (and is run elsewhere) instead of failing the bake when the chunks are joined.
+ */
+export function checkChunkKeyframes(bytes: Uint8Array, bodies: number, first: number, end: number, stepOf: (k: number) => number): void {
+  const bad = (why: string): never => {
+    throw new BadPhysicsChunksError(`a chunk's keyframes are wrong: ${why}`);
+  };
+  const count = end - first;
+  if (bytes.byteLength !== keyframesByteLength(count, bodies)) bad(`${bytes.byteLength} bytes, where ${count} keyframes of ${bodies} bodies take ${keyframesByteLength(count, bodies)}`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const header = [MAGIC, 1, first, count, bodies];
+  header.forEach((v, i) => {
+    if (view.getUint32(i * 4, true) !== v) bad(`header field ${i} is ${view.getUint32(i * 4, true)}, not ${v}`);
+  });
+  let at = HEADER_BYTES;
+  for (let k = first; k < end; k++, at += 4) if (view.getUint32(at, true) !== stepOf(k)) bad(`keyframe ${k} is at step ${view.getUint32(at, true)}, not ${stepOf(k)}`);
+  for (; at < bytes.byteLength; at += 4) if (!Number.isFinite(view.getFloat32(at, true))) bad(`a pose holds ${view.getFloat32(at, true)}`);
 }

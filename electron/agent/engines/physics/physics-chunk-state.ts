@@ -7,6 +7,7 @@
 // JSON carries the accumulators' doubles exactly: JavaScript prints the shortest string that
 // parses back to the same double.
 
+import { open, readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
 import type { Accumulators } from './physics-accumulators.js';
 import { BadPhysicsSnapshotError } from './physics-errors.js';
@@ -43,6 +44,37 @@ export function encodeChunkState(header: ChunkHeader, rapierSnapshot: Uint8Array
   json.copy(out, 12);
   out.set(rapierSnapshot, 12 + json.length);
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+}
+
+/** Node cannot read one file past 2 GiB into a buffer; the coordinator takes no larger snapshot either. */
+export const MAX_SNAPSHOT_BYTES = 2 ** 31 - 1;
+
+/** The snapshot in file `path`, refused before it is read when it is larger than `maxBytes`. */
+export async function readSnapshotFile(path: string, maxBytes = MAX_SNAPSHOT_BYTES): Promise<Uint8Array> {
+  const { size } = await stat(path);
+  if (size > maxBytes) throw new BadPhysicsSnapshotError(`the snapshot to continue from is ${size} bytes; this run's can be at most ${maxBytes}`);
+  return new Uint8Array(await readFile(path));
+}
+
+/** A header's JSON: about 130 bytes a body (its handle and accumulators); this is room for half a million. */
+const MAX_HEADER_BYTES = 64 * 2 ** 20;
+
+/** Only the header of the snapshot in file `path`, read without the world behind it (the coordinator checks a teammate's chunk this way). */
+export async function readSnapshotHeader(path: string): Promise<ChunkHeader> {
+  const file = await open(path, 'r');
+  try {
+    const start = Buffer.alloc(12);
+    const { bytesRead } = await file.read(start, 0, 12, 0);
+    if (bytesRead < 12) return decodeChunkState(start.subarray(0, bytesRead)).header; // refused: too short
+    const length = start.readUInt32LE(8);
+    if (length > MAX_HEADER_BYTES) throw new BadPhysicsSnapshotError(`the snapshot's header claims ${length} bytes; a header takes at most ${MAX_HEADER_BYTES}`);
+    const bytes = Buffer.alloc(12 + length);
+    start.copy(bytes);
+    if (length > 0) await file.read(bytes, 12, length, 12);
+    return decodeChunkState(bytes).header;
+  } finally {
+    await file.close();
+  }
 }
 
 export function decodeChunkState(bytes: Uint8Array): { header: ChunkHeader; rapierSnapshot: Uint8Array } {

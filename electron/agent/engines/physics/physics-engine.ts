@@ -3,7 +3,7 @@
 // chunk's snapshot, handed back as its keyframes, the next snapshot and a summary. Tasks run on one
 // kept-alive thread (physics-runner), which starts, and loads Rapier, when the first task arrives.
 
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EngineAdvert } from '../../../../shared/model/jobs.js';
 import { PHYSICS_ENGINE } from '../../../../shared/model/physics-jobs.js';
@@ -36,11 +36,12 @@ export class PhysicsEngine implements Engine<typeof PHYSICS_ENGINE> {
 
   async run(lease: PhysicsLease, task: EngineTask): Promise<void> {
     const scenePath = join(task.jobDir, checkAssetName(lease.scene));
-    const snapshot = lease.snapshot ? new Uint8Array(await readFile(join(task.jobDir, checkAssetName(lease.snapshot)))) : undefined;
+    // Read by the thread, not here: a teammate's snapshot may be large, and would be copied to the thread besides.
+    const snapshotPath = lease.snapshot ? join(task.jobDir, checkAssetName(lease.snapshot)) : undefined;
     const settings = taskSettings(lease);
     const whole = lease.task.kind === 'variant';
     const result = await this.thread.run(
-      { scenePath, settings, overrides: lease.variant.overrides, fromStep: lease.fromStep, toStep: lease.toStep, writeGlb: whole, ...(snapshot ? { snapshot } : {}) },
+      { scenePath, settings, overrides: lease.variant.overrides, fromStep: lease.fromStep, toStep: lease.toStep, writeGlb: whole, ...(snapshotPath ? { snapshotPath } : {}) },
       { signal: task.signal, onProgress: (done, total) => task.progress(done, total) },
     );
     for (const w of result.warnings) task.log(`warning: ${w}`);

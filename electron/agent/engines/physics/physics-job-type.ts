@@ -10,6 +10,7 @@
 import type { EngineAdvert, SubmissionOf, TaskSpec } from '../../../../shared/model/jobs.js';
 import { PHYSICS_ENGINE, bakeChunkCount } from '../../../../shared/model/physics-jobs.js';
 import type { LeaseOf } from '../../../../shared/protocol/index.js';
+import { readFile } from 'node:fs/promises';
 import type { CompileHints, FinishedPart, JobType, LeaseBase, ResultFiles, SubmitRequestOf, TaskOutputs } from '../../jobs/job-type.js';
 import type { BlobStore } from '../../storage/blob-store.js';
 import { BUILTIN_RENDER_ENGINE } from '../../../../shared/model/jobs.js';
@@ -17,7 +18,13 @@ import { keepFrames } from '../../jobs/job-type.js';
 import { maxFrameBytes } from '../builtin-render/path-tracer-job-type.js';
 import { assembleBake, bakeSoFar } from './bake-assembly.js';
 import { BAKED_SO_FAR, bakeRenderTasks, isPartialBake } from './bake-render-tasks.js';
-import { keyframesByteLength } from './keyframes-codec.js';
+import { checkChunkKeyframes, keyframesByteLength } from './keyframes-codec.js';
+// Rapier's snapshot holds the colliders' shapes (triangle meshes too): allowed well past the scene's size.
+import { MAX_SNAPSHOT_BYTES, readSnapshotHeader } from './physics-chunk-state.js';
+import { BadPhysicsChunksError } from './physics-errors.js';
+import { parsePhysicsSummary } from './physics-output.js';
+import { keyframeStep } from './physics-settings.js';
+import { chunkKeyframeRange } from './physics-stepper.js';
 import { buildPhysicsSubmission } from './physics-submission.js';
 
 type PhysicsId = typeof PHYSICS_ENGINE;
@@ -27,9 +34,12 @@ type PhysicsJob = SubmissionOf<PhysicsId>;
 export const OUT = { glb: 'result.glb', summary: 'summary.json', keyframes: 'keyframes', snapshot: 'snapshot' } as const;
 /** The previous chunk's snapshot among a chunk's assets: a name no scene file can have (asset names are checked). */
 export const SNAPSHOT_ASSET = 'troupe-chunk.snapshot';
+/** A summary: a few hundred bytes a body (its name is the scene's), the scene's warnings (at most 64, each within 1000 characters). */
 const MAX_SUMMARY_BYTES = 64 * 1024 * 1024;
-/** Rapier's snapshot holds the colliders' shapes (triangle meshes too): allow well past the scene's size. */
-const MAX_SNAPSHOT_BYTES = 2 ** 31 - 1;
+export function maxSummaryBytes(job: PhysicsJob): number {
+  const sceneBytes = job.assets.reduce((n, a) => n + a.sizeBytes, 0);
+  return Math.min(MAX_SUMMARY_BYTES, 256 * 1024 + job.physics.bodies * 2048 + 2 * sceneBytes);
+}
 
 export function safeJobName(job: PhysicsJob): string {
   return job.name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60) || 'physics';
@@ -115,11 +125,13 @@ export class PhysicsJobType implements JobType<PhysicsId> {
       if (out.sizeBytes > maxFrameBytes(width, height)) throw new Error(`its frame of ${out.sizeBytes} bytes is larger than a ${width}×${height} image can be`);
       return { [`frame:${task.frames[0]}`]: out };
     }
+    const summaryBytes = maxSummaryBytes(job);
     const limits: Record<string, number> =
       task.kind === 'variant'
         ? // The scene again, plus per keyframe a time and each body's translation and rotation.
-          { [OUT.glb]: sceneBytes + settings.keyframeCount * (4 + bodies * 28) + 1_000_000, [OUT.summary]: MAX_SUMMARY_BYTES }
-        : { [OUT.keyframes]: keyframesByteLength(settings.keyframeCount, bodies), [OUT.snapshot]: MAX_SNAPSHOT_BYTES, [OUT.summary]: MAX_SUMMARY_BYTES };
+          { [OUT.glb]: sceneBytes + settings.keyframeCount * (4 + bodies * 28) + 1_000_000, [OUT.summary]: summaryBytes }
+        : // A chunk's keyframes are exactly its own (not the whole run's: a thousand chunks would be a thousand runs).
+          { [OUT.keyframes]: chunkKeyframesBytes(job, task.frames[0]!), [OUT.snapshot]: MAX_SNAPSHOT_BYTES, [OUT.summary]: summaryBytes };
     const expected: TaskOutputs = {};
     for (const [name, max] of Object.entries(limits)) {
       const out = sent[name];
@@ -132,6 +144,8 @@ export class PhysicsJobType implements JobType<PhysicsId> {
 
   async keepResult(job: PhysicsJob, task: TaskSpec, outputs: TaskOutputs, files: ResultFiles): Promise<TaskOutputs> {
     if (task.kind === 'frames') return keepFrames(job.outputDir, task.frames, outputs, files, (f) => renderFrameName(job, f));
+    // A teammate's result is looked at before it counts: wrong ones fail the task (it runs elsewhere), not the bake.
+    await checkChunkOrVariant(job, task, outputs, files);
     if (task.kind !== 'variant') return outputs; // a chunk's parts wait in the store for the next chunk and the merge
     const index = task.frames[0]!;
     const named: TaskOutputs = {};
@@ -154,5 +168,31 @@ export class PhysicsJobType implements JobType<PhysicsId> {
 
   finish(job: PhysicsJob, task: TaskSpec, parts: FinishedPart[], files: ResultFiles): Promise<TaskOutputs> {
     return isPartialBake(task) ? bakeSoFar(job, parts, files) : assembleBake(job, parts, files);
+  }
+}
+
+/** The exact size of chunk `i`'s keyframes. */
+export function chunkKeyframesBytes(job: PhysicsJob, i: number): number {
+  const { fromStep, toStep } = chunkSteps(job, i);
+  const { first, end } = chunkKeyframeRange(job.physics.settings, fromStep, toStep);
+  return keyframesByteLength(end - first, job.physics.bodies);
+}
+
+/**
+ * Throws unless a chunk's or a variant's outputs are what this job's task makes: its summary, of
+ * this job's shape and bodies; a chunk's keyframes, exactly its own (where, how many, at which
+ * steps, finite); its snapshot, taken after its last step of a world of this job's bodies.
+ */
+async function checkChunkOrVariant(job: PhysicsJob, task: TaskSpec, outputs: TaskOutputs, files: ResultFiles): Promise<void> {
+  const summary = parsePhysicsSummary(await readFile(files.pathOf(outputs[OUT.summary]!.hash), 'utf8'), job.physics.bodies);
+  if (!summary) throw new BadPhysicsChunksError(`its summary.json is not the summary of a run of this job's ${job.physics.bodies} bodies`);
+  if (task.kind !== 'chunk') return;
+  const i = task.frames[0]!;
+  const { fromStep, toStep } = chunkSteps(job, i);
+  const { first, end } = chunkKeyframeRange(job.physics.settings, fromStep, toStep);
+  checkChunkKeyframes(new Uint8Array(await readFile(files.pathOf(outputs[OUT.keyframes]!.hash))), job.physics.bodies, first, end, (k) => keyframeStep(job.physics.settings, k));
+  const header = await readSnapshotHeader(files.pathOf(outputs[OUT.snapshot]!.hash));
+  if (header.step !== toStep || header.bodyHandles.length !== job.physics.bodies) {
+    throw new BadPhysicsChunksError(`its snapshot is of step ${header.step} with ${header.bodyHandles.length} bodies, not step ${toStep} with ${job.physics.bodies}`);
   }
 }

@@ -6,6 +6,7 @@
 // warning, since gltf-transform rewrites the file without it.
 
 import { Format, GLB_BUFFER, NodeIO, type GLTF } from '@gltf-transform/core';
+import { z } from 'zod';
 import type { PhysicsSceneFile } from './gltf-physics-reader.js';
 import { packGlb } from './glb-container.js';
 import { PHYSICS_EXTENSIONS } from './physics-document.js';
@@ -27,6 +28,59 @@ export interface PhysicsSummaryJson {
   gravity: [number, number, number];
   bodies: BodySummary[];
   warnings: string[];
+}
+
+const simulated = z.number().nullable(); // a run that went non-finite writes null (JSON has no NaN): still a result
+const vec = (n: number) => z.array(simulated).length(n);
+/**
+ * A summary as the coordinator takes it from a teammate and the job's views read it back: the
+ * shape a worker writes (physics-engine), every list bounded. Anything else is not a summary.
+ */
+export const physicsSummarySchema = z.object({
+  index: z.number().int().min(0).optional(),
+  label: z.string().optional(),
+  fileName: z.string(),
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  dtSeconds: z.number(),
+  substeps: z.number().int(),
+  steps: z.number().int(),
+  fps: z.number(),
+  gravity: vec(3),
+  bodies: z.array(
+    z.object({
+      name: z.string(),
+      node: z.number().int().min(0),
+      kind: z.enum(['dynamic', 'kinematic']),
+      finalTranslation: vec(3),
+      finalRotation: vec(4),
+      restSeconds: z.number().nullable(),
+      maxSpeedMPerS: simulated,
+      contacts: z.number().int().min(0),
+    }),
+  ),
+  warnings: z.array(z.string()),
+});
+export type CheckedPhysicsSummary = z.infer<typeof physicsSummarySchema>;
+
+/** `text` read as a summary of a run of `bodies` bodies, or null when it is not one. */
+export function parsePhysicsSummary(text: string, bodies: number): CheckedPhysicsSummary | null {
+  // A summary opens 3 objects and lists per body (and 3 more): 64 MiB of "[[[[" or "{},{}" would
+  // parse to a gigabyte of objects in the agent before any schema could refuse them.
+  if (openings(text) > 3 * bodies + 16) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const parsed = physicsSummarySchema.safeParse(value);
+  return parsed.success && parsed.data.bodies.length === bodies ? parsed.data : null;
+}
+
+/** Warnings a run keeps: each once, each within 1000 characters, at most 64 (a scene can repeat one per node). */
+export function boundedWarnings(warnings: readonly string[]): string[] {
+  const unique = [...new Set(warnings)].map((w) => (w.length > 1000 ? `${w.slice(0, 999)}…` : w));
+  return unique.length <= 64 ? unique : [...unique.slice(0, 63), `and ${unique.length - 63} more warnings`];
 }
 
 export function physicsSummaryJson(fileName: string, result: PhysicsTaskResult): PhysicsSummaryJson {
@@ -86,4 +140,19 @@ function carryExtensions(input: GLTF.IGLTF, output: GLTF.IGLTF): string[] {
   return used
     .filter((e) => !CARRIED.includes(e) && !PHYSICS_EXTENSIONS.includes(e))
     .map((e) => `extension ${e} is not carried into the simulated .glb`);
+}
+
+/** How many objects and arrays JSON `text` opens (brackets inside strings do not count). */
+function openings(text: string): number {
+  let n = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) n++;
+  }
+  return n;
 }

@@ -48,14 +48,53 @@ export function checkOverrideValue(quantity: Quantity, value: number, label: str
   else within(Math.abs(value) <= MAX_ANGULAR_SPEED_RAD_PER_S, `within ±${MAX_ANGULAR_SPEED_RAD_PER_S} rad/s`);
 }
 
+/** Each scene's bodies by name and by node, built once: a wedge checks up to 256 names in each of 10,000 variants. */
+const bodyIndexes = new WeakMap<PhysicsScene, { byName: Map<string, number[]>; byNode: Map<number, number[]> }>();
+
+function bodyIndex(scene: PhysicsScene): { byName: Map<string, number[]>; byNode: Map<number, number[]> } {
+  let index = bodyIndexes.get(scene);
+  if (!index) {
+    index = { byName: new Map(), byNode: new Map() };
+    scene.bodies.forEach((b, i) => {
+      index!.byName.set(b.name, [...(index!.byName.get(b.name) ?? []), i]);
+      index!.byNode.set(b.node, [...(index!.byNode.get(b.node) ?? []), i]);
+    });
+    bodyIndexes.set(scene, index);
+  }
+  return index;
+}
+
 /** The body a key names: "#12" is node 12, anything else a node name that must be unique among bodies. */
 export function findBody(scene: PhysicsScene, key: string): number {
   const byIndex = /^#(\d+)$/.exec(key);
-  const matches = scene.bodies.flatMap((b, i) => ((byIndex ? b.node === Number(byIndex[1]) : b.name === key) ? [i] : []));
+  const { byName, byNode } = bodyIndex(scene);
+  const matches = (byIndex ? byNode.get(Number(byIndex[1])) : byName.get(key)) ?? [];
   if (matches.length === 1) return matches[0]!;
-  const names = scene.bodies.map((b) => `${b.name} (#${b.node})`).join(', ');
+  const names = scene.bodies.slice(0, 20).map((b) => `${b.name} (#${b.node})`).join(', ') + (scene.bodies.length > 20 ? `, and ${scene.bodies.length - 20} more` : '');
   if (matches.length > 1) throw new BadPhysicsOverrideError(`${matches.length} moving bodies are named ${key}; name one by its node index: ${names}`);
   throw new BadPhysicsOverrideError(`the scene has no moving body ${key}; its moving bodies are ${names}`);
+}
+
+/**
+ * Throws BadPhysicsOverrideError where applyOverrides would, without building the changed scene:
+ * a submission checks every variant of a wedge this way (a copy of a large scene per variant would
+ * take minutes and gigabytes).
+ */
+export function checkOverrides(scene: PhysicsScene, overrides: PhysicsOverrides = {}): void {
+  const vector = (o: VectorOverride | undefined, quantity: Quantity, label: string): void => {
+    for (const axis of ['x', 'y', 'z'] as const) if (o?.[axis] !== undefined) checkOverrideValue(quantity, o[axis], `${label}.${axis}`);
+  };
+  vector(overrides.gravity, 'gravity', 'gravity');
+  if (overrides.friction !== undefined) checkOverrideValue('friction', overrides.friction, 'friction');
+  if (overrides.restitution !== undefined) checkOverrideValue('restitution', overrides.restitution, 'restitution');
+  for (const [key, o] of Object.entries(overrides.bodies ?? {})) {
+    const label = scene.bodies[findBody(scene, key)]!.name;
+    if (o.friction !== undefined) checkOverrideValue('friction', o.friction, `${label}.friction`);
+    if (o.restitution !== undefined) checkOverrideValue('restitution', o.restitution, `${label}.restitution`);
+    if (o.mass !== undefined) checkOverrideValue('mass', o.mass, `${label}.mass`);
+    vector(o.linearVelocity, 'velocity', `${label}.linearVelocity`);
+    vector(o.angularVelocity, 'angularVelocity', `${label}.angularVelocity`);
+  }
 }
 
 /** The scene and settings with `overrides` applied; neither input is changed. */

@@ -28,8 +28,17 @@ export interface ReadContext {
   warnings: string[];
 }
 
+/** How many nodes have each name, per graph: counted once, not for every message (a scene may have a million nodes). */
+const nameCounts = new WeakMap<NodeGraph, Map<string, number>>();
+
 /** "node NAME" for messages; the index too when the name is not unique. */
 export function nodeLabel(ctx: ReadContext, node: number): string {
   const name = ctx.graph.names[node]!;
-  return ctx.graph.names.indexOf(name) === ctx.graph.names.lastIndexOf(name) ? `node ${name}` : `node ${name} (#${node})`;
+  let counts = nameCounts.get(ctx.graph);
+  if (!counts) {
+    counts = new Map();
+    for (const n of ctx.graph.names) counts.set(n, (counts.get(n) ?? 0) + 1);
+    nameCounts.set(ctx.graph, counts);
+  }
+  return counts.get(name) === 1 ? `node ${name}` : `node ${name} (#${node})`;
 }

@@ -1,12 +1,16 @@
 // Owns running physics tasks off the calling thread. A PhysicsThread is one worker thread kept
 // between tasks: Rapier's 4 MB of JavaScript and its WebAssembly are compiled once, not for every
 // chunk of a bake or variant of a wedge (a fresh thread cost 0.3-1 s a task on a busy machine).
-// Tasks run one at a time. Cancelling ends the thread whatever it is doing; the next task starts
-// a new one. An idle thread ends after a minute, so an agent that simulated once stays small.
+// Tasks run one at a time. Cancelling ends the thread whatever it is doing, and so does a task
+// that fails, or that takes more memory than its scene declares it needs (the thread's heap has
+// a limit, Rapier's WebAssembly memory does not, and it is this process's); the next task starts
+// a new one. An idle thread ends after a minute, so an agent that simulated once stays small. The
+// coordinator has a thread of its own, for reading submitted scenes and joining bakes.
 
 import type { Worker } from 'node:worker_threads';
 import { TroupeError } from '../../../../shared/errors.js';
 import { EngineStoppedError } from '../engine-errors.js';
+import { formatBytes } from '../format-bytes.js';
 import {
   BadPhysicsChunksError,
   BadPhysicsOverrideError,
@@ -16,8 +20,11 @@ import {
   BadWedgeSpecError,
 } from './physics-errors.js';
 import type { PhysicsTask, PhysicsTaskResult } from './physics-task.js';
+import { KEYFRAME_COPIES, PHYSICS_SCENE_BUDGET_BYTES, THREAD_BASE_BYTES } from './physics-budget.js';
+import { MAX_KEYFRAME_BYTES } from './physics-settings.js';
 import { startPhysicsWorker } from './physics-worker-launch.js';
-import type { PhysicsWorkerReply, PhysicsWorkerRequest } from './physics-worker-protocol.js';
+import type { BakeJoin, InspectedScene, SceneInspection } from './physics-coordinator-work.js';
+import type { PhysicsWorkerReply, PhysicsWorkerRequest, PhysicsWorkerResults } from './physics-worker-protocol.js';
 
 export interface PhysicsRunOptions {
   /** Aborting ends the thread at once; the promise rejects with the signal's reason. */
@@ -36,6 +43,17 @@ const NAMED: Record<string, new (message: string) => TroupeError> = {
 };
 
 const IDLE_CLOSE_MS = 60_000;
+/** How often the agent's resident memory is looked at while a request runs. */
+const MEMORY_CHECK_MS = 100;
+/** Until a task says what its scene needs: reading is held to the scene budget; a bake's join holds its keyframes besides. */
+const DEFAULT_MEMORY_BYTES = THREAD_BASE_BYTES + PHYSICS_SCENE_BUDGET_BYTES + MAX_KEYFRAME_BYTES * KEYFRAME_COPIES;
+
+export interface PhysicsThreadOptions {
+  /** The thread does not keep the process alive (the coordinator's: an agent that stops does not wait for it to idle out). */
+  unref?: boolean;
+  /** Overrides the memory a request may add to the agent before the thread is stopped (tests). */
+  memoryLimitBytes?: number;
+}
 
 export class PhysicsThread {
   private worker: Worker | null = null;
@@ -43,8 +61,24 @@ export class PhysicsThread {
   private queue: Promise<unknown> = Promise.resolve();
   private idleTimer: NodeJS.Timeout | null = null;
 
+  constructor(private readonly options: PhysicsThreadOptions = {}) {}
+
   run(task: PhysicsTask, options: PhysicsRunOptions = {}): Promise<PhysicsTaskResult> {
-    const next = this.queue.then(() => this.runNow(task, options));
+    return this.enqueue({ type: 'run', task }, options);
+  }
+
+  /** Reads a submitted scene and checks the job's variants against it (the coordinator's side). */
+  inspect(inspection: SceneInspection, options: PhysicsRunOptions = {}): Promise<InspectedScene> {
+    return this.enqueue({ type: 'inspect', inspection }, options);
+  }
+
+  /** Joins a bake's chunks into the baked .glb (the coordinator's side). */
+  join(join: BakeJoin, options: PhysicsRunOptions = {}): Promise<PhysicsWorkerResults['join']> {
+    return this.enqueue({ type: 'join', join }, options);
+  }
+
+  private enqueue<R extends PhysicsWorkerRequest>(request: R, options: PhysicsRunOptions): Promise<PhysicsWorkerResults[R['type']]> {
+    const next = this.queue.then(() => this.runNow(request, options) as Promise<PhysicsWorkerResults[R['type']]>);
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -57,21 +91,36 @@ export class PhysicsThread {
     await worker?.terminate();
   }
 
-  private runNow(task: PhysicsTask, { signal, onProgress }: PhysicsRunOptions): Promise<PhysicsTaskResult> {
+  private runNow(request: PhysicsWorkerRequest, { signal, onProgress }: PhysicsRunOptions): Promise<PhysicsWorkerResults[keyof PhysicsWorkerResults]> {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     if (this.idleTimer) clearTimeout(this.idleTimer);
     let worker: Worker;
     try {
-      worker = this.worker ??= startPhysicsWorker();
+      worker = this.worker ??= this.start();
     } catch (err) {
       return Promise.reject(new EngineStoppedError(`the physics thread could not start: ${(err as Error).message}`));
     }
-    return new Promise<PhysicsTaskResult>((resolve, reject) => {
+    return new Promise<PhysicsWorkerResults[keyof PhysicsWorkerResults]>((resolve, reject) => {
       let settled = false;
       let threadError = '';
+      // The thread's heap has a limit; Rapier's WebAssembly memory and the run's arrays do not,
+      // and they are this process's: bodies piled into one another made Rapier take 3 GiB in 3
+      // steps. Watched from here, against what the task's own scene declares it needs.
+      const baseline = process.memoryUsage.rss();
+      let limit = this.options.memoryLimitBytes ?? DEFAULT_MEMORY_BYTES;
+      const watchdog = setInterval(() => {
+        const grown = process.memoryUsage.rss() - baseline;
+        if (grown > limit) {
+          finish(false, () =>
+            reject(new BadPhysicsSceneError(`the physics run took ${formatBytes(grown)} of memory, more than its scene needs (${formatBytes(limit)}): bodies that overlap each other make Rapier keep every pair; it was stopped`)),
+          );
+        }
+      }, MEMORY_CHECK_MS);
+      watchdog.unref();
       const finish = (ok: boolean, outcome: () => void): void => {
         if (settled) return;
         settled = true;
+        clearInterval(watchdog);
         signal?.removeEventListener('abort', onAbort);
         worker.off('message', onMessage);
         worker.off('error', onError);
@@ -88,20 +137,32 @@ export class PhysicsThread {
       const onMessage = (reply: PhysicsWorkerReply): void => {
         if (reply.type === 'progress') {
           if (!settled) onProgress?.(reply.stepsDone, reply.steps);
+        } else if (reply.type === 'memory') {
+          limit = this.options.memoryLimitBytes ?? reply.bytes;
         } else if (reply.type === 'done') {
           finish(true, () => resolve(reply.result));
         } else {
-          // The task's own failure (a scene refused, a bad snapshot): the thread is fine and stays.
+          // The task's own failure (a scene refused, a bad snapshot, Rapier trapped). The thread
+          // goes with it: a Rust panic in WebAssembly traps without unwinding, leaving Rapier's
+          // stack pointer and heap as they were mid-call, and its memory never shrinks. On a
+          // kept thread, a teammate's crafted snapshot could then spoil the next job's runs
+          // (and get this machine distrusted for them). A fresh thread costs under a second.
           const Named = NAMED[reply.name];
-          finish(true, () => reject(Named ? new Named(reply.message) : new TroupeError(reply.code, reply.message)));
+          finish(false, () => reject(Named ? new Named(reply.message) : new TroupeError(reply.code, reply.message)));
         }
       };
       signal?.addEventListener('abort', onAbort);
       worker.on('error', onError);
       worker.on('message', onMessage);
       worker.once('exit', onExit);
-      worker.postMessage({ type: 'run', task } satisfies PhysicsWorkerRequest);
+      worker.postMessage(request);
     });
+  }
+
+  private start(): Worker {
+    const worker = startPhysicsWorker();
+    if (this.options.unref) worker.unref();
+    return worker;
   }
 
   private drop(worker: Worker): void {
@@ -122,4 +183,15 @@ export async function runPhysicsTask(task: PhysicsTask, options: PhysicsRunOptio
 
 function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('The physics task was aborted', 'AbortError');
+}
+
+let coordinator: PhysicsThread | null = null;
+
+/**
+ * The coordinator's physics thread: what it reads of a submitted scene and the bakes it joins run
+ * there, never in the agent's thread (§12.4). One thread, kept while used (a fresh one would load
+ * the reader again for each of a bake's joins), ended after a minute idle or a failure.
+ */
+export function coordinatorThread(): PhysicsThread {
+  return (coordinator ??= new PhysicsThread({ unref: true }));
 }

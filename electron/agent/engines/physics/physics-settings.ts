@@ -2,6 +2,7 @@
 // steps), gravity, and the keyframe rate of the output. Keyframes fall on whole steps, so a
 // chunked run and an uninterrupted one record the same states.
 
+import { formatBytes } from '../format-bytes.js';
 import { BadPhysicsSettingsError } from './physics-errors.js';
 import type { Vec3 } from './physics-scene.js';
 
@@ -40,6 +41,14 @@ export const MAX_SUBSTEPS = 64;
 export const MAX_TOTAL_STEPS = 10_000_000;
 export const MAX_GRAVITY_M_PER_S2 = 1000;
 export const MAX_FPS = 1000;
+/**
+ * The whole run's keyframes are joined in memory for the output file, in a few copies at once
+ * (KEYFRAME_COPIES): this keeps them within reach of any teammate (256 MiB: 1,000 bodies for
+ * 5 minutes at 30 fps).
+ */
+export const MAX_KEYFRAME_BYTES = 256 * 2 ** 20;
+/** Floats per body per keyframe (translation, rotation), as physics-stepper records them. */
+const KEYFRAME_FLOATS = 7;
 
 export function checkPhysicsSettings(settings: PhysicsSettings = {}): CheckedPhysicsSettings {
   const refuse = (why: string): never => {
@@ -83,4 +92,15 @@ export function checkPhysicsSettings(settings: PhysicsSettings = {}): CheckedPhy
 /** The step after which keyframe k is recorded: the step nearest k/fps seconds. */
 export function keyframeStep(settings: CheckedPhysicsSettings, k: number): number {
   return Math.min(settings.totalSteps, Math.round(k / settings.fps / settings.dtSeconds));
+}
+
+/** Throws BadPhysicsSettingsError when the run's keyframes would pass MAX_KEYFRAME_BYTES: checked at submission, and again by each worker. */
+export function checkKeyframeBytes(keyframeCount: number, bodies: number): void {
+  const keyframeBytes = keyframeCount * bodies * KEYFRAME_FLOATS * Float32Array.BYTES_PER_ELEMENT;
+  if (keyframeBytes > MAX_KEYFRAME_BYTES) {
+    throw new BadPhysicsSettingsError(
+      `the run would record ${keyframeCount} keyframes of ${bodies} bodies (${formatBytes(keyframeBytes)}); ` +
+        `at most ${formatBytes(MAX_KEYFRAME_BYTES)} of keyframes are kept: lower fps or shorten the run`,
+    );
+  }
 }

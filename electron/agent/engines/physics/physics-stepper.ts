@@ -35,6 +35,8 @@ export interface StepHooks {
   onProgress?: (stepsDone: number, steps: number) => void;
   /** Checked every step; aborting throws its reason. */
   signal?: AbortSignal;
+  /** Once the scene is read: the most memory the task should take (physics-budget), for the runner's watchdog. */
+  onMemoryBound?: (bytes: number) => void;
 }
 
 /** The first keyframe a chunk starting at `fromStep` records. */
@@ -45,11 +47,17 @@ export function firstKeyframe(settings: CheckedPhysicsSettings, fromStep: number
   return k;
 }
 
+/** The keyframes [first, end) a chunk of steps [fromStep, toStep) records: what its keyframes output must hold, exactly. */
+export function chunkKeyframeRange(settings: CheckedPhysicsSettings, fromStep: number, toStep: number): { first: number; end: number } {
+  const first = firstKeyframe(settings, fromStep);
+  let end = first;
+  while (end < settings.keyframeCount && keyframeStep(settings, end) <= toStep) end++;
+  return { first, end };
+}
+
 export function runSteps(loop: StepLoop, fromStep: number, toStep: number, hooks: StepHooks = {}): ChunkKeyframes {
   const { world, eventQueue, bodies, colliderBody, settings, accumulators } = loop;
-  const first = firstKeyframe(settings, fromStep);
-  let last = first;
-  while (last < settings.keyframeCount && keyframeStep(settings, last) <= toStep) last++;
+  const { first, end: last } = chunkKeyframeRange(settings, fromStep, toStep);
   const steps = new Uint32Array(last - first);
   const poses = new Float32Array((last - first) * bodies.length * POSE_FLOATS);
   let next = first;

@@ -1,7 +1,8 @@
 // Owns turning "simulate this glTF" into a physics job on the coordinator: the scene read and
-// checked (no rigid bodies, an unsupported shape, malformed extension data: refused here, with
-// the reason, before any task exists), the settings checked, a wedge's variants listed and each
-// one's overrides tried against the scene, and the scene's files stored by content address.
+// checked on a physics thread, never in the agent's own (no rigid bodies, an unsupported shape,
+// malformed extension data, more memory than a scene may use: refused here, with the reason,
+// before any task exists), the settings checked, a wedge's variants listed and each one's
+// overrides tried against the scene, and the scene's files stored by content address.
 
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -12,10 +13,9 @@ import { MAX_BAKE_CHUNKS, PHYSICS_ENGINE, bakeChunkCount, type PhysicsVariant } 
 import { checkAssetName } from '../../jobs/asset-name.js';
 import type { SubmitRequestOf } from '../../jobs/job-type.js';
 import type { BlobStore } from '../../storage/blob-store.js';
-import { readPhysicsFile } from './gltf-physics-reader.js';
-import { applyOverrides } from './physics-overrides.js';
+import { EngineStoppedError } from '../engine-errors.js';
+import { coordinatorThread } from './physics-runner.js';
 import { checkPhysicsSettings } from './physics-settings.js';
-import { wedgeVariants } from './wedge-variants.js';
 
 type PhysicsRequest = SubmitRequestOf<typeof PHYSICS_ENGINE>;
 type PhysicsSubmission = SubmissionOf<typeof PHYSICS_ENGINE>;
@@ -43,12 +43,21 @@ export async function buildPhysicsSubmission(req: PhysicsRequest, blobs: BlobSto
   }
 
   const settings = checkPhysicsSettings(req.settings);
-  const file = await readPhysicsFile({ scenePath: req.scenePath });
-  const variants: PhysicsVariant[] = req.wedge
-    ? wedgeVariants(req.wedge, req.random).map((v) => ({ index: v.index, label: v.label, overrides: v.overrides }))
-    : [{ index: 0, label: '', overrides: {} }];
-  // Each variant's overrides against this scene (a body name that does not exist, a value out of range).
-  for (const v of variants) applyOverrides(file.scene, settings, v.overrides);
+  // The scene is read on a physics thread, never in the agent's own (§12.4): its JSON and reader
+  // objects meet the thread's heap limit, and the memory estimate, before anything is allocated.
+  const scene = await coordinatorThread()
+    .inspect({
+      scenePath: req.scenePath,
+      ...(req.settings ? { settings: req.settings } : {}),
+      ...(req.wedge ? { wedge: req.wedge } : {}),
+      ...(req.random ? { random: req.random } : {}),
+    })
+    .catch((err: unknown) => {
+      // The thread died reading it (its heap limit): the file's fault, said as such.
+      if (err instanceof EngineStoppedError) throw new TroupeError('bad-scene', `${basename(req.scenePath)} could not be read within the memory a scene may use (${err.message}); make the scene smaller`);
+      throw err;
+    });
+  const variants: PhysicsVariant[] = scene.variants;
 
   const job = req.wedge ? 'wedge' : 'bake';
   const chunkSteps = job === 'bake' ? Math.min(req.chunkSteps ?? defaultChunkSteps(settings.totalSteps), settings.totalSteps) : settings.totalSteps;
@@ -56,10 +65,8 @@ export async function buildPhysicsSubmission(req: PhysicsRequest, blobs: BlobSto
     throw new TroupeError('bad-request', `${settings.totalSteps} steps in chunks of ${chunkSteps} make more than ${MAX_BAKE_CHUNKS} chunks; take longer chunks`);
 
   // The scene and the files it names beside it (data: URIs travel inside it).
-  const json = file.source.json;
-  const beside = [...(json.buffers ?? []), ...(json.images ?? [])].flatMap((x) => (x.uri && !x.uri.startsWith('data:') ? [decodeURIComponent(x.uri)] : []));
   const assets: AssetRef[] = [];
-  for (const name of [basename(req.scenePath), ...new Set(beside)]) {
+  for (const name of [basename(req.scenePath), ...scene.beside]) {
     const safe = checkAssetName(name);
     const { hash, sizeBytes } = await blobs.put(createReadStream(join(dirname(req.scenePath), safe))).catch((err: NodeJS.ErrnoException) => {
       throw new TroupeError('not-found', `The scene needs ${safe}, which cannot be read (${err.code ?? err.message})`);
@@ -81,8 +88,8 @@ export async function buildPhysicsSubmission(req: PhysicsRequest, blobs: BlobSto
       settings: { dtSeconds, substeps, totalSteps, gravity, fps, keyframeCount },
       variants,
       chunkSteps,
-      bodies: file.scene.bodies.length,
-      warnings: file.scene.warnings.slice(0, 32).map((w) => w.slice(0, 1000)),
+      bodies: scene.bodies,
+      warnings: scene.warnings.slice(0, 32).map((w) => w.slice(0, 1000)),
     },
     // Frame N at N / fps s: frame 0 is the scene as it starts, the last the end of the bake.
     thenRender: req.thenRender ? { ...req.thenRender, frameStart: 0, frameEnd: keyframeCount - 1, fps } : null,

@@ -5,23 +5,22 @@
 
 import { createHash } from 'node:crypto';
 import type { World } from '@dimforge/rapier3d-deterministic-compat';
-import { formatBytes } from '../format-bytes.js';
 import { readPhysicsFile, type PhysicsSceneFile } from './gltf-physics-reader.js';
 import { freshAccumulators, resultHash, type Accumulators } from './physics-accumulators.js';
-import { decodeChunkState, encodeChunkState } from './physics-chunk-state.js';
+import { decodeChunkState, encodeChunkState, readSnapshotFile } from './physics-chunk-state.js';
 import { BadPhysicsSettingsError, BadPhysicsSnapshotError } from './physics-errors.js';
 import { applyOverrides, type PhysicsOverrides } from './physics-overrides.js';
 import type { MotionKind, PhysicsScene, Quat, Vec3 } from './physics-scene.js';
 import type { SceneSource } from './physics-scene-source.js';
-import { checkPhysicsSettings, type CheckedPhysicsSettings, type PhysicsSettings } from './physics-settings.js';
+import { checkKeyframeBytes, checkPhysicsSettings, type CheckedPhysicsSettings, type PhysicsSettings } from './physics-settings.js';
+import { maxSnapshotBytes, taskMemoryBytes } from './physics-budget.js';
 import { POSE_FLOATS, runSteps, type ChunkKeyframes, type StepHooks } from './physics-stepper.js';
 import { loadRapier } from './rapier-loader.js';
 import { buildWorld } from './rapier-world-builder.js';
-import { writePhysicsGlb } from './physics-output.js';
+import { boundedWarnings, writePhysicsGlb } from './physics-output.js';
 import { mergeKeyframes } from './simulated-poses.js';
 
-/** The whole run's keyframes are joined in memory for the output file: this keeps them within reach of any teammate. */
-export const MAX_KEYFRAME_BYTES = 2 ** 30;
+export { MAX_KEYFRAME_BYTES } from './physics-settings.js';
 
 export interface PhysicsTask {
   /** A .glb or .gltf on disk; or give sceneBytes (a .glb, or a .gltf with only data URIs). */
@@ -36,6 +35,8 @@ export interface PhysicsTask {
   toStep?: number;
   /** The previous chunk's `snapshot`; required when fromStep > 0. */
   snapshot?: Uint8Array;
+  /** Or the file it is in (a lease's asset), read here, on the thread that runs the task. */
+  snapshotPath?: string;
   /** Also write the run into the scene as a .glb (a whole run: a wedge variant). */
   writeGlb?: boolean;
 }
@@ -79,24 +80,27 @@ export async function runPhysicsTaskInProcess(task: PhysicsTask, hooks: StepHook
   }
   const file = await readTaskScene(task);
   const { scene, settings } = applyOverrides(file.scene, checked, task.overrides);
+  checkKeyframeBytes(settings.keyframeCount, scene.bodies.length);
+  // What this run may take, from what its scene declares: the runner stops the thread past it
+  // (Rapier's WebAssembly memory is in this process, and no thread limit bounds it).
+  const colliders = scene.staticColliders.length + scene.bodies.reduce((n, b) => n + b.colliders.length, 0);
   const keyframeBytes = settings.keyframeCount * scene.bodies.length * POSE_FLOATS * Float32Array.BYTES_PER_ELEMENT;
-  if (keyframeBytes > MAX_KEYFRAME_BYTES) {
-    throw new BadPhysicsSettingsError(
-      `the run would record ${settings.keyframeCount} keyframes of ${scene.bodies.length} bodies (${formatBytes(keyframeBytes)}); ` +
-        `at most ${formatBytes(MAX_KEYFRAME_BYTES)} of keyframes are kept: lower fps or shorten the run`,
-    );
-  }
+  hooks.onMemoryBound?.(taskMemoryBytes(file.estimatedBytes, scene.bodies.length, colliders, keyframeBytes, fromStep > 0));
   const taskKey = taskFingerprint(file.source, settings, task.overrides);
   const R = await loadRapier();
   let world: World;
   let bodyHandles: number[];
   let accumulators: Accumulators;
   if (fromStep === 0) {
-    if (task.snapshot) throw new BadPhysicsSnapshotError('a run from step 0 builds its world from the scene; give no snapshot');
+    if (task.snapshot || task.snapshotPath !== undefined) throw new BadPhysicsSnapshotError('a run from step 0 builds its world from the scene; give no snapshot');
     ({ world, bodyHandles } = buildWorld(R, scene, settings));
     accumulators = freshAccumulators(scene.bodies.length);
   } else {
-    ({ world, bodyHandles, accumulators } = restore(R, task.snapshot, fromStep, taskKey, scene));
+    // A teammate's snapshot is no larger than a world of this scene can be: a larger one is refused before it is read.
+    const maxBytes = maxSnapshotBytes(file.estimatedBytes, scene.bodies.length, colliders);
+    if (task.snapshot && task.snapshot.byteLength > maxBytes) throw new BadPhysicsSnapshotError(`the snapshot to continue from is ${task.snapshot.byteLength} bytes; this run's can be at most ${maxBytes}`);
+    const snapshot = task.snapshot ?? (task.snapshotPath !== undefined ? await readSnapshotFile(task.snapshotPath, maxBytes) : undefined);
+    ({ world, bodyHandles, accumulators } = restore(R, snapshot, fromStep, taskKey, scene));
   }
   const eventQueue = new R.EventQueue(true);
   try {
@@ -142,7 +146,7 @@ export async function runPhysicsTaskInProcess(task: PhysicsTask, hooks: StepHook
       summary,
       snapshot: encodeChunkState({ step: toStep, taskKey, bodyHandles, accumulators }, rapierSnapshot),
       hash: resultHash(accumulators, rapierSnapshot),
-      warnings,
+      warnings: boundedWarnings(warnings),
       ...(glb ? { glb } : {}),
     };
   } finally {

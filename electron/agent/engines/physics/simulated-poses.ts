@@ -64,6 +64,8 @@ export function mergeKeyframes(chunks: { first: number; steps: Uint32Array; pose
     if (chunk.first !== expected) throw new BadPhysicsChunksError(`a chunk's keyframes start at keyframe ${chunk.first}, where ${expected} was next: give every chunk of the run, in order`);
     expected += chunk.steps.length;
   }
+  // A whole run in one piece (a variant) is its own join: no copy of what may be hundreds of MiB.
+  if (chunks.length === 1) return { steps: chunks[0]!.steps, poses: chunks[0]!.poses };
   const steps = new Uint32Array(expected);
   const poses = new Float32Array(chunks.reduce((n, c) => n + c.poses.length, 0));
   let at = 0;

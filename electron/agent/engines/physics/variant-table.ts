@@ -7,7 +7,7 @@ import { TroupeError } from '../../../../shared/errors.js';
 import type { VariantRow } from '../../../../shared/control-api/index.js';
 import type { JobView, TaskView } from '../../../../shared/model/jobs.js';
 import { variantFileName } from './physics-job-type.js';
-import type { PhysicsSummaryJson } from './physics-output.js';
+import { parsePhysicsSummary } from './physics-output.js';
 
 type SortKey = 'index' | 'maxSpeed' | 'contacts' | 'restSeconds';
 
@@ -19,23 +19,26 @@ export async function variantTable(job: JobView, tasks: TaskView[], sort: string
     if (task.kind !== 'variant' || task.state !== 'done') continue;
     const index = task.frames[0]!;
     const variant = submission.physics.variants.find((v) => v.index === index);
-    let summary: PhysicsSummaryJson;
+    let text: string;
     try {
-      summary = JSON.parse(await readFile(join(submission.outputDir, variantFileName(submission, index, 'json')), 'utf8')) as PhysicsSummaryJson;
+      text = await readFile(join(submission.outputDir, variantFileName(submission, index, 'json')), 'utf8');
     } catch {
       continue; // its file was moved or deleted from the output folder: nothing to show
     }
-    const moving = summary.bodies.filter((b) => b.kind !== 'kinematic');
-    const rests = moving.map((b) => b.restSeconds);
-    rows.push({
-      index,
-      label: variant?.label ?? '',
-      hash: summary.hash,
-      maxSpeed: Math.max(0, ...summary.bodies.map((b) => b.maxSpeedMPerS)),
-      contacts: summary.bodies.reduce((n, b) => n + b.contacts, 0),
-      restSeconds: rests.some((r) => r === null) ? null : Math.max(0, ...(rests as number[])),
-      file: variantFileName(submission, index, 'glb'),
-    });
+    // A teammate wrote it (and anyone may edit the output folder): a row only from a summary of this job's shape.
+    const summary = parsePhysicsSummary(text, submission.physics.bodies);
+    if (!summary) continue;
+    // Loops, not Math.max(...list): a scene of a few hundred thousand bodies would pass the engine's argument limit.
+    let maxSpeed = 0;
+    let contacts = 0;
+    let restSeconds: number | null = 0;
+    for (const b of summary.bodies) {
+      if (b.maxSpeedMPerS !== null && b.maxSpeedMPerS > maxSpeed) maxSpeed = b.maxSpeedMPerS;
+      contacts += b.contacts;
+      if (b.kind === 'kinematic' || restSeconds === null) continue;
+      restSeconds = b.restSeconds === null ? null : Math.max(restSeconds, b.restSeconds);
+    }
+    rows.push({ index, label: variant?.label ?? '', hash: summary.hash, maxSpeed, contacts, restSeconds, file: variantFileName(submission, index, 'glb') });
   }
   const key = sort.replace(/^-/, '') as SortKey;
   const sign = sort.startsWith('-') ? -1 : 1;

@@ -142,7 +142,9 @@ function setParam(o: PhysicsOverrides, param: string, value: number): void {
   const quantity = target.axis ? (target.field === 'linearVelocity' ? 'velocity' : 'angularVelocity') : (target.field as 'friction' | 'restitution' | 'mass');
   checkOverrideValue(quantity, value, param);
   const bodies = (o.bodies ??= {});
-  const entry = (bodies[body] ??= {});
+  // Own properties only: a body called "__proto__" or "constructor" must not reach Object.prototype (or Object) through `??=`.
+  if (!Object.hasOwn(bodies, body)) Object.defineProperty(bodies, body, { value: {}, enumerable: true, writable: true, configurable: true });
+  const entry = bodies[body]!;
   if (target.axis) entry[target.field as 'linearVelocity'] = { ...(entry[target.field as 'linearVelocity'] ?? {}), [target.axis]: value };
   else entry[target.field as 'mass'] = value;
 }

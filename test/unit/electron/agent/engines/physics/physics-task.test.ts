@@ -103,7 +103,7 @@ describe('runPhysicsTaskInProcess', () => {
 
   it('refuses a run whose keyframes would not fit in memory, before stepping', async () => {
     const err = await rejection(runPhysicsTaskInProcess({ scenePath: SAMPLE, settings: { steps: 10_000_000, dtSeconds: 0.001, fps: 1000 } }));
-    expect(err.message).toMatch(/would record 10000001 keyframes of 13 bodies \(3.4 GiB\); at most 1 GiB of keyframes are kept: lower fps or shorten the run/);
+    expect(err.message).toMatch(/would record 10000001 keyframes of 13 bodies \(3.4 GiB\); at most 256 MiB of keyframes are kept: lower fps or shorten the run/);
   });
 
   it('runs a scene given as bytes, .glb or .gltf', async () => {
