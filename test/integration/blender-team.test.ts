@@ -213,11 +213,12 @@ describe.skipIf(!HAVE_BLENDER)(`Blender on a team of two (${bed.mode})`, () => {
     // Beta's task is running once its Blender is rendering (a task is fetched and loaded first).
     const victim = await eventually(() => {
       const running = job(a, started.jobId).tasks.find((t) => t.state === 'running' && t.attempts.at(-1)?.workerId === b.deviceId);
-      const pids = running ? blenderUnder(b.pid!) : [];
+      // This job's Blender: beta may still keep an earlier job's session open (idle, it closes by itself).
+      const pids = running ? blenderUnder(b.pid!).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('heavy.blend')) : [];
       return running && pids.length > 0 && { task: running.taskId, pids };
     }, 60_000, 'beta rendering in Blender', 200);
     await new Promise((r) => setTimeout(r, 1500)); // inside the render, past loading
-    victim.pids.forEach((pid) => process.kill(pid, 'SIGKILL'));
+    victim.pids.forEach((pid) => process.kill(pid, 'SIGKILL')); // rendering, so still there
     a.cli(['share', 'on']);
     const final = await waitEnd(a, started.jobId);
     expect(final.job.state, final.job.errors.join('; ')).toBe('done');

@@ -20,6 +20,8 @@ const DEFAULT_LEASE_MS = 10_000;
  * last one ends. More would let one member hoard a job the rest of the team could be running.
  */
 export const PREFETCH_LEASES = 1;
+/** A worker that asked for work this recently may take a waiting check (idle workers ask every second). */
+const ASKED_RECENTLY_MS = 5000;
 
 /** Splits a not-yet-started single-frame task into buckets plus a merge; null if it cannot be split. */
 export type TaskSplitter = (job: JobSubmission, jobId: string, task: TaskSpec, parts: number) => TaskSpec[] | null;
@@ -51,6 +53,8 @@ export class PullScheduler {
   /** Tasks each worker can run at once, from what it announced; 1 until it says. */
   private readonly taskSlots = new Map<string, number>();
   private leaseSeq = 0;
+  /** When each worker last asked for work: who may still take a check. */
+  private readonly lastAskedAtMs = new Map<string, number>();
   private lastLeaseAtMs = 0;
   private readonly placement = new Placement(this.jobs, this.activeWorkers, this.speeds);
   // Lease ids must not repeat across restarts: a worker may report on a lease from before a crash.
@@ -159,7 +163,11 @@ export class PullScheduler {
     for (const [leaseId, l] of this.leases) if (l.attempt.lease.expiresAtMs < now) this.lapse(leaseId);
     const takenBack = this.verification?.checks.expire(
       (jobId) => [...this.job(jobId).tasks.values()].some((t) => t.state !== 'done' && t.state !== 'cancelled'),
-      (jobId, excluded) => [...this.activeWorkers].some((w) => !excluded.has(w) && (this.taskSlots.get(w) ?? 1) > 0 && !this.isBlocklisted(jobId, w) && this.canRun(this.job(jobId), w)),
+      // Only machines that ask for work count: one that holds leases but never asks (a hoarder) would never check.
+      (jobId, excluded) =>
+        [...this.activeWorkers].some(
+          (w) => !excluded.has(w) && this.clock.now() - (this.lastAskedAtMs.get(w) ?? -Infinity) < ASKED_RECENTLY_MS && !this.isBlocklisted(jobId, w) && this.canRun(this.job(jobId), w),
+        ),
       (jobId, words) => {
         const job = this.job(jobId);
         job.errors.push(words);
@@ -171,6 +179,7 @@ export class PullScheduler {
 
   /** A worker with free capacity asks for work: the next task under a lease, or null. */
   requestWork(workerId: string): Lease | null {
+    this.lastAskedAtMs.set(workerId, this.clock.now());
     if (!this.activeWorkers.has(workerId)) {
       this.activeWorkers.add(workerId);
       if (!this.speeds.hasHint(workerId)) this.speeds.hint(workerId, 1); // keep what it announced if we know it
