@@ -48,6 +48,9 @@ const MEMORY_CHECK_MS = 100;
 /** Until a task says what its scene needs: reading is held to the scene budget; a bake's join holds its keyframes besides. */
 const DEFAULT_MEMORY_BYTES = THREAD_BASE_BYTES + PHYSICS_SCENE_BUDGET_BYTES + MAX_KEYFRAME_BYTES * KEYFRAME_COPIES;
 
+/** The memory each request running now in this agent's physics threads may take. */
+const running = new Set<{ bytes: number }>();
+
 export interface PhysicsThreadOptions {
   /** The thread does not keep the process alive (the coordinator's: an agent that stops does not wait for it to idle out). */
   unref?: boolean;
@@ -106,10 +109,14 @@ export class PhysicsThread {
       // The thread's heap has a limit; Rapier's WebAssembly memory and the run's arrays do not,
       // and they are this process's: bodies piled into one another made Rapier take 3 GiB in 3
       // steps. Watched from here, against what the task's own scene declares it needs.
+      // Other physics threads of this agent (the coordinator's and a worker's) may grow at the same
+      // time: the growth is measured against what all of them declared.
       const baseline = process.memoryUsage.rss();
-      let limit = this.options.memoryLimitBytes ?? DEFAULT_MEMORY_BYTES;
+      const bound = { bytes: this.options.memoryLimitBytes ?? DEFAULT_MEMORY_BYTES };
+      running.add(bound);
       const watchdog = setInterval(() => {
         const grown = process.memoryUsage.rss() - baseline;
+        const limit = [...running].reduce((n, b) => n + b.bytes, 0);
         if (grown > limit) {
           finish(false, () =>
             reject(new BadPhysicsSceneError(`the physics run took ${formatBytes(grown)} of memory, more than its scene needs (${formatBytes(limit)}): bodies that overlap each other make Rapier keep every pair; it was stopped`)),
@@ -121,6 +128,7 @@ export class PhysicsThread {
         if (settled) return;
         settled = true;
         clearInterval(watchdog);
+        running.delete(bound);
         signal?.removeEventListener('abort', onAbort);
         worker.off('message', onMessage);
         worker.off('error', onError);
@@ -138,7 +146,7 @@ export class PhysicsThread {
         if (reply.type === 'progress') {
           if (!settled) onProgress?.(reply.stepsDone, reply.steps);
         } else if (reply.type === 'memory') {
-          limit = this.options.memoryLimitBytes ?? reply.bytes;
+          bound.bytes = this.options.memoryLimitBytes ?? reply.bytes;
         } else if (reply.type === 'done') {
           finish(true, () => resolve(reply.result));
         } else {
