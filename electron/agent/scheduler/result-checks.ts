@@ -69,6 +69,8 @@ export function outputHashes(outputs: Record<string, { hash: string }>): string 
 export class ResultChecks {
   private readonly checks = new Map<string, Check>();
   private readonly checkedWorkers = new Map<string, Set<string>>();
+  /** Per job and kind of task, each worker's recent time per unit of cost (checkTimeMs). */
+  private readonly pace = new Map<string, Map<string, number[]>>();
   private seq = 0;
 
   constructor(
@@ -86,6 +88,7 @@ export class ResultChecks {
     // result an older check holds no longer stands, and re-running the task now may start from
     // other inputs, which would make an honest worker's old result look wrong.
     this.forget(jobId, [spec.taskId]);
+    this.recordPace(jobId, spec, result);
     if (result.workerId === this.selfId || spec.kind === 'merge' || this.rate <= 0) return;
     const seen = this.checkedWorkers.get(jobId) ?? new Set<string>();
     this.checkedWorkers.set(jobId, seen);
@@ -164,7 +167,7 @@ export class ResultChecks {
       if (c.lease && c.lease.expiresAtMs < now) c.lease = null;
       // A checker that holds on (slow, or hoarding: its heartbeats keep the lease alive) must not
       // hold the job open: past its time, another machine checks instead.
-      if (c.lease && now - c.lease.startedAtMs > Math.max(CHECK_MIN_MS, CHECK_SLOWDOWN * (c.results[0]!.workMs ?? 0))) {
+      if (c.lease && now - c.lease.startedAtMs > this.checkTimeMs(c)) {
         takenBack.push(c.lease);
         c.excluded.add(c.lease.workerId);
         c.lease = null;
@@ -217,8 +220,35 @@ export class ResultChecks {
       if (c.lease) live.push(c.lease);
       this.checks.delete(c.checkId);
     }
-    if (suspect === undefined) this.checkedWorkers.delete(jobId);
+    if (suspect === undefined) {
+      this.checkedWorkers.delete(jobId);
+      for (const key of this.pace.keys()) if (key.startsWith(`${jobId}\0`)) this.pace.delete(key);
+    }
     return live;
+  }
+
+  /**
+   * How long a checker may take: CHECK_SLOWDOWN times the first run's time. That time is the
+   * suspect's own word (its clock), so it is at least what the job's other machines took for the
+   * same work (their time per unit of cost, the median): a worker that says its every task took
+   * no time would otherwise have each checker's lease taken back after CHECK_MIN_MS, until no
+   * machine may check, and its results given up unchecked.
+   */
+  private checkTimeMs(c: Check): number {
+    const suspect = c.results[0]!;
+    const others = [...(this.pace.get(paceKey(c.jobId, c.spec)) ?? new Map<string, number[]>())].flatMap(([w, v]) => (w === suspect.workerId ? [] : v));
+    const expected = others.length === 0 ? 0 : median(others) * c.spec.cost;
+    return Math.max(CHECK_MIN_MS, CHECK_SLOWDOWN * Math.max(suspect.workMs ?? 0, expected));
+  }
+
+  /** Each worker's time per unit of cost for a job's tasks of one kind (the last PACE_SAMPLES). */
+  private recordPace(jobId: string, spec: TaskSpec, result: Result): void {
+    if (result.workMs === undefined || !(spec.cost > 0) || !Number.isFinite(result.workMs)) return;
+    const key = paceKey(jobId, spec);
+    const byWorker = this.pace.get(key) ?? new Map<string, number[]>();
+    this.pace.set(key, byWorker);
+    const samples = byWorker.get(result.workerId) ?? [];
+    byWorker.set(result.workerId, [...samples.slice(-(PACE_SAMPLES - 1)), Math.max(0, result.workMs) / spec.cost]);
   }
 
   /** A check waits for a machine to run it. */
@@ -236,6 +266,17 @@ export class ResultChecks {
     for (const c of this.checks.values()) if (c.lease?.leaseId === leaseId && c.lease.workerId === workerId) return c;
     return null;
   }
+}
+
+const PACE_SAMPLES = 16;
+
+function paceKey(jobId: string, spec: TaskSpec): string {
+  return `${jobId}\0${spec.kind}`;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 function sampled(key: Uint8Array, taskId: string, rate: number): boolean {

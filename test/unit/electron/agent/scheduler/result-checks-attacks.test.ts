@@ -127,4 +127,22 @@ describe('ResultChecks against dishonest teammates', () => {
     expect(checks.forget('j', ['5e0c9a1f27b4d803:f2'])).toEqual([]);
     expect(checks.pendingFor('j')).toBe(false);
   });
+
+  it("a worker that says its tasks took no time does not get the checks of them taken from the machines running them", () => {
+    let now = 0;
+    const checks = new ResultChecks({ now: () => now }, 'self', 1e-9);
+    // An honest teammate's variants take a minute each; the cheater's, by its own clock, none.
+    for (let i = 0; i < 4; i++) checks.consider('j', { ...spec(i), cost: 1000 }, { workerId: 'honest', hashes: `h${i}`, workMs: 60_000 });
+    checks.consider('j', { ...spec(9), cost: 1000 }, { workerId: 'cheater', hashes: 'lie', workMs: 0 });
+    const first = checks.next('checker', () => true, leaseFor('checker'))!; // the honest one's first task
+    expect(checks.done(first.leaseId, { workerId: 'checker', hashes: 'h0' })).toEqual({ kind: 'agreed', jobId: 'j' });
+    const lease = checks.next('checker', () => true, leaseFor('checker'))!;
+    expect(lease.task.taskId).toBe(spec(9).taskId);
+    const expire = () => checks.expire(() => true, () => true, () => {});
+    now += 60_000; // running it takes as long as the honest machine's variants did
+    // Before: taken back after 15 s (4 x the 0 ms it claimed, at least 15 s), from every checker in turn, then given up.
+    expect(expire()).toEqual([]);
+    now += 200_000;
+    expect(expire()).toEqual([lease]); // past 4 x a minute: a checker that holds on is still replaced
+  });
 });
