@@ -60,12 +60,25 @@ export function runSteps(loop: StepLoop, fromStep: number, toStep: number, hooks
   const { first, end: last } = chunkKeyframeRange(settings, fromStep, toStep);
   const steps = new Uint32Array(last - first);
   const poses = new Float32Array((last - first) * bodies.length * POSE_FLOATS);
+  // Sleeping bodies neither move nor need reading (each read is a call into WebAssembly, which
+  // with many bodies at rest cost more than the step itself). Dynamic bodies are read through
+  // the world's active set; a body is known not to have moved in a step if it was asleep both
+  // before and after it, and then its last recorded pose is copied instead of read again.
+  const index = new Map(bodies.map((body, b) => [body.handle, b]));
+  const dynamic = bodies.map((body) => body.isDynamic());
+  const awakeAfter = new Float64Array(bodies.length).fill(-Infinity); // the last step after which each was awake
+  const movedIn = new Float64Array(bodies.length).fill(Infinity); // the last step in which each may have moved (unknown yet: always)
+  let recordedAfter = -Infinity; // the step after which the last keyframe of this chunk was recorded
   let next = first;
   const record = (step: number): void => {
     const at = (next - first) * bodies.length * POSE_FLOATS;
     bodies.forEach((body, b) => {
-      const t = body.translation(scratch.vector);
       const i = at + b * POSE_FLOATS;
+      if (next > first && movedIn[b]! <= recordedAfter) {
+        poses.copyWithin(i, i - bodies.length * POSE_FLOATS, i - bodies.length * POSE_FLOATS + POSE_FLOATS);
+        return;
+      }
+      const t = body.translation(scratch.vector);
       poses[i] = t.x;
       poses[i + 1] = t.y;
       poses[i + 2] = t.z;
@@ -77,6 +90,7 @@ export function runSteps(loop: StepLoop, fromStep: number, toStep: number, hooks
     });
     steps[next - first] = step;
     chainKeyframe(accumulators, poses.subarray(at, at + bodies.length * POSE_FLOATS));
+    recordedAfter = step - 1;
     next++;
   };
   if (fromStep === 0) {
@@ -98,18 +112,27 @@ export function runSteps(loop: StepLoop, fromStep: number, toStep: number, hooks
       world.step(eventQueue);
       eventQueue.drainCollisionEvents(onContact);
     }
-    bodies.forEach((body, b) => {
+    const awake = (body: RigidBody, b: number): void => {
       const acc = accumulators.bodies[b]!;
-      // Rapier zeroes a sleeping body's velocities: nothing to read.
-      if (body.isSleeping()) {
-        acc.restSinceStep ??= step + 1;
-        return;
-      }
+      awakeAfter[b] = step;
+      movedIn[b] = step;
       const speed = speedOf(body);
       if (speed > acc.maxSpeedMPerS) acc.maxSpeedMPerS = speed;
       const a = body.angvel(scratch.vector);
       if (speed < REST_SPEED_M_PER_S && Math.sqrt(a.x * a.x + a.y * a.y + a.z * a.z) < REST_ANGULAR_SPEED_RAD_PER_S) acc.restSinceStep ??= step + 1;
       else acc.restSinceStep = null;
+    };
+    world.forEachActiveRigidBody((body) => {
+      const b = index.get(body.handle);
+      if (b !== undefined && dynamic[b]) awake(body, b);
+    });
+    bodies.forEach((body, b) => {
+      if (awakeAfter[b] === step) return;
+      // Kinematic bodies are not in the active set: ask each (Rapier zeroes a sleeping body's velocities).
+      if (!dynamic[b] && !body.isSleeping()) return awake(body, b);
+      accumulators.bodies[b]!.restSinceStep ??= step + 1;
+      // It fell asleep in this step, after moving in it; or, first seen asleep, it may have (the last chunk knew).
+      if (awakeAfter[b] === step - 1 || movedIn[b] === Infinity) movedIn[b] = step;
     });
     while (next < last && keyframeStep(settings, next) <= step + 1) record(step + 1);
     if (hooks.onProgress && ((step & 63) === 0 || step + 1 === toStep) && (Date.now() >= reportAt || step + 1 === toStep)) {
