@@ -111,7 +111,14 @@ export class JobCoordinator {
     const job = this.scheduler.jobInfo(lease.jobId).submission;
     const deps = lease.task.dependsOn;
     const done = deps.length === 0 ? [] : this.scheduler.tasksOf(lease.jobId).filter((t) => t.outcome && deps.includes(t.spec.taskId)).map((t) => ({ spec: t.spec, outputs: t.outcome!.outputs }));
-    return this.typeOf(job).lease(job, { type: 'work.lease', requestId: 0, leaseId: lease.leaseId, jobId: lease.jobId, task: lease.task, leaseMs: LEASE_MS }, done);
+    try {
+      return this.typeOf(job).lease(job, { type: 'work.lease', requestId: 0, leaseId: lease.leaseId, jobId: lease.jobId, task: lease.task, leaseMs: LEASE_MS }, done);
+    } catch (err) {
+      if (!this.scheduler.isCheck(lease.leaseId, workerId)) throw err;
+      // A check whose inputs are gone (its task is being done again): nothing to check any more.
+      this.scheduler.dropCheck(lease.leaseId);
+      return null;
+    }
   }
 
   workerJoined(workerId: string, cores: number, sharing = true): void {

@@ -239,6 +239,16 @@ export class PullScheduler {
       t.outcome = null;
       this.setTaskState(job, t, 'queued');
     }
+    // Their old results no longer stand: a check of one (run from a replacement's inputs, say a
+    // bake's new snapshot) would judge an honest worker by what it never had.
+    const stale = this.verification?.checks.forget(jobId, taskIds) ?? [];
+    if (stale.length) this.events.cancelLeases?.(stale);
+  }
+
+  /** A check that cannot be leased (what it needs is gone): it is dropped, not retried. */
+  dropCheck(leaseId: string): void {
+    const lease = this.verification?.checks.leaseById(leaseId);
+    if (lease) this.verification!.checks.forget(lease.jobId, [lease.task.taskId]);
   }
 
   /** Fails a job for a reason outside any one task (a merge that cannot be done, say). */

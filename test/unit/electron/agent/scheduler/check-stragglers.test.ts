@@ -52,4 +52,20 @@ describe('a check held on to', () => {
     expect(finished).toEqual(['j:done']);
     expect(sched.requestWork('hoarder')).toBeNull(); // it may not check this one again
   });
+
+  it('a task done again drops the check of its old result', () => {
+    const now = 0;
+    const sched = new PullScheduler({ now: () => now }, new MemoryJobJournal(), null, {}, 5000, true, null, {
+      checks: new ResultChecks({ now: () => now }, 'self', 1e-9),
+      checkable: () => true,
+    });
+    sched.addJob('j', submission, compileRenderJob('j', submission, { workersHint: 2 }));
+    ['b', 'self'].forEach((w) => sched.workerJoined(w, 1));
+    const frame = sched.requestWork('b')!;
+    sched.taskSucceeded(frame.leaseId, { workerId: 'b', startedAtMs: 0, endedAtMs: 1000, outputs: { 'frame:1': { hash: 'h', sizeBytes: 1 } } });
+    sched.redo('j', [frame.task.taskId]); // its result was lost, say
+    const next = sched.requestWork('self')!;
+    expect(sched.isCheck(next.leaseId, 'self')).toBe(false); // the frame itself, not a check of the old result
+    expect(next.task.taskId).toBe(frame.task.taskId);
+  });
 });
