@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EngineAdvert } from '../../../../shared/model/jobs.js';
-import { PHYSICS_ENGINE } from '../../../../shared/model/physics-jobs.js';
+import { PHYSICS_ENGINE, PHYSICS_ENGINE_VERSION } from '../../../../shared/model/physics-jobs.js';
 import type { LeaseOf } from '../../../../shared/protocol/index.js';
 import { checkAssetName } from '../../jobs/asset-name.js';
 import type { Engine, EngineTask } from '../engine.js';
@@ -29,7 +29,7 @@ export class PhysicsEngine implements Engine<typeof PHYSICS_ENGINE> {
   private readonly thread = new PhysicsThread();
 
   advert(): EngineAdvert {
-    return { id: this.id, version: null }; // part of this build, deterministic across machines of the same build
+    return { id: this.id, version: PHYSICS_ENGINE_VERSION };
   }
 
   async detect(): Promise<void> {}

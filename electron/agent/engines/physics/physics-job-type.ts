@@ -8,7 +8,7 @@
 //   wedge:  v0  v1  v2 ... (independent)
 
 import type { EngineAdvert, SubmissionOf, TaskSpec } from '../../../../shared/model/jobs.js';
-import { PHYSICS_ENGINE, bakeChunkCount } from '../../../../shared/model/physics-jobs.js';
+import { PHYSICS_ENGINE, PHYSICS_ENGINE_VERSION, bakeChunkCount } from '../../../../shared/model/physics-jobs.js';
 import type { LeaseOf } from '../../../../shared/protocol/index.js';
 import { readFile } from 'node:fs/promises';
 import type { CompileHints, FinishedPart, JobType, LeaseBase, ResultFiles, SubmitRequestOf, TaskOutputs } from '../../jobs/job-type.js';
@@ -91,8 +91,9 @@ export class PhysicsJobType implements JobType<PhysicsId> {
     return null;
   }
 
+  /** Only machines on this machine's Rapier release: another may simulate (and so check) differently. */
   runsOn(_job: PhysicsJob, engines: readonly EngineAdvert[]): boolean {
-    return engines.some((e) => e.id === this.engine);
+    return engines.some((e) => e.id === this.engine && e.version === PHYSICS_ENGINE_VERSION);
   }
 
   lease(job: PhysicsJob, base: LeaseBase, done: FinishedPart[]): LeaseOf<PhysicsId> | LeaseOf<typeof BUILTIN_RENDER_ENGINE> {

@@ -1,11 +1,16 @@
 // One registry, keyed by engine id: a new engine is one register call, and the agent advertises
 // only the engines this machine has.
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PHYSICS_ENGINE_VERSION } from '../../../../../shared/model/physics-jobs.js';
 import { EngineRegistry } from '../../../../../electron/agent/engines/engine-registry.js';
 import { registeredEngines } from '../../../../../electron/agent/engines/registered-engines.js';
 import type { Engine } from '../../../../../electron/agent/engines/engine.js';
 import { PathTracerJobType } from '../../../../../electron/agent/engines/builtin-render/path-tracer-job-type.js';
+
+const REPO = join(import.meta.dirname, '../../../../..');
 
 /** An engine that is not on this machine until detect() finds it. */
 function absentEngine(): Engine<'builtin-render'> & { found: boolean } {
@@ -26,8 +31,11 @@ function absentEngine(): Engine<'builtin-render'> & { found: boolean } {
 describe('EngineRegistry', () => {
   it('has the built-in renderer and the built-in physics engine, advertised without a version', () => {
     const engines = registeredEngines();
-    expect(engines.adverts()).toEqual([{ id: 'builtin-render', version: null }, { id: 'physics', version: null }]);
-    expect(engines.announced()).toEqual(['builtin-render', 'physics']);
+    expect(engines.adverts()).toEqual([{ id: 'builtin-render', version: null }, { id: 'physics', version: PHYSICS_ENGINE_VERSION }]);
+    expect(engines.announced()).toEqual(['builtin-render', `physics/${PHYSICS_ENGINE_VERSION}`]);
+    // The version names the Rapier release package.json pins: a new release must change it.
+    const rapier = JSON.parse(readFileSync(join(REPO, 'node_modules/@dimforge/rapier3d-deterministic-compat/package.json'), 'utf8')) as { version: string };
+    expect(PHYSICS_ENGINE_VERSION).toBe(`rapier-${rapier.version}`);
     expect(engines.jobType('builtin-render').engine).toBe('builtin-render');
   });
 
