@@ -122,9 +122,10 @@ export function runSteps(loop: StepLoop, fromStep: number, toStep: number, hooks
       if (speed < REST_SPEED_M_PER_S && Math.sqrt(a.x * a.x + a.y * a.y + a.z * a.z) < REST_ANGULAR_SPEED_RAD_PER_S) acc.restSinceStep ??= step + 1;
       else acc.restSinceStep = null;
     };
-    world.forEachActiveRigidBody((body) => {
-      const b = index.get(body.handle);
-      if (b !== undefined && dynamic[b]) awake(body, b);
+    // Handles, not bodies: Rapier would make a wrapper object per awake body per step (garbage).
+    world.islands.forEachActiveRigidBodyHandle((handle) => {
+      const b = index.get(handle);
+      if (b !== undefined && dynamic[b]) awake(bodies[b]!, b);
     });
     bodies.forEach((body, b) => {
       if (awakeAfter[b] === step) return;
