@@ -1,36 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { RenderSubmission } from '../../../../../shared/model/jobs.js';
 import { compileRenderJob } from '../../../../../electron/agent/jobs/compile-render-job.js';
-import { MemoryJobJournal } from '../../../../../electron/agent/scheduler/ports.js';
-import { PullScheduler, type Lease } from '../../../../../electron/agent/scheduler/pull-scheduler.js';
-import { ResultChecks } from '../../../../../electron/agent/scheduler/result-checks.js';
+import type { Lease } from '../../../../../electron/agent/scheduler/pull-scheduler.js';
+import { checkedScheduler, renderSubmission } from './scheduler-fixtures.js';
 
-const submission: RenderSubmission = {
-  name: 'job',
-  engine: 'builtin-render',
-  kind: 'animation',
-  scene: 'scene.glb',
-  assets: [],
-  settings: { width: 8, height: 8, samplesPerPixel: 1, seed: 1, frameStart: 1, frameEnd: 1, fps: 24, format: 'png' },
-  outputDir: '/out',
-  priority: 0,
-};
+const submission = renderSubmission(1);
 
 describe('a check held on to', () => {
   it('by a hoarding teammate (its heartbeats keep the lease alive) is taken back in time, checked elsewhere, and the job ends', () => {
     let now = 0;
     const cancelled: Lease[] = [];
     const finished: string[] = [];
-    const sched = new PullScheduler(
-      { now: () => now },
-      new MemoryJobJournal(),
-      null,
-      { cancelLeases: (l) => cancelled.push(...l), jobFinished: (id, state) => finished.push(`${id}:${state}`) },
-      5000,
-      true,
-      null,
-      { checks: new ResultChecks({ now: () => now }, 'self', 1e-9), checkable: () => true },
-    );
+    const sched = checkedScheduler(() => now, { cancelLeases: (l) => cancelled.push(...l), jobFinished: (id, state) => finished.push(`${id}:${state}`) });
     sched.addJob('j', submission, compileRenderJob('j', submission, { workersHint: 2 }));
     ['b', 'hoarder', 'self'].forEach((w) => sched.workerJoined(w, 1));
     const frame = sched.requestWork('b')!;
@@ -55,10 +35,7 @@ describe('a check held on to', () => {
 
   it('a task done again drops the check of its old result', () => {
     const now = 0;
-    const sched = new PullScheduler({ now: () => now }, new MemoryJobJournal(), null, {}, 5000, true, null, {
-      checks: new ResultChecks({ now: () => now }, 'self', 1e-9),
-      checkable: () => true,
-    });
+    const sched = checkedScheduler(() => now);
     sched.addJob('j', submission, compileRenderJob('j', submission, { workersHint: 2 }));
     ['b', 'self'].forEach((w) => sched.workerJoined(w, 1));
     const frame = sched.requestWork('b')!;

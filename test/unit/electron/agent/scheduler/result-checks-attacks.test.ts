@@ -4,12 +4,12 @@
 
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { RenderSubmission, TaskSpec } from '../../../../../shared/model/jobs.js';
 import { compileRenderJob } from '../../../../../electron/agent/jobs/compile-render-job.js';
 import { MemoryJobJournal } from '../../../../../electron/agent/scheduler/ports.js';
 import { PullScheduler } from '../../../../../electron/agent/scheduler/pull-scheduler.js';
 import { DEFAULT_CHECK_RATE, ResultChecks } from '../../../../../electron/agent/scheduler/result-checks.js';
 import type { Lease } from '../../../../../electron/agent/scheduler/pull-scheduler.js';
+import { renderSubmission } from './scheduler-fixtures.js';
 
 const spec = (i: number): TaskSpec => ({ taskId: `5e0c9a1f27b4d803:f${i}`, kind: 'frames', frames: [i], region: null, dependsOn: [], cost: 1 });
 const leaseFor = (workerId: string) => {
@@ -70,16 +70,7 @@ describe('ResultChecks against dishonest teammates', () => {
 
   it('with two teammates and a coordinator that does not share, a disputed check is given up saying the results differ', () => {
     let now = 0;
-    const submission: RenderSubmission = {
-      name: 'job',
-      engine: 'builtin-render',
-      kind: 'animation',
-      scene: 'scene.glb',
-      assets: [],
-      settings: { width: 8, height: 8, samplesPerPixel: 1, seed: 1, frameStart: 1, frameEnd: 2, fps: 24, format: 'png' },
-      outputDir: '/out',
-      priority: 0,
-    };
+    const submission = renderSubmission(2);
     const sched = new PullScheduler({ now: () => now }, new MemoryJobJournal(), null, {}, 5000, true, null, {
       checks: new ResultChecks({ now: () => now }, 'self', 1e-9),
       checkable: () => true,

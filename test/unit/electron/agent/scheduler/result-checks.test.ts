@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { RenderSubmission } from '../../../../../shared/model/jobs.js';
 import { compileRenderJob } from '../../../../../electron/agent/jobs/compile-render-job.js';
 import { MemoryJobJournal } from '../../../../../electron/agent/scheduler/ports.js';
 import { PullScheduler } from '../../../../../electron/agent/scheduler/pull-scheduler.js';
 import { CHECK_GIVE_UP_MS, CHECK_OVERDUE_MS, ResultChecks } from '../../../../../electron/agent/scheduler/result-checks.js';
+import { renderSubmission } from './scheduler-fixtures.js';
 
-const submission = (frames: number): RenderSubmission => ({
-  name: 'job',
-  engine: 'builtin-render',
-  kind: 'animation',
-  scene: 'scene.glb',
-  assets: [],
-  settings: { width: 8, height: 8, samplesPerPixel: 1, seed: 1, frameStart: 1, frameEnd: frames, fps: 24, format: 'png' },
-  outputDir: '/out',
-  priority: 0,
-});
+const submission = renderSubmission;
 
 /** A scheduler whose jobs are all checkable; `self` is this machine. Results are the frame's "bytes": right unless the worker lies. */
 function setup(rate = 1e-9) { // each worker's first task only (0 turns checks off)

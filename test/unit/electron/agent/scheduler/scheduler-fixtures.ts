@@ -1,0 +1,26 @@
+// What the scheduler's tests share: a small built-in-renderer animation, and a scheduler whose
+// jobs are all checkable, with 'self' as this machine.
+
+import type { RenderSubmission } from '../../../../../shared/model/jobs.js';
+import { MemoryJobJournal } from '../../../../../electron/agent/scheduler/ports.js';
+import { PullScheduler, type SchedulerEvents } from '../../../../../electron/agent/scheduler/pull-scheduler.js';
+import { ResultChecks } from '../../../../../electron/agent/scheduler/result-checks.js';
+
+/** An 8x8 animation of frames 1..frames. */
+export function renderSubmission(frames: number): RenderSubmission {
+  return {
+    name: 'job',
+    engine: 'builtin-render',
+    kind: 'animation',
+    scene: 'scene.glb',
+    assets: [],
+    settings: { width: 8, height: 8, samplesPerPixel: 1, seed: 1, frameStart: 1, frameEnd: frames, fps: 24, format: 'png' },
+    outputDir: '/out',
+    priority: 0,
+  };
+}
+
+/** A scheduler with result checks at `rate` (1e-9: each worker's first task only); merges by the coordinator. */
+export function checkedScheduler(now: () => number, events: SchedulerEvents = {}, rate = 1e-9): PullScheduler {
+  return new PullScheduler({ now }, new MemoryJobJournal(), null, events, 5000, true, null, { checks: new ResultChecks({ now }, 'self', rate), checkable: () => true });
+}
