@@ -4,6 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import type { TaskSpec } from '../../../../../shared/model/jobs.js';
 import { compileRenderJob } from '../../../../../electron/agent/jobs/compile-render-job.js';
 import { MemoryJobJournal } from '../../../../../electron/agent/scheduler/ports.js';
 import { PullScheduler } from '../../../../../electron/agent/scheduler/pull-scheduler.js';
