@@ -201,7 +201,7 @@ export class JobCoordinator {
     this.deps.resultStored?.();
     // A task waiting on this one (a bake's next chunk, a Blender stitch) may be ready now: workers
     // that asked a moment ago were told "none" and would otherwise wait for their next poll.
-    if (this.scheduler.tasksOf(lease.jobId).some((t) => t.state === 'queued' && t.spec.dependsOn.includes(lease.task.taskId))) this.deps.workAvailable();
+    if (this.scheduler.hasQueuedDependent(lease.jobId, lease.task.taskId)) this.deps.workAvailable();
     void this.runMerges();
   }
 

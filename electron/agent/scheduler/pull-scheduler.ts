@@ -281,6 +281,12 @@ export class PullScheduler {
     return true;
   }
 
+  /** Whether a queued task of the job waits on this one (a bake's next chunk, a stitch): cheap, for every result. */
+  hasQueuedDependent(jobId: string, taskId: string): boolean {
+    for (const t of this.job(jobId).tasks.values()) if (t.state === 'queued' && t.spec.dependsOn.includes(taskId)) return true;
+    return false;
+  }
+
   /** Whether a live lease is a check of another worker's result (its result is compared, not kept). */
   isCheck(leaseId: string, workerId: string): boolean {
     return this.verification?.checks.leaseOf(leaseId, workerId) != null;

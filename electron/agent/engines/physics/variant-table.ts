@@ -11,14 +11,28 @@ import { parsePhysicsSummary } from './physics-output.js';
 
 type SortKey = 'index' | 'maxSpeed' | 'contacts' | 'restSeconds';
 
+/**
+ * Rows already read, by job, variant and when its result was accepted: the app asks again after
+ * every finished task, and a wedge of thousands would otherwise read every summary each time. A
+ * task done again (a distrusted worker's) has a new time, so its new summary is read.
+ */
+const rowCache = new Map<string, VariantRow>();
+const ROW_CACHE_MAX = 20_000;
+
 export async function variantTable(job: JobView, tasks: TaskView[], sort: string): Promise<VariantRow[]> {
   const submission = job.submission;
   if (submission.engine !== 'physics' || submission.physics.job !== 'wedge') throw new TroupeError('not-found', `Job ${job.jobId} is not a physics wedge: it has no variants`);
+  const labels = new Map(submission.physics.variants.map((v) => [v.index, v.label]));
   const rows: VariantRow[] = [];
   for (const task of tasks) {
     if (task.kind !== 'variant' || task.state !== 'done') continue;
     const index = task.frames[0]!;
-    const variant = submission.physics.variants.find((v) => v.index === index);
+    const key = `${job.jobId}:${index}:${task.attempts.findLast((a) => a.outcome === 'done')?.endedAtMs ?? ''}`;
+    const known = rowCache.get(key);
+    if (known) {
+      rows.push(known);
+      continue;
+    }
     let text: string;
     try {
       text = await readFile(join(submission.outputDir, variantFileName(submission, index, 'json')), 'utf8');
@@ -38,7 +52,10 @@ export async function variantTable(job: JobView, tasks: TaskView[], sort: string
       if (b.kind === 'kinematic' || restSeconds === null) continue;
       restSeconds = b.restSeconds === null ? null : Math.max(restSeconds, b.restSeconds);
     }
-    rows.push({ index, label: variant?.label ?? '', hash: summary.hash, maxSpeed, contacts, restSeconds, file: variantFileName(submission, index, 'glb') });
+    const row = { index, label: labels.get(index) ?? '', hash: summary.hash, maxSpeed, contacts, restSeconds, file: variantFileName(submission, index, 'glb') };
+    if (rowCache.size >= ROW_CACHE_MAX) rowCache.delete(rowCache.keys().next().value!);
+    rowCache.set(key, row);
+    rows.push(row);
   }
   const key = sort.replace(/^-/, '') as SortKey;
   const sign = sort.startsWith('-') ? -1 : 1;
