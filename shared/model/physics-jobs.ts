@@ -8,10 +8,11 @@ import { z } from 'zod';
 export const PHYSICS_ENGINE = 'physics';
 /**
  * What this build's physics engine advertises as its version: the Rapier release it is built on
- * (package.json pins it exactly). Another release may simulate differently, so jobs are leased,
+ * (package.json pins it exactly), then `+` the revision of what Troupe makes of a run (2: speeds
+ * read at keyframes). Another release may simulate or summarise differently, so jobs are leased,
  * and results checked, only among machines that advertise the same.
  */
-export const PHYSICS_ENGINE_VERSION = 'rapier-0.21.0';
+export const PHYSICS_ENGINE_VERSION = 'rapier-0.21.0+2';
 /** At most this many variants in one wedge (one task each). */
 export const MAX_WEDGE_VARIANTS = 10_000;
 /** At most this many time chunks in one bake: each is a task, and the assembly depends on all. */

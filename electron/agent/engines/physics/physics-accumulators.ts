@@ -2,9 +2,10 @@
 // chunk with the snapshot: top speed, contacts begun, since when it has been at rest, and a hash
 // chain over the keyframes so far (so the final hash does not depend on where chunks were cut).
 //
-// At rest: asleep in Rapier, or moving slower than REST_SPEED_M_PER_S and turning slower than
-// REST_ANGULAR_SPEED_RAD_PER_S at the end of a step. restSeconds is the start of the last
-// unbroken run of at-rest steps that lasts to the end, or null if the body moves at the end.
+// At rest: asleep in Rapier (from the step it fell asleep in), or moving slower than
+// REST_SPEED_M_PER_S and turning slower than REST_ANGULAR_SPEED_RAD_PER_S at a keyframe.
+// restSeconds is the start of the last unbroken run at rest that lasts to the end, or null if the
+// body moves at the end. Speeds are read at keyframes (physics-stepper says why).
 
 import { createHash } from 'node:crypto';
 
@@ -12,7 +13,7 @@ export const REST_SPEED_M_PER_S = 0.01;
 export const REST_ANGULAR_SPEED_RAD_PER_S = 0.05;
 
 export interface BodyAccumulator {
-  /** m/s of the centre of mass, the highest after any step. */
+  /** m/s of the centre of mass, the highest at the start or any keyframe. */
   maxSpeedMPerS: number;
   /** Contact pairs that began touching (a collision-started event), with any other collider. */
   contacts: number;

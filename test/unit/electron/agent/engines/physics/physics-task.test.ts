@@ -116,4 +116,20 @@ describe('runPhysicsTaskInProcess', () => {
     expect(box.restSeconds!).toBeLessThan(1.5);
     expect(box.contacts).toBe(1);
   });
+
+  it('reads top speed and rest at keyframes: a box dropped 1.5 m goes as fast as at the last frame before it lands, and rests from a frame on', async () => {
+    // Its bottom falls from 1.5 m to 0: it lands after sqrt(2 × 1.5 / 9.81) = 0.553 s, at 5.42 m/s.
+    const drop = await runPhysicsTaskInProcess({ sceneBytes: boxScene().bytes, fileName: 'box.gltf', settings: { durationSeconds: 2, fps: 30 } });
+    const box = drop.summary[0]!;
+    const lastFrameBeforeLanding = Math.floor(0.553 * 30) / 30; // 0.533 s
+    expect(box.maxSpeedMPerS).toBeGreaterThan(9.81 * lastFrameBeforeLanding * 0.99);
+    expect(box.maxSpeedMPerS).toBeLessThan(Math.sqrt(2 * 9.81 * 1.5));
+    // At rest after it landed: from a keyframe on, or from the step it fell asleep in.
+    expect(box.restSeconds).not.toBeNull();
+    expect(box.restSeconds!).toBeGreaterThan(0.553);
+    // Faster keyframes see closer to the true top speed; both are the same run.
+    const fine = await runPhysicsTaskInProcess({ sceneBytes: boxScene().bytes, fileName: 'box.gltf', settings: { durationSeconds: 2, fps: 60 } });
+    expect(fine.summary[0]!.maxSpeedMPerS).toBeGreaterThanOrEqual(box.maxSpeedMPerS);
+    expect(fine.summary[0]!.finalTranslation).toEqual(box.finalTranslation);
+  });
 });
