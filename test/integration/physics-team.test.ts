@@ -2,7 +2,8 @@
 // built-in Rapier engine and the sample scene (assets/physics/tower-and-ball.glb: a tower of boxes
 // knocked over by a ball): the same bake on either machine gives the same bytes; a bake in chunks
 // equals the unchunked run; a bake whose worker is killed part-way finishes on the other machine
-// from the last snapshot with the same hash; a 16-variant wedge runs each variant exactly once.
+// from the last snapshot with the same hash; a 16-variant wedge runs each variant exactly once;
+// and a scene exported by Blender's glTF physics add-on bakes the same on either machine.
 
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -13,6 +14,8 @@ import { Testbed, type AgentProcess } from './harness/testbed.js';
 import { eventually, pairedTeamOfTwo } from './harness/team-helpers.js';
 
 const SCENE = join(import.meta.dirname, '../../assets/physics/tower-and-ball.glb');
+/** Exported by Blender with the glTF physics exporter add-on (assets/physics/fixtures/README.md). */
+const EXPORTED = join(import.meta.dirname, '../../assets/physics/fixtures/blender-rigid-bodies.glb');
 const bed = new Testbed();
 let a: AgentProcess, b: AgentProcess;
 const job = (agent: AgentProcess, id: string) => agent.cli<{ job: JobView; tasks: TaskView[] }>(['job', id]);
@@ -21,11 +24,11 @@ const sha = (path: string) => createHash('sha256').update(readFileSync(path)).di
 const summaryHash = (dir: string) => (JSON.parse(readFileSync(join(dir, 'tower-and-ball.summary.json'), 'utf8')) as { hash: string }).hash;
 
 /** `troupe simulate` on alpha with only `worker` sharing; the finished job. */
-function bakeOn(worker: AgentProcess, out: string, extra: string[] = []): JobView {
+function bakeOn(worker: AgentProcess, out: string, extra: string[] = [], scene = SCENE): JobView {
   const idle = worker === a ? b : a;
   idle.cli(['share', 'off']);
   try {
-    return a.cli<JobView>(['simulate', SCENE, '--seconds', '4', '--out', out, ...extra]);
+    return a.cli<JobView>(['simulate', scene, '--seconds', '4', '--out', out, ...extra]);
   } finally {
     idle.cli(['share', 'on']);
   }
@@ -51,6 +54,17 @@ describe(`Physics on a team of two (${bed.mode})`, () => {
     expect(glb('bake-whole')).toBe(glb('bake-beta'));
     expect(summaryHash(join(bed.root, 'bake-alpha'))).toBe(summaryHash(join(bed.root, 'bake-beta')));
     expect(summaryHash(join(bed.root, 'bake-whole'))).toBe(summaryHash(join(bed.root, 'bake-beta')));
+  }, 120_000);
+
+  it('a scene exported by Blender\'s glTF physics add-on bakes on the teammate to the bytes it bakes to here', async () => {
+    const there = bakeOn(b, join(bed.root, 'exported-beta'), ['--chunk-steps', '60'], EXPORTED);
+    const here = bakeOn(a, join(bed.root, 'exported-alpha'), [], EXPORTED);
+    for (const v of [there, here]) expect(v.state, v.errors.join('; ')).toBe('done');
+    expect(doneBy(job(a, there.jobId).tasks.filter((t) => t.kind === 'chunk'))).toEqual(new Set([b.deviceId]));
+    const baked = (dir: string) => sha(join(bed.root, dir, 'blender-rigid-bodies.baked.glb'));
+    expect(baked('exported-beta')).toBe(baked('exported-alpha'));
+    const summary = JSON.parse(readFileSync(join(bed.root, 'exported-beta', 'blender-rigid-bodies.summary.json'), 'utf8')) as { bodies: { name: string }[] };
+    expect(summary.bodies.map((body) => body.name)).toContain('PendulumBob');
   }, 120_000);
 
   it('a 16-variant wedge across both machines runs every variant exactly once', async () => {
