@@ -7,13 +7,13 @@
 import { copyFile, link, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { SubmissionOf } from '../../../../shared/model/jobs.js';
+import type { SubmissionOf, TaskSpec } from '../../../../shared/model/jobs.js';
 import type { PHYSICS_ENGINE } from '../../../../shared/model/physics-jobs.js';
 import { checkAssetName } from '../../jobs/asset-name.js';
 import type { FinishedPart, ResultFiles, TaskOutputs } from '../../jobs/job-type.js';
-import { BAKED_SO_FAR } from './bake-render-tasks.js';
+import { BAKED_SO_FAR, partialBakeWindow } from './bake-render-tasks.js';
 import { BadPhysicsChunksError } from './physics-errors.js';
-import { OUT, safeJobName } from './physics-job-type.js';
+import { chunkSteps, OUT, safeJobName } from './physics-job-type.js';
 import { boundedWarnings, parsePhysicsSummary } from './physics-output.js';
 import { coordinatorThread } from './physics-runner.js';
 
@@ -27,8 +27,8 @@ function chunksOf(parts: FinishedPart[]): FinishedPart[] {
   return parts.filter((p) => p.spec.kind === 'chunk').sort((a, b) => a.spec.frames[0]! - b.spec.frames[0]!);
 }
 
-/** The scene with the chunks' keyframes as its animation, joined on a physics thread (never in the agent's own). */
-async function bakedGlb(job: PhysicsJob, chunks: FinishedPart[], files: ResultFiles): Promise<{ glb: Uint8Array; warnings: string[] }> {
+/** The scene with the chunks' keyframes (or `window` of them) as its animation, joined on a physics thread (never in the agent's own). */
+async function bakedGlb(job: PhysicsJob, chunks: FinishedPart[], files: ResultFiles, window?: { first: number; end: number }): Promise<{ glb: Uint8Array; warnings: string[] }> {
   // The scene as the workers had it: its files laid out under their names (a .gltf names its
   // buffers). Linked or copied, not symlinked: the reader follows a buffer's symlink and refuses a
   // file outside the scene's folder, which the blob store is (a .gltf with a .bin never joined).
@@ -45,15 +45,20 @@ async function bakedGlb(job: PhysicsJob, chunks: FinishedPart[], files: ResultFi
       settings: { dtSeconds, substeps, steps: totalSteps, gravity, fps },
       keyframesPaths: chunks.map((c) => files.pathOf(c.outputs[OUT.keyframes]!.hash)),
       bodies: job.physics.bodies,
+      ...(window ? { window } : {}),
     });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-/** The bake so far (after a chunk), kept as a blob for the render's frames it covers. */
-export async function bakeSoFar(job: PhysicsJob, parts: FinishedPart[], files: ResultFiles): Promise<TaskOutputs> {
-  const { glb } = await bakedGlb(job, chunksOf(parts), files);
+/** The bake so far after chunk `task.frames[0]`, kept as a blob for the render's frames it covers: only their keyframes (bake-render-tasks). */
+export async function bakeSoFar(job: PhysicsJob, task: TaskSpec, parts: FinishedPart[], files: ResultFiles): Promise<TaskOutputs> {
+  const { first, end, chunks } = partialBakeWindow(job.physics.settings, task.frames[0]!, (i) => chunkSteps(job, i));
+  const done = chunksOf(parts);
+  const needed = chunks.map((i) => done.find((c) => c.spec.frames[0] === i));
+  if (needed.some((c) => c === undefined)) throw new BadPhysicsChunksError(`the bake so far after chunk ${task.frames[0]} needs chunks ${chunks.join(', ')}, which are not all done`);
+  const { glb } = await bakedGlb(job, needed as FinishedPart[], files, { first, end });
   return { [BAKED_SO_FAR]: await files.storeBytes(glb) };
 }
 

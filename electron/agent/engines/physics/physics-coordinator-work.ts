@@ -10,7 +10,7 @@ import { BadPhysicsSceneError } from './physics-errors.js';
 import { checkOverrides, type PhysicsOverrides } from './physics-overrides.js';
 import { writePhysicsGlb } from './physics-output.js';
 import { checkKeyframeBytes, checkPhysicsSettings, type PhysicsSettings } from './physics-settings.js';
-import { mergeKeyframes } from './simulated-poses.js';
+import { keyframeWindow, mergeKeyframes } from './simulated-poses.js';
 import { wedgeVariants, type WedgeRandomOptions } from './wedge-variants.js';
 
 export interface SceneInspection {
@@ -59,11 +59,16 @@ export interface BakeJoin {
   /** The chunks' keyframes files, in order. */
   keyframesPaths: string[];
   bodies: number;
+  /** Only keyframes [first, end) into the .glb (a bake so far); the files hold them, from the first file's first. Default: all, from keyframe 0. */
+  window?: { first: number; end: number };
 }
 
 /** The scene with the chunks' keyframes as its animation, as a .glb; and what was dropped from it. */
 export async function joinBake(req: BakeJoin): Promise<{ glb: Uint8Array; warnings: string[] }> {
-  const keyframes = mergeKeyframes(await Promise.all(req.keyframesPaths.map(async (path) => decodeKeyframes(new Uint8Array(await readFile(path)), req.bodies))));
+  const chunks = await Promise.all(req.keyframesPaths.map(async (path) => decodeKeyframes(new Uint8Array(await readFile(path)), req.bodies)));
+  const start = req.window ? (chunks[0]?.first ?? 0) : 0;
+  const merged = mergeKeyframes(chunks, start);
+  const keyframes = req.window ? keyframeWindow(merged, start, req.window.first, req.window.end, req.bodies) : merged;
   const file = await readPhysicsFile({ scenePath: req.scenePath });
   return writePhysicsGlb(file, checkPhysicsSettings(req.settings), keyframes);
 }

@@ -168,7 +168,7 @@ export class PhysicsJobType implements JobType<PhysicsId> {
   }
 
   finish(job: PhysicsJob, task: TaskSpec, parts: FinishedPart[], files: ResultFiles): Promise<TaskOutputs> {
-    return isPartialBake(task) ? bakeSoFar(job, parts, files) : assembleBake(job, parts, files);
+    return isPartialBake(task) ? bakeSoFar(job, task, parts, files) : assembleBake(job, parts, files);
   }
 }
 

@@ -57,9 +57,12 @@ export function localTracks(scene: PhysicsScene, keyframes: RunKeyframes): Local
   });
 }
 
-/** One run's keyframes from its chunks' (in order, each starting where the last ended). */
-export function mergeKeyframes(chunks: { first: number; steps: Uint32Array; poses: Float32Array }[]): RunKeyframes {
-  let expected = 0;
+/**
+ * One run's keyframes from its chunks' (in order, each starting where the last ended): from
+ * keyframe 0, or with `start` from the first chunk's first keyframe (a bake so far keeps a window).
+ */
+export function mergeKeyframes(chunks: { first: number; steps: Uint32Array; poses: Float32Array }[], start = 0): RunKeyframes {
+  let expected = start;
   for (const chunk of chunks) {
     if (chunk.first !== expected) throw new BadPhysicsChunksError(`a chunk's keyframes start at keyframe ${chunk.first}, where ${expected} was next: give every chunk of the run, in order`);
     expected += chunk.steps.length;
@@ -77,4 +80,13 @@ export function mergeKeyframes(chunks: { first: number; steps: Uint32Array; pose
     pose += chunk.poses.length;
   }
   return { steps, poses };
+}
+
+/** Keyframes [first, end) of `keyframes`, which start at keyframe `start`: views, not copies. */
+export function keyframeWindow(keyframes: RunKeyframes, start: number, first: number, end: number, bodies: number): RunKeyframes {
+  if (first < start || end > start + keyframes.steps.length || first > end) {
+    throw new BadPhysicsChunksError(`keyframes ${first} to ${end} are not among the ${keyframes.steps.length} from keyframe ${start}`);
+  }
+  const per = bodies * POSE_FLOATS;
+  return { steps: keyframes.steps.subarray(first - start, end - start), poses: keyframes.poses.subarray((first - start) * per, (end - start) * per) };
 }
