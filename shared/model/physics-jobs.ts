@@ -77,6 +77,8 @@ export const physicsJobSchema = z.object({
   chunkSteps: z.number().int().min(1),
   /** Moving bodies in the scene (for the views). */
   bodies: z.number().int().min(0),
+  /** The most a chunk's snapshot of this scene can take, from the scene as read; absent in jobs journaled before it: 2 GiB. */
+  snapshotBytes: z.number().int().min(1).max(2 ** 31 - 1).optional(),
   warnings: z.array(z.string().max(1000)).max(32),
 });
 export type PhysicsJob = z.infer<typeof physicsJobSchema>;

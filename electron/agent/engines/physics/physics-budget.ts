@@ -40,6 +40,12 @@ export function maxSnapshotBytes(estimatedBytes: number, bodies: number, collide
   return 16 * 2 ** 20 + estimatedBytes + bodies * SNAPSHOT_BYTES_PER_BODY + colliders * SNAPSHOT_BYTES_PER_COLLIDER;
 }
 
+/** maxSnapshotBytes of a scene as read (a variant's overrides change no body or collider). */
+export function sceneSnapshotBytes(estimatedBytes: number, scene: { bodies: { colliders: unknown[] }[]; staticColliders: unknown[] }): number {
+  const colliders = scene.staticColliders.length + scene.bodies.reduce((n, b) => n + b.colliders.length, 0);
+  return maxSnapshotBytes(estimatedBytes, scene.bodies.length, colliders);
+}
+
 /** The most memory a physics thread may take for one task, beyond what it held before: past it, the task is stopped. */
 export function taskMemoryBytes(estimatedBytes: number, bodies: number, colliders: number, keyframeBytes: number, restores: boolean): number {
   const snapshot = restores ? 2 * maxSnapshotBytes(estimatedBytes, bodies, colliders) : 0; // the file's bytes, and Rapier's copy

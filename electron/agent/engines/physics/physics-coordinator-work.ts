@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { decodeKeyframes } from './keyframes-codec.js';
 import { readPhysicsFile } from './gltf-physics-reader.js';
+import { sceneSnapshotBytes } from './physics-budget.js';
 import { BadPhysicsSceneError } from './physics-errors.js';
 import { checkOverrides, type PhysicsOverrides } from './physics-overrides.js';
 import { writePhysicsGlb } from './physics-output.js';
@@ -28,6 +29,8 @@ export interface InspectedScene {
   beside: string[];
   /** A wedge's variants (each checked against the scene), or the one plain run of a bake. */
   variants: { index: number; label: string; overrides: PhysicsOverrides }[];
+  /** The most a chunk's snapshot of this scene can take (physics-budget): a teammate's larger one is refused. */
+  snapshotBytes: number;
 }
 
 /** The scene read in full and the job's variants checked against it, in the order the user is told of failures. */
@@ -49,7 +52,7 @@ export async function inspectPhysicsScene(req: SceneInspection): Promise<Inspect
       throw new BadPhysicsSceneError(`${file.source.fileName} names the file ${x.uri}, which is not a valid URI`);
     }
   }
-  return { bodies: file.scene.bodies.length, warnings: file.scene.warnings, beside: [...beside], variants };
+  return { bodies: file.scene.bodies.length, warnings: file.scene.warnings, beside: [...beside], variants, snapshotBytes: sceneSnapshotBytes(file.estimatedBytes, file.scene) };
 }
 
 export interface BakeJoin {

@@ -132,7 +132,7 @@ export class PhysicsJobType implements JobType<PhysicsId> {
         ? // The scene again, plus per keyframe a time and each body's translation and rotation.
           { [OUT.glb]: sceneBytes + settings.keyframeCount * (4 + bodies * 28) + 1_000_000, [OUT.summary]: summaryBytes }
         : // A chunk's keyframes are exactly its own (not the whole run's: a thousand chunks would be a thousand runs).
-          { [OUT.keyframes]: chunkKeyframesBytes(job, task.frames[0]!), [OUT.snapshot]: MAX_SNAPSHOT_BYTES, [OUT.summary]: summaryBytes };
+          { [OUT.keyframes]: chunkKeyframesBytes(job, task.frames[0]!), [OUT.snapshot]: job.physics.snapshotBytes ?? MAX_SNAPSHOT_BYTES, [OUT.summary]: summaryBytes };
     const expected: TaskOutputs = {};
     for (const [name, max] of Object.entries(limits)) {
       const out = sent[name];

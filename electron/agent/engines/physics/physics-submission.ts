@@ -15,6 +15,7 @@ import type { SubmitRequestOf } from '../../jobs/job-type.js';
 import type { BlobStore } from '../../storage/blob-store.js';
 import { EngineStoppedError } from '../engine-errors.js';
 import { coordinatorThread } from './physics-runner.js';
+import { MAX_SNAPSHOT_BYTES } from './physics-chunk-state.js';
 import { checkPhysicsSettings } from './physics-settings.js';
 
 type PhysicsRequest = SubmitRequestOf<typeof PHYSICS_ENGINE>;
@@ -89,6 +90,7 @@ export async function buildPhysicsSubmission(req: PhysicsRequest, blobs: BlobSto
       variants,
       chunkSteps,
       bodies: scene.bodies,
+      snapshotBytes: Math.min(scene.snapshotBytes, MAX_SNAPSHOT_BYTES),
       warnings: scene.warnings.slice(0, 32).map((w) => w.slice(0, 1000)),
     },
     // Frame N at N / fps s: frame 0 is the scene as it starts, the last the end of the bake.

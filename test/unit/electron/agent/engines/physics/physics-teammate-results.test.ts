@@ -79,6 +79,17 @@ describe("the coordinator takes a teammate's chunk only as the chunk it must be"
     await expect(type.keepResult(job('bake'), chunk(1), out, files)).resolves.toEqual(out);
   });
 
+  it("refuses, before fetching, a snapshot larger than a world of the job's scene can take", async () => {
+    const bounded = { ...job('bake'), physics: { ...job('bake').physics, snapshotBytes: 20_000_000 } };
+    const sent = async (sizeBytes: number) => ({ ...(await outputs()), [OUT.snapshot]: { hash: 'c'.repeat(64), sizeBytes } });
+    expect(type.expectedOutputs(bounded, chunk(1), await sent(20_000_000))[OUT.snapshot]!.sizeBytes).toBe(20_000_000);
+    const over = await sent(20_000_001);
+    expect(() => type.expectedOutputs(bounded, chunk(1), over)).toThrow(/its snapshot of 20000001 bytes is larger than this job's can be \(20000000\)/);
+    // A job journaled before the bound: 2 GiB, what Node reads into one buffer.
+    const huge = await sent(2 ** 31);
+    expect(() => type.expectedOutputs(job('bake'), chunk(1), huge)).toThrow(/snapshot/);
+  });
+
   it("refuses, before fetching, keyframes of the whole run's size for one of three chunks", async () => {
     const sent = { ...(await outputs()), [OUT.keyframes]: { hash: 'c'.repeat(64), sizeBytes: keyframesByteLength(settings.keyframeCount, 1) } };
     expect(() => type.expectedOutputs(job('bake'), chunk(1), sent)).toThrow(/keyframes/);

@@ -1,0 +1,31 @@
+// A physics submission as the coordinator builds it from the user's request: what it learns from
+// reading the scene travels with the job, among it the most a chunk's snapshot of that scene can
+// take, so a teammate's larger one is refused before it is fetched.
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { submitPhysicsBody } from '../../../../../../shared/control-api/index.js';
+import { sceneSnapshotBytes } from '../../../../../../electron/agent/engines/physics/physics-budget.js';
+import { readPhysicsFile } from '../../../../../../electron/agent/engines/physics/index.js';
+import { buildPhysicsSubmission } from '../../../../../../electron/agent/engines/physics/physics-submission.js';
+import { BlobStore } from '../../../../../../electron/agent/storage/blob-store.js';
+import { SAMPLE } from './physics-fixtures.js';
+
+let dir = '';
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'troupe-physics-submission-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('buildPhysicsSubmission', () => {
+  it("carries the bound on a chunk's snapshot, worked out from the scene as read", async () => {
+    const request = submitPhysicsBody.parse({ engine: 'physics', scenePath: SAMPLE, settings: { durationSeconds: 4 }, outputDir: join(dir, 'out') });
+    const job = await buildPhysicsSubmission(request, new BlobStore(join(dir, 'blobs')));
+    const file = await readPhysicsFile({ scenePath: SAMPLE });
+    expect(job.physics.snapshotBytes).toBe(sceneSnapshotBytes(file.estimatedBytes, file.scene));
+    // 16 MiB, the scene, and per body and collider: far below the 2 GiB a job without it allows.
+    expect(job.physics.snapshotBytes).toBeLessThan(20 * 2 ** 20);
+  });
+});
