@@ -25,6 +25,8 @@ export interface JobJournal {
   taskAttemptFailed(jobId: string, taskId: string, workerId: string, error: string, atMs: number): void;
   jobStateChanged(jobId: string, state: JobState, atMs: number, errors?: string[]): void;
   jobPriorityChanged(jobId: string, priority: number): void;
+  /** Every worker found returning wrong results for the job so far, and its errors, which say so. */
+  workersUntrusted(jobId: string, workerIds: string[], errors: string[]): void;
   /** Everything recorded, for a coordinator starting again. */
   load(): JournalSnapshot;
   /** Runs `fn` so the calls it makes commit together (one disk flush for a cancel of many tasks). */
@@ -39,6 +41,8 @@ export interface JournalSnapshot {
     createdAtMs: number;
     finishedAtMs: number | null;
     errors: string[];
+    /** Workers found returning wrong results for it (result checks). */
+    untrusted: string[];
     tasks: { spec: TaskSpec; state: TaskState; outcome: TaskOutcome | null; failures: { workerId: string; error: string }[] }[];
   }[];
 }
@@ -52,6 +56,7 @@ export class MemoryJobJournal implements JobJournal {
   taskAttemptFailed(): void {}
   jobStateChanged(): void {}
   jobPriorityChanged(): void {}
+  workersUntrusted(): void {}
   load(): JournalSnapshot {
     return { jobs: [] };
   }

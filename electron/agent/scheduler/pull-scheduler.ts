@@ -89,6 +89,7 @@ export class PullScheduler {
       const job = this.record(j.jobId, j.submission, j.state, j.createdAtMs);
       job.finishedAtMs = j.finishedAtMs;
       job.errors = [...j.errors];
+      job.untrusted = new Set(j.untrusted);
       for (const t of j.tasks) {
         const state: TaskState = t.state === 'leased' || t.state === 'running' ? 'queued' : t.state;
         const rec = this.addTask(job, t.spec, state, t.outcome);
@@ -308,6 +309,8 @@ export class PullScheduler {
     if (isFinal(job.state)) return;
     for (const w of workerIds) job.untrusted.add(w);
     job.errors.push(words);
+    // Journaled before the work is redone: after a restart the machine still gets none of the job.
+    this.journal.workersUntrusted(jobId, [...job.untrusted], job.errors);
     const redo = new Set<string>();
     for (const t of job.tasks.values()) if (t.state === 'done' && t.outcome && workerIds.includes(t.outcome.workerId)) redo.add(t.spec.taskId);
     for (let grew = true; grew; ) {

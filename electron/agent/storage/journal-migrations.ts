@@ -63,6 +63,11 @@ export const JOURNAL_MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX task_failures_by_task ON task_failures (job_id, task_id, failure_id);
   `,
+  // 2: the machines found returning wrong results for a job (result checks): they get none of
+  // its tasks again, after a restart too. A JSON array of device ids.
+  `
+  ALTER TABLE jobs ADD COLUMN untrusted TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(untrusted));
+  `,
 ];
 
 export function schemaVersion(db: Database): number {

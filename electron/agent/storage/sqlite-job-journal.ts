@@ -35,6 +35,7 @@ interface JobRow {
   created_at_ms: number;
   finished_at_ms: number | null;
   errors: string;
+  untrusted: string;
 }
 interface TaskRow {
   job_id: string;
@@ -99,8 +100,9 @@ export class SqliteJobJournal implements JobJournal {
         'UPDATE jobs SET state = ?, finished_at_ms = ?, errors = coalesce(?, errors) WHERE job_id = ?',
       ),
       setJobPriority: db.prepare<[number, string]>('UPDATE jobs SET priority = ? WHERE job_id = ?'),
+      setUntrusted: db.prepare<[string, string, string]>('UPDATE jobs SET untrusted = ?, errors = ? WHERE job_id = ?'),
       allJobs: db.prepare<[], JobRow>(
-        'SELECT job_id, submission, state, priority, created_at_ms, finished_at_ms, errors FROM jobs ORDER BY seq',
+        'SELECT job_id, submission, state, priority, created_at_ms, finished_at_ms, errors, untrusted FROM jobs ORDER BY seq',
       ),
       allTasks: db.prepare<[], TaskRow>('SELECT job_id, task_id, spec, state FROM tasks ORDER BY job_id, position'),
       allOutcomes: db.prepare<[], OutcomeRow>('SELECT job_id, task_id, worker_id, started_at_ms, ended_at_ms, outputs FROM task_outcomes'),
@@ -211,6 +213,12 @@ export class SqliteJobJournal implements JobJournal {
     }
   }
 
+  workersUntrusted(jobId: string, workerIds: string[], errors: string[]): void {
+    if (this.stmt.setUntrusted.run(JSON.stringify(workerIds), JSON.stringify(errors), jobId).changes === 0) {
+      throw new JournalEntryNotFoundError(`job "${jobId}"`);
+    }
+  }
+
   load(): JournalSnapshot {
     return this.readAll();
   }
@@ -238,6 +246,7 @@ export class SqliteJobJournal implements JobJournal {
         createdAtMs: row.created_at_ms,
         finishedAtMs: row.finished_at_ms,
         errors: this.parse(row.errors, z.array(z.string()), `the errors of ${what}`),
+        untrusted: this.parse(row.untrusted, z.array(z.string()), `the untrusted workers of ${what}`),
         tasks: [],
       });
     }

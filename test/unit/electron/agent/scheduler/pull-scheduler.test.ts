@@ -224,6 +224,7 @@ describe('PullScheduler', () => {
           createdAtMs: 0,
           finishedAtMs: null,
           errors: [],
+          untrusted: [],
           tasks: [
             { spec: tasks[0]!, state: 'done', outcome: outcome('a'), failures: [] },
             { spec: tasks[1]!, state: 'running', outcome: null, failures: [] },
@@ -235,6 +236,24 @@ describe('PullScheduler', () => {
     sched.restore(snapshot);
     const got = [sched.requestWork('a')!.task.taskId, sched.requestWork('b')!.task.taskId].sort();
     expect(got).toEqual([tasks[1]!.taskId, tasks[2]!.taskId].sort());
+  });
+
+  it('restores the workers found returning wrong results: they get none of the job\'s tasks after a restart either', () => {
+    const { sched } = setup();
+    const tasks = compileRenderJob('j', submission('animation', 3), { workersHint: 1 });
+    const job = (untrusted: string[]): JournalSnapshot['jobs'][number] => ({
+      jobId: 'j',
+      submission: submission('animation', 3),
+      state: 'running',
+      createdAtMs: 0,
+      finishedAtMs: null,
+      errors: ['cheat returned a wrong result for task j:f0'],
+      untrusted,
+      tasks: tasks.map((spec) => ({ spec, state: 'queued' as const, outcome: null, failures: [] })),
+    });
+    sched.restore({ jobs: [job(['cheat'])] });
+    expect(sched.requestWork('cheat')).toBeNull();
+    expect(sched.requestWork('honest')).not.toBeNull();
   });
 
   describe('lease budget per worker', () => {

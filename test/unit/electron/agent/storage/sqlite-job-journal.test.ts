@@ -144,7 +144,8 @@ describe('SqliteJobJournal: what load() gives back', () => {
     const merge: TaskSpec = { taskId: 'm3', kind: 'merge', frames: [3], region: null, dependsOn: ['b3a', 'b3b'], cost: 1 };
     journal.tasksAdded('j1', [bucketTask('b3a', 3, 0), bucketTask('b3b', 3, 160), merge], 'f3');
     journal.jobPriorityChanged('j1', 9);
-    journal.jobStateChanged('j1', 'failed', 1400, ['frame 2 failed on 3 workers']);
+    journal.workersUntrusted('j1', ['w4'], ['w4 returned a wrong result for task f1']);
+    journal.jobStateChanged('j1', 'failed', 1400, ['w4 returned a wrong result for task f1', 'frame 2 failed on 3 workers']);
     journal.jobCreated('j0', submission('later', 1), 2000, []);
 
     const expected = {
@@ -155,7 +156,8 @@ describe('SqliteJobJournal: what load() gives back', () => {
           state: 'failed',
           createdAtMs: 1000,
           finishedAtMs: 1400,
-          errors: ['frame 2 failed on 3 workers'],
+          errors: ['w4 returned a wrong result for task f1', 'frame 2 failed on 3 workers'],
+          untrusted: ['w4'],
           tasks: [
             { spec: frameTask('f1', 1), state: 'done', outcome: outcome('w1'), failures: [] },
             {
@@ -174,7 +176,7 @@ describe('SqliteJobJournal: what load() gives back', () => {
           ],
         },
         // Creation order, not id order.
-        { jobId: 'j0', submission: submission('later', 1), state: 'queued', createdAtMs: 2000, finishedAtMs: null, errors: [], tasks: [] },
+        { jobId: 'j0', submission: submission('later', 1), state: 'queued', createdAtMs: 2000, finishedAtMs: null, errors: [], untrusted: [], tasks: [] },
       ],
     };
     expect(journal.load()).toEqual(expected);
@@ -191,6 +193,20 @@ describe('SqliteJobJournal: what load() gives back', () => {
     expect(journal.load().jobs[0]).toMatchObject({ state: 'running', finishedAtMs: null, errors: ['disk full'] });
     journal.jobStateChanged('j', 'done', 70, []);
     expect(journal.load().jobs[0]).toMatchObject({ state: 'done', finishedAtMs: 70, errors: [] });
+  });
+
+  it('keeps the untrusted workers a journal written before they were recorded opens without (schema 1 to 2)', () => {
+    const db = raw();
+    migrateJournal(db, path, JOURNAL_MIGRATIONS.slice(0, 1));
+    db.prepare(
+      `INSERT INTO jobs (job_id, seq, submission, state, priority, created_at_ms) VALUES ('old', 1, ?, 'running', 5, 0)`,
+    ).run(JSON.stringify(submission()));
+    db.close();
+    const journal = openJournal();
+    expect(journal.load().jobs[0]).toMatchObject({ jobId: 'old', errors: [], untrusted: [] });
+    journal.workersUntrusted('old', ['w9', 'w7'], ['w9 and w7 returned wrong results']);
+    expect(journal.load().jobs[0]).toMatchObject({ untrusted: ['w9', 'w7'], errors: ['w9 and w7 returned wrong results'] });
+    expect(() => journal.workersUntrusted('nope', ['w1'], [])).toThrow(JournalEntryNotFoundError);
   });
 
   it('keeps the first result of a task completed twice', () => {
