@@ -4,7 +4,8 @@
 //              engine's loop vs a bare Rapier loop on the same world, taking turns (both must end
 //              byte-identical)                                                   goal >= 0.95 of bare
 //              and, for the record, the same 1,000 boxes resting (asleep): Rapier skips them, so
-//              what shows is the engine's own fixed cost per step and keyframe
+//              what shows is the engine's own fixed cost per step and keyframe; and a control, a
+//              bare loop timed in the engine's place, whose distance from 1 is the noise
 //   scaling    a 16-variant wedge (~2 s variants) on 1 agent pinned to one core vs 2 agents pinned
 //              to one core each, result checks off: efficiency = T1 / (2 x T2)   goal >= 0.9
 //   checks     a 100-variant wedge on the 2 agents with result checks off, then at the default
@@ -34,11 +35,18 @@ async function benchStepping(): Promise<void> {
         `bodies awake ${(100 * runs[0]!.awakeShare).toFixed(0)} %; worlds identical: ${runs.every((r) => r.identical)}`,
     );
   };
+  // The control first and between: a bare loop in the engine's place, the same harness. Its
+  // spread is this machine's noise at the time; a figure is only as good as the control is near 1.
+  const control = [];
   const falling = [];
-  for (let i = 0; i < 5; i++) falling.push(await benchPhysicsStepping({ bodies: 1000, steps: 300 }));
+  for (let i = 0; i < 7; i++) {
+    control.push(await benchPhysicsStepping({ bodies: 1000, steps: 300, control: true }));
+    falling.push(await benchPhysicsStepping({ bodies: 1000, steps: 300 }));
+  }
+  report('control, bare loop vs bare loop on the heap', control, '; 1 is no noise');
   report('1000 dynamic boxes toppling into a heap', falling, '; goal >= 0.95');
   const resting = [];
-  for (let i = 0; i < 5; i++) resting.push(await benchPhysicsStepping({ bodies: 1000, steps: 300, pile: 'resting' }));
+  for (let i = 0; i < 7; i++) resting.push(await benchPhysicsStepping({ bodies: 1000, steps: 300, pile: 'resting' }));
   report('the same 1000 boxes at rest (Rapier skips sleeping bodies; the engine\'s fixed cost shows)', resting, '');
 }
 

@@ -26,6 +26,8 @@ export interface PhysicsBenchOptions {
   steps?: number;
   /** Default `falling`. */
   pile?: BenchPile;
+  /** A control: time a bare loop in the engine's place, to show how far apart two equal loops come out on this machine now. */
+  control?: boolean;
 }
 
 export type BenchPile = 'falling' | 'resting';
@@ -48,7 +50,7 @@ export interface PhysicsBenchResult {
   awakeShare: number;
 }
 
-export async function benchPhysicsStepping({ bodies, steps = 600, pile = 'falling' }: PhysicsBenchOptions): Promise<PhysicsBenchResult> {
+export async function benchPhysicsStepping({ bodies, steps = 600, pile = 'falling', control = false }: PhysicsBenchOptions): Promise<PhysicsBenchResult> {
   if (!Number.isInteger(bodies) || bodies < 1 || bodies > 100_000) throw new RangeError(`bodies must be a whole number from 1 to 100000, not ${bodies}`);
   if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`steps must be a whole number of at least 1, not ${steps}`);
   const R = await loadRapier();
@@ -67,7 +69,11 @@ export async function benchPhysicsStepping({ bodies, steps = 600, pile = 'fallin
       settings,
       accumulators: freshAccumulators(bodies),
     };
-    const runEngine = (from: number, to: number): void => void runSteps(loop, from, to);
+    const runEngine = control
+      ? (from: number, to: number): void => {
+          for (let i = from; i < to; i++) engine.world.step();
+        }
+      : (from: number, to: number): void => void runSteps(loop, from, to);
     const runBare = (from: number, to: number): void => {
       for (let i = from; i < to; i++) bare.world.step();
     };

@@ -5,9 +5,9 @@
 //
 // Speeds are read at keyframes, not after every step: each read is a call into WebAssembly, and
 // with a thousand bodies reading every step cost more than the figure allows (bench:physics).
-// Top speed is then the fastest a body went at any keyframe (the frames the animation shows),
-// and a body comes to rest at the first keyframe of its last still run, or in the step it fell
-// asleep, whichever the steps show first.
+// Top speed is then the fastest a body went at any keyframe (the frames the animation shows) or
+// in the step it woke from sleep, and a body comes to rest at the first keyframe (or waking) of
+// its last still run, or in the step it fell asleep, whichever the steps show first.
 
 import type { EventQueue, RigidBody, World } from '@dimforge/rapier3d-deterministic-compat';
 import { chainKeyframe, REST_ANGULAR_SPEED_RAD_PER_S, REST_SPEED_M_PER_S, type Accumulators } from './physics-accumulators.js';
@@ -78,10 +78,19 @@ export function runSteps(loop: StepLoop, fromStep: number, toStep: number, hooks
   const dynamic = bodies.flatMap((_, b) => (isDynamic[b] === 1 ? [b] : []));
   const kinematic = bodies.flatMap((_, b) => (isDynamic[b] === 1 ? [] : [b]));
   const movedIn = new Float64Array(bodies.length).fill(Infinity); // the last step in which each may have moved (unknown yet: always)
-  // Awake after the step before: the chunk's first step knows nothing, so every body counts as awake.
-  let awakeLast = Array.from(bodies.keys());
-  let awakeThis: number[] = [];
   const awakeAfter = new Float64Array(bodies.length).fill(-Infinity); // the last step after which each was awake
+  // Awake after the step before this chunk's first, asked of each body once (the world as the
+  // last chunk left it): so a body woken in this chunk's first step is seen waking, as it would
+  // be in an uncut run. One asleep has not moved since before the chunk.
+  let awakeLast: number[] = [];
+  let awakeThis: number[] = [];
+  bodies.forEach((body, b) => {
+    if (body.isSleeping()) movedIn[b] = fromStep - 1;
+    else {
+      awakeLast.push(b);
+      awakeAfter[b] = fromStep - 1;
+    }
+  });
   let recordedAfter = -Infinity; // the step after which the last keyframe of this chunk was recorded
   let next = first;
   // At a keyframe after `step` steps, for a body awake after the last of them.
@@ -141,9 +150,13 @@ export function runSteps(loop: StepLoop, fromStep: number, toStep: number, hooks
       eventQueue.drainCollisionEvents(onContact);
     }
     const awake = (b: number): void => {
+      const woke = awakeAfter[b] !== step - 1;
       awakeThis.push(b);
       awakeAfter[b] = step;
       movedIn[b] = step;
+      // Judged as it wakes too: a sleeping body knocked (fastest just after the knock) may come to
+      // rest again before the next keyframe, and would otherwise keep its old rest and top speed.
+      if (woke) judge(b, step + 1);
     };
     // Which dynamic bodies are awake: Rapier's active set calls back once for each awake body
     // (~70 ns a call), or each body can be asked (~15 ns, awake or not). Whichever was cheaper
@@ -161,7 +174,7 @@ export function runSteps(loop: StepLoop, fromStep: number, toStep: number, hooks
     for (const b of kinematic) if (!bodies[b]!.isSleeping()) awake(b);
     for (const b of awakeLast) {
       if (awakeAfter[b] === step) continue;
-      // Asleep now, awake (or unknown) before: it fell asleep in this step, after moving in it.
+      // Asleep now, awake before: it fell asleep in this step, after moving in it.
       movedIn[b] = step;
       accumulators.bodies[b]!.restSinceStep ??= step + 1;
     }

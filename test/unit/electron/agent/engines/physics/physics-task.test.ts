@@ -7,7 +7,7 @@ import {
   runPhysicsTaskInProcess,
   type PhysicsTaskResult,
 } from '../../../../../../electron/agent/engines/physics/index.js';
-import { boxScene, SAMPLE } from './physics-fixtures.js';
+import { addNode, boxScene, SAMPLE } from './physics-fixtures.js';
 
 const settings = { durationSeconds: 3 };
 const sample = { scenePath: SAMPLE, settings };
@@ -131,5 +131,30 @@ describe('runPhysicsTaskInProcess', () => {
     const fine = await runPhysicsTaskInProcess({ sceneBytes: boxScene().bytes, fileName: 'box.gltf', settings: { durationSeconds: 2, fps: 60 } });
     expect(fine.summary[0]!.maxSpeedMPerS).toBeGreaterThanOrEqual(box.maxSpeedMPerS);
     expect(fine.summary[0]!.finalTranslation).toEqual(box.finalTranslation);
+  });
+
+  it('judges a sleeping body as it wakes: knocked between two keyframes of 1 fps, it moved and came to rest again, in one piece or in chunks', async () => {
+    // A box asleep on the ground (after about 0.5 s) is hit at about 1.1 s by a light block
+    // sliding in at 3 m/s without gravity, slides 12 cm, and is slow again by the keyframe at 2 s.
+    const knocked = boxScene((json) => {
+      json.nodes[1].translation = [0, 0.5, 0];
+      json.extensions.KHR_physics_rigid_bodies.physicsMaterials[0] = { staticFriction: 0.9, dynamicFriction: 0.9, restitution: 0.8 };
+      json.extensions.KHR_implicit_shapes.shapes.push({ type: 'box', box: { size: [0.5, 0.5, 0.5] } });
+      addNode(json, { name: 'Striker', translation: [-4, 0.5, 0], extensions: { KHR_physics_rigid_bodies: { motion: { mass: 0.5, gravityFactor: 0, linearVelocity: [3, 0, 0] }, collider: { geometry: { shape: 2 }, physicsMaterial: 0 } } } });
+    }).bytes;
+    const task = { sceneBytes: knocked, fileName: 'knock.gltf', settings: { durationSeconds: 4, fps: 1 } };
+    const whole = await runPhysicsTaskInProcess(task);
+    const box = whole.summary[0]!;
+    expect(box.maxSpeedMPerS).toBeGreaterThan(1); // the knock, though no keyframe saw it moving
+    expect(box.restSeconds).toBeGreaterThan(1.1); // at rest after the knock, not since it first slept
+    let from = 0;
+    let snapshot: Uint8Array | undefined;
+    let last = whole;
+    for (const to of [66, 67, 68, 120, 240]) {
+      last = await runPhysicsTaskInProcess({ ...task, fromStep: from, toStep: to, ...(snapshot ? { snapshot } : {}) });
+      [from, snapshot] = [to, last.snapshot];
+    }
+    expect(last.summary).toEqual(whole.summary);
+    expect(last.hash).toBe(whole.hash);
   });
 });
