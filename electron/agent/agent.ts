@@ -190,6 +190,7 @@ export class Agent {
       // Teammates' coordinators lease a job only to workers that advertise its engine.
       capacity: () => ({ ...this.capacity.read(), engines: this.engines.adverts() }),
       hasWork: () => this.work.hasWork(),
+      leasesHeld: () => this.work.leasesHeld(),
       teammates: () => this.teams.teammates(),
       addressesOf: (id) => this.addressesOf(id),
       rosterHeads: () => this.teams.heads(),

@@ -122,6 +122,11 @@ export class TeamWork {
     return this.coordinator.hasWork();
   }
 
+  /** The leases this machine's worker is working on, for its heartbeats. */
+  leasesHeld(): string[] {
+    return this.workLoop.leaseIds();
+  }
+
   async close(): Promise<void> {
     await this.workLoop.close();
     this.fetcher.close();
@@ -144,7 +149,7 @@ export class TeamWork {
 
   heartbeat(id: DeviceId): void {
     const state = this.deps.links.state(id);
-    this.coordinator.heartbeat(id, sharesNow(state));
+    this.coordinator.heartbeat(id, sharesNow(state), state?.leases ?? null);
     if (state?.hasWork) void this.workLoop.poke();
   }
 

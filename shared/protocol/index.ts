@@ -37,6 +37,8 @@ export const HEARTBEAT_INTERVAL_MS = 1000;
  * with the 100 ms check a cut cable is noticed within 2.4 s (the promise is 3 s, on a loaded machine).
  */
 export const HEARTBEAT_TIMEOUT_MS = 2300;
+/** Leases a heartbeat lists at most (a worker runs one task at a time; checks and prefetch add a few). */
+export const MAX_HEARTBEAT_LEASES = 64;
 
 const hex64 = hex64Schema;
 const deviceId = hex64;
@@ -129,6 +131,12 @@ export const heartbeatSchema = z.object({
   /** The sender coordinates a job with tasks waiting: workers with free cores should ask it for work. */
   hasWork: z.boolean(),
   roster: rosterHeadsSchema.nullable().default(null),
+  /**
+   * Since 2.3: the leases the sender is working on now, any coordinator's. A coordinator keeps alive
+   * only those of its leases it finds here (one whose messages were lost lapses and runs again);
+   * from a sender that lists none (older versions), all of its leases to that sender.
+   */
+  leases: z.array(z.string().min(1).max(64)).max(MAX_HEARTBEAT_LEASES).optional(),
 });
 /** "Send me the ops I lack": the receiver answers with every op it holds outside the causal past of `heads`. */
 export const rosterWantSchema = z.object({

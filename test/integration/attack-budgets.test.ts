@@ -285,4 +285,34 @@ describe(`budgets against a teammate gone bad (${bed.mode})`, () => {
     expect(readdirSync(out)).toHaveLength(40);
     expect(mallory.online(a.deviceId)).toBe(true);
   }, 120_000);
+
+  it('a lease the worker does not name in its heartbeats (its messages lost on the way) lapses within a lease and its task runs elsewhere', async () => {
+    // Before 2.3 a heartbeat kept every lease of its sender alive: a lease whose work.lease or
+    // task.done was lost (around a coordinator restart, say) was held for as long as the worker lived.
+    // Nobody else works meanwhile: a racer finishing the frame would end the attempt too (cancelled, not lost).
+    a.cli(['share', 'off']);
+    c.cli(['share', 'off']);
+    onTestFinished(() => void [a, c].forEach((x) => x.cliResult(['share', 'on'])));
+    const out = join(bed.root, 'lost-lease');
+    const started = a.cli<JobView>(['render', scene, '--size', '72x54', '--samples', '4', '--frames', '1-3', '--out', out, '--no-wait']);
+    mallory = await HostileTeammate.start(b.dataDir, [target(a)], { host: '127.0.0.1', capacity: ONE_CORE, listLeases: false });
+    await eventually(() => mallory!.online(a.deviceId), 10_000, 'the forgetful worker to link');
+    const mark = mallory.received.length;
+    mallory.send(a.deviceId, { type: 'work.request', requestId: 1, freeCores: 1 });
+    const lease = await mallory.waitFor(isLease, 20_000, mark);
+    mallory.send(a.deviceId, { type: 'task.started', leaseId: lease.leaseId }); // and then nothing: no result, not named again
+    const attemptOf = () => job(a, lease.jobId).tasks.find((t) => t.taskId === lease.task.taskId)!.attempts.find((x) => x.workerId === b.deviceId)!;
+    expect(attemptOf().outcome).toBe('running');
+    const t0 = Date.now();
+    await eventually(() => attemptOf().outcome !== 'running', 30_000, 'the unnamed lease to lapse'); // one lease (10 s); before 2.3, never
+    expect(attemptOf().outcome).toBe('lost');
+    const lapsedAfterMs = Date.now() - t0;
+    console.log(`a lease its worker stopped naming lapsed after ${lapsedAfterMs} ms, with the worker linked and heartbeating`);
+    expect(mallory.online(a.deviceId)).toBe(true);
+    a.cli(['share', 'on']);
+    c.cli(['share', 'on']);
+    const final = await eventually(() => { const j = job(a, started.jobId).job; return j.state !== 'running' && j.state !== 'queued' && j; }, 60_000, 'the job to end', 500);
+    expect(final.state).toBe('done');
+    expect(readdirSync(out)).toHaveLength(3);
+  }, 120_000);
 });

@@ -16,7 +16,17 @@ const ANIM = ['--size', '160x120', '--samples', '48'];
 
 const job = (agent: AgentProcess, id: string) => agent.cli<{ job: JobView; tasks: TaskView[] }>(['job', id]);
 const submit = (agent: AgentProcess, args: string[]) => agent.cli<JobView>(['render', ...args, '--no-wait']);
-const waitDone = (agent: AgentProcess, id: string, ms = 120_000) => eventually(() => { const j = job(agent, id); return j.job.state !== 'running' && j.job.state !== 'queued' && j; }, ms, `job ${id} to end`, 500);
+/** The job once it ends; if it does not, the error says where each task stands and what the coordinator said. */
+const waitDone = async (agent: AgentProcess, id: string, ms = 120_000) => {
+  try {
+    return await eventually(() => { const j = job(agent, id); return j.job.state !== 'running' && j.job.state !== 'queued' && j; }, ms, `job ${id} to end`, 500);
+  } catch (err) {
+    const j = job(agent, id);
+    const tasks = j.tasks.map((t) => `${t.taskId.split(':')[1]} ${t.state} [${t.attempts.map((x) => `${x.workerId.slice(0, 7)}:${x.outcome ?? 'live'}`).join(' ')}]`);
+    const agents = [a, b, c, d].map((x) => `${x.name} ${x.deviceId?.slice(0, 7)} stderr:\n${x.stderr.slice(-3000)}\nlast events: ${x.events.slice(-15).map((e) => JSON.stringify(e).slice(0, 300)).join('\n')}`);
+    throw new Error(`${(err as Error).message}\njob: ${j.job.state}, ${j.job.tasksDone}/${j.job.tasksTotal}, errors ${JSON.stringify(j.job.errors)}\n${tasks.join('\n')}\n${agents.join('\n')}`, { cause: err });
+  }
+};
 const workersOf = (tasks: TaskView[]) => new Set(tasks.filter((t) => t.state === 'done').flatMap((t) => t.attempts.map((x) => x.workerId)));
 
 describe(`jobs across a team (${bed.mode})`, () => {

@@ -67,6 +67,22 @@ describe(`Physics on a team of two (${bed.mode})`, () => {
     expect(summary.bodies.map((body) => body.name)).toContain('PendulumBob');
   }, 120_000);
 
+  it('a variant that runs longer than a lease on the teammate is done there once: its heartbeats name the lease, which lives on', async () => {
+    a.cli(['share', 'off']);
+    try {
+      const out = join(bed.root, 'long-variant');
+      const view = a.cli<JobView>(['simulate', SCENE, '--seconds', '300', '--substeps', '64', '--wedge', 'friction=0.5', '--out', out]);
+      expect(view.state, view.errors.join('; ')).toBe('done');
+      const [task] = job(a, view.jobId).tasks.filter((t) => t.kind === 'variant');
+      expect(task!.attempts.map((x) => [x.workerId, x.outcome])).toEqual([[b.deviceId, 'done']]);
+      const tookMs = task!.attempts[0]!.endedAtMs! - task!.attempts[0]!.startedAtMs;
+      console.log(`one variant ran ${(tookMs / 1000).toFixed(1)} s on the teammate (a lease is 10 s) in one attempt`);
+      expect(tookMs).toBeGreaterThan(10_000);
+    } finally {
+      a.cli(['share', 'on']);
+    }
+  }, 180_000);
+
   it('a 16-variant wedge across both machines runs every variant exactly once', async () => {
     const out = join(bed.root, 'wedge');
     const view = a.cli<JobView>(['simulate', SCENE, '--seconds', '3', '--wedge', 'friction=0.2:0.8:4,restitution=0:0.6:4', '--out', out]);

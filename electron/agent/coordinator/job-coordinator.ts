@@ -61,6 +61,8 @@ export class JobCoordinator {
   private readonly writer: OutputWriter;
   private readonly timer: NodeJS.Timeout;
   private merging = false;
+  /** Leases whose results are being fetched, by worker: kept alive here (see acceptResult). */
+  private readonly taking = new Map<string, Set<string>>();
 
   constructor(private readonly deps: CoordinatorDeps) {
     this.writer = new OutputWriter(deps.blobs);
@@ -126,9 +128,12 @@ export class JobCoordinator {
     this.scheduler.setTaskSlots(workerId, sharing ? TASKS_AT_ONCE : 0);
   }
 
-  /** A worker's heartbeat: its leases live on, whether its owner shares it now, and so how much it may hold. */
-  heartbeat(workerId: string, sharing: boolean): void {
-    this.scheduler.renewLeases(workerId);
+  /**
+   * A worker's heartbeat: the leases it lists live on (all of its leases, from a worker that lists
+   * none), whether its owner shares it now, and so how much it may hold.
+   */
+  heartbeat(workerId: string, sharing: boolean, leases: readonly string[] | null = null): void {
+    this.scheduler.renewLeases(workerId, leases);
     this.scheduler.setWorkerAvailable(workerId, sharing);
     this.scheduler.setTaskSlots(workerId, sharing ? TASKS_AT_ONCE : 0);
   }
@@ -181,6 +186,19 @@ export class JobCoordinator {
     const lease = this.scheduler.leaseOf(leaseId, workerId);
     if (!lease) return; // lapsed, superseded, or from before a restart: not needed
     if (this.scheduler.isCheck(leaseId, workerId)) return this.acceptCheck(workerId, lease, outcome);
+    // The worker's heartbeats stop naming the lease once it has sent the result: this machine
+    // keeps it alive while it fetches the outputs, however long that takes.
+    const taking = this.taking.get(workerId) ?? new Set<string>();
+    this.taking.set(workerId, taking.add(leaseId));
+    try {
+      await this.takeResult(workerId, leaseId, lease, outcome);
+    } finally {
+      taking.delete(leaseId);
+      if (taking.size === 0) this.taking.delete(workerId);
+    }
+  }
+
+  private async takeResult(workerId: string, leaseId: string, lease: Lease, outcome: Omit<TaskOutcome, 'workerId'>): Promise<void> {
     let outputs: TaskOutcome['outputs'];
     try {
       const job = this.scheduler.jobInfo(lease.jobId).submission;
@@ -407,6 +425,7 @@ export class JobCoordinator {
   private tick(): void {
     this.scheduler.renewLeases(this.deps.selfId);
     this.scheduler.renewLeases(COORDINATOR_WORKER); // a long stitch must not lapse while it runs
+    for (const [workerId, leaseIds] of this.taking) this.scheduler.renewLeases(workerId, [...leaseIds]);
     const sharing = this.deps.selfSharing();
     this.scheduler.setWorkerAvailable(this.deps.selfId, sharing);
     this.scheduler.setTaskSlots(this.deps.selfId, sharing ? TASKS_AT_ONCE : 0);

@@ -152,10 +152,15 @@ export class PullScheduler {
   }
 
   /** Heartbeats from a worker keep its leases alive. */
-  renewLeases(workerId: string): void {
+  /**
+   * Keeps a worker's leases alive: those in `only` when given (what its heartbeat says it works on;
+   * one it does not list, whose messages were lost on the way, lapses and its task runs again), else all.
+   */
+  renewLeases(workerId: string, only: readonly string[] | null = null): void {
     const until = this.clock.now() + this.leaseMs;
-    for (const l of this.leases.values()) if (l.attempt.lease.workerId === workerId) l.attempt.lease.expiresAtMs = until;
-    this.verification?.checks.renew(workerId, until);
+    const listed = only && new Set(only);
+    for (const [leaseId, l] of this.leases) if (l.attempt.lease.workerId === workerId && (!listed || listed.has(leaseId))) l.attempt.lease.expiresAtMs = until;
+    this.verification?.checks.renew(workerId, until, listed);
   }
 
   /** Call periodically: leases nobody renewed (teammate gone, link cut) return their tasks to the queue. */

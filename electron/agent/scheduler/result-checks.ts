@@ -151,8 +151,9 @@ export class ResultChecks {
     return true;
   }
 
-  renew(workerId: string, untilMs: number): void {
-    for (const c of this.checks.values()) if (c.lease?.workerId === workerId) c.lease.expiresAtMs = untilMs;
+  /** Keeps a worker's check leases alive: those in `only` when given, else all. */
+  renew(workerId: string, untilMs: number, only: ReadonlySet<string> | null = null): void {
+    for (const c of this.checks.values()) if (c.lease?.workerId === workerId && (!only || only.has(c.lease.leaseId))) c.lease.expiresAtMs = untilMs;
   }
 
   /**

@@ -12,6 +12,7 @@ import WebSocket from 'ws';
 import {
   HEARTBEAT_INTERVAL_MS,
   HEARTBEAT_TIMEOUT_MS,
+  MAX_HEARTBEAT_LEASES,
   MAX_FRAME_BYTES,
   PROTOCOL_FEATURES,
   PROTOCOL_MINOR,
@@ -35,6 +36,8 @@ export interface LinkManagerDeps {
   capacity: () => Capacity;
   /** Whether this agent coordinates a job with tasks waiting (told to teammates in heartbeats). */
   hasWork: () => boolean;
+  /** The leases this agent's worker is working on, any coordinator's (told in heartbeats, which keep them alive). */
+  leasesHeld: () => string[];
   /** Teammates we should be linked to (not including this device). */
   teammates: () => DeviceId[];
   /** Where a teammate may be reached, best first, as host:port. */
@@ -53,6 +56,8 @@ export interface PeerState {
   /** The peer's version as its hello said (major.minor). */
   version: string | null;
   hasWork: boolean;
+  /** The leases the peer's last heartbeat listed; null when it lists none (before 2.3). */
+  leases: string[] | null;
   name: string | null;
   capacity: Capacity | null;
   lastHeartbeatMs: number | null;
@@ -164,6 +169,7 @@ export class LinkManager extends EventEmitter<{
           features: [],
           version: null,
           hasWork: false,
+          leases: null,
           name: null,
           capacity: null,
           lastHeartbeatMs: null,
@@ -284,6 +290,7 @@ export class LinkManager extends EventEmitter<{
       slot.state.name = message.name;
       slot.state.lastHeartbeatMs = Date.now();
       slot.state.hasWork = message.hasWork;
+      slot.state.leases = message.leases ?? null;
       this.emit('heartbeat', link.peerId);
       this.emit('heads', link.peerId, message.roster);
       return;
@@ -344,6 +351,7 @@ export class LinkManager extends EventEmitter<{
       name: this.deps.selfName(),
       hasWork: this.deps.hasWork(),
       roster: this.deps.rosterHeads(),
+      leases: this.deps.leasesHeld().slice(0, MAX_HEARTBEAT_LEASES),
     };
     this.broadcast(message);
   }

@@ -58,6 +58,11 @@ export class WorkLoop {
     }
   }
 
+  /** The leases being worked on, from the moment one arrives until its result is sent. */
+  leaseIds(): string[] {
+    return [...this.running.keys()];
+  }
+
   /** Stops a task, if `coordinatorId` is the one that leased it (no other teammate may). */
   cancel(leaseId: string, coordinatorId: string): void {
     const r = this.running.get(leaseId);

@@ -22,6 +22,8 @@ export interface HostileOptions {
   serve?: (hash: string | null, req: IncomingMessage, res: ServerResponse) => void;
   /** Answers a `work.request` from a teammate (null: work.none). */
   lease?: (from: string, requestId: number) => WorkLease | null;
+  /** Its heartbeats list every lease it was given (default, as an attacker would), or none: as a worker that lost them. */
+  listLeases?: boolean;
 }
 
 export class HostileTeammate {
@@ -59,6 +61,8 @@ export class HostileTeammate {
       teammates: () => targets.map((t) => t.id),
       addressesOf: (id) => targets.filter((t) => t.id === id).map((t) => t.address),
       rosterHeads: () => null,
+      // As an attacker would: every lease it was given listed in each heartbeat, kept alive for ever.
+      leasesHeld: () => (self && opts.listLeases !== false ? self.received.flatMap((r) => (r.message.type === 'work.lease' ? [r.message.leaseId] : [])).slice(-64) : []),
       log: () => undefined,
     });
     self = new HostileTeammate(identity, links, server);

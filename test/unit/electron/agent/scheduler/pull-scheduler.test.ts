@@ -75,6 +75,30 @@ describe('PullScheduler', () => {
     expect(sched.requestWork('b')!.task.taskId).toBe(l.task.taskId);
   });
 
+  it('a heartbeat that lists the worker\'s leases keeps only those alive: one whose messages were lost lapses and runs again', () => {
+    const { sched, advance } = setup(); // leases of 5 s
+    sched.addJob('j', submission('animation', 2), compileRenderJob('j', submission('animation', 2), { workersHint: 1 }));
+    sched.workerJoined('a', 1);
+    sched.setTaskSlots('a', 2);
+    const kept = sched.requestWork('a')!;
+    const lost = sched.requestWork('a')!; // its work.lease never reached the worker, say
+    for (let i = 0; i < 6; i++) {
+      advance(1000);
+      sched.renewLeases('a', [kept.leaseId, 'a lease of another coordinator']);
+      sched.expireLeases();
+    }
+    const byId = new Map(sched.tasksOf('j').map((t) => [t.spec.taskId, t.state]));
+    expect(byId.get(kept.task.taskId)).toBe('leased');
+    expect(byId.get(lost.task.taskId)).toBe('queued');
+    expect(sched.requestWork('b')!.task.taskId).toBe(lost.task.taskId);
+    // A worker whose heartbeats list nothing (before 2.3) keeps every lease alive, as before.
+    advance(4000);
+    sched.renewLeases('a');
+    advance(4000);
+    sched.expireLeases();
+    expect(sched.tasksOf('j').find((t) => t.spec.taskId === kept.task.taskId)!.state).toBe('leased');
+  });
+
   it('a worker that joins mid-job gets work at once', () => {
     const { sched } = setup();
     sched.addJob('j', submission('animation', 3), compileRenderJob('j', submission('animation', 3), { workersHint: 1 }));

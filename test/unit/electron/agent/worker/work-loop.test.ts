@@ -48,6 +48,30 @@ function loop(src: WorkSource, ran: string[]): WorkLoop {
 const settle = () => new Promise((r) => setTimeout(r, 20));
 
 describe('WorkLoop', () => {
+  it('names a lease in its heartbeats from the moment it arrives until its result is sent', async () => {
+    let release!: () => void;
+    const held: string[][] = [];
+    const src = source(async () => void held.push(worker.leaseIds()));
+    const runner = {
+      run: async (): Promise<TaskResult> => {
+        held.push(worker.leaseIds());
+        await new Promise<void>((r) => (release = r));
+        return { startedAtMs: 0, endedAtMs: 1, outputs: {} };
+      },
+      close: async () => undefined,
+    } as unknown as TaskRunner;
+    const worker = new WorkLoop({ runner, sources: () => [src], sharing: () => ({ mode: 'on', coreCap: null }), freeCores: () => 2, cores: () => 2, log: () => undefined });
+    expect(worker.leaseIds()).toEqual([]);
+    await worker.poke();
+    await settle();
+    expect(held).toEqual([['l-1'], ['l-1']]); // checking its inputs, running
+    release();
+    await settle();
+    expect(src.said).toEqual(['started l-1', 'done l-1']);
+    expect(worker.leaseIds()).toEqual([]);
+    await worker.close();
+  });
+
   it('refuses a lease whose inputs cannot fit here: task.failed with the reason, never started, nothing run', async () => {
     const src = source(async () => {
       throw new TroupeError('bad-request', 'Task j:f1 needs 12.0 GB for its inputs, this machine has 3.0 GB free');
