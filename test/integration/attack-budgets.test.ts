@@ -280,7 +280,11 @@ describe(`budgets against a teammate gone bad (${bed.mode})`, () => {
       90_000,
       'the job to end',
       500,
-    );
+    ).catch((err: Error) => {
+      const v = job(a, started.jobId);
+      const open = v.tasks.filter((t) => t.state !== 'done').map((t) => `${t.taskId.split(':')[1]} ${t.state} [${t.attempts.map((x) => `${x.workerId.slice(0, 7)}:${x.outcome}`).join(' ')}]`);
+      throw new Error(`${err.message}; job ${v.job.state} ${v.job.tasksDone}/${v.job.tasksTotal}, errors ${JSON.stringify(v.job.errors)}; open: ${open.join(', ')}; alpha stderr: ${a.stderr.slice(-2000)}`, { cause: err });
+    });
     expect(final.state).toBe('done');
     expect(readdirSync(out)).toHaveLength(40);
     expect(mallory.online(a.deviceId)).toBe(true);
@@ -301,7 +305,8 @@ describe(`budgets against a teammate gone bad (${bed.mode})`, () => {
     mallory.send(a.deviceId, { type: 'work.request', requestId: 1, freeCores: 1 });
     const lease = await mallory.waitFor(isLease, 20_000, mark);
     mallory.send(a.deviceId, { type: 'task.started', leaseId: lease.leaseId }); // and then nothing: no result, not named again
-    const attemptOf = () => job(a, lease.jobId).tasks.find((t) => t.taskId === lease.task.taskId)!.attempts.find((x) => x.workerId === b.deviceId)!;
+    expect(lease.jobId).toBe(started.jobId);
+    const attemptOf = () => job(a, lease.jobId).tasks.find((t) => t.taskId === lease.task.taskId)!.attempts.filter((x) => x.workerId === b.deviceId).at(-1)!;
     expect(attemptOf().outcome).toBe('running');
     const t0 = Date.now();
     await eventually(() => attemptOf().outcome !== 'running', 30_000, 'the unnamed lease to lapse'); // one lease (10 s); before 2.3, never
