@@ -40,10 +40,16 @@ export function maxSnapshotBytes(estimatedBytes: number, bodies: number, collide
   return 16 * 2 ** 20 + estimatedBytes + bodies * SNAPSHOT_BYTES_PER_BODY + colliders * SNAPSHOT_BYTES_PER_COLLIDER;
 }
 
+type SceneCounts = { bodies: { colliders: unknown[] }[]; staticColliders: unknown[] };
+
+/** Every collider of a scene, on bodies and static. */
+export function colliderCount(scene: SceneCounts): number {
+  return scene.staticColliders.length + scene.bodies.reduce((n, b) => n + b.colliders.length, 0);
+}
+
 /** maxSnapshotBytes of a scene as read (a variant's overrides change no body or collider). */
-export function sceneSnapshotBytes(estimatedBytes: number, scene: { bodies: { colliders: unknown[] }[]; staticColliders: unknown[] }): number {
-  const colliders = scene.staticColliders.length + scene.bodies.reduce((n, b) => n + b.colliders.length, 0);
-  return maxSnapshotBytes(estimatedBytes, scene.bodies.length, colliders);
+export function sceneSnapshotBytes(estimatedBytes: number, scene: SceneCounts): number {
+  return maxSnapshotBytes(estimatedBytes, scene.bodies.length, colliderCount(scene));
 }
 
 /** The most memory a physics thread may take for one task, beyond what it held before: past it, the task is stopped. */

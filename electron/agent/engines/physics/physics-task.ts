@@ -13,7 +13,7 @@ import { applyOverrides, type PhysicsOverrides } from './physics-overrides.js';
 import type { MotionKind, PhysicsScene, Quat, Vec3 } from './physics-scene.js';
 import type { SceneSource } from './physics-scene-source.js';
 import { checkKeyframeBytes, checkPhysicsSettings, type CheckedPhysicsSettings, type PhysicsSettings } from './physics-settings.js';
-import { sceneSnapshotBytes, taskMemoryBytes } from './physics-budget.js';
+import { colliderCount, sceneSnapshotBytes, taskMemoryBytes } from './physics-budget.js';
 import { POSE_FLOATS, runSteps, type ChunkKeyframes, type StepHooks } from './physics-stepper.js';
 import { loadRapier } from './rapier-loader.js';
 import { buildWorld } from './rapier-world-builder.js';
@@ -83,7 +83,7 @@ export async function runPhysicsTaskInProcess(task: PhysicsTask, hooks: StepHook
   checkKeyframeBytes(settings.keyframeCount, scene.bodies.length);
   // What this run may take, from what its scene declares: the runner stops the thread past it
   // (Rapier's WebAssembly memory is in this process, and no thread limit bounds it).
-  const colliders = scene.staticColliders.length + scene.bodies.reduce((n, b) => n + b.colliders.length, 0);
+  const colliders = colliderCount(scene);
   const keyframeBytes = settings.keyframeCount * scene.bodies.length * POSE_FLOATS * Float32Array.BYTES_PER_ELEMENT;
   hooks.onMemoryBound?.(taskMemoryBytes(file.estimatedBytes, scene.bodies.length, colliders, keyframeBytes, fromStep > 0));
   const taskKey = taskFingerprint(file.source, settings, task.overrides);
