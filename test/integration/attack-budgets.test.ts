@@ -17,7 +17,7 @@ import type { LinkMessage } from '../../shared/protocol/index.js';
 import { AgentProcess, Testbed } from './harness/testbed.js';
 import { eventually, pair } from './harness/team-helpers.js';
 import { writeTestScene } from './harness/scenes.js';
-import { fakeLease, HostileTeammate, ONE_CORE, streamZeros } from './harness/hostile-teammate.js';
+import { fakeLease, HostileTeammate, ONE_CORE, streamZeros, type HostileOptions } from './harness/hostile-teammate.js';
 
 process.env.TROUPE_TEST_LOOPBACK = '1'; // read when the Testbed is constructed, below
 const bed = new Testbed();
@@ -39,6 +39,37 @@ const failedFor =
   (m: LinkMessage): m is Extract<LinkMessage, { type: 'task.failed' }> =>
     m.type === 'task.failed' && m.leaseId === id;
 const isLease = (m: LinkMessage): m is Extract<LinkMessage, { type: 'work.lease' }> => m.type === 'work.lease';
+
+/**
+ * Alpha and gamma share or not: with 'off', only the teammate the test speaks for works (until the
+ * test ends). Returns once alpha has gamma's word for it (its next heartbeat), so no lease or split
+ * is decided with gamma still counted.
+ */
+async function othersShare(mode: 'on' | 'off'): Promise<void> {
+  for (const x of [a, c]) x.cli(['share', mode]);
+  if (mode === 'off') onTestFinished(() => void [a, c].forEach((x) => x.cliResult(['share', 'on'])));
+  const gamma = () => a.cli<{ members: { deviceId: string; capacity: { sharing: { mode: string } } | null }[] }>(['team']).members.find((m) => m.deviceId === c.deviceId);
+  await eventually(() => gamma()?.capacity?.sharing.mode === mode, 5_000, `gamma's sharing ${mode} to reach alpha`, 100);
+}
+
+/** Speaks for beta, as a worker of alpha's, once it is linked. */
+async function workerForAlpha(who: string, opts: Omit<HostileOptions, 'host'>): Promise<HostileTeammate> {
+  mallory = await HostileTeammate.start(b.dataDir, [target(a)], { host: '127.0.0.1', ...opts });
+  await eventually(() => mallory!.online(a.deviceId), 10_000, `${who} to link`);
+  return mallory;
+}
+
+/** A job of `frames` frames on alpha, and beta's identity (on one core) asking `asks` times at once, each answered. */
+async function hoardedJob(name: string, size: string, frames: number, asks: number) {
+  const out = join(bed.root, name);
+  const started = a.cli<JobView>(['render', scene, '--size', size, '--samples', '4', '--frames', `1-${frames}`, '--out', out, '--no-wait']);
+  const hoarder = await workerForAlpha('the hoarder', { capacity: ONE_CORE });
+  const mark = hoarder.received.length;
+  for (let id = 1; id <= asks; id++) hoarder.send(a.deviceId, { type: 'work.request', requestId: id, freeCores: 1 });
+  const answers = () => hoarder.received.slice(mark).filter((r) => r.message.type === 'work.lease' || r.message.type === 'work.none');
+  await eventually(() => answers().length >= asks, 15_000, `${asks} answers`);
+  return { out, started, leases: answers().filter((r) => r.message.type === 'work.lease').length };
+}
 
 /** The largest the partial files of `x` got while `during` ran (sampled every 2 ms). */
 async function peakPartialBytes<T>(x: AgentProcess, during: Promise<T>): Promise<{ peak: number; value: T }> {
@@ -182,18 +213,12 @@ describe(`budgets against a teammate gone bad (${bed.mode})`, () => {
 
   it('a worker lying about its results makes the coordinator fetch nothing over the image size, and the job still ends right', async () => {
     // Only the liar works until it has lied; then the others finish the job.
-    a.cli(['share', 'off']);
-    c.cli(['share', 'off']);
-    onTestFinished(() => void [a, c].forEach((x) => x.cliResult(['share', 'on'])));
+    await othersShare('off');
     const out = join(bed.root, 'lied-results');
     const started = a.cli<JobView>(['render', scene, '--size', '64x48', '--samples', '4', '--frames', '1-4', '--out', out, '--no-wait']);
     const [huge, flood] = [randomHash(), randomHash()];
     const accepted: Record<string, number> = {};
-    mallory = await HostileTeammate.start(b.dataDir, [target(a)], {
-      host: '127.0.0.1',
-      serve: (hash, _req, res) => void streamZeros(res, 200 * MB).then((n) => (accepted[hash!] = n)),
-    });
-    await eventually(() => mallory!.online(a.deviceId), 10_000, 'the liar to link');
+    mallory = await workerForAlpha('the liar', { serve: (hash, _req, res) => void streamZeros(res, 200 * MB).then((n) => (accepted[hash!] = n)) });
     const lie = async (requestId: number, output: { hash: string; sizeBytes: number }): Promise<string> => {
       const mark = mallory!.received.length;
       mallory!.send(a.deviceId, { type: 'work.request', requestId, freeCores: 1 });
@@ -233,8 +258,7 @@ describe(`budgets against a teammate gone bad (${bed.mode})`, () => {
     expect(mallory.blobRequests).not.toContain(huge);
     expect(peak).toBeLessThanOrEqual(20_000);
     expect(partials(a)).toEqual([]);
-    a.cli(['share', 'on']);
-    c.cli(['share', 'on']);
+    await othersShare('on');
     const final = await eventually(
       () => {
         const j = job(a, started.jobId).job;
@@ -251,21 +275,9 @@ describe(`budgets against a teammate gone bad (${bed.mode})`, () => {
   }, 120_000);
 
   it('a worker asking again and again holds one task plus one prefetched, and the job ends without it', async () => {
-    a.cli(['share', 'on']);
-    c.cli(['share', 'on']);
-    const out = join(bed.root, 'hoarded');
+    await othersShare('on');
     // Settings no job used before: frames are not chunked by a measured frame time.
-    const started = a.cli<JobView>(['render', scene, '--size', '80x60', '--samples', '4', '--frames', '1-40', '--out', out, '--no-wait']);
-    mallory = await HostileTeammate.start(b.dataDir, [target(a)], { host: '127.0.0.1', capacity: ONE_CORE });
-    await eventually(() => mallory!.online(a.deviceId), 10_000, 'the hoarder to link');
-    const mark = mallory.received.length;
-    for (let id = 1; id <= 50; id++) mallory.send(a.deviceId, { type: 'work.request', requestId: id, freeCores: 1 });
-    await eventually(
-      () => mallory!.received.slice(mark).filter((r) => r.message.type === 'work.lease' || r.message.type === 'work.none').length >= 50,
-      15_000,
-      '50 answers',
-    );
-    const leases = mallory.received.slice(mark).filter((r) => r.message.type === 'work.lease').length;
+    const { out, started, leases } = await hoardedJob('hoarded', '80x60', 40, 50);
     const tasks = job(a, started.jobId).tasks;
     const held = tasks.filter((t) => t.attempts.some((x) => x.workerId === b.deviceId && x.outcome === 'running')).length;
     console.log(`hoarder: ${leases} leases for 50 requests (announced 1 free core), holds ${held} of ${tasks.length} tasks`);
@@ -287,20 +299,37 @@ describe(`budgets against a teammate gone bad (${bed.mode})`, () => {
     });
     expect(final.state).toBe('done');
     expect(readdirSync(out)).toHaveLength(40);
-    expect(mallory.online(a.deviceId)).toBe(true);
+    expect(mallory!.online(a.deviceId)).toBe(true);
+  }, 120_000);
+
+  it('a teammate holding the last frames, linked and heartbeating but never finishing, is raced by machines that had gone idle', async () => {
+    // Workers ask only a coordinator whose heartbeat says it has work. Nothing is queued here from
+    // the moment the hoarder holds both frames, so the idle machines must be told that its frames
+    // are worth racing; before, they never asked and the job waited for ever.
+    await othersShare('off');
+    const { out, started, leases } = await hoardedJob('hoarded-tail', '76x57', 2, 2);
+    expect(leases).toBe(2);
+    const held = job(a, started.jobId).tasks.map((t) => `${t.taskId.split(':')[1]} ${t.state} [${t.attempts.map((x) => `${x.workerId === b.deviceId ? 'hoarder' : x.workerId.slice(0, 7)}:${x.outcome}`).join(' ')}]`);
+    expect(held, 'the hoarder holds every task and nothing is queued').toEqual(['f1 leased [hoarder:running]', 'f2 leased [hoarder:running]']);
+    const t0 = Date.now();
+    await othersShare('on');
+    const final = await eventually(() => { const j = job(a, started.jobId).job; return j.state !== 'running' && j.state !== 'queued' && j; }, 60_000, 'the job to end', 250);
+    console.log(`hoarded tail: both frames raced and done ${Date.now() - t0} ms after the idle machines began sharing`);
+    expect(final.state).toBe('done');
+    expect(readdirSync(out)).toHaveLength(2);
+    expect(mallory!.online(a.deviceId)).toBe(true);
+    const mine = job(a, started.jobId).tasks.flatMap((t) => t.attempts.filter((x) => x.workerId === b.deviceId));
+    expect(mine.map((x) => x.outcome)).toEqual(['cancelled', 'cancelled']); // the hoarder's copies lost the race
   }, 120_000);
 
   it('a lease the worker does not name in its heartbeats (its messages lost on the way) lapses within a lease and its task runs elsewhere', async () => {
     // Before 2.3 a heartbeat kept every lease of its sender alive: a lease whose work.lease or
     // task.done was lost (around a coordinator restart, say) was held for as long as the worker lived.
     // Nobody else works meanwhile: a racer finishing the frame would end the attempt too (cancelled, not lost).
-    a.cli(['share', 'off']);
-    c.cli(['share', 'off']);
-    onTestFinished(() => void [a, c].forEach((x) => x.cliResult(['share', 'on'])));
+    await othersShare('off');
     const out = join(bed.root, 'lost-lease');
     const started = a.cli<JobView>(['render', scene, '--size', '72x54', '--samples', '4', '--frames', '1-3', '--out', out, '--no-wait']);
-    mallory = await HostileTeammate.start(b.dataDir, [target(a)], { host: '127.0.0.1', capacity: ONE_CORE, listLeases: false });
-    await eventually(() => mallory!.online(a.deviceId), 10_000, 'the forgetful worker to link');
+    mallory = await workerForAlpha('the forgetful worker', { capacity: ONE_CORE, listLeases: false });
     const mark = mallory.received.length;
     mallory.send(a.deviceId, { type: 'work.request', requestId: 1, freeCores: 1 });
     const lease = await mallory.waitFor(isLease, 20_000, mark);
@@ -314,8 +343,7 @@ describe(`budgets against a teammate gone bad (${bed.mode})`, () => {
     const lapsedAfterMs = Date.now() - t0;
     console.log(`a lease its worker stopped naming lapsed after ${lapsedAfterMs} ms, with the worker linked and heartbeating`);
     expect(mallory.online(a.deviceId)).toBe(true);
-    a.cli(['share', 'on']);
-    c.cli(['share', 'on']);
+    await othersShare('on');
     const final = await eventually(() => { const j = job(a, started.jobId).job; return j.state !== 'running' && j.state !== 'queued' && j; }, 60_000, 'the job to end', 500);
     expect(final.state).toBe('done');
     expect(readdirSync(out)).toHaveLength(3);

@@ -125,7 +125,8 @@ export function simulatePullScheduler(w: Workload): number {
     return (frameMs * share) / speed + w.taskOverheadMs;
   };
   const wake = (id: string): void => {
-    if (!alive.has(id) || running.has(id)) return;
+    // As a real worker: it asks only a coordinator whose heartbeat says it has work.
+    if (!alive.has(id) || running.has(id) || !sched.hasWorkToOffer()) return;
     const lease = sched.requestWork(id);
     if (!lease) return;
     const m = w.machines.find((x) => x.id === id)!;

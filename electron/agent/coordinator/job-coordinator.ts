@@ -100,7 +100,7 @@ export class JobCoordinator {
   }
 
   hasWork(): boolean {
-    return this.scheduler.hasQueuedWork();
+    return this.scheduler.hasWorkToOffer();
   }
 
   // ---- workers ----

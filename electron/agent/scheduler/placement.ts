@@ -66,22 +66,25 @@ export class Placement {
     return speed < CHAIN_HANDOVER_SPEEDUP * this.speeds.speed(holder);
   }
 
-  /** Nothing queued: the running task predicted to finish last, if this worker would beat it. */
+  /**
+   * Nothing queued: of the running tasks this worker would beat, the one predicted to finish last.
+   * Each is weighed on its own: a last task no one can beat must not hide one that this worker can.
+   */
   straggler(workerId: string, now: number, eligible: (job: JobRecord, task: TaskRecord) => boolean): Choice {
-    let best: { job: JobRecord; task: TaskRecord; finish: number } | null = null;
+    const speed = this.speeds.speed(workerId);
+    let best: { job: JobRecord; task: TaskRecord; left: number } | null = null;
     for (const job of this.jobs.values()) {
       if (job.state !== 'running') continue;
       for (const t of job.tasks.values()) {
         if ((t.state !== 'leased' && t.state !== 'running') || !eligible(job, t)) continue;
         const live = t.attempts.filter((a) => a.live);
         if (live.length !== 1 || live[0]!.lease.workerId === workerId) continue;
-        const finish = now + this.remainingCost(t, now) / this.speeds.speed(live[0]!.lease.workerId);
-        if (!best || finish > best.finish) best = { job, task: t, finish };
+        const left = this.remainingCost(t, now) / this.speeds.speed(live[0]!.lease.workerId);
+        if (t.spec.cost / speed >= left * SPECULATION_GAIN) continue;
+        if (!best || left > best.left) best = { job, task: t, left };
       }
     }
-    if (!best) return null;
-    const mine = best.task.spec.cost / this.speeds.speed(workerId);
-    return mine < (best.finish - now) * SPECULATION_GAIN ? { job: best.job, task: best.task, splitParts: 1 } : null;
+    return best && { job: best.job, task: best.task, splitParts: 1 };
   }
 
   /** How long the active team needs, at its current pace, for everything still open. */

@@ -7,7 +7,7 @@ import type { JobState, JobSubmission, TaskSpec, TaskState } from '../../../shar
 import type { Clock, JobJournal, JournalSnapshot, TaskOutcome } from './ports.js';
 import { WorkerSpeeds } from './worker-speeds.js';
 import { isFinal, type Attempt, type AttemptInfo, type JobRecord, type Lease, type TaskRecord } from './job-records.js';
-import { Placement } from './placement.js';
+import { Placement, type Choice } from './placement.js';
 import { outputHashes, type CheckVerdict, type ResultChecks } from './result-checks.js';
 
 export type { AttemptInfo, Lease } from './job-records.js';
@@ -198,11 +198,7 @@ export class PullScheduler {
     const check = this.nextCheck(workerId, ready.length > 0);
     if (check) return check;
     if (ready.length === 0) {
-      const straggler = this.placement.straggler(
-        workerId,
-        now,
-        (job, task) => !this.isBlocklisted(job.jobId, workerId) && !(this.mergesByCoordinator && task.spec.kind === 'merge') && this.canRun(job, workerId),
-      );
+      const straggler = this.stragglerFor(workerId, now);
       return straggler ? this.lease(straggler.job, straggler.task, workerId, true) : null;
     }
     const choice = this.placement.choose(ready, workerId, now, this.splitter !== null, this.lastLeaseAtMs);
@@ -374,13 +370,19 @@ export class PullScheduler {
 
   // ---- views ----
 
-  /** Whether a worker asking now could be given something (heartbeats say so every second: keep it cheap). */
-  hasQueuedWork(): boolean {
+  /**
+   * Whether a worker asking now could be given something: a queued task, a result check, or a
+   * straggler an idle teammate would beat. Heartbeats carry this every second, and workers ask only
+   * coordinators that say so; without the last, a task held by a teammate that stays linked but never
+   * finishes (hung, or hoarding) would wait for ever once the queue is empty, as nobody would ask.
+   */
+  hasWorkToOffer(): boolean {
     for (const job of this.jobs.values()) {
       if (job.state !== 'queued' && job.state !== 'running') continue;
       for (const t of job.tasks.values()) if (t.state === 'queued' && !(this.mergesByCoordinator && t.spec.kind === 'merge')) return true;
     }
-    return this.verification?.checks.hasUnleased() ?? false;
+    if (this.verification?.checks.hasUnleased()) return true;
+    return [...this.activeWorkers].some((w) => this.leasesHeld(w) < this.leaseLimit(w) && this.stragglerFor(w, this.clock.now()) !== null);
   }
 
   jobIds(): string[] {
@@ -452,6 +454,14 @@ export class PullScheduler {
         return { leaseId: `${this.leasePrefix}-${++this.leaseSeq}`, jobId, task: spec, workerId, startedAtMs: now, expiresAtMs: now + this.leaseMs, speculative: false };
       },
       onlyOverdue,
+    );
+  }
+
+  private stragglerFor(workerId: string, now: number): Choice {
+    return this.placement.straggler(
+      workerId,
+      now,
+      (job, task) => !this.isBlocklisted(job.jobId, workerId) && !(this.mergesByCoordinator && task.spec.kind === 'merge') && this.canRun(job, workerId),
     );
   }
 

@@ -144,6 +144,59 @@ describe('PullScheduler', () => {
     expect(sched.jobState('j')).toBe('done');
   });
 
+  it('tells idle workers to ask once a teammate that stays linked sits on a task past its time, and they race it', () => {
+    // Workers ask only coordinators whose heartbeat says there is work. With only "queued tasks"
+    // counted, a hoarder's (or a hung worker's) last frames were raced only if someone happened to
+    // ask before the queue ran dry: otherwise the job waited for ever.
+    const { sched, advance, now } = setup();
+    sched.addJob('j', submission('animation', 4), compileRenderJob('j', submission('animation', 4), { workersHint: 2 }));
+    sched.workerJoined('hoarder', 1);
+    sched.workerJoined('honest', 1);
+    const hoarded = [sched.requestWork('hoarder')!, sched.requestWork('hoarder')!];
+    for (let i = 0; i < 2; i++) {
+      const l = sched.requestWork('honest')!;
+      advance(100);
+      sched.taskSucceeded(l.leaseId, outcome('honest', now() - 100, now()));
+    }
+    sched.renewLeases('hoarder', hoarded.map((l) => l.leaseId)); // it keeps them alive and never finishes
+    expect(sched.hasWorkToOffer()).toBe(false); // both copies are still on schedule
+    advance(400);
+    sched.renewLeases('hoarder', hoarded.map((l) => l.leaseId));
+    expect(sched.hasWorkToOffer()).toBe(true);
+    const first = sched.requestWork('honest')!;
+    expect(first.speculative).toBe(true);
+    expect(sched.hasWorkToOffer()).toBe(true); // honest may still hold a prefetch: the other frame
+    const second = sched.requestWork('honest')!;
+    expect(new Set([first.task.taskId, second.task.taskId])).toEqual(new Set(hoarded.map((l) => l.task.taskId)));
+    expect(sched.hasWorkToOffer()).toBe(false); // both raced, and honest holds all it may
+    sched.taskSucceeded(first.leaseId, outcome('honest', now(), now() + 100));
+    sched.taskSucceeded(second.leaseId, outcome('honest', now(), now() + 100));
+    expect(sched.jobState('j')).toBe('done');
+    expect(sched.hasWorkToOffer()).toBe(false);
+  });
+
+  it('races a task it would beat even when the task predicted to finish last is one it would not', () => {
+    const { sched, advance } = setup();
+    const big = { ...submission('animation', 1), settings: { ...submission('animation', 1).settings, width: 640, height: 640 } };
+    sched.addJob('small', submission('animation', 2), compileRenderJob('small', submission('animation', 2), { workersHint: 2 }));
+    sched.workerJoined('fast', 1);
+    sched.workerJoined('idle', 1);
+    sched.workerJoined('stuck', 1);
+    // fast is measured at 1 cost unit a ms; the others are taken to be as fast.
+    const probe = sched.requestWork('fast')!;
+    sched.taskSucceeded(probe.leaseId, outcome('fast', 0, probe.task.cost));
+    const stuck = sched.requestWork('stuck')!; // the small job's last frame, on a machine that hangs
+    sched.addJob('big', big, compileRenderJob('big', big, { workersHint: 1 }));
+    const huge = sched.requestWork('fast')!; // 100x the cost, just started on the fastest machine
+    expect(huge.jobId).toBe('big');
+    advance(probe.task.cost * 5); // the small frame is long overdue; the big one is far from done
+    sched.renewLeases('stuck');
+    sched.renewLeases('fast');
+    const held = sched.requestWork('idle');
+    expect(held?.task.taskId).toBe(stuck.task.taskId);
+    expect(held?.speculative).toBe(true);
+  });
+
   it('blocklists a worker after 3 failures in a job, and fails the job when a task failed on 3 workers, with every error', () => {
     const { sched } = setup();
     sched.addJob('j', submission('animation', 2), compileRenderJob('j', submission('animation', 2), { workersHint: 1 }));
