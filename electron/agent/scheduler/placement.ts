@@ -2,7 +2,7 @@
 // into buckets, and which straggler an idle worker should race. It reads the records and speeds and
 // decides; the scheduler carries the decision out (leases, splits, journal).
 
-import type { JobRecord, TaskRecord } from './job-records.js';
+import type { Attempt, JobRecord, TaskRecord } from './job-records.js';
 import type { WorkerSpeeds } from './worker-speeds.js';
 
 /**
@@ -16,8 +16,19 @@ const MAX_SPLIT_PARTS = 16;
 const HOLD_BACK_MAX_MS = 3000;
 /** A bake's chain of chunks moves to another machine only if that one is this much faster. */
 const CHAIN_HANDOVER_SPEEDUP = 2;
-/** Speculate only if the new copy is predicted to finish this much earlier than the running one. */
+/**
+ * The held chunk goes to anyone once its machine has not taken it this long after the chunk before
+ * ended: a machine that is coming asks within a second (at once when its task ends, else at its
+ * poll), and one that does not (hung, or busy with another coordinator's task) must not stall the bake.
+ */
+const CHAIN_HOLD_MAX_MS = 5000;
+/** Speculate only if the new copy is predicted to finish this much earlier than the running ones. */
 const SPECULATION_GAIN = 0.8;
+/**
+ * Live copies a task may have. A second copy can land on a machine that hangs too; a third is
+ * allowed once both are overdue, and no more: three machines stuck on one task is a broken task.
+ */
+const MAX_LIVE_COPIES = 3;
 
 export type Choice = { job: JobRecord; task: TaskRecord; splitParts: number } | null;
 
@@ -40,7 +51,7 @@ export class Placement {
     let fastest = speed;
     for (const w of this.activeWorkers) fastest = Math.max(fastest, this.speeds.speed(w));
     for (const [job, task] of ready) {
-      if (this.heldForChainHolder(job, task, workerId, speed)) continue;
+      if (this.heldForChainHolder(job, task, workerId, speed, now)) continue;
       const mine = task.spec.cost / speed;
       if (mine <= budget) return { job, task, splitParts: 1 };
       if (canSplit && this.activeWorkers.size > 1 && task.spec.kind === 'frames' && task.spec.frames.length === 1)
@@ -56,13 +67,18 @@ export class Placement {
 
   /**
    * A bake's next time chunk stays with the machine that ran the last one (its world is warm there,
-   * and chunks run one after another anyway) while that machine is on the team and sharing, unless
-   * this one is much faster: a chain moves only when its machine leaves or is far slower.
+   * and chunks run one after another anyway) while that machine is on the team, sharing and coming
+   * for it, unless this one is much faster: a chain moves only when its machine leaves, stops
+   * asking, or is far slower.
    */
-  private heldForChainHolder(job: JobRecord, task: TaskRecord, workerId: string, speed: number): boolean {
+  private heldForChainHolder(job: JobRecord, task: TaskRecord, workerId: string, speed: number, now: number): boolean {
     if (task.spec.kind !== 'chunk' || task.spec.dependsOn.length !== 1) return false;
-    const holder = job.tasks.get(task.spec.dependsOn[0]!)?.outcome?.workerId;
+    const before = job.tasks.get(task.spec.dependsOn[0]!);
+    const holder = before?.outcome?.workerId;
     if (!holder || holder === workerId || !this.activeWorkers.has(holder)) return false;
+    // Ended here, by the coordinator's clock (after a restart nothing is known, and nothing is held).
+    const endedAtMs = before!.attempts.find((a) => a.result === 'done' && a.lease.workerId === holder)?.endedAtMs;
+    if (endedAtMs == null || now - endedAtMs > CHAIN_HOLD_MAX_MS) return false;
     return speed < CHAIN_HANDOVER_SPEEDUP * this.speeds.speed(holder);
   }
 
@@ -78,8 +94,9 @@ export class Placement {
       for (const t of job.tasks.values()) {
         if ((t.state !== 'leased' && t.state !== 'running') || !eligible(job, t)) continue;
         const live = t.attempts.filter((a) => a.live);
-        if (live.length !== 1 || live[0]!.lease.workerId === workerId) continue;
-        const left = this.remainingCost(t, now) / this.speeds.speed(live[0]!.lease.workerId);
+        if (live.length === 0 || live.length >= MAX_LIVE_COPIES || live.some((a) => a.lease.workerId === workerId)) continue;
+        // The soonest any live copy is predicted to end.
+        const left = Math.min(...live.map((a) => this.remainingCostOf(t, a, now) / this.speeds.speed(a.lease.workerId)));
         if (t.spec.cost / speed >= left * SPECULATION_GAIN) continue;
         if (!best || left > best.left) best = { job, task: t, left };
       }
@@ -105,13 +122,13 @@ export class Placement {
   private remainingCost(t: TaskRecord, now: number): number {
     const live = t.attempts.filter((a) => a.live);
     if (live.length === 0) return t.spec.cost;
-    return Math.min(
-      ...live.map((a) => {
-        const done = (now - a.lease.startedAtMs) * this.speeds.speed(a.lease.workerId);
-        // Past its estimate, a task is a straggler of unknown size: assume it needs as much again
-        // as it overran, and never less than a quarter of its estimate.
-        return Math.max(t.spec.cost - done, (done - t.spec.cost) * 0.5, t.spec.cost * 0.25);
-      }),
-    );
+    return Math.min(...live.map((a) => this.remainingCostOf(t, a, now)));
+  }
+
+  private remainingCostOf(t: TaskRecord, a: Attempt, now: number): number {
+    const done = (now - a.lease.startedAtMs) * this.speeds.speed(a.lease.workerId);
+    // Past its estimate, a task is a straggler of unknown size: assume it needs as much again
+    // as it overran, and never less than a quarter of its estimate.
+    return Math.max(t.spec.cost - done, (done - t.spec.cost) * 0.5, t.spec.cost * 0.25);
   }
 }

@@ -382,7 +382,12 @@ export class PullScheduler {
       for (const t of job.tasks.values()) if (t.state === 'queued' && !(this.mergesByCoordinator && t.spec.kind === 'merge')) return true;
     }
     if (this.verification?.checks.hasUnleased()) return true;
-    return [...this.activeWorkers].some((w) => this.leasesHeld(w) < this.leaseLimit(w) && this.stragglerFor(w, this.clock.now()) !== null);
+    // Only a worker holding nothing here may be asking: a worker asks only while it runs nothing.
+    const holding = new Set<string>();
+    for (const l of this.leases.values()) holding.add(l.attempt.lease.workerId);
+    const now = this.clock.now();
+    for (const w of this.activeWorkers) if (!holding.has(w) && !this.verification?.checks.heldBy(w) && this.stragglerFor(w, now)) return true;
+    return false;
   }
 
   jobIds(): string[] {

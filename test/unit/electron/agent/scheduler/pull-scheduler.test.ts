@@ -165,14 +165,64 @@ describe('PullScheduler', () => {
     expect(sched.hasWorkToOffer()).toBe(true);
     const first = sched.requestWork('honest')!;
     expect(first.speculative).toBe(true);
-    expect(sched.hasWorkToOffer()).toBe(true); // honest may still hold a prefetch: the other frame
+    expect(sched.hasWorkToOffer()).toBe(false); // the one idle machine is busy with it: nobody else would ask
+    advance(100);
+    sched.taskSucceeded(first.leaseId, outcome('honest', now() - 100, now()));
+    expect(sched.hasWorkToOffer()).toBe(true); // idle again, and the other hoarded frame is still overdue
     const second = sched.requestWork('honest')!;
     expect(new Set([first.task.taskId, second.task.taskId])).toEqual(new Set(hoarded.map((l) => l.task.taskId)));
-    expect(sched.hasWorkToOffer()).toBe(false); // both raced, and honest holds all it may
-    sched.taskSucceeded(first.leaseId, outcome('honest', now(), now() + 100));
     sched.taskSucceeded(second.leaseId, outcome('honest', now(), now() + 100));
     expect(sched.jobState('j')).toBe('done');
     expect(sched.hasWorkToOffer()).toBe(false);
+  });
+
+  it('a task whose racing copy hangs too gets a third copy once both are overdue, and never a fourth', () => {
+    const { sched, advance, now } = setup();
+    sched.addJob('j', submission('animation', 2), compileRenderJob('j', submission('animation', 2), { workersHint: 2 }));
+    for (const w of ['hung', 'hoarder', 'honest', 'spare']) sched.workerJoined(w, 1);
+    const probe = sched.requestWork('honest')!;
+    advance(100);
+    sched.taskSucceeded(probe.leaseId, outcome('honest', now() - 100, now()));
+    const stuck = sched.requestWork('hung')!;
+    advance(500);
+    const copy = sched.requestWork('hoarder')!; // races the overdue frame, then sits on it as well
+    expect(copy.task.taskId).toBe(stuck.task.taskId);
+    expect(sched.requestWork('honest')).toBeNull(); // the new copy is on schedule
+    advance(500);
+    sched.renewLeases('hung');
+    sched.renewLeases('hoarder');
+    expect(sched.hasWorkToOffer()).toBe(true);
+    const third = sched.requestWork('honest')!;
+    expect(third.task.taskId).toBe(stuck.task.taskId);
+    advance(5000);
+    sched.renewLeases('hung');
+    sched.renewLeases('hoarder');
+    sched.renewLeases('honest');
+    expect(sched.requestWork('spare')).toBeNull();
+    sched.taskSucceeded(third.leaseId, outcome('honest', now() - 100, now()));
+    expect(sched.jobState('j')).toBe('done');
+  });
+
+  it('keeps a bake\'s next chunk for the machine that ran the last one while it comes for it, and hands it on when it does not', () => {
+    const { sched, advance, now } = setup();
+    const chunk = (i: number): TaskSpec => ({ taskId: `b:c${i}`, kind: 'chunk', frames: [i], region: null, dependsOn: i === 0 ? [] : [`b:c${i - 1}`], cost: 1000 });
+    sched.addJob('b', submission('animation', 3), [chunk(0), chunk(1), chunk(2)]);
+    sched.workerJoined('warm', 1);
+    sched.workerJoined('other', 1);
+    const c0 = sched.requestWork('warm')!;
+    advance(1000);
+    sched.taskSucceeded(c0.leaseId, outcome('warm', now() - 1000, now()));
+    expect(sched.requestWork('other')).toBeNull(); // warm's world is warm: its chunk waits for it
+    const c1 = sched.requestWork('warm')!;
+    expect(c1.task.taskId).toBe('b:c1');
+    advance(1000);
+    sched.taskSucceeded(c1.leaseId, outcome('warm', now() - 1000, now()));
+    // warm stays linked and sharing, but never comes for the next chunk (hung, or busy elsewhere).
+    advance(3000);
+    sched.renewLeases('warm');
+    expect(sched.requestWork('other')).toBeNull();
+    advance(2500);
+    expect(sched.requestWork('other')?.task.taskId).toBe('b:c2');
   });
 
   it('races a task it would beat even when the task predicted to finish last is one it would not', () => {
