@@ -128,7 +128,7 @@ export const heartbeatSchema = z.object({
   sentAtMs: z.number().int().min(0),
   capacity: capacitySchema,
   name,
-  /** The sender coordinates a job with tasks waiting: workers with free cores should ask it for work. */
+  /** The sender has work to give (a queued task, a result check, or a stuck task to race): idle workers should ask it. */
   hasWork: z.boolean(),
   roster: rosterHeadsSchema.nullable().default(null),
   /**

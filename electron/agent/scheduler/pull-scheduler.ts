@@ -151,7 +151,6 @@ export class PullScheduler {
     for (const [leaseId, l] of this.leases) if (l.attempt.lease.workerId === workerId) this.lapse(leaseId);
   }
 
-  /** Heartbeats from a worker keep its leases alive. */
   /**
    * Keeps a worker's leases alive: those in `only` when given (what its heartbeat says it works on;
    * one it does not list, whose messages were lost on the way, lapses and its task runs again), else all.

@@ -34,7 +34,7 @@ export interface LinkManagerDeps {
   listenPort: () => number;
   selfName: () => string;
   capacity: () => Capacity;
-  /** Whether this agent coordinates a job with tasks waiting (told to teammates in heartbeats). */
+  /** Whether this agent, as coordinator, has work to give an idle worker (told to teammates in heartbeats). */
   hasWork: () => boolean;
   /** The leases this agent's worker is working on, any coordinator's (told in heartbeats, which keep them alive). */
   leasesHeld: () => string[];

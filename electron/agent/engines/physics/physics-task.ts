@@ -13,7 +13,7 @@ import { applyOverrides, type PhysicsOverrides } from './physics-overrides.js';
 import type { MotionKind, PhysicsScene, Quat, Vec3 } from './physics-scene.js';
 import type { SceneSource } from './physics-scene-source.js';
 import { checkKeyframeBytes, checkPhysicsSettings, type CheckedPhysicsSettings, type PhysicsSettings } from './physics-settings.js';
-import { colliderCount, sceneSnapshotBytes, taskMemoryBytes } from './physics-budget.js';
+import { colliderCount, maxSnapshotBytes, taskMemoryBytes } from './physics-budget.js';
 import { POSE_FLOATS, runSteps, type ChunkKeyframes, type StepHooks } from './physics-stepper.js';
 import { loadRapier } from './rapier-loader.js';
 import { buildWorld } from './rapier-world-builder.js';
@@ -97,7 +97,7 @@ export async function runPhysicsTaskInProcess(task: PhysicsTask, hooks: StepHook
     accumulators = freshAccumulators(scene.bodies.length);
   } else {
     // A teammate's snapshot is no larger than a world of this scene can be: a larger one is refused before it is read.
-    const maxBytes = sceneSnapshotBytes(file.estimatedBytes, scene);
+    const maxBytes = maxSnapshotBytes(file.estimatedBytes, scene.bodies.length, colliders);
     if (task.snapshot && task.snapshot.byteLength > maxBytes) throw new BadPhysicsSnapshotError(`the snapshot to continue from is ${task.snapshot.byteLength} bytes; this run's can be at most ${maxBytes}`);
     const snapshot = task.snapshot ?? (task.snapshotPath !== undefined ? await readSnapshotFile(task.snapshotPath, maxBytes) : undefined);
     ({ world, bodyHandles, accumulators } = restore(R, snapshot, fromStep, taskKey, scene));
