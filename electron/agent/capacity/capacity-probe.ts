@@ -22,34 +22,56 @@ export const IDLE_USER_SECONDS = 180;
 /** A presence report older than this is not trusted (the shell stopped telling): the CPU alone decides. */
 const PRESENCE_STALE_MS = 120_000;
 
-/** CPU time (ms) all cores spent busy and in all, since boot. */
-function cpuTimes(): { busyMs: number; totalMs: number } {
-  let busyMs = 0;
-  let totalMs = 0;
-  for (const cpu of os.cpus()) {
-    const t = cpu.times;
-    busyMs += t.user + t.nice + t.sys + t.irq;
-    totalMs += t.user + t.nice + t.sys + t.irq + t.idle;
-  }
-  return { busyMs, totalMs };
+/**
+ * Where the probe reads CPU time and the clock. The OS in the agent; a hand-advanced machine in
+ * unit tests, whose own process time and wall clock would otherwise leak into what they measure.
+ */
+export interface CpuMeter {
+  cores(): number;
+  /** CPU time (ms) all cores spent busy and in all, since boot. */
+  machineTimes(): { busyMs: number; totalMs: number };
+  /** CPU time (µs) this agent and its engine processes used since start. */
+  ownMicros(): number;
+  nowMs(): number;
+  /** The 1-minute load average, or 0 where the OS has none (Windows). */
+  loadAverage(): number;
 }
 
-/** CPU time (µs) this agent and its engine processes used since start. */
-function ownMicros(): number {
-  const u = process.cpuUsage();
-  return u.user + u.system + engineCpuMicros();
-}
+export const osCpuMeter: CpuMeter = {
+  cores: () => os.availableParallelism(),
+  machineTimes() {
+    let busyMs = 0;
+    let totalMs = 0;
+    for (const cpu of os.cpus()) {
+      const t = cpu.times;
+      busyMs += t.user + t.nice + t.sys + t.irq;
+      totalMs += t.user + t.nice + t.sys + t.irq + t.idle;
+    }
+    return { busyMs, totalMs };
+  },
+  ownMicros() {
+    const u = process.cpuUsage();
+    return u.user + u.system + engineCpuMicros();
+  },
+  nowMs: () => Date.now(),
+  loadAverage: () => os.loadavg()[0] ?? 0,
+};
 
 export class CapacityProbe {
   /** Busy cores other than ours, averaged; it starts from the load average where there is one. */
-  private othersBusyCores = Math.min(os.availableParallelism(), os.loadavg()[0] ?? 0);
+  private othersBusyCores: number;
   private ownBusyCores = 0;
   private presence: { idleSeconds: number; atMs: number } | null = null;
   private samples = 0;
-  private last = { ...cpuTimes(), ownMicros: ownMicros(), atMs: Date.now() };
+  private last: { busyMs: number; totalMs: number; ownMicros: number; atMs: number };
   private readonly timer: NodeJS.Timeout;
 
-  constructor(private sharing: SharingSetting) {
+  constructor(
+    private sharing: SharingSetting,
+    private readonly meter: CpuMeter = osCpuMeter,
+  ) {
+    this.othersBusyCores = Math.min(meter.cores(), meter.loadAverage());
+    this.last = this.reading();
     this.timer = setInterval(() => this.sample(), SAMPLE_MS);
     this.timer.unref();
   }
@@ -58,9 +80,14 @@ export class CapacityProbe {
     clearInterval(this.timer);
   }
 
-  private sample(): void {
-    const now = { ...cpuTimes(), ownMicros: ownMicros(), atMs: Date.now() };
-    const cores = os.availableParallelism();
+  private reading(): { busyMs: number; totalMs: number; ownMicros: number; atMs: number } {
+    return { ...this.meter.machineTimes(), ownMicros: this.meter.ownMicros(), atMs: this.meter.nowMs() };
+  }
+
+  /** Takes one sample (every SAMPLE_MS; tests call it after advancing their meter). */
+  sample(): void {
+    const now = this.reading();
+    const cores = this.meter.cores();
     const totalMs = now.totalMs - this.last.totalMs;
     if (totalMs > 0) {
       const busyCores = ((now.busyMs - this.last.busyMs) / totalMs) * cores;
@@ -85,12 +112,12 @@ export class CapacityProbe {
   }
 
   /** The desktop shell's word on how long nobody has touched keyboard or mouse. */
-  setPresence(idleSeconds: number, atMs = Date.now()): void {
+  setPresence(idleSeconds: number, atMs = this.meter.nowMs()): void {
     this.presence = { idleSeconds, atMs };
   }
 
   /** Seconds since the owner last touched the machine, as the shell said (aged since); null when unknown or stale. */
-  userIdleSeconds(nowMs = Date.now()): number | null {
+  userIdleSeconds(nowMs = this.meter.nowMs()): number | null {
     if (!this.presence || nowMs - this.presence.atMs > PRESENCE_STALE_MS) return null;
     return Math.round(this.presence.idleSeconds + (nowMs - this.presence.atMs) / 1000);
   }
@@ -102,7 +129,7 @@ export class CapacityProbe {
   }
 
   read(): Capacity {
-    const cores = os.availableParallelism();
+    const cores = this.meter.cores();
     const busyCores = Math.min(cores, this.othersBusyCores);
     const load = busyCores / cores;
     const cap = Math.min(cores, this.sharing.coreCap ?? cores);
