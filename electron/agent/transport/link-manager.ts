@@ -26,6 +26,12 @@ import { peerCertificate } from './peer-certificate.js';
 import { PeerLink } from './peer-link.js';
 
 const TICK_MS = 100; // liveness checks; dials are paced by their backoff, not by this
+/**
+ * A check this late means our own event loop was held up (a busy machine, a long synchronous step):
+ * the peers' heartbeats may be waiting unread in the sockets, as timers run before I/O is polled.
+ * Silence is judged again at the next check, once they have been read.
+ */
+const LATE_TICK_MS = 5 * TICK_MS;
 const BACKOFF_MIN_MS = 250;
 const BACKOFF_MAX_MS = 4000;
 
@@ -90,6 +96,7 @@ export class LinkManager extends EventEmitter<{
   private readonly timers: NodeJS.Timeout[] = [];
   private heartbeatSeq = 0;
   private closed = false;
+  private lastTickAtMs = Date.now();
 
   constructor(private readonly deps: LinkManagerDeps) {
     super();
@@ -184,13 +191,15 @@ export class LinkManager extends EventEmitter<{
   private tick(): void {
     if (this.closed) return;
     const now = Date.now();
+    const stalled = now - this.lastTickAtMs > LATE_TICK_MS;
+    this.lastTickAtMs = now;
     for (const id of this.deps.teammates()) {
       const slot = this.slot(id);
-      if (slot.link && now - slot.link.lastFrameAtMs > HEARTBEAT_TIMEOUT_MS) {
+      if (!stalled && slot.link && now - slot.link.lastFrameAtMs > HEARTBEAT_TIMEOUT_MS) {
         slot.link.kill(`no heartbeat for ${HEARTBEAT_TIMEOUT_MS / 1000} s`);
       }
       // A link that never says hello would otherwise be held open forever.
-      for (const pending of slot.pending) if (now - pending.lastFrameAtMs > HEARTBEAT_TIMEOUT_MS) pending.kill('no hello');
+      if (!stalled) for (const pending of slot.pending) if (now - pending.lastFrameAtMs > HEARTBEAT_TIMEOUT_MS) pending.kill('no hello');
       if (!slot.link && !slot.dialing && now >= slot.nextDialAtMs) this.dial(id, slot);
     }
   }
