@@ -7,8 +7,6 @@ import { defaultDataDir } from '../agent/config/agent-config.js';
 import { parseArgs, flagString, type ParsedArgs } from './args.js';
 import { ControlClient } from './control-client.js';
 import { COMMANDS, USAGE } from './commands.js';
-import { runAgent } from './run-agent.js';
-import { startApp } from './start-app.js';
 
 async function main(argv: string[]): Promise<void> {
   const args = parseArgs(argv);
@@ -17,8 +15,10 @@ async function main(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  if (command === 'agent') return runAgent(args);
-  if (command === 'start') return startApp(args);
+  // The agent and the app load on demand: every other command only talks to a running agent, and
+  // loading the whole agent (storage, engines, TLS) cost each of them most of its second.
+  if (command === 'agent') return (await import('./run-agent.js')).runAgent(args);
+  if (command === 'start') return (await import('./start-app.js')).startApp(args);
   const run = COMMANDS[command];
   if (!run) throw new TroupeError('bad-request', `Unknown command "${command}".\n\n${USAGE}`);
   const client = await ControlClient.open(flagString(args, 'data-dir') ?? defaultDataDir());
