@@ -86,11 +86,11 @@ async function freshProcesses(blend: string, out: string): Promise<{ wallS: numb
 /** Submits a .blend and waits on the coordinator's own event stream (polling with CLI processes would steal the measured cores). */
 async function runJob(coordinator: AgentProcess, args: string[]): Promise<{ job: JobView; tasks: TaskView[] }> {
   const mark = coordinator.events.length;
-  const job = coordinator.cli<JobView>(['render', ...args, '--no-wait']);
+  const job = await coordinator.cli<JobView>(['render', ...args, '--no-wait']);
   const ended = (e: { type: string; job?: unknown }): boolean =>
     e.type === 'jobChanged' && (e.job as JobView).jobId === job.jobId && ['done', 'failed', 'cancelled'].includes((e.job as JobView).state);
   await coordinator.waitFor(ended, 600_000, mark);
-  const view = coordinator.cli<{ job: JobView; tasks: TaskView[] }>(['job', job.jobId]);
+  const view = await coordinator.cli<{ job: JobView; tasks: TaskView[] }>(['job', job.jobId]);
   if (view.job.state !== 'done') throw new Error(`job ${job.jobId} ${view.job.state}: ${view.job.errors.join('; ')}`);
   return view;
 }
@@ -121,10 +121,8 @@ async function benchScaling(dir: string, samples: number): Promise<void> {
     await pair(a, b);
     type Member = { self: boolean; online: boolean; capacity: { engines?: { id: string }[] } | null };
     await eventually(
-      () =>
-        a
-          .cli<{ members: Member[] }>(['team'])
-          .members.some((m) => !m.self && m.online && m.capacity?.engines?.some((e) => e.id === 'blender')),
+      async () =>
+        (await a.cli<{ members: Member[] }>(['team'])).members.some((m) => !m.self && m.online && m.capacity?.engines?.some((e) => e.id === 'blender')),
       15_000,
       'beta advertising blender',
     );
@@ -133,9 +131,9 @@ async function benchScaling(dir: string, samples: number): Promise<void> {
     // One machine first (beta's sharing off), then both. In this order beta once took no task of the
     // second job: its one warm-up task, slowed by Blender starting, had it held back as 10x slower
     // (fixed in the scheduler's speeds: a median of recent tasks, and no hold-back before 3 tasks).
-    b.cli(['share', 'off']);
+    await b.cli(['share', 'off']);
     const solo = await runJob(a, [blend, '--out', join(bed.root, 'solo')]);
-    b.cli(['share', 'on']);
+    await b.cli(['share', 'on']);
     const duo = await runJob(a, [blend, '--out', join(bed.root, 'duo')]);
     const t1 = solo.job.finishedAtMs! - solo.job.createdAtMs;
     const t2 = duo.job.finishedAtMs! - duo.job.createdAtMs;

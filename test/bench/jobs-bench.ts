@@ -25,7 +25,7 @@ const report = (line: string): void => {
 /** Submits and waits on the coordinator's own event stream: polling with CLI processes would steal the cores being measured. */
 async function runJob(coordinator: AgentProcess, args: string[]): Promise<{ job: JobView; tasks: TaskView[] }> {
   const mark = coordinator.events.length;
-  const job = coordinator.cli<JobView>(['render', SCENE, ...args, '--no-wait']);
+  const job = await coordinator.cli<JobView>(['render', SCENE, ...args, '--no-wait']);
   await coordinator.waitFor((e) => e.type === 'jobChanged' && (e.job as JobView).jobId === job.jobId && ['done', 'failed', 'cancelled'].includes((e.job as JobView).state), 600_000, mark);
   return coordinator.cli<{ job: JobView; tasks: TaskView[] }>(['job', job.jobId]);
 }
@@ -42,15 +42,15 @@ async function benchTeam(): Promise<void> {
     await Promise.all([a.start([], 0, { TROUPE_CHECK_RATE: '0' }), b.start([], 1)]);
     await a.waitFor((e) => e.type === 'nearbyChanged' && (e.nearby as unknown[]).length >= 1, 5000);
     await pair(a, b);
-    await eventually(() => a.cli<{ members: { online: boolean }[] }>(['team']).members.every((m) => m.online), 10_000, 'beta online');
+    await eventually(async () => (await a.cli<{ members: { online: boolean }[] }>(['team'])).members.every((m) => m.online), 10_000, 'beta online');
     const anim = ['--size', '200x150', '--samples', '12', '--frames', '1-16'];
 
     // Warm-up: both caches get the scene, both workers start their threads once.
     await runJob(a, [...anim, '--frames', '1-2', '--out', join(bed.root, 'warm')]);
 
-    b.cli(['share', 'off']);
+    await b.cli(['share', 'off']);
     const solo = await runJob(a, [...anim, '--out', join(bed.root, 'solo')]);
-    b.cli(['share', 'on']);
+    await b.cli(['share', 'on']);
     const duo = await runJob(a, [...anim, '--out', join(bed.root, 'duo')]);
     const t1 = solo.job.finishedAtMs! - solo.job.createdAtMs;
     const t2 = duo.job.finishedAtMs! - duo.job.createdAtMs;
@@ -58,11 +58,11 @@ async function benchTeam(): Promise<void> {
     report(`scaling efficiency        ${efficiency.toFixed(3)}   (T1 ${(t1 / 1000).toFixed(1)} s on 1 core, T2 ${(t2 / 1000).toFixed(1)} s on 2 agents x 1 core; result checks off; goal >= 0.9)`);
 
     // Overhead per task: beta alone renders ~2 s frames the coordinator leases it.
-    a.cli(['share', 'off']);
+    await a.cli(['share', 'off']);
     const frameMs = t1 / 16; // one frame at 12 samples on one core
     const samples = Math.max(1, Math.round((12 * 2000) / frameMs));
     const two = await runJob(a, ['--size', '200x150', '--samples', String(samples), '--frames', '1-6', '--out', join(bed.root, 'overhead')]);
-    a.cli(['share', 'on']);
+    await a.cli(['share', 'on']);
     const shares: number[] = [];
     const works: number[] = [];
     for (const t of two.tasks) {

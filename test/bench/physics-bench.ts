@@ -64,9 +64,9 @@ async function withTeam<T>(alphaEnv: Record<string, string>, body: (a: AgentProc
 /** Submits and waits on the coordinator's event stream (polling with CLI processes would steal the measured cores). */
 async function runWedge(a: AgentProcess, args: string[]): Promise<{ job: JobView; tasks: TaskView[]; ms: number }> {
   const mark = a.events.length;
-  const job = a.cli<JobView>(['simulate', SCENE, ...args, '--no-wait']);
+  const job = await a.cli<JobView>(['simulate', SCENE, ...args, '--no-wait']);
   await a.waitFor((e) => e.type === 'jobChanged' && (e.job as JobView).jobId === job.jobId && ['done', 'failed', 'cancelled'].includes((e.job as JobView).state), 900_000, mark);
-  const view = a.cli<{ job: JobView; tasks: TaskView[] }>(['job', job.jobId]);
+  const view = await a.cli<{ job: JobView; tasks: TaskView[] }>(['job', job.jobId]);
   if (view.job.state !== 'done') throw new Error(`wedge ${view.job.state}: ${view.job.errors.join('; ')}`);
   return { ...view, ms: view.job.finishedAtMs! - view.job.createdAtMs };
 }
@@ -79,9 +79,9 @@ async function benchScaling(): Promise<void> {
   await withTeam({ TROUPE_CHECK_RATE: '0' }, async (a, b, root) => {
     const wedge = [...HEAVY, '--wedge', 'friction=0.2:0.8:4,restitution=0:0.6:4'];
     await runWedge(a, [...HEAVY, '--wedge', 'friction=0.5', '--out', join(root, 'warm')]); // both threads start and load Rapier once
-    b.cli(['share', 'off']);
+    await b.cli(['share', 'off']);
     const solo = await runWedge(a, [...wedge, '--out', join(root, 'solo')]);
-    b.cli(['share', 'on']);
+    await b.cli(['share', 'on']);
     const duo = await runWedge(a, [...wedge, '--out', join(root, 'duo')]);
     console.log(
       `physics wedge scaling efficiency ${(solo.ms / (2 * duo.ms)).toFixed(3)}   (16 variants; T1 ${(solo.ms / 1000).toFixed(1)} s on 1 core, T2 ${(duo.ms / 1000).toFixed(1)} s on 2 agents x 1 core; ` +

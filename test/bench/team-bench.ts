@@ -3,6 +3,9 @@
 //   discovery     agent start -> every other agent lists it       goal < 1.5 s
 //   pairing       handshake time without the human, loopback      goal < 100 ms
 //   failure       SIGKILL -> "offline" on every teammate          goal < 3 s
+//   leaving       clean exit -> gone from every nearby list       goal < 1 s
+//   crashed       SIGKILL -> gone from every nearby list          goal < 10 s
+//   deep frame    a 1 MiB frame nested 1 MiB deep is refused      goal < 50 ms
 //   idle          resident memory and CPU of an idle agent        goal < 80 MB, < 1 % of a core
 
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -10,6 +13,8 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { Agent } from '../../electron/agent/agent.js';
 import type { ControlEvent } from '../../shared/control-api/index.js';
+import { decodeFrame } from '../../electron/agent/transport/frame-codec.js';
+import { linkMessageSchema, MAX_FRAME_BYTES } from '../../shared/protocol/index.js';
 import { Testbed, type AgentEvent } from '../integration/harness/testbed.js';
 import { pair } from '../integration/harness/team-helpers.js';
 
@@ -65,6 +70,22 @@ async function main(): Promise<void> {
   report('pairing handshake', fmt(total), '< 100 ms', total < 100,
     `(code ${fmt(median(pairings.map((p) => p.codeMs)))} + join ${fmt(median(pairings.map((p) => p.joinMs)))})`);
 
+  // A frame of nothing but nesting is refused by the depth check, before the decoder builds anything.
+  const refusals: number[] = [];
+  for (let i = 0; i < REPEATS; i++) {
+    for (const header of [0x91, 0x9f, 0x81, 0xdc]) {
+      const frame = Buffer.alloc(MAX_FRAME_BYTES, header);
+      const started = performance.now();
+      try {
+        decodeFrame(linkMessageSchema, frame, true);
+      } catch {
+        /* refused, as it must be */
+      }
+      refusals.push(performance.now() - started);
+    }
+  }
+  report('deep-nesting frame refused', `${median(refusals).toFixed(1)} ms`, '< 50 ms', median(refusals) < 50, `(worst ${Math.max(...refusals).toFixed(1)} ms of ${refusals.length}; 1 MiB frames)`);
+
   const bed = new Testbed();
   console.log(`testbed: ${bed.mode}`);
   try {
@@ -76,6 +97,7 @@ async function main(): Promise<void> {
     // Discovery: start a third agent again and again; time until both others list it.
     const fromSpawn: number[] = [];
     const fromReady: number[] = [];
+    const goodbyes: number[] = [];
     for (let i = 0; i < REPEATS; i++) {
       const c = bed.agent(hosts[2]!, `gamma${i}`);
       const marks = [a.events.length, b.events.length];
@@ -85,10 +107,30 @@ async function main(): Promise<void> {
       const last = Math.max(...seen.map((e) => e.t));
       fromSpawn.push(last - c.startedAtMs);
       fromReady.push(last - ready.t);
+      // A clean exit says goodbye: both lists drop it without waiting for its records to age.
+      const leftMarks = [a.events.length, b.events.length];
+      const leftAt = Date.now();
       await c.kill('SIGTERM');
+      const unlists = (e: AgentEvent) => e.type === 'nearbyChanged' && !(e.nearby as { deviceId: string }[]).some((n) => n.deviceId === c.deviceId);
+      const gone = await Promise.all([a.waitFor(unlists, 10_000, leftMarks[0]), b.waitFor(unlists, 10_000, leftMarks[1])]);
+      goodbyes.push(Math.max(...gone.map((e) => e.t)) - leftAt);
     }
     report('discovery', fmt(median(fromSpawn)), '< 1.5 s', median(fromSpawn) < 1500,
       `(process spawn -> listed by all; ${fmt(median(fromReady))} after the agent was ready)`);
+    report('clean exit leaves nearby', fmt(median(goodbyes)), '< 1 s', median(goodbyes) < 1000, `(worst ${fmt(Math.max(...goodbyes))}; goodbye packets)`);
+
+    // A crash sends no goodbye: our own last-seen clock takes it off the list.
+    {
+      const d = bed.agent(hosts[2]!, 'delta');
+      const marks = [a.events.length];
+      await d.start();
+      await a.waitFor((e) => e.type === 'nearbyChanged' && (e.nearby as { deviceId: string }[]).some((n) => n.deviceId === d.deviceId), 10_000, marks[0]);
+      const mark = a.events.length;
+      const killedAt = Date.now();
+      await d.kill('SIGKILL');
+      const gone = await a.waitFor((e) => e.type === 'nearbyChanged' && !(e.nearby as { deviceId: string }[]).some((n) => n.deviceId === d.deviceId), 30_000, mark);
+      report('crashed machine leaves nearby', fmt(gone.t - killedAt), '< 10 s', gone.t - killedAt < 10_000, '(no goodbye; last-seen clock)');
+    }
 
     // Failure detection: a team of three; SIGKILL one, time until both others say offline.
     const c = bed.agent(hosts[2]!, 'gamma');

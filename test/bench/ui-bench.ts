@@ -89,7 +89,7 @@ async function main(): Promise<void> {
     // Opening the app: a fresh login link each time, to the board listing every teammate.
     const opens: number[] = [];
     for (let i = 0; i < OPEN_REPEATS; i++) {
-      const link = first.cli<{ url: string }>(['open']).url;
+      const link = (await first.cli<{ url: string }>(['open'])).url;
       const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
       const page = await context.newPage();
       const t0 = performance.now();
@@ -104,7 +104,7 @@ async function main(): Promise<void> {
     const page = await openApp(browser, first);
     await page.getByRole('list', { name: 'Team members' }).getByRole('listitem').nth(MACHINES - 1).waitFor({ timeout: 30_000 });
     await renderFromUi(page, SCENE, { name: 'bench-still', firstFrame: 1, lastFrame: 1, width: 640, height: 360, samples: 8 });
-    await waitUntil('the still', async () => first.cli<{ submission: { name: string }; state: string }[]>(['jobs']).some((j) => j.submission.name === 'bench-still' && j.state === 'done'), 300_000);
+    await waitUntil('the still', async () => (await first.cli<{ submission: { name: string }; state: string }[]>(['jobs'])).some((j) => j.submission.name === 'bench-still' && j.state === 'done'), 300_000);
     await new Promise((r) => setTimeout(r, 500));
     const latencies = await bucketLatencies(page);
     const fetches = await tileFetchMs(page);
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
     // Page memory with every machine on the board and a 500-frame job's grid filled in.
     await page.getByRole('button', { name: 'Choose another scene' }).click().catch(() => undefined);
     await renderFromUi(page, SCENE, { name: 'bench-500', firstFrame: 1, lastFrame: 500, width: 32, height: 18, samples: 1 });
-    await waitUntil('the 500-frame job', async () => first.cli<{ submission: { name: string }; state: string }[]>(['jobs']).some((j) => j.submission.name === 'bench-500' && j.state === 'done'), 600_000);
+    await waitUntil('the 500-frame job', async () => (await first.cli<{ submission: { name: string }; state: string }[]>(['jobs'])).some((j) => j.submission.name === 'bench-500' && j.state === 'done'), 600_000);
     await new Promise((r) => setTimeout(r, 2000));
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('HeapProfiler.collectGarbage');

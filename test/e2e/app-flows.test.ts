@@ -42,7 +42,7 @@ describe.skipIf(missing)(`the app in Chromium, against agents on a LAN${missing 
     await Promise.all([alpha, beta, gamma].map((a) => a.start(['--ui', '--output-dir', join(a.dataDir, 'renders')])));
     browsers = await Promise.all([h1!, h2!, h3!].map((h) => browserOn(h, scratch)));
     [pageA, pageB, pageG] = await Promise.all([openApp(browsers[0]!, alpha), openApp(browsers[1]!, beta), openApp(browsers[2]!, gamma)]);
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     await Promise.all(browsers.map((b) => b.close().catch(() => undefined)));
@@ -51,14 +51,14 @@ describe.skipIf(missing)(`the app in Chromium, against agents on a LAN${missing 
 
   it('drag a nearby machine onto the team: the same code on both screens, confirm and approve, and it is in the team', async () => {
     const nearby = pageA.getByRole('list', { name: 'Nearby machines' });
-    await expect.poll(() => nearby.getByRole('listitem', { name: 'beta' }).count(), { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => nearby.getByRole('listitem', { name: 'beta' }).count(), { timeout: 60_000 }).toBe(1);
     await snap(pageA, 'board-nearby');
     // First the owner of beta says no: the designer is told, and can try again.
     await pageA.getByRole('button', { name: 'Add beta to team' }).click();
     await pageB.getByRole('alertdialog', { name: 'Pairing request from alpha' }).waitFor();
     await pageB.getByRole('button', { name: 'Reject' }).click();
     const refused = pageA.getByTestId('pairing-panel').getByRole('alert');
-    await expect.poll(() => refused.textContent(), { timeout: 20_000 }).toMatch(/declin|reject/i);
+    await expect.poll(() => refused.textContent(), { timeout: 60_000 }).toMatch(/declin|reject/i);
     await snap(pageA, 'pairing-declined');
     await pageA.getByRole('button', { name: 'Dismiss' }).click();
     await drag(pageA, pageA.getByRole('button', { name: 'Drag beta onto My team' }), pageA.getByTestId('team-drop-zone'));
@@ -73,15 +73,15 @@ describe.skipIf(missing)(`the app in Chromium, against agents on a LAN${missing 
     await pageA.getByRole('button', { name: 'Codes match — confirm' }).click();
     await pageB.getByRole('button', { name: 'Approve' }).click();
     const membersA = pageA.getByRole('list', { name: 'Team members' });
-    await membersA.getByRole('listitem', { name: 'beta' }).waitFor({ timeout: 20_000 });
-    await pageB.getByRole('list', { name: 'Team members' }).getByRole('listitem', { name: 'alpha' }).waitFor({ timeout: 20_000 });
-    await expect.poll(() => membersA.getByRole('listitem', { name: 'beta' }).getByText('online', { exact: true }).count(), { timeout: 20_000 }).toBe(1);
+    await membersA.getByRole('listitem', { name: 'beta' }).waitFor({ timeout: 60_000 });
+    await pageB.getByRole('list', { name: 'Team members' }).getByRole('listitem', { name: 'alpha' }).waitFor({ timeout: 60_000 });
+    await expect.poll(() => membersA.getByRole('listitem', { name: 'beta' }).getByText('online', { exact: true }).count(), { timeout: 60_000 }).toBe(1);
     await snap(pageA, 'team-with-beta');
   });
 
   it('with the keyboard alone: add a machine, compare codes, confirm, approve, and render', async () => {
     const add = pageA.getByRole('button', { name: 'Add gamma to team' });
-    await add.waitFor({ timeout: 20_000 });
+    await add.waitFor({ timeout: 60_000 });
     await add.focus();
     await pageA.keyboard.press('Enter');
     const shown = pageA.getByTestId('pairing-code');
@@ -93,7 +93,7 @@ describe.skipIf(missing)(`the app in Chromium, against agents on a LAN${missing 
     // The approval prompt takes focus; Tab reaches Approve without the mouse.
     await pageG.getByRole('button', { name: 'Approve' }).focus();
     await pageG.keyboard.press('Enter');
-    await pageA.getByRole('list', { name: 'Team members' }).getByRole('listitem', { name: 'gamma' }).waitFor({ timeout: 20_000 });
+    await pageA.getByRole('list', { name: 'Team members' }).getByRole('listitem', { name: 'gamma' }).waitFor({ timeout: 60_000 });
     await snap(pageA, 'team-of-three-by-keyboard');
 
     // Render with the keyboard: the file comes from the chooser (a dialog of the OS, outside the
@@ -115,23 +115,23 @@ describe.skipIf(missing)(`the app in Chromium, against agents on a LAN${missing 
     await type('Samples per pixel', '4');
     await form.getByRole('button', { name: 'Render on team' }).focus();
     await pageA.keyboard.press('Enter');
-    const job = await waitForJob(alpha, 'keyboard-still', 120_000);
+    const job = await waitForJob(alpha, 'keyboard-still');
     expect(job.state).toBe('done');
     await pageA.getByRole('button', { name: 'Choose another scene' }).click().catch(() => undefined);
-  }, 180_000);
+  }, 600_000);
 
   it('a declined pairing and an unreachable address are said in words, and nothing hangs', async () => {
     // Not on the team yet: a fourth machine is not needed; the address form takes one nobody answers at.
     const form = pageA.getByRole('form', { name: 'Add by address' });
     await form.getByRole('textbox', { name: 'Add a machine by address' }).fill('10.255.255.1:47800');
     await form.getByRole('button', { name: 'Add by address' }).click();
-    await expect.poll(() => form.getByRole('alert').textContent(), { timeout: 20_000 }).toMatch(/\S/);
+    await expect.poll(() => form.getByRole('alert').textContent(), { timeout: 60_000 }).toMatch(/\S/);
     await snap(pageA, 'unreachable-address');
   });
 
   it('a file that is not a scene is refused in words', async () => {
     await pageA.getByLabel('Choose scene file').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a scene') });
-    await expect.poll(() => pageA.getByTestId('scene-error').textContent(), { timeout: 20_000 }).toMatch(/notes\.txt/);
+    await expect.poll(() => pageA.getByTestId('scene-error').textContent(), { timeout: 60_000 }).toMatch(/notes\.txt/);
     await snap(pageA, 'not-a-scene');
   });
 
@@ -142,7 +142,7 @@ describe.skipIf(missing)(`the app in Chromium, against agents on a LAN${missing 
     await canvas.waitFor();
     await expect.poll(() => pageA.locator('.bucket-outline[data-state="done"]').count(), { timeout: 60_000 }).toBeGreaterThan(0);
     await snap(pageA, 'render-in-progress');
-    const job = await waitForJob(alpha, 'still-e2e', 120_000);
+    const job = await waitForJob(alpha, 'still-e2e');
     expect(job.state).toBe('done');
     const workers = await pageA.locator('.bucket-outline[data-state="done"]').evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute('data-worker')))]);
     expect(workers).toContain(alpha.deviceId);
@@ -151,19 +151,19 @@ describe.skipIf(missing)(`the app in Chromium, against agents on a LAN${missing 
     expect(existsSync(file)).toBe(true);
     expect(readFileSync(file).subarray(1, 4).toString()).toBe('PNG');
     await snap(pageA, 'render-done');
-  }, 180_000);
+  }, 600_000);
 
   it('pausing sharing on a teammate changes the team capacity on the designer\'s screen', async () => {
     // These "machines" share two cores with three browsers, so their free cores read 0 whatever
     // they do: what changes on the designer's screen is beta's card and what the team may use.
     const header = pageA.getByTestId('team-capacity');
-    await expect.poll(() => header.textContent(), { timeout: 20_000 }).toMatch(/3 machines/);
+    await expect.poll(() => header.textContent(), { timeout: 60_000 }).toMatch(/3 machines/);
     const betaCard = pageA.getByRole('list', { name: 'Team members' }).getByRole('listitem', { name: 'beta' });
     await pageB.getByRole('button', { name: 'Pause sharing' }).click();
-    await expect.poll(() => betaCard.textContent(), { timeout: 20_000 }).toMatch(/sharing paused/);
+    await expect.poll(() => betaCard.textContent(), { timeout: 60_000 }).toMatch(/sharing paused/);
     await snap(pageA, 'capacity-after-beta-paused');
     await pageB.getByRole('button', { name: 'Share this machine' }).click();
-    await expect.poll(() => betaCard.textContent(), { timeout: 20_000 }).not.toMatch(/sharing paused/);
+    await expect.poll(() => betaCard.textContent(), { timeout: 60_000 }).not.toMatch(/sharing paused/);
   });
 
   it('a teammate killed mid-job shows offline, and the job still finishes', async () => {
@@ -181,24 +181,24 @@ describe.skipIf(missing)(`the app in Chromium, against agents on a LAN${missing 
       await expect.poll(workerOf, { timeout: 60_000 }).not.toBeNull();
     } catch (err) {
       await snap(pageA, 'no-teammate-rendering');
-      const job = alpha.cli<{ jobId: string; submission: { name: string } }[]>(['jobs']).find((j) => j.submission.name === 'frames-e2e');
-      const detail = job ? alpha.cli<{ tasks: { taskId: string; state: string; attempts: { workerId: string; outcome: string }[] }[] }>(['job', job.jobId]) : null;
+      const job = (await alpha.cli<{ jobId: string; submission: { name: string } }[]>(['jobs'])).find((j) => j.submission.name === 'frames-e2e');
+      const detail = job ? await alpha.cli<{ tasks: { taskId: string; state: string; attempts: { workerId: string; outcome: string }[] }[] }>(['job', job.jobId]) : null;
       throw new Error(`${(err as Error).message}; tasks: ${JSON.stringify(detail?.tasks.map((t) => [t.state, t.attempts.map((a) => `${a.workerId.slice(0, 6)}:${a.outcome}`)]))}`, { cause: err });
     }
     const victim = (await workerOf()) === gamma.deviceId ? gamma : beta;
     await victim.kill('SIGKILL');
     const member = pageA.getByRole('list', { name: 'Team members' }).getByRole('listitem', { name: victim.name });
-    await expect.poll(() => member.getByText('offline', { exact: true }).count(), { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => member.getByText('offline', { exact: true }).count(), { timeout: 60_000 }).toBe(1);
     await snap(pageA, `${victim.name}-offline-mid-job`);
-    const job = await waitForJob(alpha, 'frames-e2e', 180_000);
+    const job = await waitForJob(alpha, 'frames-e2e');
     expect(job.state).toBe('done');
     expect(job.outputs.length).toBe(8);
     await snap(pageA, 'frames-done-without-it');
-  }, 240_000);
+  }, 600_000);
 
   it('the agent stopping under the page is shown, not a hang', async () => {
     await alpha.kill('SIGTERM');
-    await pageA.getByTestId('agent-unreachable').waitFor({ timeout: 20_000 });
+    await pageA.getByTestId('agent-unreachable').waitFor({ timeout: 60_000 });
     await snap(pageA, 'agent-gone');
   });
 });
@@ -210,13 +210,26 @@ interface JobSummary {
   submission: { name: string; outputDir: string };
 }
 
-/** The job of that name on the agent, once it has ended. */
-async function waitForJob(agent: AgentProcess, name: string, timeoutMs: number): Promise<JobSummary> {
-  const deadline = Date.now() + timeoutMs;
+type JobDetail = { tasks: { taskId: string; state: string; attempts: { workerId: string; outcome: string; error?: string | null }[] }[] };
+
+/**
+ * The job of that name on the agent, once it has ended. What fails it is a job that stops moving:
+ * no task or attempt changed for `stallMs`. A loaded laptop renders slowly, and that is no failure.
+ */
+async function waitForJob(agent: AgentProcess, name: string, stallMs = 120_000): Promise<JobSummary> {
+  let seen = '';
+  let movedAtMs = Date.now();
   for (;;) {
-    const job = agent.cli<JobSummary[]>(['jobs']).find((j) => j.submission.name === name);
+    const job = (await agent.cli<JobSummary[]>(['jobs'])).find((j) => j.submission.name === name);
     if (job && ['done', 'failed', 'cancelled'].includes(job.state)) return job;
-    if (Date.now() > deadline) throw new Error(`job ${name} did not end within ${timeoutMs} ms (${job?.state ?? 'not found'})`);
-    await new Promise((r) => setTimeout(r, 500));
+    const detail = job ? await agent.cli<JobDetail>(['job', job.jobId]) : null;
+    const now = JSON.stringify([job?.state, detail?.tasks.map((t) => [t.state, t.attempts.map((a) => a.outcome)])]);
+    if (now !== seen) [seen, movedAtMs] = [now, Date.now()];
+    if (Date.now() - movedAtMs > stallMs) {
+      // Which task waits, on whom, and what each attempt came to: enough to tell a slow machine from a stuck job.
+      const open = detail?.tasks.filter((t) => t.state !== 'done').map((t) => `${t.taskId.split(':')[1]} ${t.state} [${t.attempts.map((a) => `${a.workerId.slice(0, 6)}:${a.outcome}${a.error ? ` (${a.error})` : ''}`).join(' ')}]`);
+      throw new Error(`job ${name} stopped moving: nothing changed for ${stallMs} ms (${job?.state ?? 'not found'}); open tasks: ${open?.join(', ')}; ${agent.name} stderr: ${agent.stderr.slice(-1500)}`);
+    }
+    await new Promise((r) => setTimeout(r, 1000));
   }
 }

@@ -18,8 +18,13 @@ import { rssMb } from '../support/process-stats.js';
 
 const FLOOD = join(REPO_ROOT, 'dist/test/integration/harness/connection-flood.js');
 const { maxConnections, maxPerAddress, headersTimeoutMs } = DEFAULT_CONNECTION_LIMITS;
-/** A connection may wait in the kernel's accept queue, and a loaded event loop fires timers late. */
-const HELD_SLACK_MS = 3000;
+/**
+ * What "held past the header timeout" allows: a connection may wait in the kernel's accept queue, a
+ * busy machine fires timers late, and the attacker (another process) notices a close late too. Well
+ * under the 25 s of the first flood, it still tells a server that cuts idle connections from one
+ * that holds them for as long as the attacker likes.
+ */
+const HELD_SLACK_MS = 8000;
 const bed = new Testbed();
 let a: AgentProcess, b: AgentProcess, c: AgentProcess;
 let attacker: Host;
@@ -96,7 +101,7 @@ describe(`connections held by a stranger (${bed.mode})`, () => {
     await Promise.all([a.start(), b.start(), c.start()]);
     await pair(a, b, listenAddress(b));
     await a.waitFor((e) => e.type === 'memberOnline' && e.deviceId === b.deviceId, 10_000);
-  }, 60_000);
+  }, 180_000);
   afterAll(() => bed.destroy());
 
   it('2,000 from one address: 32 held at most, none past 10 s; a teammate relinks and a newcomer pairs meanwhile', async () => {
@@ -108,11 +113,11 @@ describe(`connections held by a stranger (${bed.mode})`, () => {
     const teammatesFromMs = Date.now();
     const mark = a.events.length;
     await b.kill('SIGKILL');
-    await a.waitFor((e) => e.type === 'memberOffline' && e.deviceId === b.deviceId, 10_000, mark);
+    await a.waitFor((e) => e.type === 'memberOffline' && e.deviceId === b.deviceId, 30_000, mark);
     await b.start();
-    await a.waitFor((e) => e.type === 'memberOnline' && e.deviceId === b.deviceId, 15_000, mark);
+    await a.waitFor((e) => e.type === 'memberOnline' && e.deviceId === b.deviceId, 30_000, mark);
     await pair(a, c, listenAddress(c));
-    await a.waitFor((e) => e.type === 'memberOnline' && e.deviceId === c.deviceId, 10_000, mark);
+    await a.waitFor((e) => e.type === 'memberOnline' && e.deviceId === c.deviceId, 30_000, mark);
     const { done, rssPeakMb, statuses, rss } = await attack;
     // The stranger alone, before pairing (which has costs of its own) starts.
     const attackPeakMb = Math.max(...rss.filter((r) => r.atMs < teammatesFromMs).map((r) => r.mb));
@@ -128,7 +133,7 @@ describe(`connections held by a stranger (${bed.mode})`, () => {
     expect(done.maxHeld).toBeGreaterThan(maxPerAddress / 2); // the attack did fill its share
     expect(done.maxHeldMs).toBeLessThan(headersTimeoutMs + HELD_SLACK_MS);
     expect(attackPeakMb - rssBefore).toBeLessThan(20);
-  }, 120_000);
+  }, 180_000);
 
   it('2,000 from sixteen addresses: 192 held at most, memory under 20 MB more, the teammates stay linked', async () => {
     const rssBefore = rssMb(a.pid!);
@@ -148,11 +153,11 @@ describe(`connections held by a stranger (${bed.mode})`, () => {
     // Links made before the attack are not the stranger's to take.
     expect(a.events.slice(mark).filter((e) => e.type === 'memberOffline')).toEqual([]);
     await eventually(
-      () => a.cli<{ members: { online: boolean }[] }>(['team']).members.every((m) => m.online),
-      5000,
+      async () => (await a.cli<{ members: { online: boolean }[] }>(['team'])).members.every((m) => m.online),
+      30_000,
       'the whole team online',
     );
-  }, 120_000);
+  }, 180_000);
 
   it('a reconnect storm from one address (each refused connection again after 50 ms): the caps hold and the team stays linked', async () => {
     const rssBefore = rssMb(a.pid!);
@@ -160,7 +165,7 @@ describe(`connections held by a stranger (${bed.mode})`, () => {
     const { done, rssPeakMb } = await flood(attackerAddresses(1), 15_000, 50);
     const answeredMs = await (async () => {
       const t0 = Date.now();
-      a.cli(['status']);
+      await a.cli(['status']);
       return Date.now() - t0;
     })();
     await new Promise((r) => setTimeout(r, 3000));
@@ -171,5 +176,5 @@ describe(`connections held by a stranger (${bed.mode})`, () => {
     expect(done.maxHeld).toBeLessThanOrEqual(maxPerAddress);
     expect(done.maxHeldMs).toBeLessThan(headersTimeoutMs + HELD_SLACK_MS);
     expect(a.events.slice(mark).filter((e) => e.type === 'memberOffline')).toEqual([]);
-  }, 120_000);
+  }, 180_000);
 });

@@ -114,7 +114,7 @@ describe('pairing under attack', () => {
     expect(conn.closed).toBe(true);
     expect(growthMb).toBeLessThan(20);
     await victim.waitFor((e) => e.type === 'pairRequestClosed' && e.requestId === request.requestId, 5000);
-    expect(victim.cli<unknown[]>(['requests'])).toEqual([]);
+    expect(await victim.cli<unknown[]>(['requests'])).toEqual([]);
 
     // Pings: the WebSocket layer answers each with a pong; a peer that never reads them would pile
     // them up in the victim's send buffer.
@@ -167,7 +167,7 @@ describe('pairing under attack', () => {
     console.log(`burst from six addresses: ${JSON.stringify(spreadOutcomes)}`);
     expect(spreadOutcomes.filter((o) => o === 'pair.pending')).toHaveLength(2);
     expect(spreadOutcomes.filter((o) => o === 'pairing-busy')).toHaveLength(4);
-    expect(victim.cli<unknown[]>(['requests'])).toHaveLength(3);
+    expect(await victim.cli<unknown[]>(['requests'])).toHaveLength(3);
 
     try {
       const notice = await victim.waitFor((e) => e.type === 'pairRequestsRefused', 5000, mark);
@@ -180,7 +180,7 @@ describe('pairing under attack', () => {
     } finally {
       for (const c of [...burst, ...spread]) c.terminate();
     }
-    await eventually(() => victim.cli<unknown[]>(['requests']).length === 0, 5000, 'the requests to close with their connections');
+    await eventually(async () => (await victim.cli<unknown[]>(['requests'])).length === 0, 5000, 'the requests to close with their connections');
   });
 
   it('code grinding from 80 addresses learns at most 3 codes, then pairing pauses and the owner is told', { timeout: 60_000 }, async () => {
@@ -228,7 +228,7 @@ describe('pairing under attack', () => {
     expect(locked.untilMs as number).toBeGreaterThan(Date.now() + 4 * 60_000);
     expect(locked.untilMs as number).toBeLessThanOrEqual(Date.now() + 5 * 60_000);
     expect(locked.reason).toMatch(/abandoned/);
-    expect(victim.cli<{ pairingLockedUntilMs: number | null }>(['status']).pairingLockedUntilMs).toBe(locked.untilMs);
+    expect((await victim.cli<{ pairingLockedUntilMs: number | null }>(['status'])).pairingLockedUntilMs).toBe(locked.untilMs);
 
     // While paused, even a complete and honest handshake is refused with words the person can act on.
     const honest = await PairConnection.open(port, ids[21]!, '127.0.0.200');

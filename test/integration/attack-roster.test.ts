@@ -26,8 +26,8 @@ let a: AgentProcess, b: AgentProcess, c: AgentProcess;
 
 const addressOf = (agent: AgentProcess): string =>
   `127.0.0.1:${agent.events.filter((e) => e.type === 'ready').at(-1)!.listenPort as number}`;
-const teamOf = (agent: AgentProcess): TeamJson | null => agent.cli<TeamJson | null>(['team']);
-const memberNames = (agent: AgentProcess): string[] => (teamOf(agent)?.members.map((m) => m.name) ?? []).sort();
+const teamOf = (agent: AgentProcess): Promise<TeamJson | null> => agent.cli<TeamJson | null>(['team']);
+const memberNames = async (agent: AgentProcess): Promise<string[]> => ((await teamOf(agent))?.members.map((m) => m.name) ?? []).sort();
 const readTeamFile = (agent: AgentProcess): RosterOp[] =>
   (JSON.parse(readFileSync(join(agent.dataDir, 'team.json'), 'utf8')) as { ops: RosterOp[] }).ops;
 
@@ -43,7 +43,7 @@ function signOn(who: Identity, teamId: string, deps: RosterOp[], fields: Record<
 
 async function allOnline(agents: AgentProcess[]): Promise<void> {
   for (const x of agents) {
-    await eventually(() => teamOf(x)?.members.filter((m) => m.online).length === agents.length, 20_000, `${x.name} to see everyone online`);
+    await eventually(async () => (await teamOf(x))?.members.filter((m) => m.online).length === agents.length, 20_000, `${x.name} to see everyone online`);
   }
 }
 
@@ -105,7 +105,7 @@ describe(`roster attacks (${bed.mode})`, () => {
     again.close();
     await b.start();
     await allOnline([a, b, c]);
-    expect(memberNames(b)).toContain('beta'); // beta's own agent renames itself back on start
+    expect(await memberNames(b)).toContain('beta'); // beta's own agent renames itself back on start
   });
 
   it('a removed member stays removed: its backdated ops are void, whoever it reaches first', async () => {
@@ -119,7 +119,7 @@ describe(`roster attacks (${bed.mode})`, () => {
     // With beta offline, alpha removes gamma; gamma hears it and is out.
     await b.kill('SIGTERM');
     const markC = c.events.length;
-    a.cli(['remove', 'gamma']);
+    await a.cli(['remove', 'gamma']);
     await c.waitFor((e) => e.type === 'teamChanged' && e.team === null, 15_000, markC);
 
     // Straight to alpha, which holds the removal, through the one door a removed device still
@@ -163,7 +163,7 @@ describe(`roster attacks (${bed.mode})`, () => {
     console.log(
       `[figure] backdated ops of a removed member: void ${Date.now() - settledFrom} ms after the remover is back; remover out too (both-out)`,
     );
-    const teamB = teamOf(b)!;
+    const teamB = (await teamOf(b))!;
     expect(teamB.members.map((m) => m.name)).toEqual(['beta']);
     expect(readTeamFile(b).some((op) => op.kind === 'add' && op.subject === accomplice.deviceId)).toBe(true); // stored, and void
     // gamma, still holding its key, gets no link from beta
@@ -171,8 +171,8 @@ describe(`roster attacks (${bed.mode})`, () => {
     // and beta's owner pairs alpha again: the team is back, without gamma
     await pair(b, a, addressOf(a));
     await allOnline([a, b]);
-    expect(memberNames(a)).toEqual(['alpha', 'beta']);
-    expect(memberNames(b)).toEqual(['alpha', 'beta']);
+    expect(await memberNames(a)).toEqual(['alpha', 'beta']);
+    expect(await memberNames(b)).toEqual(['alpha', 'beta']);
   });
 });
 
@@ -216,11 +216,11 @@ describe(`a long roster history (${bed.mode})`, () => {
     // A newcomer joins while the history is long: the welcome carries it in bounded frames.
     expect(readTeamFile(x).length).toBeGreaterThan(10_000); // not compacted yet: it waits for every member
     await pair(x, w, addressOf(w));
-    expect(teamOf(w)!.members).toHaveLength(4);
+    expect((await teamOf(w))!.members).toHaveLength(4);
     await allOnline([x, y, z, w]);
     const removeAt = Date.now();
     const marks = [y.events.length, z.events.length, w.events.length];
-    x.cli(['remove', z.deviceId]);
+    await x.cli(['remove', z.deviceId]);
     await z.waitFor((e) => e.type === 'teamChanged' && e.team === null, 10_000, marks[1]);
     const without = (e: AgentEvent) => e.type === 'teamChanged' && !(e.team as TeamJson).members.some((m) => m.deviceId === z.deviceId);
     await Promise.all([y.waitFor(without, 10_000, marks[0]), w.waitFor(without, 10_000, marks[2])]);
@@ -228,7 +228,7 @@ describe(`a long roster history (${bed.mode})`, () => {
     // With the history acknowledged by every member, it is compacted into a snapshot.
     await eventually(() => [x, y, w].every((p) => readTeamFile(p).length < 10), 20_000, 'the history to be compacted', 500);
     console.log(`[figure] team.json after compaction: ${statSync(join(x.dataDir, 'team.json')).size} bytes, ${readTeamFile(x).length} ops`);
-    expect(memberNames(x)).toEqual(['whiskey', 'xray', 'yankee']);
-    expect(memberNames(y)).toEqual(['whiskey', 'xray', 'yankee']);
+    expect(await memberNames(x)).toEqual(['whiskey', 'xray', 'yankee']);
+    expect(await memberNames(y)).toEqual(['whiskey', 'xray', 'yankee']);
   });
 });

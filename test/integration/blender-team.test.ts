@@ -32,7 +32,7 @@ const scene = (name: string): string => join(bed.root, 'scenes', name);
 const job = (agent: AgentProcess, id: string) => agent.cli<{ job: JobView; tasks: TaskView[] }>(['job', id]);
 const doneBy = (tasks: TaskView[]) => new Set(tasks.flatMap((t) => t.attempts.filter((x) => x.outcome === 'done').map((x) => x.workerId)));
 const waitEnd = (agent: AgentProcess, id: string, ms = 150_000) =>
-  eventually(() => { const j = job(agent, id); return !['queued', 'running'].includes(j.job.state) && j; }, ms, `job ${id} to end`, 500);
+  eventually(async () => { const j = await job(agent, id); return !['queued', 'running'].includes(j.job.state) && j; }, ms, `job ${id} to end`, 500);
 const pixels = (path: string) => Buffer.from(decodePng(readFileSync(path), path).rgba);
 
 /** One Blender alone renders these frames of the file: what the team's frames must equal. */
@@ -93,19 +93,19 @@ describe.skipIf(!HAVE_BLENDER)(`Blender on a team of two (${bed.mode})`, () => {
     await a.waitFor((e) => e.type === 'nearbyChanged' && (e.nearby as unknown[]).length >= 1, 5000);
     await pair(a, b);
     type Member = { self: boolean; online: boolean; capacity: { engines?: { id: string; version: string | null }[] } | null };
-    await eventually(() => a.cli<{ members: Member[] }>(['team']).members
+    await eventually(async () => (await a.cli<{ members: Member[] }>(['team'])).members
       .some((m) => !m.self && m.online && m.capacity?.engines?.some((e) => e.id === 'blender' && e.version === '3.4')), 15_000, 'beta advertising blender/3.4');
   }, 240_000);
   afterAll(() => bed.destroy());
 
   it('a 6-frame animation rendered across both agents equals, pixel for pixel, one Blender rendering it alone', async () => {
     const out = join(bed.root, 'anim-team');
-    const view = a.cli<JobView>(['render', scene('animation-shared.blend'), '--out', out]);
+    const view = await a.cli<JobView>(['render', scene('animation-shared.blend'), '--out', out]);
     expect(view.state, view.errors.join('; ')).toBe('done');
     const names = ['frame_0001.png', 'frame_0002.png', 'frame_0003.png', 'frame_0004.png', 'frame_0005.png', 'frame_0006.png'];
     expect(view.outputs).toEqual(names);
     expect(readdirSync(out).sort()).toEqual(names);
-    const workers = doneBy(job(a, view.jobId).tasks);
+    const workers = doneBy((await job(a, view.jobId)).tasks);
     expect(workers, 'both machines rendered frames').toEqual(new Set([a.deviceId, b.deviceId]));
     const alone = await renderAlone(scene('animation-shared.blend'), [1, 2, 3, 4, 5, 6], join(bed.root, 'anim-alone'));
     for (const [frame, path] of alone) expect(pixels(join(out, names[frame - 1]!)).equals(pixels(path)), `frame ${frame}`).toBe(true);
@@ -113,10 +113,10 @@ describe.skipIf(!HAVE_BLENDER)(`Blender on a team of two (${bed.mode})`, () => {
 
   it("a still in 4 regions over two agents, stitched by a worker's Blender, equals the one-piece render (dither and adaptive sampling off)", async () => {
     const out = join(bed.root, 'still-team');
-    const view = a.cli<JobView>(['render', scene('still-heavy.blend'), '--frames', '1', '--out', out]);
+    const view = await a.cli<JobView>(['render', scene('still-heavy.blend'), '--frames', '1', '--out', out]);
     expect(view.state, view.errors.join('; ')).toBe('done');
     expect(view.submission.engine === 'blender' && view.submission.blender.warnings.join(' ')).toMatch(/dither off.*adaptive sampling/);
-    const tasks = job(a, view.jobId).tasks;
+    const tasks = (await job(a, view.jobId)).tasks;
     // 9-row bands: pixels next to a band's edge are where adaptive sampling would differ.
     expect(tasks.filter((t) => t.kind === 'bucket').map((t) => t.region)).toEqual([0, 9, 18, 27].map((y) => ({ x: 0, y, width: 64, height: 9 })));
     expect(tasks.filter((t) => t.kind === 'frames')).toEqual([expect.objectContaining({ taskId: `${view.jobId}:stitch1`, state: 'done' })]);
@@ -136,43 +136,43 @@ describe.skipIf(!HAVE_BLENDER)(`Blender on a team of two (${bed.mode})`, () => {
     // One frame is a still: regions, rendered with dither and adaptive sampling off (see below).
     await heavier('textured.blend', 'textured-full.blend', 16, false);
     const alone = (await renderAlone(scene('textured-full.blend'), [1], join(bed.root, 'textured-alone'), 0)).get(1)!;
-    a.cli(['share', 'off']); // beta renders it
+    await a.cli(['share', 'off']); // beta renders it
     const moved: [string, string][] = [[scene('textures'), scene('textures-away')], [scene('library.blend'), scene('library-away.blend')]];
     try {
-      const started = a.cli<JobView>(['render', scene('textured-full.blend'), '--frames', '1-1', '--out', out, '--no-wait']);
+      const started = await a.cli<JobView>(['render', scene('textured-full.blend'), '--frames', '1-1', '--out', out, '--no-wait']);
       // The submission holds its files by content address now: no path of this machine is needed again.
       for (const [from, to] of moved) renameSync(from, to);
       const final = await waitEnd(a, started.jobId);
       expect(final.job.state, final.job.errors.join('; ')).toBe('done');
       expect(doneBy(final.tasks)).toEqual(new Set([b.deviceId]));
     } finally {
-      a.cli(['share', 'on']);
+      await a.cli(['share', 'on']);
       for (const [from, to] of moved) if (existsSync(to)) renameSync(to, from);
     }
     const [name] = readdirSync(out);
     expect(pixels(join(out, name!)).equals(pixels(alone)), 'the texture and the linked object are in the image').toBe(true);
   }, 240_000);
 
-  it('a .blend whose texture is missing is refused, naming the file, before any task exists', () => {
-    const before = a.cli<JobView[]>(['jobs']).length;
-    const refused = a.cliResult(['render', scene('missing-texture.blend'), '--out', join(bed.root, 'missing')]);
+  it('a .blend whose texture is missing is refused, naming the file, before any task exists', async () => {
+    const before = (await a.cli<JobView[]>(['jobs'])).length;
+    const refused = await a.cliResult(['render', scene('missing-texture.blend'), '--out', join(bed.root, 'missing')]);
     expect(refused.ok).toBe(false);
     expect(JSON.stringify(refused.value)).toContain(scene('textures/missing.png'));
-    expect(a.cli<JobView[]>(['jobs'])).toHaveLength(before);
-  }, 60_000);
+    expect(await a.cli<JobView[]>(['jobs'])).toHaveLength(before);
+  }, 180_000);
 
   it("a rigid-body bake runs on the teammate; the baked file comes back next to the .blend and renders like a local bake", async () => {
     const out = join(bed.root, 'bake-team');
     mkdirSync(out, { recursive: true });
-    a.cli(['share', 'off']); // the designer's machine stays free: the teammate bakes
+    await a.cli(['share', 'off']); // the designer's machine stays free: the teammate bakes
     let view: JobView;
     try {
-      view = a.cli<JobView>(['bake', scene('rigidbody.blend'), '--out', join(out, 'rigidbody.baked.blend')]);
+      view = await a.cli<JobView>(['bake', scene('rigidbody.blend'), '--out', join(out, 'rigidbody.baked.blend')]);
     } finally {
-      a.cli(['share', 'on']);
+      await a.cli(['share', 'on']);
     }
     expect(view.state, view.errors.join('; ')).toBe('done');
-    expect(doneBy(job(a, view.jobId).tasks)).toEqual(new Set([b.deviceId]));
+    expect(doneBy((await job(a, view.jobId)).tasks)).toEqual(new Set([b.deviceId]));
     expect(view.outputs).toContain('rigidbody.baked.blend');
     const teamBaked = join(out, 'rigidbody.baked.blend');
     // The same bake on this machine, then frame 15 (mid-fall) rendered from each file.
@@ -203,24 +203,24 @@ describe.skipIf(!HAVE_BLENDER)(`Blender on a team of two (${bed.mode})`, () => {
     expect(press.watch!.machines.length).toBeGreaterThanOrEqual(1); // each machine's share, as the panel shows it
     const names = [1, 2, 3, 4, 5, 6].map((f) => `frame_${String(f).padStart(4, '0')}.png`);
     expect(readdirSync(scene('out')).sort()).toEqual(names); // the scene's own output path: //out/frame_####
-    expect(job(a, press.watch!.jobId).job.submission.name).toBe('animation');
+    expect((await job(a, press.watch!.jobId)).job.submission.name).toBe('animation');
   }, 240_000);
 
   it('a worker whose Blender is killed mid-task: the attempt fails naming the kill, the task runs again and the job completes', async () => {
     const out = join(bed.root, 'killed');
     mkdirSync(out, { recursive: true });
-    a.cli(['share', 'off']); // beta takes the first task; alpha comes back once it is killed
-    const started = a.cli<JobView>(['render', scene('heavy.blend'), '--frames', '1-4', '--out', out, '--no-wait']);
+    await a.cli(['share', 'off']); // beta takes the first task; alpha comes back once it is killed
+    const started = await a.cli<JobView>(['render', scene('heavy.blend'), '--frames', '1-4', '--out', out, '--no-wait']);
     // Beta's task is running once its Blender is rendering (a task is fetched and loaded first).
-    const victim = await eventually(() => {
-      const running = job(a, started.jobId).tasks.find((t) => t.state === 'running' && t.attempts.at(-1)?.workerId === b.deviceId);
+    const victim = await eventually(async () => {
+      const running = (await job(a, started.jobId)).tasks.find((t) => t.state === 'running' && t.attempts.at(-1)?.workerId === b.deviceId);
       // This job's Blender: beta may still keep an earlier job's session open (idle, it closes by itself).
       const pids = running ? blenderUnder(b.pid!).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('heavy.blend')) : [];
       return running && pids.length > 0 && { task: running.taskId, pids };
     }, 60_000, 'beta rendering in Blender', 200);
     await new Promise((r) => setTimeout(r, 1500)); // inside the render, past loading
     victim.pids.forEach((pid) => process.kill(pid, 'SIGKILL')); // rendering, so still there
-    a.cli(['share', 'on']);
+    await a.cli(['share', 'on']);
     const final = await waitEnd(a, started.jobId);
     expect(final.job.state, final.job.errors.join('; ')).toBe('done');
     expect(final.job.outputs).toHaveLength(4);

@@ -1044,7 +1044,7 @@ describe(`bad input (${bed.mode})`, () => {
     const rssAfter = rssMb(pid);
     expect(rssAfter).toBeLessThan(300);
     expect(offlineB(mark)).toEqual([]);
-    const team = a.cli<TeamJson>(['team']);
+    const team = await a.cli<TeamJson>(['team']);
     expect(team.members.find((m) => m.deviceId === b.deviceId)?.online).toBe(true);
 
     console.log(`fuzz after: status answered in ${lagAfterMs} ms, RSS ${rssAfter.toFixed(0)} MB, beta online throughout`);

@@ -19,9 +19,9 @@ const submit = (agent: AgentProcess, args: string[]) => agent.cli<JobView>(['ren
 /** The job once it ends; if it does not, the error says where each task stands and what the coordinator said. */
 const waitDone = async (agent: AgentProcess, id: string, ms = 120_000) => {
   try {
-    return await eventually(() => { const j = job(agent, id); return j.job.state !== 'running' && j.job.state !== 'queued' && j; }, ms, `job ${id} to end`, 500);
+    return await eventually(async () => { const j = await job(agent, id); return j.job.state !== 'running' && j.job.state !== 'queued' && j; }, ms, `job ${id} to end`, 500);
   } catch (err) {
-    const j = job(agent, id);
+    const j = await job(agent, id);
     const tasks = j.tasks.map((t) => `${t.taskId.split(':')[1]} ${t.state} [${t.attempts.map((x) => `${x.workerId.slice(0, 7)}:${x.outcome ?? 'live'}`).join(' ')}]`);
     const agents = [a, b, c, d].map((x) => `${x.name} ${x.deviceId?.slice(0, 7)} stderr:\n${x.stderr.slice(-3000)}\nlast events: ${x.events.slice(-15).map((e) => JSON.stringify(e).slice(0, 300)).join('\n')}`);
     throw new Error(`${(err as Error).message}\njob: ${j.job.state}, ${j.job.tasksDone}/${j.job.tasksTotal}, errors ${JSON.stringify(j.job.errors)}\n${tasks.join('\n')}\n${agents.join('\n')}`, { cause: err });
@@ -39,46 +39,47 @@ describe(`jobs across a team (${bed.mode})`, () => {
     await a.waitFor((e) => e.type === 'nearbyChanged' && (e.nearby as unknown[]).length >= 2, 5000);
     await pair(a, b);
     await pair(a, c);
-    await eventually(() => a.cli<{ members: { online: boolean }[] }>(['team']).members.filter((m) => m.online).length === 3, 10_000, 'a team of three');
-  }, 60_000);
+    await eventually(async () => (await a.cli<{ members: { online: boolean }[] }>(['team'])).members.filter((m) => m.online).length === 3, 10_000, 'a team of three');
+  }, 180_000);
   afterAll(() => bed.destroy());
 
   it('a still split into buckets over three agents equals, byte for byte, the same render on one agent', async () => {
     const team = join(bed.root, 'still-team');
     const solo = join(bed.root, 'still-solo');
-    const teamJob = a.cli<JobView>(['render', scene, '--size', '240x180', '--samples', '64', '--out', team]);
+    const teamJob = await a.cli<JobView>(['render', scene, '--size', '240x180', '--samples', '64', '--out', team]);
     expect(teamJob.state).toBe('done');
-    const workers = workersOf(job(a, teamJob.jobId).tasks);
+    const workers = workersOf((await job(a, teamJob.jobId)).tasks);
     expect(workers.size, `buckets ran on ${[...workers].join(', ')}`).toBeGreaterThanOrEqual(2);
-    b.cli(['share', 'off']);
-    c.cli(['share', 'off']);
-    const soloJob = a.cli<JobView>(['render', scene, '--size', '240x180', '--samples', '64', '--out', solo]);
-    b.cli(['share', 'on']);
-    c.cli(['share', 'on']);
-    expect(workersOf(job(a, soloJob.jobId).tasks)).toEqual(new Set([a.deviceId, 'coordinator']));
+    await b.cli(['share', 'off']);
+    await c.cli(['share', 'off']);
+    const soloJob = await a.cli<JobView>(['render', scene, '--size', '240x180', '--samples', '64', '--out', solo]);
+    await b.cli(['share', 'on']);
+    await c.cli(['share', 'on']);
+    expect(workersOf((await job(a, soloJob.jobId)).tasks)).toEqual(new Set([a.deviceId, 'coordinator']));
     const name = teamJob.outputs[0]!;
     expect(readFileSync(join(team, name)).equals(readFileSync(join(solo, soloJob.outputs[0]!)))).toBe(true);
   }, 180_000);
 
   it('the same scene again transfers no scene bytes to the workers', async () => {
     // Only a worker that already holds the scene (it worked on the first job) can show a cache hit.
-    const hadScene = [b, c].filter((x) => x.cli<AgentStatus>(['status']).transfers.blobsReceived > 0);
+    const hadScene: AgentProcess[] = [];
+    for (const x of [b, c]) if ((await x.cli<AgentStatus>(['status'])).transfers.blobsReceived > 0) hadScene.push(x);
     expect(hadScene.length, 'a teammate worked on the first job').toBeGreaterThan(0);
-    const before = hadScene.map((x) => x.cli<AgentStatus>(['status']).transfers.bytesReceived);
-    a.cli(['share', 'off']); // so the teammates do the work
-    const again = a.cli<JobView>(['render', scene, ...ANIM, '--frames', '1-6', '--out', join(bed.root, 'again')]);
-    a.cli(['share', 'on']);
+    const before = await Promise.all(hadScene.map(async (x) => (await x.cli<AgentStatus>(['status'])).transfers.bytesReceived));
+    await a.cli(['share', 'off']); // so the teammates do the work
+    const again = await a.cli<JobView>(['render', scene, ...ANIM, '--frames', '1-6', '--out', join(bed.root, 'again')]);
+    await a.cli(['share', 'on']);
     expect(again.state).toBe('done');
-    const workers = workersOf(job(a, again.jobId).tasks);
+    const workers = workersOf((await job(a, again.jobId)).tasks);
     expect(hadScene.some((x) => workers.has(x.deviceId))).toBe(true);
-    const after = hadScene.map((x) => x.cli<AgentStatus>(['status']).transfers.bytesReceived);
+    const after = await Promise.all(hadScene.map(async (x) => (await x.cli<AgentStatus>(['status'])).transfers.bytesReceived));
     expect(after).toEqual(before);
   }, 180_000);
 
   it('an animation survives a worker killed mid-task: every frame delivered exactly once', async () => {
     const out = join(bed.root, 'anim-kill');
-    const started = submit(a, [scene, ...ANIM, '--frames', '1-12', '--out', out]);
-    await eventually(() => job(a, started.jobId).tasks.some((t) => t.state === 'running' && t.attempts.some((x) => x.workerId === b.deviceId)), 60_000, 'beta to be rendering');
+    const started = await submit(a, [scene, ...ANIM, '--frames', '1-12', '--out', out]);
+    await eventually(async () => (await job(a, started.jobId)).tasks.some((t) => t.state === 'running' && t.attempts.some((x) => x.workerId === b.deviceId)), 60_000, 'beta to be rendering');
     await b.kill('SIGKILL');
     const final = await waitDone(a, started.jobId);
     expect(final.job.state).toBe('done');
@@ -91,7 +92,7 @@ describe(`jobs across a team (${bed.mode})`, () => {
   }, 180_000);
 
   it('a machine that joins mid-job gets tasks at once', async () => {
-    const started = submit(a, [scene, ...ANIM, '--frames', '1-24', '--out', join(bed.root, 'join')]);
+    const started = await submit(a, [scene, ...ANIM, '--frames', '1-24', '--out', join(bed.root, 'join')]);
     await d.start();
     await pair(a, d);
     const final = await waitDone(a, started.jobId);
@@ -101,8 +102,8 @@ describe(`jobs across a team (${bed.mode})`, () => {
 
   it('a coordinator killed mid-job resumes after a restart without re-rendering finished frames', async () => {
     const out = join(bed.root, 'resume');
-    const started = submit(a, [scene, ...ANIM, '--frames', '1-16', '--out', out]);
-    const doneBefore = await eventually(() => { const t = job(a, started.jobId).tasks.filter((x) => x.state === 'done'); return t.length >= 3 && t; }, 60_000, 'three frames done');
+    const started = await submit(a, [scene, ...ANIM, '--frames', '1-16', '--out', out]);
+    const doneBefore = await eventually(async () => { const t = (await job(a, started.jobId)).tasks.filter((x) => x.state === 'done'); return t.length >= 3 && t; }, 60_000, 'three frames done');
     const files = readdirSync(out);
     const mtimes = new Map(files.map((f) => [f, statSync(join(out, f)).mtimeMs]));
     await a.kill('SIGKILL');
@@ -115,28 +116,28 @@ describe(`jobs across a team (${bed.mode})`, () => {
   }, 180_000);
 
   it('a job can be paused, re-prioritised, resumed and cancelled', async () => {
-    const long = submit(a, [scene, ...ANIM, '--frames', '1-40', '--out', join(bed.root, 'controlled')]);
-    await eventually(() => job(a, long.jobId).job.tasksDone >= 1, 60_000, 'a first frame');
-    expect(a.cli<JobView>(['pause', long.jobId]).state).toBe('paused');
+    const long = await submit(a, [scene, ...ANIM, '--frames', '1-40', '--out', join(bed.root, 'controlled')]);
+    await eventually(async () => (await job(a, long.jobId)).job.tasksDone >= 1, 60_000, 'a first frame');
+    expect((await a.cli<JobView>(['pause', long.jobId])).state).toBe('paused');
     // Tasks already leased or running finish (on a loaded machine that can take longer than a few seconds).
-    await eventually(() => job(a, long.jobId).tasks.every((t) => t.state !== 'running' && t.state !== 'leased'), 60_000, 'running tasks to finish');
-    const held = job(a, long.jobId);
+    await eventually(async () => (await job(a, long.jobId)).tasks.every((t) => t.state !== 'running' && t.state !== 'leased'), 60_000, 'running tasks to finish');
+    const held = await job(a, long.jobId);
     await new Promise((r) => setTimeout(r, 2000));
-    expect(job(a, long.jobId).job.tasksDone).toBe(held.job.tasksDone); // nothing new starts while paused
-    expect(a.cli<JobView>(['priority', long.jobId, '5']).submission.priority).toBe(5);
-    expect(a.cli<JobView>(['resume', long.jobId]).state).toBe('running');
-    await eventually(() => job(a, long.jobId).job.tasksDone > held.job.tasksDone, 30_000, 'work to go on');
-    expect(a.cli<JobView>(['cancel', long.jobId]).state).toBe('cancelled');
+    expect((await job(a, long.jobId)).job.tasksDone).toBe(held.job.tasksDone); // nothing new starts while paused
+    expect((await a.cli<JobView>(['priority', long.jobId, '5'])).submission.priority).toBe(5);
+    expect((await a.cli<JobView>(['resume', long.jobId])).state).toBe('running');
+    await eventually(async () => (await job(a, long.jobId)).job.tasksDone > held.job.tasksDone, 30_000, 'work to go on');
+    expect((await a.cli<JobView>(['cancel', long.jobId])).state).toBe('cancelled');
     await new Promise((r) => setTimeout(r, 1500));
-    const after = job(a, long.jobId);
+    const after = await job(a, long.jobId);
     expect(after.job.state).toBe('cancelled');
     expect(after.tasks.filter((t) => t.state === 'running' || t.state === 'leased')).toEqual([]);
   }, 180_000);
 
   it('bad input is refused with a clear error and other jobs carry on', async () => {
-    const running = submit(a, [scene, ...ANIM, '--frames', '1-6', '--out', join(bed.root, 'carry-on')]);
+    const running = await submit(a, [scene, ...ANIM, '--frames', '1-6', '--out', join(bed.root, 'carry-on')]);
     const bad = async (file: string, extra: string[] = []) => {
-      const r = a.cliResult(['render', file, '--out', join(bed.root, 'bad'), ...extra]);
+      const r = await a.cliResult(['render', file, '--out', join(bed.root, 'bad'), ...extra]);
       expect(r.ok).toBe(false);
       return (r.value as { error: { code: string; message: string } }).error;
     };

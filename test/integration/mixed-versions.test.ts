@@ -21,7 +21,7 @@ const bed = new Testbed();
 let today: AgentProcess, later: AgentProcess, third: AgentProcess;
 const addressOf = (agent: AgentProcess): string =>
   `${agent.host.address}:${agent.events.filter((e) => e.type === 'ready').at(-1)!.listenPort as number}`;
-const onlineCount = (agent: AgentProcess): number => agent.cli<TeamJson>(['team']).members.filter((m) => m.online).length;
+const onlineCount = async (agent: AgentProcess): Promise<number> => (await agent.cli<TeamJson>(['team'])).members.filter((m) => m.online).length;
 
 describe(`mixed versions (${bed.mode})`, () => {
   beforeAll(async () => {
@@ -37,8 +37,8 @@ describe(`mixed versions (${bed.mode})`, () => {
     await pair(today, later, addressOf(later)); // today asks the later build to join
     await pair(later, third, addressOf(third)); // and the later build brings in another of today's
     for (const agent of [today, later, third])
-      await eventually(() => onlineCount(agent) === 3, 20_000, `${agent.name} to see all three online`);
-    later.cli(['rename', 'later-renamed']);
+      await eventually(async () => (await onlineCount(agent)) === 3, 20_000, `${agent.name} to see all three online`);
+    await later.cli(['rename', 'later-renamed']);
     // The later build's rename carries a field today's agents do not know: they keep it, it still
     // verifies, and they pass it on as it is.
     const hasIt = (agent: AgentProcess) =>
@@ -54,10 +54,10 @@ describe(`mixed versions (${bed.mode})`, () => {
     const scene = join(bed.root, 'scene.glb');
     await writeTestScene(scene, 12);
     // Only the later build shares its cores, so it renders every frame.
-    today.cli(['share', 'off']);
-    third.cli(['share', 'off']);
+    await today.cli(['share', 'off']);
+    await third.cli(['share', 'off']);
     const out = join(bed.root, 'out');
-    const submitted = today.cli<JobView>([
+    const submitted = await today.cli<JobView>([
       'render',
       scene,
       '--frames',
@@ -71,8 +71,8 @@ describe(`mixed versions (${bed.mode})`, () => {
       '--no-wait',
     ]);
     const done = await eventually(
-      () => {
-        const j = today.cli<{ job: JobView; tasks: TaskView[] }>(['job', submitted.jobId]);
+      async () => {
+        const j = await today.cli<{ job: JobView; tasks: TaskView[] }>(['job', submitted.jobId]);
         return j.job.state !== 'running' && j.job.state !== 'queued' && j;
       },
       60_000,
@@ -84,8 +84,8 @@ describe(`mixed versions (${bed.mode})`, () => {
     const renderers = new Set(done.tasks.filter((t) => t.kind !== 'merge').flatMap((t) => t.attempts.map((a) => a.workerId)));
     expect(renderers).toEqual(new Set([later.deviceId]));
     expect(readdirSync(out).filter((f) => f.endsWith('.png'))).toHaveLength(3);
-    today.cli(['share', 'on']);
-    third.cli(['share', 'on']);
+    await today.cli(['share', 'on']);
+    await third.cli(['share', 'on']);
   });
 
   it('another major version is refused, and both sides say which versions met', async () => {
@@ -97,6 +97,6 @@ describe(`mixed versions (${bed.mode})`, () => {
     expect(ours.reason).toMatch(/protocol 3\.99 and this machine 2\.\d+/);
     expect(theirs.reason).toMatch(/protocol 2\.\d+ and this machine 3\.99/);
     expect(ours.reason).toMatch(/Update Troupe/);
-    expect(today.cli<TeamJson>(['team']).members.find((m) => m.deviceId === later.deviceId)!.online).toBe(false);
+    expect((await today.cli<TeamJson>(['team'])).members.find((m) => m.deviceId === later.deviceId)!.online).toBe(false);
   });
 });

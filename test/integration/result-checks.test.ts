@@ -30,41 +30,41 @@ describe(`Checking teammates' results (${bed.mode})`, () => {
     await pair(alpha, honest);
     await pair(alpha, cheat);
     type Member = { self: boolean; online: boolean; capacity: { engines?: { id: string }[] } | null };
-    await eventually(() => alpha.cli<{ members: Member[] }>(['team']).members.filter((m) => !m.self && m.online && m.capacity?.engines?.some((e) => e.id === 'physics')).length === 2, 20_000, 'both teammates advertising physics');
-  }, 90_000);
+    await eventually(async () => (await alpha.cli<{ members: Member[] }>(['team'])).members.filter((m) => !m.self && m.online && m.capacity?.engines?.some((e) => e.id === 'physics')).length === 2, 20_000, 'both teammates advertising physics');
+  }, 180_000);
   afterAll(() => bed.destroy());
 
   it("an honest teammate's checked results agree: the job says nothing", async () => {
-    cheat.cli(['share', 'off']);
+    await cheat.cli(['share', 'off']);
     try {
-      const view = alpha.cli<JobView>(['simulate', SCENE, ...WEDGE, '--out', join(bed.root, 'honest')]);
+      const view = await alpha.cli<JobView>(['simulate', SCENE, ...WEDGE, '--out', join(bed.root, 'honest')]);
       expect(view.state).toBe('done');
       expect(view.errors).toEqual([]);
     } finally {
-      cheat.cli(['share', 'on']);
+      await cheat.cli(['share', 'on']);
     }
-  }, 120_000);
+  }, 180_000);
 
   it('a teammate that tampers with its results is caught, named, and its work redone: every variant ends as an honest run made it', async () => {
-    honest.cli(['share', 'off']); // alpha and the cheat share the wedge; alpha checks the cheat
+    await honest.cli(['share', 'off']); // alpha and the cheat share the wedge; alpha checks the cheat
     let view: JobView;
     try {
-      view = alpha.cli<JobView>(['simulate', SCENE, ...WEDGE, '--out', join(bed.root, 'checked')]);
+      view = await alpha.cli<JobView>(['simulate', SCENE, ...WEDGE, '--out', join(bed.root, 'checked')]);
     } finally {
-      honest.cli(['share', 'on']);
+      await honest.cli(['share', 'on']);
     }
     expect(view.state, view.errors.join('; ')).toBe('done');
     expect(view.errors.join('\n')).toMatch(/^cheat returned a wrong result for task [0-9a-f]{16}:v\d+ \(run again on this machine, the results differ\): its work on this job is done again elsewhere/m);
-    const tasks = job(alpha, view.jobId).tasks;
+    const tasks = (await job(alpha, view.jobId)).tasks;
     for (const t of tasks) {
       const final = t.attempts.filter((x) => x.outcome === 'done').at(-1)!;
       expect(final.workerId, `${t.taskId} is finally alpha's`).not.toBe(cheat.deviceId);
     }
     // Every variant's files equal the honest run's (the cheat's tampered .glb was written, then replaced).
-    const rows = alpha.cli<VariantRow[]>(['variants', view.jobId, '--sort', 'index']);
-    const honestJob = alpha.cli<JobView[]>(['jobs']).find((j) => j.submission.outputDir === join(bed.root, 'honest'))!;
-    const honestRows = alpha.cli<VariantRow[]>(['variants', honestJob.jobId, '--sort', 'index']);
+    const rows = await alpha.cli<VariantRow[]>(['variants', view.jobId, '--sort', 'index']);
+    const honestJob = (await alpha.cli<JobView[]>(['jobs'])).find((j) => j.submission.outputDir === join(bed.root, 'honest'))!;
+    const honestRows = await alpha.cli<VariantRow[]>(['variants', honestJob.jobId, '--sort', 'index']);
     expect(rows.map((r) => r.hash)).toEqual(honestRows.map((r) => r.hash));
     for (const r of rows) expect(sha(join(bed.root, 'checked', r.file)), r.file).toBe(sha(join(bed.root, 'honest', r.file)));
-  }, 120_000);
+  }, 180_000);
 });

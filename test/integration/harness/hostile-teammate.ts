@@ -9,6 +9,7 @@ import { loadOrCreateIdentity, type Identity } from '../../../electron/agent/ide
 import { LinkManager } from '../../../electron/agent/transport/link-manager.js';
 import type { Capacity } from '../../../shared/model/index.js';
 import type { LinkMessage, WorkLease } from '../../../shared/protocol/index.js';
+import { hangDeadline } from './testbed.js';
 
 export const ONE_CORE: Capacity = { cores: 1, freeCores: 1, memoryBytes: 8e9, freeMemoryBytes: 4e9, load: 0, sharing: { mode: 'on', coreCap: null } };
 
@@ -86,8 +87,9 @@ export class HostileTeammate {
     this.links.send(to, message);
   }
 
-  /** The first message from `from` index on that matches. */
-  waitFor<T extends LinkMessage>(match: (m: LinkMessage) => m is T, timeoutMs = 15_000, from = 0): Promise<T> {
+  /** The first message from `from` index on that matches (the deadline is at least HANG_FLOOR_MS). */
+  waitFor<T extends LinkMessage>(match: (m: LinkMessage) => m is T, requestedMs = 15_000, from = 0): Promise<T> {
+    const timeoutMs = hangDeadline(requestedMs);
     return new Promise((resolve, reject) => {
       const check = (): boolean => {
         const hit = this.received.slice(from).find((r) => match(r.message));

@@ -2,7 +2,7 @@
 // side, approval on the other) and waiting on what the CLI reports.
 
 import { expect } from 'vitest';
-import type { AgentProcess, Testbed } from './testbed.js';
+import { hangDeadline, type AgentProcess, type Testbed } from './testbed.js';
 
 /**
  * Pairing as two people do it: `troupe pair` on `from` shows a code; `to` shows its request with a
@@ -18,19 +18,28 @@ export async function pair(from: AgentProcess, to: AgentProcess, target: string 
   const request = (await to.waitFor((e) => e.type === 'pairRequestReceived', 10_000, mark)).request as { requestId: string; code: string };
   const first = JSON.parse(await eventually(() => out.split('\n')[0] || undefined, 5000, 'the pairing code')) as { pairingId: string; code: string };
   expect(first.code).toBe(request.code); // the people compare: same code on both screens
-  from.cli(['confirm', first.pairingId]);
-  to.cli(['accept', request.requestId]);
+  await from.cli(['confirm', first.pairingId]);
+  await to.cli(['accept', request.requestId]);
   expect(await exited, out).toBe(0);
   const last = JSON.parse(out.trim().split('\n').slice(1).join('\n')) as { state: string };
   expect(last.state).toBe('paired');
   return { shownCode: first.code, requestCode: request.code };
 }
 
-/** Polls `check` until it returns a value (not undefined/false) or the time is up. */
-export async function eventually<T>(check: () => T | undefined | false, timeoutMs: number, what: string, intervalMs = 250): Promise<T> {
+/**
+ * Polls `check` until it returns a value (not undefined/false) or the time is up. The deadline only
+ * catches hangs (at least HANG_FLOOR_MS, whatever is asked).
+ */
+export async function eventually<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  requestedMs: number,
+  what: string,
+  intervalMs = 250,
+): Promise<T> {
+  const timeoutMs = hangDeadline(requestedMs);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, intervalMs));
@@ -53,7 +62,7 @@ export async function pairedTeamOfTwo(
   await pair(a, b);
   type Member = { self: boolean; online: boolean; capacity: { engines?: { id: string }[] } | null };
   await eventually(
-    () => a.cli<{ members: Member[] }>(['team']).members.some((m) => !m.self && m.online && (!options.engine || m.capacity?.engines?.some((e) => e.id === options.engine))),
+    async () => (await a.cli<{ members: Member[] }>(['team'])).members.some((m) => !m.self && m.online && (!options.engine || m.capacity?.engines?.some((e) => e.id === options.engine))),
     15_000,
     `beta online${options.engine ? ` advertising ${options.engine}` : ''}`,
   );

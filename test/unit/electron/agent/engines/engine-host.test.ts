@@ -100,11 +100,10 @@ describe('EngineHost', () => {
     expect(alive(h.pid!)).toBe(true); // it stopped by itself
 
     const deaf = new AbortController();
-    const started = Date.now();
-    const spinning = h.run({ kind: 'spin', ms: 20_000 }, { signal: deaf.signal });
+    // It would spin for 10 minutes: only killing it ends this before the test's own timeout.
+    const spinning = h.run({ kind: 'spin', ms: 600_000 }, { signal: deaf.signal });
     setTimeout(() => deaf.abort(), 300);
     expect(await failure(spinning)).toMatchObject({ name: 'AbortError' });
-    expect(Date.now() - started).toBeLessThan(5000);
     expect((await h.run({ kind: 'echo', value: 'after' })).value).toBe('after');
     expect(h.starts).toBe(2); // the deaf one was killed
   });

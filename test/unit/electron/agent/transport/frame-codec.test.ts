@@ -134,10 +134,9 @@ describe('encodeFrame / decodeFrame', () => {
   });
 
   it('rejects deep nesting before decoding it (a 1 MiB frame of it once cost 0.4 s and 150 MB)', () => {
+    // How long a refusal takes is a figure of `npm run bench:team`; here, that the depth check is what refuses.
     for (const header of [0x91, 0x9f, 0x81, 0xdc]) {
-      const started = performance.now();
       const err = expectBadFrame(Buffer.alloc(MAX_FRAME_BYTES, header));
-      expect(performance.now() - started).toBeLessThan(50);
       if (header !== 0xdc) expect(err.message).toMatch(/nested deeper than 16/);
     }
     // 16 levels still reach the schema, which then refuses the shape; and wide is not deep.

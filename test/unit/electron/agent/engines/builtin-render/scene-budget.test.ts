@@ -54,17 +54,15 @@ function texturedScene(images: object[]): (json: any) => void {
   };
 }
 
-/** Refused quickly and without growing memory: the check runs before anything is allocated. */
+/** Refused without growing memory: the check runs before anything is allocated. */
 async function refusal(path: string, budgetBytes = DEFAULT_SCENE_BUDGET_BYTES): Promise<string> {
   const before = process.memoryUsage();
-  const started = Date.now();
   const err = await inspectScene(path, 24, budgetBytes).then(
     () => null,
     (e: unknown) => e,
   );
   expect(err).toBeInstanceOf(TroupeError);
   expect((err as TroupeError).code).toBe('bad-scene');
-  expect(Date.now() - started).toBeLessThan(2000);
   expect(process.memoryUsage().arrayBuffers - before.arrayBuffers).toBeLessThan(16 * MiB);
   return (err as TroupeError).message;
 }

@@ -22,7 +22,6 @@ describe('runPhysicsTask (a worker thread per task)', () => {
 
   it('ends the thread when cancelled, and says so', async () => {
     const controller = new AbortController();
-    const started = Date.now();
     let progressed = false;
     const run = runPhysicsTask(
       { scenePath: SAMPLE, settings: { steps: 2_000_000, fps: 1 } },
@@ -35,8 +34,7 @@ describe('runPhysicsTask (a worker thread per task)', () => {
       },
     );
     await expect(run).rejects.toMatchObject({ name: 'AbortError' });
-    expect(progressed).toBe(true);
-    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(progressed).toBe(true); // and it ended long before 2,000,000 steps: the test's own timeout catches a stop that is not one
     await expect(runPhysicsTask({ scenePath: SAMPLE }, { signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
   });
 
