@@ -42,7 +42,7 @@ describe('a wedge\'s variants in the job view', () => {
     const agent = fakeAgent({ jobVariants: (p: unknown) => ((p as { sortKey: string }).sortKey === '-maxSpeed' ? [row(1, 4, null), row(0, 2.5, 1.5)] : [row(0, 2.5, 1.5), row(1, 4, null)]) });
     await renderWithAgent(<VariantsTable job={job} />, agent);
     const table = screen.getByRole('table', { name: 'Variants done' });
-    await screen.findByText('still moving');
+    await screen.findByText('still moving', {}, { timeout: 30_000 }); // only a hang fails it
     expect(within(table).getAllByRole('row').slice(1).map((r) => r.getAttribute('data-variant'))).toEqual(['0', '1']);
     expect(within(table).getByText('still moving')).toBeTruthy();
     expect(within(table).getByText('1.50 s')).toBeTruthy();

@@ -48,7 +48,7 @@ async function standIn(port = 0) {
   return { port: (server.address() as { port: number }).port, seen, close };
 }
 
-async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
+async function until(check: () => boolean, timeoutMs = 30_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > end) throw new Error('timed out');
@@ -122,7 +122,7 @@ describe('agent transports', () => {
     await until(() => hub.state !== 'open');
     agent = await standIn(port); // the agent restarted on the same port
     cleanups.push(agent.close);
-    await until(() => names.length === 2, 10_000);
+    await until(() => names.length === 2);
     expect(states).toEqual(expect.arrayContaining(['connecting', 'open', 'closed']));
     hub.stop();
     expect(hub.state).toBe('closed');
