@@ -102,7 +102,7 @@ describe('pairing under attack', () => {
       sent += frame.byteLength;
       if (sent % (32 * MiB) < frame.byteLength) await sleep(0);
     }
-    const closedBy = Date.now() + 5000;
+    const closedBy = Date.now() + 30_000; // only a hang
     while (!conn.closed && Date.now() < closedBy) await sleep(20);
     await sleep(500);
     const growthMb = peak.stop() - before;
@@ -135,7 +135,7 @@ describe('pairing under attack', () => {
       if (pings % 20_000 === 0) await sleep(0);
     }
     pinger.ws.resume();
-    const pingClosedBy = Date.now() + 5000;
+    const pingClosedBy = Date.now() + 30_000; // only a hang
     while (!pinger.closed && Date.now() < pingClosedBy) await sleep(20);
     await sleep(500);
     const pingGrowthMb = pingPeak.stop() - beforePing;

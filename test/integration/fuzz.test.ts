@@ -360,7 +360,7 @@ function openLink(port: number, identity: Identity): Promise<{ ws: WebSocket; me
       rejectUnauthorized: false,
       minVersion: 'TLSv1.3',
       perMessageDeflate: false,
-      handshakeTimeout: 5000,
+      handshakeTimeout: 30_000,
     });
     const messages: unknown[] = [];
     ws.on('message', (data, isBinary) => messages.push(isBinary ? data : `text:${String(data)}`));
@@ -736,7 +736,7 @@ function rawGarbage(port: number, payload: Buffer, timeoutMs = 5000): Promise<st
 
 function eventsUpgrade(port: number, opts: { path: string; headers: Record<string, string>; protocols?: string[] }): Promise<string> {
   return new Promise((resolve) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}${opts.path}`, opts.protocols ?? [], { headers: opts.headers, handshakeTimeout: 5000 });
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${opts.path}`, opts.protocols ?? [], { headers: opts.headers, handshakeTimeout: 30_000 });
     ws.on('unexpected-response', (_req, res) => (res.resume(), ws.terminate(), resolve(`http-${res.statusCode}`)));
     ws.on('open', () => {
       ws.send(bytes(int(0, 5000))); // the stream is one-way; whatever we send must be ignored or refused

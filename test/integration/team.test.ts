@@ -83,7 +83,7 @@ describe(`a team of agents (${bed.mode})`, () => {
   it("heartbeats carry each member's capacity and sharing setting", async () => {
     await b.cli(['share', 'idle', '--cores', '1']);
     const shows = async () => (await a.cli<{ members: { deviceId: string; capacity: { cores: number; sharing: { mode: string; coreCap: number | null } } | null }[] }>(['team'])).members.find((m) => m.deviceId === b.deviceId);
-    const deadline = Date.now() + 3000;
+    const deadline = Date.now() + 30_000; // only a hang
     while ((await shows())?.capacity?.sharing.mode !== 'idle' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     expect((await shows())?.capacity).toMatchObject({ sharing: { mode: 'idle', coreCap: 1 } });
     expect((await shows())!.capacity!.cores).toBeGreaterThan(0);

@@ -23,7 +23,7 @@ export function openLink(identity: Identity, address: string, roster: Omit<Roste
       key: identity.keyPem,
       rejectUnauthorized: false,
       minVersion: 'TLSv1.3',
-      handshakeTimeout: 3000,
+      handshakeTimeout: 30_000,
       perMessageDeflate: false,
     });
     const received: LinkMessage[] = [];

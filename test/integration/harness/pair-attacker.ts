@@ -56,7 +56,7 @@ export class PairConnection {
         rejectUnauthorized: false,
         minVersion: 'TLSv1.3',
         perMessageDeflate: false,
-        handshakeTimeout: 5000,
+        handshakeTimeout: 30_000,
         localAddress,
       });
       const conn = new PairConnection(ws, identity);

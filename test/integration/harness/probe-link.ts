@@ -23,7 +23,7 @@ if (what === 'blob') {
   });
   req.on('error', (err) => print({ result: 'refused', error: err.message }));
 } else {
-  const ws = new WebSocket(`wss://${address}/link`, { ...tls, handshakeTimeout: 3000 });
+  const ws = new WebSocket(`wss://${address}/link`, { ...tls, handshakeTimeout: 30_000 });
   ws.on('unexpected-response', (_req, res) => {
     let body = '';
     res.on('data', (c) => (body += c));
