@@ -27,6 +27,9 @@ async function drag(page: Page, from: Locator, to: Locator): Promise<void> {
   await page.mouse.up();
 }
 
+/** Every agent of the test, to name machines in a job's timeline. */
+let bedAgents: AgentProcess[] = [];
+
 describe.skipIf(missing)(`the app in Chromium, against agents on a LAN${missing ? ` (skipped: ${missing})` : ''}`, () => {
   const bed = new Testbed();
   const scratch = mkdtempSync(join(os.tmpdir(), 'troupe-e2e-'));
@@ -39,6 +42,7 @@ describe.skipIf(missing)(`the app in Chromium, against agents on a LAN${missing 
     alpha = bed.agent(h1!, 'alpha');
     beta = bed.agent(h2!, 'beta');
     gamma = bed.agent(h3!, 'gamma');
+    bedAgents = [alpha, beta, gamma];
     await Promise.all([alpha, beta, gamma].map((a) => a.start(['--ui', '--output-dir', join(a.dataDir, 'renders')])));
     browsers = await Promise.all([h1!, h2!, h3!].map((h) => browserOn(h, scratch)));
     [pageA, pageB, pageG] = await Promise.all([openApp(browsers[0]!, alpha), openApp(browsers[1]!, beta), openApp(browsers[2]!, gamma)]);
@@ -207,10 +211,25 @@ interface JobSummary {
   jobId: string;
   state: string;
   outputs: string[];
+  createdAtMs: number;
+  finishedAtMs: number | null;
+  errors: string[];
   submission: { name: string; outputDir: string };
 }
 
-type JobDetail = { tasks: { taskId: string; state: string; attempts: { workerId: string; outcome: string; error?: string | null }[] }[] };
+type JobDetail = {
+  tasks: { taskId: string; state: string; attempts: { workerId: string; outcome: string; startedAtMs: number; endedAtMs: number | null; speculative: boolean; error?: string | null }[] }[];
+};
+
+/** Where a job's time went: each task's attempts, by machine, in seconds from the job's start. */
+function timeline(agents: AgentProcess[], job: JobSummary, detail: JobDetail): string {
+  const who = (id: string) => agents.find((a) => a.deviceId === id)?.name ?? id.slice(0, 6);
+  const at = (ms: number | null) => (ms === null ? '…' : ((ms - job.createdAtMs) / 1000).toFixed(1));
+  const tasks = detail.tasks.map(
+    (t) => `  ${t.taskId.split(':')[1]} ${t.state}: ${t.attempts.map((a) => `${who(a.workerId)}${a.speculative ? '*' : ''} ${at(a.startedAtMs)}-${at(a.endedAtMs)} ${a.outcome}`).join(', ')}`,
+  );
+  return `${job.submission.name}: ${job.state} after ${at(job.finishedAtMs)} s${job.errors.length ? ` (${job.errors.join('; ')})` : ''}\n${tasks.join('\n')}`;
+}
 
 /**
  * The job of that name on the agent, once it has ended. What fails it is a job that stops moving:
@@ -221,7 +240,10 @@ async function waitForJob(agent: AgentProcess, name: string, stallMs = 120_000):
   let movedAtMs = Date.now();
   for (;;) {
     const job = (await agent.cli<JobSummary[]>(['jobs'])).find((j) => j.submission.name === name);
-    if (job && ['done', 'failed', 'cancelled'].includes(job.state)) return job;
+    if (job && ['done', 'failed', 'cancelled'].includes(job.state)) {
+      console.log(timeline(bedAgents, job, await agent.cli<JobDetail>(['job', job.jobId])));
+      return job;
+    }
     const detail = job ? await agent.cli<JobDetail>(['job', job.jobId]) : null;
     const now = JSON.stringify([job?.state, detail?.tasks.map((t) => [t.state, t.attempts.map((a) => a.outcome)])]);
     if (now !== seen) [seen, movedAtMs] = [now, Date.now()];

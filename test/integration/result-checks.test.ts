@@ -46,11 +46,31 @@ describe(`Checking teammates' results (${bed.mode})`, () => {
   }, 180_000);
 
   it('a teammate that tampers with its results is caught, named, and its work redone: every variant ends as an honest run made it', async () => {
-    await honest.cli(['share', 'off']); // alpha and the cheat share the wedge; alpha checks the cheat
+    // The cheat surely does a variant: which machine gets the first ones is the scheduler's choice (a
+    // fast coordinator may run them all before the cheat asks). So the cheat starts alone, the job is
+    // paused while it finishes what it holds, then alpha shares too, and checks the cheat's result.
+    await honest.cli(['share', 'off']);
+    await alpha.cli(['share', 'off']);
     let view: JobView;
     try {
-      view = await alpha.cli<JobView>(['simulate', SCENE, ...WEDGE, '--out', join(bed.root, 'checked')]);
+      const started = await alpha.cli<JobView>(['simulate', SCENE, ...WEDGE, '--out', join(bed.root, 'checked'), '--no-wait']);
+      const cheats = async (outcome: string) => (await job(alpha, started.jobId)).tasks.some((t) => t.attempts.some((x) => x.workerId === cheat.deviceId && (outcome === 'any' || x.outcome === outcome)));
+      await eventually(() => cheats('any'), 60_000, 'the cheat to take a variant');
+      await alpha.cli(['pause', started.jobId]);
+      await eventually(() => cheats('done'), 60_000, 'the cheat to finish its variant');
+      await alpha.cli(['share', 'on']);
+      await alpha.cli(['resume', started.jobId]);
+      view = await eventually(
+        async () => {
+          const j = (await job(alpha, started.jobId)).job;
+          return j.state !== 'running' && j.state !== 'queued' && j;
+        },
+        180_000,
+        'the job to end',
+        500,
+      );
     } finally {
+      await alpha.cli(['share', 'on']);
       await honest.cli(['share', 'on']);
     }
     expect(view.state, view.errors.join('; ')).toBe('done');
