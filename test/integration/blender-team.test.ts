@@ -218,7 +218,9 @@ describe.skipIf(!HAVE_BLENDER)(`Blender on a team of two (${bed.mode})`, () => {
       const pids = running ? blenderUnder(b.pid!).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('heavy.blend')) : [];
       return running && pids.length > 0 && { task: running.taskId, pids };
     }, 60_000, 'beta rendering in Blender', 200);
-    await new Promise((r) => setTimeout(r, 1500)); // inside the render, past loading
+    // Most likely inside the render, past loading; on a busy machine the kill may land while the
+    // file still loads, and the failure names the kill either way.
+    await new Promise((r) => setTimeout(r, 1500));
     victim.pids.forEach((pid) => process.kill(pid, 'SIGKILL')); // rendering, so still there
     await a.cli(['share', 'on']);
     const final = await waitEnd(a, started.jobId);
@@ -229,7 +231,7 @@ describe.skipIf(!HAVE_BLENDER)(`Blender on a team of two (${bed.mode})`, () => {
     const failedOf = (t: TaskView) => t.attempts.find((x) => x.workerId === b.deviceId && x.outcome === 'failed');
     const task = final.tasks.find(failedOf);
     const attempts = final.tasks.map((t) => `${t.taskId.split(':')[1]} [${t.attempts.map((x) => `${x.workerId === b.deviceId ? 'beta' : 'alpha'}:${x.outcome}${x.error ? ` (${x.error})` : ''}`).join(' ')}]`);
-    expect(task && failedOf(task)?.error, `the failure names the crash; seen running: ${victim.task.split(':')[1]}; tasks: ${attempts.join(', ')}`).toMatch(/Blender stopped during render_frames \(killed by SIGKILL\)/);
+    expect(task && failedOf(task)?.error, `the failure names the crash; seen running: ${victim.task.split(':')[1]}; tasks: ${attempts.join(', ')}`).toMatch(/Blender (stopped during render_frames|exited before the session was ready) \(killed by SIGKILL\)/);
     // The same worker may take it again (protocol §8.2: a task fails on 3 machines before it fails);
     // its next task starts a fresh Blender (here it was beta again, run after run).
     expect(task!.attempts.at(-1)?.outcome).toBe('done');

@@ -9,8 +9,11 @@ import urllib.error
 import urllib.request
 
 # One blocking call from Blender's UI thread: a local agent answers in milliseconds, and a stuck
-# one must not freeze Blender for long.
-TIMEOUT_S = 3.0
+# one must not freeze Blender for long; on a machine busy rendering, a few seconds is not stuck.
+TIMEOUT_S = 10.0
+# Sending a job: the agent reads the .blend first (its size, frames, the files it needs), which on a
+# machine busy rendering takes more than a quick answer does.
+SUBMIT_TIMEOUT_S = 60.0
 
 
 class AgentUnavailable(Exception):
@@ -36,6 +39,10 @@ def data_dir(env=os.environ, platform=sys.platform):
 NOT_RUNNING = "Troupe isn't running on this computer. Start Troupe, then try again."
 
 
+def not_answering(timeout_s):
+    return f"Troupe is running but did not answer within {timeout_s:g} s (this computer may be busy). Try again in a moment."
+
+
 class AgentClient:
     def __init__(self, folder=None):
         folder = folder or data_dir()
@@ -47,7 +54,7 @@ class AgentClient:
         except (OSError, ValueError, KeyError, TypeError) as err:
             raise AgentUnavailable(NOT_RUNNING) from err
 
-    def call(self, method, path, body=None):
+    def call(self, method, path, body=None, timeout_s=TIMEOUT_S):
         data = None if body is None else json.dumps(body).encode("utf-8")
         request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", data=data, method=method)
         request.add_header("Authorization", f"Bearer {self.token}")
@@ -55,11 +62,15 @@ class AgentClient:
         if data is not None:
             request.add_header("Content-Type", "application/json")
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
+            with urllib.request.urlopen(request, timeout=timeout_s) as response:
                 return json.loads(response.read().decode("utf-8") or "null")
         except urllib.error.HTTPError as err:
             raise AgentError(_error_message(err)) from err
         except (urllib.error.URLError, OSError) as err:
+            # A timeout is an agent that is there but slow (the machine is busy): saying it is not
+            # running would send the user to start a second one.
+            if isinstance(err, TimeoutError) or isinstance(getattr(err, "reason", None), TimeoutError):
+                raise AgentUnavailable(not_answering(timeout_s)) from err
             # control.json outlives an agent that crashed: a refused connection means it is gone.
             raise AgentUnavailable(NOT_RUNNING) from err
 

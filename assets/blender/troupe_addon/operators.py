@@ -7,7 +7,7 @@ import tempfile
 import bpy
 
 from . import job_watch
-from .agent_client import AgentClient, AgentError, AgentUnavailable
+from .agent_client import SUBMIT_TIMEOUT_S, AgentClient, AgentError, AgentUnavailable
 from .job_request import build_job_request
 from .team_readiness import team_problem
 
@@ -31,7 +31,7 @@ def submit(operator, context, job, still=False):
             return {"CANCELLED"}
         copy = save_temporary_copy()
         body = build_job_request(job, context.scene, copy, bpy.data.filepath, still=still)
-        answer = client.call("POST", "/api/jobs", body)
+        answer = client.call("POST", "/api/jobs", body, timeout_s=SUBMIT_TIMEOUT_S)
     except (AgentUnavailable, AgentError) as err:
         operator.report({"ERROR"}, str(err))
         return {"CANCELLED"}
