@@ -29,7 +29,8 @@ const TICK_MS = 100; // liveness checks; dials are paced by their backoff, not b
 /**
  * A check this late means our own event loop was held up (a busy machine, a long synchronous step):
  * the peers' heartbeats may be waiting unread in the sockets, as timers run before I/O is polled.
- * Silence is judged again at the next check, once they have been read.
+ * Silence is judged at the next check, once they have been read; never two checks in a row are
+ * skipped, so a loop that is always late still drops dead links.
  */
 const LATE_TICK_MS = 5 * TICK_MS;
 const BACKOFF_MIN_MS = 250;
@@ -97,6 +98,7 @@ export class LinkManager extends EventEmitter<{
   private heartbeatSeq = 0;
   private closed = false;
   private lastTickAtMs = Date.now();
+  private skippedLastTick = false;
 
   constructor(private readonly deps: LinkManagerDeps) {
     super();
@@ -191,8 +193,9 @@ export class LinkManager extends EventEmitter<{
   private tick(): void {
     if (this.closed) return;
     const now = Date.now();
-    const stalled = now - this.lastTickAtMs > LATE_TICK_MS;
+    const stalled = now - this.lastTickAtMs > LATE_TICK_MS && !this.skippedLastTick;
     this.lastTickAtMs = now;
+    this.skippedLastTick = stalled;
     for (const id of this.deps.teammates()) {
       const slot = this.slot(id);
       if (!stalled && slot.link && now - slot.link.lastFrameAtMs > HEARTBEAT_TIMEOUT_MS) {

@@ -97,4 +97,12 @@ describe('link liveness', () => {
     vi.advanceTimersByTime(HEARTBEAT_TIMEOUT_MS + 300);
     expect(links.state(PEER)?.online).toBe(false);
   });
+
+  it('a loop that is late at every check still drops a silent peer: no two checks in a row are skipped', () => {
+    for (let i = 0; i < 10 && links.state(PEER)?.online; i++) {
+      vi.setSystemTime(Date.now() + 1000); // held up a second before each check
+      vi.advanceTimersByTime(100);
+    }
+    expect(links.state(PEER)?.online).toBe(false);
+  });
 });
