@@ -55,7 +55,7 @@ describe.skipIf(missing)(`the app in Chromium, against agents on a LAN${missing 
     await Promise.all([alpha, beta, gamma].map((a) => a.start(['--ui', '--output-dir', join(a.dataDir, 'renders')])));
     browsers = await Promise.all([h1!, h2!, h3!].map((h) => browserOn(h, scratch)));
     [pageA, pageB, pageG] = await Promise.all([openApp(browsers[0]!, alpha), openApp(browsers[1]!, beta), openApp(browsers[2]!, gamma)]);
-  }, 180_000);
+  });
 
   afterAll(async () => {
     await Promise.all(browsers.map((b) => b.close().catch(() => undefined)));
@@ -131,7 +131,7 @@ describe.skipIf(missing)(`the app in Chromium, against agents on a LAN${missing 
     const job = await waitForJob(alpha, 'keyboard-still');
     expect(job.state).toBe('done');
     await chooseAnotherScene(pageA);
-  }, 600_000);
+  });
 
   it('a declined pairing and an unreachable address are said in words, and nothing hangs', async () => {
     // Not on the team yet: a fourth machine is not needed; the address form takes one nobody answers at.
@@ -164,7 +164,7 @@ describe.skipIf(missing)(`the app in Chromium, against agents on a LAN${missing 
     expect(existsSync(file)).toBe(true);
     expect(readFileSync(file).subarray(1, 4).toString()).toBe('PNG');
     await snap(pageA, 'render-done');
-  }, 600_000);
+  });
 
   it('pausing sharing on a teammate changes the team capacity on the designer\'s screen', async () => {
     // These "machines" share two cores with three browsers, so their free cores read 0 whatever
@@ -207,7 +207,7 @@ describe.skipIf(missing)(`the app in Chromium, against agents on a LAN${missing 
     expect(job.state).toBe('done');
     expect(job.outputs.length).toBe(8);
     await snap(pageA, 'frames-done-without-it');
-  }, 600_000);
+  });
 
   it('the agent stopping under the page is shown, not a hang', async () => {
     await alpha.kill('SIGTERM');

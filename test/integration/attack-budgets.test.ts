@@ -131,7 +131,7 @@ describe(`budgets against a teammate gone bad (${bed.mode})`, () => {
     await b.kill('SIGKILL');
     await a.waitFor((e) => e.type === 'memberOffline' && e.deviceId === b.deviceId, 30_000, mark);
     mkdirSync(join(a.dataDir, 'partial'), { recursive: true });
-  }, 180_000);
+  });
   afterEach(async () => {
     await mallory?.close();
     mallory = null;
@@ -301,7 +301,7 @@ describe(`budgets against a teammate gone bad (${bed.mode})`, () => {
     const files = readdirSync(out).sort();
     expect(files).toHaveLength(4);
     for (const f of files) expect(readFileSync(join(out, f)).subarray(1, 4).toString()).toBe('PNG');
-  }, 300_000);
+  });
 
   it('a worker asking again and again holds one task plus one prefetched, and the job ends without it', async () => {
     await othersShare('on');
@@ -321,7 +321,7 @@ describe(`budgets against a teammate gone bad (${bed.mode})`, () => {
     expect(final.state).toBe('done');
     expect(readdirSync(out)).toHaveLength(40);
     expect(mallory!.online(a.deviceId)).toBe(true);
-  }, 300_000);
+  });
 
   it('a teammate holding the last frames, linked and heartbeating but never finishing, is raced by machines that had gone idle', async () => {
     // Workers ask only a coordinator whose heartbeat says it has work. Nothing is queued here from
@@ -341,7 +341,7 @@ describe(`budgets against a teammate gone bad (${bed.mode})`, () => {
     expect(mallory!.online(a.deviceId)).toBe(true);
     const mine = (await job(a, started.jobId)).tasks.flatMap((t) => t.attempts.filter((x) => x.workerId === b.deviceId));
     expect(mine.map((x) => x.outcome)).toEqual(['cancelled', 'cancelled']); // the hoarder's copies lost the race
-  }, 300_000);
+  });
 
   it('a lease the worker does not name in its heartbeats (its messages lost on the way) lapses within a lease and its task runs elsewhere', async () => {
     // Before 2.3 a heartbeat kept every lease of its sender alive: a lease whose work.lease or
@@ -366,5 +366,5 @@ describe(`budgets against a teammate gone bad (${bed.mode})`, () => {
     const final = await ended(a, started.jobId);
     expect(final.state).toBe('done');
     expect(readdirSync(out)).toHaveLength(3);
-  }, 300_000);
+  });
 });

@@ -29,7 +29,7 @@ function rssPeak(pid: number): { stop: () => number } {
   let peak = rssMb(pid);
   const timer = setInterval(() => {
     if (alive(pid)) peak = Math.max(peak, rssMb(pid));
-  }, 20);
+  });
   return {
     stop: () => {
       clearInterval(timer);
@@ -79,7 +79,7 @@ describe('pairing under attack', () => {
   });
   afterAll(() => bed.destroy());
 
-  it('a connection that reached "pending" cannot grow memory with frames or pings', { timeout: 120_000 }, async () => {
+  it('a connection that reached "pending" cannot grow memory with frames or pings', async () => {
     expect(bed.mode).toBe('loopback');
     const pid = victim.pid!;
     const conn = await pending(ids[0]!, '127.0.0.2');

@@ -157,7 +157,7 @@ describe.skipIf(!existsSync(CHROMIUM))('a signed-in browser on a hostile page', 
     const { context, page } = await signedInPage();
     try {
       await page.goto(`http://localhost:${sitePort}/`);
-      await page.waitForFunction("window.results?.includes('done')", null, { timeout: 15_000 });
+      await page.waitForFunction("window.results?.includes('done')", null, { timeout: 60_000 });
       expect(await page.evaluate('window.results')).toEqual(['done']);
       expect(page.frames().some((f) => f.url() === `${A}/`)).toBe(false); // frame-ancestors 'none'
       expect((await client.call('status')).sharing).toEqual(before.sharing);
@@ -185,7 +185,7 @@ describe.skipIf(!existsSync(CHROMIUM))('a signed-in browser on a hostile page', 
     const { context, page } = await signedInPage();
     try {
       await page.goto(`http://localhost:${sitePort}/`);
-      await page.waitForFunction("document.title === 'done'", null, { timeout: 15_000 });
+      await page.waitForFunction("document.title === 'done'", null, { timeout: 60_000 });
       expect(received).toEqual([]);
     } finally {
       await context.close();

@@ -19,6 +19,7 @@ import { BlenderSession } from '../../electron/agent/engines/blender/blender-ses
 import { decodePng } from '../../electron/agent/engines/builtin-render/png-decode.js';
 import { startFakeAgent, type FakeAgent } from '../support/blender/fake-agent.js';
 import { pngWithoutMetadata } from '../support/png-chunks.js';
+import { ENGINE_PATIENCE_MS } from './harness/testbed.js';
 
 const BLENDER = '/usr/bin/blender';
 const HAVE_BLENDER = existsSync(BLENDER);
@@ -37,9 +38,9 @@ describe.skipIf(!HAVE_BLENDER)(`Blender engine with Debian's Blender${SKIP_REASO
     await run(
       BLENDER,
       ['-b', '--factory-startup', '-noaudio', '--python', join(ASSETS, 'make_test_scenes.py'), '--', join(root, 'scenes')],
-      { timeout: 120_000 },
+      { timeout: ENGINE_PATIENCE_MS },
     );
-  }, 180_000);
+  });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   it('finds Blender and its version, and asks it once', async () => {
@@ -77,7 +78,7 @@ describe.skipIf(!HAVE_BLENDER)(`Blender engine with Debian's Blender${SKIP_REASO
         const task = await session.run(
           'render_frames',
           { frames: chunk, output: join(out, 'frame_####') },
-          { timeoutMs: 60_000, onEvent: (e, f) => events.push([e, f.frame]) },
+          { timeoutMs: ENGINE_PATIENCE_MS, onEvent: (e, f) => events.push([e, f.frame]) },
         );
         expect(task.result.frames.map((f) => f.frame)).toEqual(chunk);
         expect(task.log.some((line) => /Saved: /.test(line))).toBe(true); // Blender's own lines, per task
@@ -131,7 +132,7 @@ describe.skipIf(!HAVE_BLENDER)(`Blender engine with Debian's Blender${SKIP_REASO
     expect(existsSync(marker)).toBe(false);
     // The fixture is real: with scripts allowed, the same file writes the marker.
     await run(BLENDER, ['-b', '--factory-startup', '--enable-autoexec', '-noaudio', scene('autorun.blend'), '--python-expr', 'pass'], {
-      timeout: 60_000,
+      timeout: ENGINE_PATIENCE_MS,
     });
     expect(existsSync(marker)).toBe(true);
   });
@@ -187,7 +188,7 @@ describe.skipIf(!HAVE_BLENDER)(`Blender engine with Debian's Blender${SKIP_REASO
   it('bakes rigid bodies; the baked file carries the cache into a second Blender', async () => {
     const { session } = await open(scene('rigidbody.blend'));
     const baked = join(root, 'baked', 'rigidbody.baked.blend');
-    const bake = (await session.run('bake', { output: baked }, { timeoutMs: 60_000 })).result;
+    const bake = (await session.run('bake', { output: baked }, { timeoutMs: ENGINE_PATIENCE_MS })).result;
     await session.quit();
     expect(bake.caches).toEqual([expect.objectContaining({ kind: 'rigid-body', isBaked: true, frameStart: 1, frameEnd: 20 })]);
     expect(existsSync(baked)).toBe(true);
@@ -286,7 +287,7 @@ describe.skipIf(!HAVE_BLENDER)(`Blender engine with Debian's Blender${SKIP_REASO
           report,
           ...homes,
         ],
-        { timeout: 60_000 },
+        { timeout: ENGINE_PATIENCE_MS },
       );
       const probe = JSON.parse(readFileSync(report, 'utf8')) as {
         enabled: boolean;

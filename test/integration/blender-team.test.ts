@@ -19,7 +19,7 @@ import { blenderAssetsDir } from '../../electron/agent/engines/blender/blender-a
 import { BlenderSession } from '../../electron/agent/engines/blender/blender-session.js';
 import { decodePng } from '../../electron/agent/engines/builtin-render/png-decode.js';
 import { pngWithoutMetadata } from '../support/png-chunks.js';
-import { Testbed, type AgentProcess } from './harness/testbed.js';
+import { Testbed, type AgentProcess, ENGINE_PATIENCE_MS } from './harness/testbed.js';
 import { eventually, pair } from './harness/team-helpers.js';
 
 const BLENDER = '/usr/bin/blender';
@@ -31,7 +31,7 @@ let a: AgentProcess, b: AgentProcess;
 const scene = (name: string): string => join(bed.root, 'scenes', name);
 const job = (agent: AgentProcess, id: string) => agent.cli<{ job: JobView; tasks: TaskView[] }>(['job', id]);
 const doneBy = (tasks: TaskView[]) => new Set(tasks.flatMap((t) => t.attempts.filter((x) => x.outcome === 'done').map((x) => x.workerId)));
-const waitEnd = (agent: AgentProcess, id: string, ms = 150_000) =>
+const waitEnd = (agent: AgentProcess, id: string, ms = ENGINE_PATIENCE_MS) =>
   eventually(async () => { const j = await job(agent, id); return !['queued', 'running'].includes(j.job.state) && j; }, ms, `job ${id} to end`, 500);
 const pixels = (path: string) => Buffer.from(decodePng(readFileSync(path), path).rgba);
 
@@ -73,11 +73,11 @@ function blenderUnder(rootPid: number): number[] {
 const heavier = (from: string, to: string, samples: number, adaptive = true) =>
   run(BLENDER, ['-b', '--factory-startup', '-noaudio', scene(from), '--python-expr',
     `import bpy; c = bpy.context.scene.cycles; c.samples = ${samples}; c.use_adaptive_sampling = ${adaptive ? 'True' : 'False'}; ` +
-      `bpy.ops.wm.save_as_mainfile(filepath=${JSON.stringify(scene(to))})`], { timeout: 60_000 });
+      `bpy.ops.wm.save_as_mainfile(filepath=${JSON.stringify(scene(to))})`], { timeout: ENGINE_PATIENCE_MS });
 
 describe.skipIf(!HAVE_BLENDER)(`Blender on a team of two (${bed.mode})`, () => {
   beforeAll(async () => {
-    await run(BLENDER, ['-b', '--factory-startup', '-noaudio', '--python', join(blenderAssetsDir(), 'make_test_scenes.py'), '--', join(bed.root, 'scenes')], { timeout: 120_000 });
+    await run(BLENDER, ['-b', '--factory-startup', '-noaudio', '--python', join(blenderAssetsDir(), 'make_test_scenes.py'), '--', join(bed.root, 'scenes')], { timeout: ENGINE_PATIENCE_MS });
     // A task surely mid-render when its Blender is killed (~4 s a frame; 3000 samples gave ~1.2 s on
     // a quiet machine, and the kill 1.5 s in hit the next frame): adaptive sampling off, or this
     // simple scene converges in a fraction of the samples and the task is over before the kill.
@@ -95,7 +95,7 @@ describe.skipIf(!HAVE_BLENDER)(`Blender on a team of two (${bed.mode})`, () => {
     type Member = { self: boolean; online: boolean; capacity: { engines?: { id: string; version: string | null }[] } | null };
     await eventually(async () => (await a.cli<{ members: Member[] }>(['team'])).members
       .some((m) => !m.self && m.online && m.capacity?.engines?.some((e) => e.id === 'blender' && e.version === '3.4')), 15_000, 'beta advertising blender/3.4');
-  }, 240_000);
+  });
   afterAll(() => bed.destroy());
 
   it('a 6-frame animation rendered across both agents equals, pixel for pixel, one Blender rendering it alone', async () => {
@@ -109,7 +109,7 @@ describe.skipIf(!HAVE_BLENDER)(`Blender on a team of two (${bed.mode})`, () => {
     expect(workers, 'both machines rendered frames').toEqual(new Set([a.deviceId, b.deviceId]));
     const alone = await renderAlone(scene('animation-shared.blend'), [1, 2, 3, 4, 5, 6], join(bed.root, 'anim-alone'));
     for (const [frame, path] of alone) expect(pixels(join(out, names[frame - 1]!)).equals(pixels(path)), `frame ${frame}`).toBe(true);
-  }, 240_000);
+  });
 
   it("a still in 4 regions over two agents, stitched by a worker's Blender, equals the one-piece render (dither and adaptive sampling off)", async () => {
     const out = join(bed.root, 'still-team');
@@ -129,7 +129,7 @@ describe.skipIf(!HAVE_BLENDER)(`Blender on a team of two (${bed.mode})`, () => {
     expect(pixels(join(out, '0001.png')).equals(pixels(alone))).toBe(true);
     // Byte for byte but for the render's metadata text (date, render time), which no two renders share.
     expect(pngWithoutMetadata(readFileSync(join(out, '0001.png'))).equals(pngWithoutMetadata(readFileSync(alone)))).toBe(true);
-  }, 240_000);
+  });
 
   it('a .blend with an external texture and a linked library renders on the teammate from the shipped copies, with the originals gone', async () => {
     const out = join(bed.root, 'textured-team');
@@ -151,7 +151,7 @@ describe.skipIf(!HAVE_BLENDER)(`Blender on a team of two (${bed.mode})`, () => {
     }
     const [name] = readdirSync(out);
     expect(pixels(join(out, name!)).equals(pixels(alone)), 'the texture and the linked object are in the image').toBe(true);
-  }, 240_000);
+  });
 
   it('a .blend whose texture is missing is refused, naming the file, before any task exists', async () => {
     const before = (await a.cli<JobView[]>(['jobs'])).length;
@@ -159,7 +159,7 @@ describe.skipIf(!HAVE_BLENDER)(`Blender on a team of two (${bed.mode})`, () => {
     expect(refused.ok).toBe(false);
     expect(JSON.stringify(refused.value)).toContain(scene('textures/missing.png'));
     expect(await a.cli<JobView[]>(['jobs'])).toHaveLength(before);
-  }, 180_000);
+  });
 
   it("a rigid-body bake runs on the teammate; the baked file comes back next to the .blend and renders like a local bake", async () => {
     const out = join(bed.root, 'bake-team');
@@ -179,7 +179,7 @@ describe.skipIf(!HAVE_BLENDER)(`Blender on a team of two (${bed.mode})`, () => {
     const localBaked = join(bed.root, 'bake-local', 'rigidbody.baked.blend');
     const { session } = await BlenderSession.start({ blenderPath: BLENDER, blendFile: scene('rigidbody.blend'), threads: 1 });
     try {
-      await session.run('bake', { output: localBaked }, { timeoutMs: 60_000 });
+      await session.run('bake', { output: localBaked }, { timeoutMs: ENGINE_PATIENCE_MS });
     } finally {
       await session.quit();
     }
@@ -188,13 +188,13 @@ describe.skipIf(!HAVE_BLENDER)(`Blender on a team of two (${bed.mode})`, () => {
     const unbaked = (await renderAlone(scene('rigidbody.blend'), [15], join(bed.root, 'bake-render-none'))).get(15)!;
     expect(pixels(fromTeam).equals(pixels(fromLocal)), 'team bake renders as the local bake').toBe(true);
     expect(pixels(fromTeam).equals(pixels(unbaked)), 'frame 15 shows the simulation (the cache is used)').toBe(false);
-  }, 240_000);
+  });
 
   it('the add-on in a headless Blender on the designer\'s machine presses "Render on team": the frames arrive at the file\'s output path', async () => {
     const report = join(bed.root, 'addon-report.json');
     const [cmd, ...argv] = a.host.wrap([BLENDER, '-b', scene('animation.blend'), '--factory-startup', '-noaudio', '--python',
       join(import.meta.dirname, '../support/blender/addon_probe.py'), '--', blenderAssetsDir(), report, '--follow', a.dataDir]);
-    await run(cmd!, argv, { timeout: 200_000 });
+    await run(cmd!, argv, { timeout: ENGINE_PATIENCE_MS });
     const probe = JSON.parse(readFileSync(report, 'utf8')) as { presses: { error?: string; result?: string[]; watch?: { jobId: string; state: string; done: number; total: number; machines: unknown[] } }[] };
     const press = probe.presses[0]!;
     expect(press.error).toBeUndefined();
@@ -204,7 +204,7 @@ describe.skipIf(!HAVE_BLENDER)(`Blender on a team of two (${bed.mode})`, () => {
     const names = [1, 2, 3, 4, 5, 6].map((f) => `frame_${String(f).padStart(4, '0')}.png`);
     expect(readdirSync(scene('out')).sort()).toEqual(names); // the scene's own output path: //out/frame_####
     expect((await job(a, press.watch!.jobId)).job.submission.name).toBe('animation');
-  }, 240_000);
+  });
 
   it('a worker whose Blender is killed mid-task: the attempt fails naming the kill, the task runs again and the job completes', async () => {
     const out = join(bed.root, 'killed');
@@ -235,5 +235,5 @@ describe.skipIf(!HAVE_BLENDER)(`Blender on a team of two (${bed.mode})`, () => {
     // The same worker may take it again (protocol §8.2: a task fails on 3 machines before it fails);
     // its next task starts a fresh Blender (here it was beta again, run after run).
     expect(task!.attempts.at(-1)?.outcome).toBe('done');
-  }, 240_000);
+  });
 });

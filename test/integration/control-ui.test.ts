@@ -14,6 +14,7 @@ import { ControlClient } from '../../electron/cli/control-client.js';
 import type { ControlEvent, TaskView } from '../../shared/control-api/index.js';
 import { controlEventSchema } from '../../shared/control-api/responses.js';
 import { rawRequest } from '../support/raw-http.js';
+import { hangDeadline } from './harness/testbed.js';
 
 const REPO = join(import.meta.dirname, '../..');
 const root = mkdtempSync(join(os.tmpdir(), 'troupe-ui-'));
@@ -141,7 +142,7 @@ describe('the agent serves the app', () => {
       samplesPerPixel: 2,
       outputDir: join(root, 'renders', 'still'),
     });
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + hangDeadline(60_000);
     while (!events.some((e) => e.type === 'jobChanged' && e.job.jobId === job.jobId && e.job.state === 'done') && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 100));
     unsubscribe();

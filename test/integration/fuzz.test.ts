@@ -426,7 +426,7 @@ async function session(port: number, identity: Identity, frames: Frame[], timeou
       setTimeout(() => {
         ws.once('close', () => finish(null));
         ws.close(1000);
-      }, 200);
+      });
     }
   });
 }
@@ -787,7 +787,7 @@ describe(`bad input (${bed.mode})`, () => {
   });
   afterAll(() => bed.destroy());
 
-  it('survives 100,000 bad frames on a peer link and a flood of bad control API requests', { timeout: 180_000 }, async () => {
+  it('survives 100,000 bad frames on a peer link and a flood of bad control API requests', async () => {
     expect(bed.mode).toBe('loopback');
     const pid = a.pid!;
     const offlineB = (from: number) =>
@@ -877,7 +877,7 @@ describe(`bad input (${bed.mode})`, () => {
         (ms) => (link.maxLagMs = Math.max(link.maxLagMs, ms)),
         () => undefined,
       );
-    }, 500);
+    });
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     clearInterval(lagSampler);
     const linkMs = Date.now() - linkStart;

@@ -40,7 +40,7 @@ describe(`jobs across a team (${bed.mode})`, () => {
     await pair(a, b);
     await pair(a, c);
     await eventually(async () => (await a.cli<{ members: { online: boolean }[] }>(['team'])).members.filter((m) => m.online).length === 3, 10_000, 'a team of three');
-  }, 180_000);
+  });
   afterAll(() => bed.destroy());
 
   it('a still split into buckets over three agents equals, byte for byte, the same render on one agent', async () => {
@@ -58,7 +58,7 @@ describe(`jobs across a team (${bed.mode})`, () => {
     expect(workersOf((await job(a, soloJob.jobId)).tasks)).toEqual(new Set([a.deviceId, 'coordinator']));
     const name = teamJob.outputs[0]!;
     expect(readFileSync(join(team, name)).equals(readFileSync(join(solo, soloJob.outputs[0]!)))).toBe(true);
-  }, 180_000);
+  });
 
   it('the same scene again transfers no scene bytes to the workers', async () => {
     // Only a worker that already holds the scene (it worked on the first job) can show a cache hit.
@@ -74,7 +74,7 @@ describe(`jobs across a team (${bed.mode})`, () => {
     expect(hadScene.some((x) => workers.has(x.deviceId))).toBe(true);
     const after = await Promise.all(hadScene.map(async (x) => (await x.cli<AgentStatus>(['status'])).transfers.bytesReceived));
     expect(after).toEqual(before);
-  }, 180_000);
+  });
 
   it('an animation survives a worker killed mid-task: every frame delivered exactly once', async () => {
     const out = join(bed.root, 'anim-kill');
@@ -89,7 +89,7 @@ describe(`jobs across a team (${bed.mode})`, () => {
     await b.start();
     // The killed worker's cache holds only whole, verified blobs once it is back.
     await eventually(() => readdirSync(join(b.dataDir, 'blobs')).every((n) => /^[0-9a-f]{2}$/.test(n)), 5000, 'no leftovers in beta\'s cache');
-  }, 180_000);
+  });
 
   it('a machine that joins mid-job gets tasks at once', async () => {
     const started = await submit(a, [scene, ...ANIM, '--frames', '1-24', '--out', join(bed.root, 'join')]);
@@ -98,7 +98,7 @@ describe(`jobs across a team (${bed.mode})`, () => {
     const final = await waitDone(a, started.jobId);
     expect(final.job.state).toBe('done');
     expect(workersOf(final.tasks).has(d.deviceId)).toBe(true);
-  }, 180_000);
+  });
 
   it('a coordinator killed mid-job resumes after a restart without re-rendering finished frames', async () => {
     const out = join(bed.root, 'resume');
@@ -113,7 +113,7 @@ describe(`jobs across a team (${bed.mode})`, () => {
     expect(final.job.outputs).toHaveLength(16);
     for (const [f, mtime] of mtimes) expect(statSync(join(out, f)).mtimeMs, `${f} was written again`).toBe(mtime);
     expect(doneBefore.length).toBeGreaterThanOrEqual(3);
-  }, 180_000);
+  });
 
   it('a job can be paused, re-prioritised, resumed and cancelled', async () => {
     const long = await submit(a, [scene, ...ANIM, '--frames', '1-40', '--out', join(bed.root, 'controlled')]);
@@ -132,7 +132,7 @@ describe(`jobs across a team (${bed.mode})`, () => {
     const after = await job(a, long.jobId);
     expect(after.job.state).toBe('cancelled');
     expect(after.tasks.filter((t) => t.state === 'running' || t.state === 'leased')).toEqual([]);
-  }, 180_000);
+  });
 
   it('bad input is refused with a clear error and other jobs carry on', async () => {
     const running = await submit(a, [scene, ...ANIM, '--frames', '1-6', '--out', join(bed.root, 'carry-on')]);
@@ -154,5 +154,5 @@ describe(`jobs across a team (${bed.mode})`, () => {
     expect((await bad(join(bed.root, 'missing.glb'))).message).toMatch(/No scene file/);
     const final = await waitDone(a, running.jobId);
     expect(final.job.state).toBe('done');
-  }, 180_000);
+  });
 });

@@ -37,7 +37,7 @@ async function bakeOn(worker: AgentProcess, out: string, extra: string[] = [], s
 describe(`Physics on a team of two (${bed.mode})`, () => {
   beforeAll(async () => {
     [a, b] = await pairedTeamOfTwo(bed, { engine: 'physics' });
-  }, 180_000);
+  });
   afterAll(() => bed.destroy());
 
   it('the same bake on either machine, and in chunks or whole, gives byte-identical results', async () => {
@@ -54,7 +54,7 @@ describe(`Physics on a team of two (${bed.mode})`, () => {
     expect(glb('bake-whole')).toBe(glb('bake-beta'));
     expect(summaryHash(join(bed.root, 'bake-alpha'))).toBe(summaryHash(join(bed.root, 'bake-beta')));
     expect(summaryHash(join(bed.root, 'bake-whole'))).toBe(summaryHash(join(bed.root, 'bake-beta')));
-  }, 180_000);
+  });
 
   it('a scene exported by Blender\'s glTF physics add-on bakes on the teammate to the bytes it bakes to here', async () => {
     const there = await bakeOn(b, join(bed.root, 'exported-beta'), ['--chunk-steps', '60'], EXPORTED);
@@ -65,7 +65,7 @@ describe(`Physics on a team of two (${bed.mode})`, () => {
     expect(baked('exported-beta')).toBe(baked('exported-alpha'));
     const summary = JSON.parse(readFileSync(join(bed.root, 'exported-beta', 'blender-rigid-bodies.summary.json'), 'utf8')) as { bodies: { name: string }[] };
     expect(summary.bodies.map((body) => body.name)).toContain('PendulumBob');
-  }, 180_000);
+  });
 
   it('a variant that runs longer than a lease on the teammate is done there once: its heartbeats name the lease, which lives on', async () => {
     await a.cli(['share', 'off']);
@@ -81,7 +81,7 @@ describe(`Physics on a team of two (${bed.mode})`, () => {
     } finally {
       await a.cli(['share', 'on']);
     }
-  }, 180_000);
+  });
 
   it('a 16-variant wedge across both machines runs every variant exactly once', async () => {
     const out = join(bed.root, 'wedge');
@@ -98,7 +98,7 @@ describe(`Physics on a team of two (${bed.mode})`, () => {
     for (let i = 1; i < rows.length; i++) expect(rows[i - 1]!.maxSpeed).toBeGreaterThanOrEqual(rows[i]!.maxSpeed);
     expect(new Set(rows.map((r) => r.hash)).size).toBe(16); // every variant ran its own parameters
     expect(rows.find((r) => r.index === 5)!.label).toMatch(/friction=0\.4.*restitution=0\.2/);
-  }, 180_000);
+  });
 
   it('bake then render: frames are rendered from the bake so far, before the bake has finished, and equal frames rendered from the final .glb', async () => {
     const out = join(bed.root, 'chain');
@@ -119,7 +119,7 @@ describe(`Physics on a team of two (${bed.mode})`, () => {
     const render = await a.cli<JobView>(['render', join(out, 'tower-and-ball.baked.glb'), '--frames', '0-48', '--size', '48x32', '--samples', '2', '--name', 'tower-and-ball', '--out', again]);
     expect(render.state, render.errors.join('; ')).toBe('done');
     for (const f of frames) expect(sha(join(out, f)), f).toBe(sha(join(again, f)));
-  }, 180_000);
+  });
 
   // Last: beta does not come back.
   it('a bake whose worker is killed part-way finishes on the other machine from the last snapshot, with the same hash', async () => {
@@ -144,5 +144,5 @@ describe(`Physics on a team of two (${bed.mode})`, () => {
     expect(whole.state).toBe('done');
     expect(summaryHash(out)).toBe(summaryHash(join(bed.root, 'bake-uninterrupted')));
     expect(sha(join(out, 'tower-and-ball.baked.glb'))).toBe(sha(join(bed.root, 'bake-uninterrupted', 'tower-and-ball.baked.glb')));
-  }, 240_000);
+  });
 });

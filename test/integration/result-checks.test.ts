@@ -31,7 +31,7 @@ describe(`Checking teammates' results (${bed.mode})`, () => {
     await pair(alpha, cheat);
     type Member = { self: boolean; online: boolean; capacity: { engines?: { id: string }[] } | null };
     await eventually(async () => (await alpha.cli<{ members: Member[] }>(['team'])).members.filter((m) => !m.self && m.online && m.capacity?.engines?.some((e) => e.id === 'physics')).length === 2, 20_000, 'both teammates advertising physics');
-  }, 180_000);
+  });
   afterAll(() => bed.destroy());
 
   it("an honest teammate's checked results agree: the job says nothing", async () => {
@@ -43,7 +43,7 @@ describe(`Checking teammates' results (${bed.mode})`, () => {
     } finally {
       await cheat.cli(['share', 'on']);
     }
-  }, 180_000);
+  });
 
   it('a teammate that tampers with its results is caught, named, and its work redone: every variant ends as an honest run made it', async () => {
     // The cheat surely does a variant: which machine gets the first ones is the scheduler's choice (a
@@ -86,5 +86,5 @@ describe(`Checking teammates' results (${bed.mode})`, () => {
     const honestRows = await alpha.cli<VariantRow[]>(['variants', honestJob.jobId, '--sort', 'index']);
     expect(rows.map((r) => r.hash)).toEqual(honestRows.map((r) => r.hash));
     for (const r of rows) expect(sha(join(bed.root, 'checked', r.file)), r.file).toBe(sha(join(bed.root, 'honest', r.file)));
-  }, 180_000);
+  });
 });

@@ -79,7 +79,7 @@ beforeAll(async () => {
   await writeTestScene(bigScene, 800); // 1.28 million triangles: within the budget, not within 380 MiB
   // The engine process is up, as it is after a worker's first task.
   await runner.run(await leaseFor(writeQuadScene(), ['quad.bin', 'checker.png']), source, 1, new AbortController().signal);
-}, 60_000);
+});
 afterAll(() => runner.close());
 
 describe('TaskRunner with hostile scenes', () => {
@@ -139,5 +139,5 @@ describe('TaskRunner with hostile scenes', () => {
     const next = await runner.run(await leaseFor(writeQuadScene(), ['quad.bin', 'checker.png']), source, 1, new AbortController().signal);
     expect(Object.keys(next.outputs)).toEqual(['frame:0']);
     expect(host().starts).toBe(starts + 1);
-  }, 60_000);
+  });
 });
