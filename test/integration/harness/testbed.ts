@@ -78,7 +78,8 @@ export class Host {
     const [cmd, ...rest] = this.wrap(argv);
     return new Promise((resolve, reject) => {
       execFile(cmd!, rest, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-        if (err) reject(Object.assign(err, { stdout, stderr }));
+        // With --json the CLI says what went wrong on stdout: keep it in the message a failing test shows.
+        if (err) reject(Object.assign(err, { stdout, stderr, message: `${err.message}${stdout ? `\nstdout: ${stdout.slice(-2000)}` : ''}` }));
         else resolve(stdout);
       });
     });

@@ -114,15 +114,17 @@ export class PhysicsThread {
       const baseline = process.memoryUsage.rss();
       const bound = { bytes: this.options.memoryLimitBytes ?? DEFAULT_MEMORY_BYTES };
       running.add(bound);
-      const watchdog = setInterval(() => {
+      /** Stops the run if it grew past what was declared; true if it did. */
+      const overBound = (): boolean => {
         const grown = process.memoryUsage.rss() - baseline;
         const limit = [...running].reduce((n, b) => n + b.bytes, 0);
-        if (grown > limit) {
-          finish(false, () =>
-            reject(new BadPhysicsSceneError(`the physics run took ${formatBytes(grown)} of memory, more than its scene needs (${formatBytes(limit)}): bodies that overlap each other make Rapier keep every pair; it was stopped`)),
-          );
-        }
-      }, MEMORY_CHECK_MS);
+        if (grown <= limit) return false;
+        finish(false, () =>
+          reject(new BadPhysicsSceneError(`the physics run took ${formatBytes(grown)} of memory, more than its scene needs (${formatBytes(limit)}): bodies that overlap each other make Rapier keep every pair; it was stopped`)),
+        );
+        return true;
+      };
+      const watchdog = setInterval(overBound, MEMORY_CHECK_MS);
       watchdog.unref();
       const finish = (ok: boolean, outcome: () => void): void => {
         if (settled) return;
@@ -148,7 +150,9 @@ export class PhysicsThread {
         } else if (reply.type === 'memory') {
           bound.bytes = this.options.memoryLimitBytes ?? reply.bytes;
         } else if (reply.type === 'done') {
-          finish(true, () => resolve(reply.result));
+          // Checked once more at the end: on a busy machine a short run can finish before the
+          // watchdog's next look, and WebAssembly memory, once grown, stays grown.
+          if (!overBound()) finish(true, () => resolve(reply.result));
         } else {
           // The task's own failure (a scene refused, a bad snapshot, Rapier trapped). The thread
           // goes with it: a Rust panic in WebAssembly traps without unwinding, leaving Rapier's
