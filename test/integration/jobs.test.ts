@@ -46,13 +46,13 @@ describe(`jobs across a team (${bed.mode})`, () => {
   it('a still split into buckets over three agents equals, byte for byte, the same render on one agent', async () => {
     const team = join(bed.root, 'still-team');
     const solo = join(bed.root, 'still-solo');
-    const teamJob = await a.cli<JobView>(['render', scene, '--size', '240x180', '--samples', '64', '--out', team]);
+    const teamJob = await a.cli<JobView>(['render', scene, '--size', '240x180', '--samples', '24', '--out', team]);
     expect(teamJob.state).toBe('done');
     const workers = workersOf((await job(a, teamJob.jobId)).tasks);
     expect(workers.size, `buckets ran on ${[...workers].join(', ')}`).toBeGreaterThanOrEqual(2);
     await b.cli(['share', 'off']);
     await c.cli(['share', 'off']);
-    const soloJob = await a.cli<JobView>(['render', scene, '--size', '240x180', '--samples', '64', '--out', solo]);
+    const soloJob = await a.cli<JobView>(['render', scene, '--size', '240x180', '--samples', '24', '--out', solo]);
     await b.cli(['share', 'on']);
     await c.cli(['share', 'on']);
     expect(workersOf((await job(a, soloJob.jobId)).tasks)).toEqual(new Set([a.deviceId, 'coordinator']));
@@ -67,7 +67,7 @@ describe(`jobs across a team (${bed.mode})`, () => {
     expect(hadScene.length, 'a teammate worked on the first job').toBeGreaterThan(0);
     const before = await Promise.all(hadScene.map(async (x) => (await x.cli<AgentStatus>(['status'])).transfers.bytesReceived));
     await a.cli(['share', 'off']); // so the teammates do the work
-    const again = await a.cli<JobView>(['render', scene, ...ANIM, '--frames', '1-6', '--out', join(bed.root, 'again')]);
+    const again = await a.cli<JobView>(['render', scene, '--size', '160x120', '--samples', '16', '--frames', '1-6', '--out', join(bed.root, 'again')]);
     await a.cli(['share', 'on']);
     expect(again.state).toBe('done');
     const workers = workersOf((await job(a, again.jobId)).tasks);
