@@ -7,6 +7,7 @@ import type { NearbyDevice, TeamView } from '../../shared/model/index.js';
 import { PROTOCOL_VERSION } from '../../shared/protocol/index.js';
 import type { CapacityProbe } from './capacity/capacity-probe.js';
 import { defaultOutputDir, type AgentConfig } from './config/agent-config.js';
+import { platformSandbox } from './sandbox/platform-sandbox.js';
 import { resolveInterfaceAddress } from './discovery/mdns-peer-finder.js';
 import type { NearbyList } from './discovery/nearby-list.js';
 import { formatDeviceId } from './identity/device-id.js';
@@ -55,6 +56,7 @@ export class AgentViews {
       pairingLockedUntilMs: s.pairingLockedUntil(),
       defaultOutputDir: s.config.outputDir ?? defaultOutputDir(),
       userIdleSeconds: s.capacity.userIdleSeconds(),
+      sandbox: platformSandbox().containment,
     };
   }
 

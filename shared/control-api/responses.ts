@@ -40,6 +40,8 @@ export const agentStatusSchema = z.object({
   defaultOutputDir: z.string(),
   /** Seconds since anyone touched this machine's keyboard or mouse, as the desktop shell last said; null: not known (no shell). */
   userIdleSeconds: z.number().nullable(),
+  /** What the sandbox teammates' work runs in here contains, and what it does not (docs/protocol.md §12). */
+  sandbox: z.object({ mechanism: z.string(), contained: z.array(z.string()), notContained: z.array(z.string()) }),
 });
 export type AgentStatus = z.infer<typeof agentStatusSchema>;
 

@@ -153,6 +153,26 @@ describe.skipIf(!HAVE_BLENDER)(`Blender on a team of two (${bed.mode})`, () => {
     expect(pixels(join(out, name!)).equals(pixels(alone)), 'the texture and the linked object are in the image').toBe(true);
   });
 
+  it("a compositor File Output node aimed at the designer's disk writes inside the teammate's task folder, never at its path", async () => {
+    // The teammate shares this disk here: without the move (and the sandbox) its Blender would write there.
+    const planted = join(bed.root, 'owner-home', 'planted');
+    await run(BLENDER, ['-b', '--factory-startup', '-noaudio', scene('animation.blend'), '--python-expr',
+      'import bpy; s = bpy.context.scene; s.use_nodes = True; t = s.node_tree; ' +
+        "rl = next(n for n in t.nodes if n.type == 'R_LAYERS'); fo = t.nodes.new('CompositorNodeOutputFile'); " +
+        `fo.base_path = ${JSON.stringify(planted + '/')}; fo.file_slots[0].path = '../../escape_'; t.links.new(rl.outputs['Image'], fo.inputs[0]); ` +
+        `bpy.ops.wm.save_as_mainfile(filepath=${JSON.stringify(scene('file-output.blend'))})`], { timeout: ENGINE_PATIENCE_MS });
+    await a.cli(['share', 'off']); // the teammate renders
+    try {
+      const view = await a.cli<JobView>(['render', scene('file-output.blend'), '--frames', '1-2', '--out', join(bed.root, 'file-output')]);
+      expect(view.state, view.errors.join('; ')).toBe('done');
+      expect(doneBy((await job(a, view.jobId)).tasks)).toEqual(new Set([b.deviceId]));
+    } finally {
+      await a.cli(['share', 'on']);
+    }
+    expect(existsSync(join(bed.root, 'owner-home'))).toBe(false);
+    expect(readdirSync(bed.root).filter((f) => f.startsWith('escape_'))).toEqual([]);
+  });
+
   it('a .blend whose texture is missing is refused, naming the file, before any task exists', async () => {
     const before = (await a.cli<JobView[]>(['jobs'])).length;
     const refused = await a.cliResult(['render', scene('missing-texture.blend'), '--out', join(bed.root, 'missing')]);

@@ -7,6 +7,7 @@ import os
 import bpy
 
 from .errors import CommandError
+from .output_paths import contain_file_outputs
 
 # Datablock collections whose items carry a `filepath` to an external file, by the kind reported.
 FILE_OWNERS = (
@@ -101,9 +102,11 @@ def remap_paths(args, emit):
             used.add(path)
             remapped.append({"kind": kind, "name": block.name, "from": path, "to": target})
     unused = sorted(set(mapping) - used)
+    # Where the file writes besides its render: into the task's folder, before anything renders.
+    contained_writers = contain_file_outputs(args["outputsInto"]) if args.get("outputsInto") else []
     if args.get("saveAs"):
         bpy.ops.wm.save_as_mainfile(filepath=args["saveAs"], copy=True, relative_remap=False)
     still_missing = list_dependencies({}, emit)["missing"]
     if args.get("requireAll") and still_missing:
         raise CommandError("missing-dependencies", "Still missing after relocation: " + ", ".join(still_missing))
-    return {"remapped": remapped, "unused": unused, "missing": still_missing}
+    return {"remapped": remapped, "unused": unused, "missing": still_missing, "containedWriters": contained_writers}

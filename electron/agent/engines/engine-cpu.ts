@@ -4,6 +4,7 @@
 // engine's work shows as the machine's own load).
 
 import { readFileSync } from 'node:fs';
+import { processTree } from './process-tree.js';
 
 /** USER_HZ: /proc reports CPU time in these ticks; 100 on every Linux that Node supports. */
 const TICKS_PER_SECOND = 100;
@@ -33,13 +34,24 @@ export function engineCpuMicros(): number {
   return total;
 }
 
+/** CPU time of `pid` and what it started: live members' own, and what exited children left to their parents. */
 function read(pid: number): number | null {
+  let total: number | null = null;
+  for (const member of processTree(pid)) {
+    const micros = readOne(member);
+    if (micros !== null) total = (total ?? 0) + micros;
+  }
+  return total;
+}
+
+function readOne(pid: number): number | null {
   try {
     // Fields after the command name (which may hold spaces and parentheses): utime is the 14th
-    // field of the line, stime the 15th.
+    // field of the line, stime the 15th, then cutime and cstime (children it waited for, which
+    // are no longer in the tree, so nothing counts twice).
     const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
+    const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
     return Number.isFinite(ticks) ? (ticks * 1e6) / TICKS_PER_SECOND : null;
   } catch {
     return null;

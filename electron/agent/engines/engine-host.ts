@@ -8,6 +8,10 @@
 //   - --max-old-space-size still bounds the JS heap, which would otherwise grow to GiBs first;
 //   - the child raises its own oom_score_adj to 1000 (engine-child), so if memory runs out
 //     faster than the watchdog looks, the kernel kills the child and not the agent.
+// Contained (a task that names the folders it may use, as every teammate's task does), the child
+// runs in this machine's sandbox (../sandbox): then it is a launcher whose children do the work,
+// memory and CPU are read over the process tree, and a task with another view of the disk (the
+// next job's folders) gets a fresh child, so a job never sees another's files.
 // RLIMIT_AS (prlimit) is not used: V8 reserves about 600 MiB of address space per worker thread
 // (CodeRange) at start, so node with 8 threads did not start under a 4 GiB limit while resident
 // in 112 MiB. Such a limit bounds reservations, not memory, and would depend on the core count.
@@ -24,7 +28,9 @@ import { EngineOutOfMemoryError, EngineStoppedError } from './engine-errors.js';
 import { PAYLOAD_FD, isChildMessage, type ChildMessage, type HostMessage } from './engine-protocol.js';
 import { formatBytes } from './format-bytes.js';
 import { PayloadReader } from './payload-reader.js';
-import { readRssBytes } from './process-rss.js';
+import { readTreeRssBytes } from './process-rss.js';
+import { platformSandbox } from '../sandbox/platform-sandbox.js';
+import { codeFolders, type Sandbox, type SandboxLaunch } from '../sandbox/sandbox.js';
 import { sourceHooksExecArgv } from './source-modules.js';
 import { trackEngineProcess, untrackEngineProcess } from './engine-cpu.js';
 
@@ -47,6 +53,18 @@ export interface EngineHostOptions {
   idleTimeoutMs?: number;
   /** How long a cancelled task may take to stop before its process is killed. */
   cancelGraceMs?: number;
+  /** The sandbox contained tasks run in (default: this machine's); tests pass their own. */
+  sandbox?: Sandbox;
+  /** Contained: processes and threads the child may have at once. */
+  maxProcesses?: number;
+  /** Contained: the largest file the child may write. */
+  maxFileBytes?: number;
+}
+
+/** The folders a contained task may use: nothing else of the disk exists for its process. */
+export interface EngineView {
+  readable: string[];
+  writable: string[];
 }
 
 export interface EngineRunOptions {
@@ -56,6 +74,8 @@ export interface EngineRunOptions {
   maxPayloadBytes?: number;
   /** Memory this task may use on top of memoryLimitBytes, such as its output buffer. */
   extraMemoryBytes?: number;
+  /** Run contained, seeing only these folders; without it the child runs as the agent does (the owner's own files). */
+  view?: EngineView;
 }
 
 export interface EngineRunResult {
@@ -78,6 +98,9 @@ export class EngineHost {
   /** The highest resident memory the watchdog saw during the last task. */
   lastTaskPeakRssBytes = 0;
   private child: ChildProcess | null = null;
+  /** The running child's view of the disk ('' uncontained) and its sandbox launch. */
+  private childView = '';
+  private launch: SandboxLaunch | null = null;
   private starting: Promise<ChildProcess> | null = null;
   private onReady: (() => void) | null = null;
   private task: Task | null = null;
@@ -117,7 +140,9 @@ export class EngineHost {
     const { signal } = options;
     if (this.closed) throw new EngineStoppedError(`${this.options.label} was closed`);
     signal?.throwIfAborted();
-    const child = await this.ensureStarted();
+    const view = options.view ? JSON.stringify(options.view) : '';
+    if (this.child && !this.starting && this.childView !== view) await this.restartFor();
+    const child = await this.ensureStarted(options.view ?? null);
     signal?.throwIfAborted();
     return new Promise<EngineRunResult>((resolve, reject) => {
       let cancelTimer: NodeJS.Timeout | null = null;
@@ -157,19 +182,34 @@ export class EngineHost {
     });
   }
 
-  private ensureStarted(): Promise<ChildProcess> {
+  private ensureStarted(view: EngineView | null): Promise<ChildProcess> {
     if (this.child && !this.starting) return Promise.resolve(this.child);
-    this.starting ??= this.start().finally(() => (this.starting = null));
+    this.starting ??= this.start(view).finally(() => (this.starting = null));
     return this.starting;
   }
 
-  private start(): Promise<ChildProcess> {
+  /** Ends the idle child, which sees another job's folders; the next task starts one for its own. */
+  private async restartFor(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    this.stop(new EngineStoppedError(`${this.options.label} was restarted for another job`));
+    await exited;
+  }
+
+  private start(view: EngineView | null): Promise<ChildProcess> {
     const { entry, heapLimitMb, args = [] } = this.options;
     const path = fileURLToPath(entry);
-    const execArgv = [`--max-old-space-size=${heapLimitMb}`, '--expose-gc', ...(path.endsWith('.ts') ? sourceHooksExecArgv() : [])];
+    const nodeFlags = [`--max-old-space-size=${heapLimitMb}`, '--expose-gc', ...(path.endsWith('.ts') ? sourceHooksExecArgv() : [])];
+    const launch = view ? this.contain(path, view, nodeFlags) : null;
     // stdout too is a pipe: the agent's own stdout carries its --json events.
-    const child = fork(path, args, { execArgv, serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'ipc'] });
+    const stdio: ('ignore' | 'pipe' | 'ipc')[] = ['ignore', 'pipe', 'pipe', 'pipe', 'ipc'];
+    const child = launch
+      ? fork(path, args, { execPath: launch.command, execArgv: launch.args, env: launch.env, serialization: 'advanced', stdio })
+      : fork(path, args, { execArgv: nodeFlags, serialization: 'advanced', stdio });
     this.child = child;
+    this.childView = view ? JSON.stringify(view) : '';
+    this.launch = launch;
     trackEngineProcess(child.pid);
     child.once('exit', () => untrackEngineProcess(child.pid));
     this.starts++;
@@ -201,6 +241,21 @@ export class EngineHost {
           reject(why);
         }
       });
+    });
+  }
+
+  /** The sandbox launch for a child that sees only `view`: node, its flags, then (from fork) the entry and args. */
+  private contain(entryPath: string, view: EngineView, nodeFlags: string[]): SandboxLaunch {
+    const { label, memoryLimitBytes } = this.options;
+    return (this.options.sandbox ?? platformSandbox()).launch(process.execPath, nodeFlags, {
+      label,
+      readable: [...codeFolders(entryPath, process.execPath), ...view.readable],
+      writable: view.writable,
+      // The watchdog stops a task at its own limit and says why; this is the bound it cannot be outrun past.
+      memoryBytes: Math.round(memoryLimitBytes * 1.5) + 256 * 2 ** 20,
+      maxProcesses: this.options.maxProcesses ?? 256,
+      maxFileBytes: this.options.maxFileBytes ?? 4 * 2 ** 30,
+      tmpBytes: 64 * 2 ** 20,
     });
   }
 
@@ -243,7 +298,7 @@ export class EngineHost {
   private watchMemory(task: Task): void {
     const pid = this.child?.pid;
     if (pid === undefined || this.task !== task) return;
-    const rss = readRssBytes(pid) ?? this.reportedRssBytes;
+    const rss = readTreeRssBytes(pid) ?? this.reportedRssBytes;
     this.lastTaskPeakRssBytes = Math.max(this.lastTaskPeakRssBytes, rss);
     if (rss <= task.limitBytes) return;
     this.stop(
@@ -256,14 +311,23 @@ export class EngineHost {
 
   /** Why the child's exit failed its task: the reason it was stopped for, or what it left on stderr. */
   private exited(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): Error {
-    const why = this.stopReason ?? this.crashReason(code, signal);
+    const sandboxSaid = this.child === child ? this.launch?.stopReason() : null;
+    const why = this.stopReason ?? (sandboxSaid ? this.sandboxStop(sandboxSaid) : this.crashReason(code, signal));
     if (this.child === child) {
+      this.launch?.dispose();
+      this.launch = null;
+      this.childView = '';
       this.child = null;
       this.stopReason = null;
       if (this.idleTimer) clearTimeout(this.idleTimer);
       this.task?.finish(why);
     }
     return why;
+  }
+
+  private sandboxStop(said: string): Error {
+    const text = `${this.options.label} was stopped by its sandbox: ${said}`;
+    return /memory/.test(said) ? new EngineOutOfMemoryError(`${text}; the scene is too large for this machine`) : new EngineStoppedError(text);
   }
 
   private crashReason(code: number | null, signal: NodeJS.Signals | null): Error {

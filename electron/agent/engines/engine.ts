@@ -21,6 +21,8 @@ export interface EngineTask {
   readonly signal: AbortSignal;
   /** A fresh path outside the job folder for one output file (named by us, never by a teammate). */
   outputPath(): string;
+  /** The folder outputPath's paths are in: this job's alone (a contained engine may write only there). */
+  readonly outputDir: string;
   /** Hands over the file at `path` as output `name`: stored by content address for the coordinator, and removed. */
   output(name: string, path: string): Promise<void>;
   /** How far the task is (frames, tiles, samples: the engine's own unit). */

@@ -3,6 +3,7 @@
 // milliseconds. Elsewhere this returns null and the engine host relies on the child's reports.
 
 import { readFileSync } from 'node:fs';
+import { processTree } from './process-tree.js';
 
 /** Resident set size of `pid` in bytes: every thread, the JS heap and all ArrayBuffers; null if unknown. */
 export function readRssBytes(pid: number): number | null {
@@ -12,4 +13,14 @@ export function readRssBytes(pid: number): number | null {
   } catch {
     return null;
   }
+}
+
+/** Resident memory of `pid` and every process it started (a sandbox's launcher and its engine); null if unknown. */
+export function readTreeRssBytes(pid: number): number | null {
+  let total: number | null = null;
+  for (const member of processTree(pid)) {
+    const rss = readRssBytes(member);
+    if (rss !== null) total = (total ?? 0) + rss;
+  }
+  return total;
 }

@@ -56,7 +56,8 @@ export class TaskRunner {
       const now = new Date();
       await utimes(jobDir, now, now); // recency, for pruneJobDirs
       for (const [i, asset] of lease.assets.entries()) await this.materialize(asset.hash, join(jobDir, names[i]!));
-      const outputDir = join(this.workDir, OUTPUT_DIR);
+      // This job's alone: an engine contained to it cannot touch another job's results.
+      const outputDir = join(this.workDir, OUTPUT_DIR, source.coordinatorId.slice(0, 16), lease.jobId);
       await mkdir(outputDir, { recursive: true });
       const outputs: TaskResult['outputs'] = {};
       const issued = new Set<string>();
@@ -64,6 +65,7 @@ export class TaskRunner {
       const task: EngineTask = {
         jobKey: `${source.coordinatorId.slice(0, 16)}/${lease.jobId}`,
         jobDir,
+        outputDir,
         threads,
         signal,
         // Not named after the lease: its id comes from a teammate.
@@ -110,10 +112,11 @@ export class TaskRunner {
   private async pruneJobDirs(): Promise<void> {
     if (Date.now() - this.lastPruneMs < PRUNE_INTERVAL_MS) return;
     this.lastPruneMs = Date.now();
-    for (const coordinator of await readdir(this.workDir).catch(() => [] as string[])) {
-      if (coordinator === OUTPUT_DIR) continue;
-      for (const job of await readdir(join(this.workDir, coordinator)).catch(() => [] as string[])) {
-        const dir = join(this.workDir, coordinator, job);
+    const roots = [this.workDir, join(this.workDir, OUTPUT_DIR)];
+    for (const root of roots) for (const coordinator of await readdir(root).catch(() => [] as string[])) {
+      if (root === this.workDir && coordinator === OUTPUT_DIR) continue;
+      for (const job of await readdir(join(root, coordinator)).catch(() => [] as string[])) {
+        const dir = join(root, coordinator, job);
         const s = await stat(dir).catch(() => null);
         if (s && Date.now() - s.mtimeMs > JOB_DIR_MAX_IDLE_MS) await rm(dir, { recursive: true, force: true });
       }

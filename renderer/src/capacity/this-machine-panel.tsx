@@ -1,4 +1,5 @@
 import { useEffect, useId, useState } from 'react';
+import type { AgentStatus } from '../../../shared/control-api/index.js';
 import type { SharingMode } from '../../../shared/model/index.js';
 import { errorText } from '../format/error-text.js';
 import { formatDuration } from '../format/human-units.js';
@@ -85,6 +86,7 @@ export function ThisMachinePanel() {
         </p>
       )}
       <BlenderAddonRow />
+      <SandboxNote sandbox={status.sandbox} />
       <p className="muted small">
         Device {status.deviceIdDisplay} · Troupe {status.version}
       </p>
@@ -94,5 +96,19 @@ export function ThisMachinePanel() {
         </p>
       )}
     </section>
+  );
+}
+
+/** What the team's work on this machine is kept from: said plainly, gaps first where there are any. */
+function SandboxNote({ sandbox }: { sandbox: AgentStatus['sandbox'] }) {
+  const open = sandbox.notContained.length > 0;
+  return (
+    <details className="small" data-testid="sandbox-note" open={open && sandbox.contained.length < 3}>
+      <summary className={open ? 'warning-text' : 'muted'}>
+        {open ? `Team work runs with limited protection here: ${sandbox.mechanism}` : `Team work runs in a sandbox: ${sandbox.mechanism}`}
+      </summary>
+      <p className="muted">Contained: {sandbox.contained.join('; ')}.</p>
+      {open && <p className="muted">Not contained: {sandbox.notContained.join('; ')}.</p>}
+    </details>
   );
 }

@@ -130,6 +130,7 @@ export function status(over: Partial<AgentStatus> = {}): AgentStatus {
     pairingLockedUntilMs: null,
     defaultOutputDir: '/home/ana/Renders',
     userIdleSeconds: null,
+    sandbox: { mechanism: 'bubblewrap and control groups (memory, pids)', contained: ['no network', 'the system read-only'], notContained: [] },
     ...over,
   };
 }

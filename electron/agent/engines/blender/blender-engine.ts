@@ -3,9 +3,16 @@
 // folder), then frames, a region (a float EXR tile), a stitch of the regions, or a bake, task
 // after task. Blender's lines go to the task's log; a crash, a kill or a cancel fails the task
 // with Blender's last lines, and the next task starts a fresh Blender.
+//
+// Blender runs in this machine's sandbox (../../sandbox): it sees the system, its own install,
+// Troupe's session scripts and this job's folders; it writes only this job's folder (new files,
+// such as a bake's disk cache: the shipped inputs are bound read-only) and its output folder; no
+// network; at most BLENDER_MEMORY_SHARE of this machine's memory.
 
-import { copyFile, rename } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { copyFile, mkdir, rename } from 'node:fs/promises';
+import os from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { BLENDER_ENGINE, type EngineAdvert } from '../../../../shared/model/jobs.js';
 import type { LeaseOf } from '../../../../shared/protocol/index.js';
 import { checkAssetName } from '../../jobs/asset-name.js';
@@ -17,6 +24,22 @@ import { BAKED_BLEND_OUTPUT, CACHE_OUTPUT_PREFIX, tileRegionOf } from './blender
 import { BlenderSessionPool } from './blender-session-pool.js';
 import { BlenderSession } from './blender-session.js';
 import { isStitch } from './blender-tasks.js';
+import { platformSandbox } from '../../sandbox/platform-sandbox.js';
+import { codeFolders, type Sandbox, type SandboxPolicy } from '../../sandbox/sandbox.js';
+
+/** The most of this machine's memory one Blender may hold (a 438 KB file can ask for 40 GiB). */
+export const BLENDER_MEMORY_SHARE = 0.6;
+/** Blender's own threads, Python's and the render's: far under this; a fork bomb is not. */
+const BLENDER_MAX_PROCESSES = 1024;
+const BLENDER_MAX_FILE_BYTES = 8 * 2 ** 30;
+const BLENDER_TMP_BYTES = 512 * 2 ** 20;
+
+export interface BlenderEngineOptions {
+  /** The sandbox Blender runs in (default: this machine's). */
+  sandbox?: Sandbox;
+  /** Default: BLENDER_MEMORY_SHARE of this machine's memory. */
+  memoryLimitBytes?: number;
+}
 
 type BlenderLease = LeaseOf<typeof BLENDER_ENGINE>;
 
@@ -27,6 +50,7 @@ export class BlenderEngine implements Engine<typeof BLENDER_ENGINE> {
   constructor(
     private readonly finder: BlenderFinder,
     readonly sessions = new BlenderSessionPool(),
+    private readonly options: BlenderEngineOptions = {},
   ) {}
 
   advert(): EngineAdvert | null {
@@ -67,11 +91,18 @@ export class BlenderEngine implements Engine<typeof BLENDER_ENGINE> {
   /** A Blender on the job's .blend, its files pointed at the job folder's copies. */
   private async open(install: BlenderInstall, lease: BlenderLease, task: EngineTask): Promise<BlenderSession> {
     const blendFile = join(task.jobDir, checkAssetName(lease.scene));
-    const { session } = await BlenderSession.start({ blenderPath: install.path, blendFile, threads: task.threads });
+    await mkdir(task.outputDir, { recursive: true });
+    const inputs = lease.assets.map((a) => join(task.jobDir, checkAssetName(a.name)));
+    const memoryBytes = this.options.memoryLimitBytes ?? Math.round(os.totalmem() * BLENDER_MEMORY_SHARE);
+    const policy = blenderSandboxPolicy(install.path, { jobDir: task.jobDir, outputDir: task.outputDir, inputs, memoryBytes });
+    const contained = { sandbox: this.options.sandbox ?? platformSandbox(), policy };
+    const { session } = await BlenderSession.start({ blenderPath: install.path, blendFile, threads: task.threads, contained });
     try {
       const paths = remapTable(lease.blender.blendDir, task.jobDir, lease.blender.dependencies);
-      const remap = await session.run('remap_paths', { paths, requireAll: true }, { timeoutMs: 120_000 });
+      const outputsInto = join(task.outputDir, 'file-outputs');
+      const remap = await session.run('remap_paths', { paths, requireAll: true, outputsInto }, { timeoutMs: 120_000 });
       remap.log.forEach((line) => task.log(line));
+      for (const line of remap.result.containedWriters) task.log(`[troupe] warning: ${line}`);
       for (const r of remap.result.remapped) task.log(`[troupe] ${r.kind} ${r.name}: ${r.from} -> ${r.to}`);
       return session;
     } catch (err) {
@@ -130,5 +161,27 @@ export class BlenderEngine implements Engine<typeof BLENDER_ENGINE> {
     }
     await rename(outcome.result.blendFile, path);
     await task.output(BAKED_BLEND_OUTPUT, path);
+  }
+}
+
+/** What a teammate's Blender may see and do: the job's folders, its own install and Troupe's scripts. */
+export function blenderSandboxPolicy(blenderPath: string, job: { jobDir: string; outputDir: string; inputs: string[]; memoryBytes: number }): SandboxPolicy {
+  return {
+    label: 'Blender',
+    readable: [...codeFolders(import.meta.dirname, process.execPath), blenderFolder(blenderPath), ...job.inputs],
+    writable: [job.jobDir, job.outputDir],
+    memoryBytes: job.memoryBytes,
+    maxProcesses: BLENDER_MAX_PROCESSES,
+    maxFileBytes: BLENDER_MAX_FILE_BYTES,
+    tmpBytes: BLENDER_TMP_BYTES,
+  };
+}
+
+/** The folder of the Blender program (its own Python and data sit beside or below it). */
+function blenderFolder(path: string): string {
+  try {
+    return dirname(realpathSync(path));
+  } catch {
+    return dirname(path);
   }
 }

@@ -11,7 +11,8 @@ export type BlenderFailure =
   | 'crashed' // the process exited while it had a task
   | 'timed-out' // the task ran past its time limit; the process was killed
   | 'cancelled' // the engine was told to stop; the process was killed
-  | 'command-failed'; // the session answered with an error (a bad scene, a render error)
+  | 'command-failed' // the session answered with an error (a bad scene, a render error)
+  | 'sandbox-limit'; // the sandbox stopped Blender: over its memory or process bound
 
 const WIRE_CODE: Record<BlenderFailure, ErrorCode> = {
   'not-found': 'internal',
@@ -20,6 +21,7 @@ const WIRE_CODE: Record<BlenderFailure, ErrorCode> = {
   'timed-out': 'internal',
   cancelled: 'internal',
   'command-failed': 'bad-scene',
+  'sandbox-limit': 'bad-scene', // as the built-in renderer's out-of-memory: the scene asks too much
 };
 
 export class BlenderTaskError extends TroupeError {

@@ -128,11 +128,15 @@ export interface RemapArgs {
   saveAs?: string;
   /** Fail when anything is still missing afterwards. */
   requireAll?: boolean;
+  /** Point every compositor File Output node into this folder (a teammate's task folder). */
+  outputsInto?: string;
 }
 export interface RemapResult {
   remapped: { kind: DependencyKind; name: string; from: string; to: string }[];
   unused: string[];
   missing: string[];
+  /** One line per File Output node moved into outputsInto (or that could not be). */
+  containedWriters: string[];
 }
 
 export interface BakeArgs {

@@ -14,6 +14,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import type { Sandbox, SandboxLaunch, SandboxPolicy } from '../../sandbox/sandbox.js';
 import { sessionServerScript } from './blender-assets.js';
 import { BlenderTaskError, type BlenderFailure } from './blender-errors.js';
 import {
@@ -38,6 +39,8 @@ export interface BlenderSessionOptions {
   lowPriority?: boolean;
   logLines?: number;
   env?: NodeJS.ProcessEnv;
+  /** Run in this sandbox with this policy (a teammate's file); without it Blender runs as the agent does. */
+  contained?: { sandbox: Sandbox; policy: SandboxPolicy };
 }
 
 export interface CommandOptions {
@@ -82,6 +85,7 @@ export class BlenderSession {
   private constructor(
     private readonly child: ChildProcess,
     logLines: number,
+    private readonly launch: SandboxLaunch | null = null,
   ) {
     this.log = new LogTail(logLines);
     for (const stream of [child.stdout, child.stderr]) {
@@ -101,6 +105,9 @@ export class BlenderSession {
       });
       // 'close' comes after every pipe is drained: the last log lines are in by then.
       child.once('close', (code, signal) => {
+        const said = this.launch?.stopReason();
+        if (said) this.ending ??= { failure: 'sandbox-limit', message: `Blender was stopped by its sandbox: ${said}` };
+        this.launch?.dispose();
         this.exitInfo = { code, signal };
         this.log.flush();
         this.failPending();
@@ -114,12 +121,15 @@ export class BlenderSession {
     const script = options.serverScript ?? sessionServerScript();
     const threads = options.threads ? ['-t', String(options.threads)] : [];
     const args = ['-b', '--factory-startup', '--disable-autoexec', '-noaudio', ...threads, options.blendFile, '--python', script];
-    const child = spawn(options.blenderPath, args, {
+    const { contained } = options;
+    const launch = contained ? contained.sandbox.launch(options.blenderPath, args, { ...contained.policy, lowPriority: options.lowPriority !== false }) : null;
+    const child = spawn(launch?.command ?? options.blenderPath, launch?.args ?? args, {
       stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-      env: { ...(options.env ?? process.env), TROUPE_ANSWER_FD: String(ANSWER_FD) },
+      env: { ...(launch?.env ?? options.env ?? process.env), TROUPE_ANSWER_FD: String(ANSWER_FD) },
       windowsHide: true,
     });
-    if (options.lowPriority !== false && child.pid !== undefined) {
+    // Contained, the launcher lowers the priority before Blender exists.
+    if (!launch && options.lowPriority !== false && child.pid !== undefined) {
       try {
         // Before Blender starts its render threads, which inherit the priority on Linux.
         os.setPriority(child.pid, os.constants.priority.PRIORITY_BELOW_NORMAL);
@@ -127,7 +137,7 @@ export class BlenderSession {
         /* not allowed here: run at normal priority */
       }
     }
-    const session = new BlenderSession(child, options.logLines ?? DEFAULT_LOG_LINES);
+    const session = new BlenderSession(child, options.logLines ?? DEFAULT_LOG_LINES, launch);
     const facts = await session.waitReady(options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
     if (!facts.blendFile) {
       session.kill('start-failed', `Blender could not open ${options.blendFile}`);

@@ -5,14 +5,14 @@
 
 import { resolve } from 'node:path';
 import { TroupeError } from '../../../../shared/errors.js';
-import { EngineHost } from '../engine-host.js';
+import { EngineHost, type EngineView } from '../engine-host.js';
 import { compiledModule } from '../source-modules.js';
 import { DEFAULT_SCENE_BUDGET_BYTES, ENGINE_HEAP_LIMIT_MB, ENGINE_IDLE_TIMEOUT_MS, engineMemoryLimitBytes } from './render-limits.js';
 import type { Region } from '../../../../shared/model/jobs.js';
 import { checkRenderRequest, type RenderSettings } from './render-request.js';
 import type { RenderEngineRequest, RenderOutputFile } from './render-service.js';
 
-type RenderOptions = { signal?: AbortSignal; onProgress?: (rowsDone: number, rows: number) => void };
+type RenderOptions = { signal?: AbortSignal; onProgress?: (rowsDone: number, rows: number) => void; view?: EngineView };
 
 export interface BuiltinRendererOptions {
   /** How many cores the owner shares with the team. */

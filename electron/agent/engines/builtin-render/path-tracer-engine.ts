@@ -35,7 +35,9 @@ export class PathTracerEngine implements Engine<typeof BUILTIN_RENDER_ENGINE> {
       task.signal.throwIfAborted();
       const region = spec.region ?? { x: 0, y: 0, width: settings.width, height: settings.height };
       const path = task.outputPath();
-      await renderer.renderToFile(scenePath, { ...settings, frame }, region, { path, format }, { signal: task.signal });
+      // Contained: the job's own inputs to read, its own output folder to write, nothing else.
+      const view = { readable: [task.jobDir], writable: [task.outputDir] };
+      await renderer.renderToFile(scenePath, { ...settings, frame }, region, { path, format }, { signal: task.signal, view });
       await task.output(spec.kind === 'bucket' ? 'tile' : `frame:${frame}`, path);
     }
   }

@@ -95,15 +95,16 @@ describe('TaskRunner with hostile scenes', () => {
         accessors: [{ componentType: 5126, count: 1e9, type: 'VEC3' }],
       }),
     );
-    const engineBefore = readRssBytes(host().pid!)!;
+    const starts = host().starts;
     const { message, growthBytes } = await failedTask(await leaseFor(path));
     expect(message).toMatch(
       /accessor 0 declares 1000000000 VEC3 elements \(11\.2 GiB once read\), more than the 2 GiB a scene may use on this machine/,
     );
     expect(growthBytes).toBeLessThan(20 * MiB);
-    // Refused before allocating: the engine did not grow either, and needed no restart.
-    expect(readRssBytes(host().pid!)! - engineBefore).toBeLessThan(20 * MiB);
-    expect(host().starts).toBe(1);
+    // Refused before allocating: the engine process this job got (each job gets its own) was not
+    // stopped for its memory, and is still up.
+    expect(host().starts).toBe(starts + 1);
+    expect(() => process.kill(host().pid!, 0)).not.toThrow();
   });
 
   it('fails a task whose PNG claims 30000x30000, and one whose many PNGs add up past the budget', async () => {
@@ -136,8 +137,9 @@ describe('TaskRunner with hostile scenes', () => {
     );
     expect(growthBytes).toBeLessThan(20 * MiB);
     expect(() => process.kill(pid, 0)).toThrow(); // the engine process is gone
+    expect(host().pid).toBeUndefined(); // and so is the one the job got, stopped at its limit
     const next = await runner.run(await leaseFor(writeQuadScene(), ['quad.bin', 'checker.png']), source, 1, new AbortController().signal);
     expect(Object.keys(next.outputs)).toEqual(['frame:0']);
-    expect(host().starts).toBe(starts + 1);
+    expect(host().starts).toBe(starts + 2); // the stopped job's own process, then the next job's
   });
 });

@@ -1,0 +1,92 @@
+// `npm run bench:sandbox`: what the engines' sandbox costs, each figure contained vs not in one
+// run, alternating, so the ratio holds on a shared, noisy machine.
+//   start-up   an engine process started and answering its first (trivial) task: the built-in
+//              engines' Node process, and Blender (-b --factory-startup, an empty Python line)
+//   per task   a built-in render of about 2 s (the test scene, 2 threads) in a kept-alive process,
+//              contained vs not                               goal: under 2 % of the task
+// BENCH_ROUNDS (default 5) sets how many of each.
+
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { EngineHost, type EngineView } from '../../electron/agent/engines/engine-host.js';
+import { BuiltinRenderer } from '../../electron/agent/engines/builtin-render/builtin-renderer.js';
+import { blenderSandboxPolicy } from '../../electron/agent/engines/blender/blender-engine.js';
+import { platformSandbox } from '../../electron/agent/sandbox/platform-sandbox.js';
+import { writeTestScene } from '../integration/harness/scenes.js';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const BLENDER = process.env.BLENDER ?? '/usr/bin/blender';
+const run = promisify(execFile);
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const ms = (x: number): string => `${x.toFixed(0)} ms`;
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+async function main(): Promise<void> {
+  const sandbox = platformSandbox();
+  console.log(`sandbox here: ${sandbox.containment.mechanism}`);
+  if (sandbox.containment.notContained.length) console.log(`  not contained: ${sandbox.containment.notContained.join('; ')}`);
+  const root = mkdtempSync(join(tmpdir(), 'troupe-sandbox-bench-'));
+  const jobDir = join(root, 'job');
+  const outputDir = join(root, 'out');
+  for (const d of [jobDir, outputDir]) mkdirSync(d, { recursive: true });
+  const scene = join(jobDir, 'scene.glb');
+  await writeTestScene(scene);
+  const view: EngineView = { readable: [jobDir], writable: [outputDir] };
+  try {
+    // Start-up: a fresh host each round, so each measures a process start and its first answer.
+    const child = new URL('../integration/harness/escape-engine-child.js', import.meta.url);
+    const nodeStart = { contained: [] as number[], open: [] as number[] };
+    for (let i = 0; i < ROUNDS; i++) {
+      for (const contained of [true, false]) {
+        const host = new EngineHost({ label: 'bench', entry: child, memoryLimitBytes: 2 ** 30, heapLimitMb: 256 });
+        nodeStart[contained ? 'contained' : 'open'].push(await timed(() => host.run({ kind: 'env' }, contained ? { view } : {})));
+        await host.close();
+      }
+    }
+    console.log(`start-up, the built-in engines' process: contained ${ms(median(nodeStart.contained))}, not ${ms(median(nodeStart.open))} (+${ms(median(nodeStart.contained) - median(nodeStart.open))})`);
+
+    if (existsSync(BLENDER)) {
+      const blender = { contained: [] as number[], open: [] as number[] };
+      const args = ['-b', '--factory-startup', '--disable-autoexec', '-noaudio', '--python-expr', 'pass'];
+      const policy = blenderSandboxPolicy(BLENDER, { jobDir, outputDir, inputs: [scene], memoryBytes: 2 ** 31 });
+      for (let i = 0; i < ROUNDS; i++) {
+        const launch = sandbox.launch(BLENDER, args, policy);
+        blender.contained.push(await timed(() => run(launch.command, launch.args, { env: launch.env })));
+        launch.dispose();
+        blender.open.push(await timed(() => run(BLENDER, args)));
+      }
+      console.log(`start-up, Blender (to exit): contained ${ms(median(blender.contained))}, not ${ms(median(blender.open))} (+${ms(median(blender.contained) - median(blender.open))})`);
+    }
+
+    // Per task: two kept-alive renderers, one contained; tasks alternate between them.
+    const renderers = { contained: new BuiltinRenderer({ threads: 2 }), open: new BuiltinRenderer({ threads: 2 }) };
+    const settings = { width: 320, height: 240, samplesPerPixel: 48, seed: 1, frame: 1, fps: 24 };
+    const region = { x: 0, y: 0, width: 320, height: 240 };
+    const task = (contained: boolean, n: number) =>
+      renderers[contained ? 'contained' : 'open'].renderToFile(scene, { ...settings, seed: n }, region, { path: join(outputDir, `f${n}.png`), format: 'png' }, contained ? { view } : {});
+    await task(true, 0); // each loads the scene once
+    await task(false, 0);
+    const per = { contained: [] as number[], open: [] as number[] };
+    for (let i = 1; i <= ROUNDS; i++) {
+      per.contained.push(await timed(() => task(true, i)));
+      per.open.push(await timed(() => task(false, i)));
+    }
+    const c = median(per.contained);
+    const o = median(per.open);
+    console.log(`per task (a ${(o / 1000).toFixed(1)} s render, kept-alive process): contained ${ms(c)}, not ${ms(o)}: ${(((c - o) / o) * 100).toFixed(1)} % (goal < 2 %)`);
+    await renderers.contained.close();
+    await renderers.open.close();
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+await main();
