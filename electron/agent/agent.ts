@@ -15,7 +15,7 @@ import { CapacityChangeGate } from './capacity/capacity-change.js';
 import { CapacityHistoryLog } from './capacity/capacity-history.js';
 import { CapacityProbe } from './capacity/capacity-probe.js';
 import { DEFAULT_PEER_PORT, isLoopback, type AgentConfig } from './config/agent-config.js';
-import { CONTROL_ENDPOINT_FILE, loadOrCreateControlToken } from './control-api/control-token.js';
+import { CONTROL_ENDPOINT_FILE, createControlToken } from './control-api/control-token.js';
 import { ControlServer } from './control-api/control-server.js';
 import { UploadStore } from './control-api/upload-store.js';
 import { TaskImages } from './coordinator/task-images.js';
@@ -269,7 +269,7 @@ export class Agent {
       () => this.views.teamOrSelf(),
       (sample) => this.events.emit({ type: 'capacitySampled', sample }),
     );
-    const token = await loadOrCreateControlToken(config.dataDir);
+    const token = await createControlToken(config.dataDir);
     this.control = new AgentControl({
       views: this.views,
       events: this.events,

@@ -1,6 +1,7 @@
 // Owns how plain-Node clients (the CLI, the desktop shell's main process) reach the local agent:
 // the endpoint and token files in the data directory, then HTTP and the event WebSocket on
-// 127.0.0.1 with the token. Errors come back as the agent's own words.
+// 127.0.0.1 with the token, once the listener has proved it is this user's agent (agent-proof.ts).
+// Errors come back as the agent's own words.
 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,9 +15,13 @@ import {
 } from '../../shared/control-api/control-client.js';
 import { CONTROL_TOKEN_SUBPROTOCOL_PREFIX } from '../../shared/control-api/index.js';
 import { EVENTS_PATH } from '../../shared/control-api/routes.js';
+import { checkAgentProof } from '../agent/control-api/agent-proof.js';
 import { CONTROL_ENDPOINT_FILE, CONTROL_TOKEN_FILE } from '../agent/control-api/control-token.js';
 
 const NOT_ANSWERING = 'The Troupe agent is not answering. Is `troupe agent` still running?';
+const notOurs = (port: number): string =>
+  `Something answers on port ${port}, but it is not your Troupe agent (it may have stopped, leaving its address behind). ` +
+  'Nothing was sent to it. Start Troupe again with `troupe agent`.';
 
 /** The typed control-API client, over HTTP with the token from the data directory. */
 export class ControlClient extends ControlApiClient {
@@ -29,6 +34,11 @@ export class ControlClient extends ControlApiClient {
     } catch {
       throw new TroupeError('peer-unreachable', `No Troupe agent is running for ${dataDir}. Start one with \`troupe agent\`.`);
     }
+    // The token goes only to a listener that proves it holds it: control.json outlives a crashed
+    // agent, and another program may have taken its port since.
+    const verdict = await checkAgentProof(endpoint.port, token);
+    if (verdict === 'no-answer') throw new TroupeError('peer-unreachable', NOT_ANSWERING);
+    if (verdict === 'not-ours') throw new TroupeError('peer-unreachable', notOurs(endpoint.port));
     return ControlClient.at(endpoint.port, token);
   }
 

@@ -1,12 +1,12 @@
 // Owns finding the local agent of a data directory: the control endpoint and token files it
-// writes when it starts, and a quick question (status) that tells an agent that answers from a
-// file left behind by one that is gone. Plain Node: the CLI's way of reaching the agent, for the
+// writes when it starts, and a quick question (its proof that it holds the token) that tells our
+// agent from a file left behind by one that is gone and whatever took its port. Plain Node: the CLI's way of reaching the agent, for the
 // shell.
 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { checkAgentProof } from '../agent/control-api/agent-proof.js';
 import { CONTROL_ENDPOINT_FILE, CONTROL_TOKEN_FILE } from '../agent/control-api/control-token.js';
-import { CONTROL_ROUTES } from '../../shared/control-api/routes.js';
 
 export interface AgentEndpoint {
   /** The control API's port on 127.0.0.1. */
@@ -30,21 +30,12 @@ export async function readAgentEndpoint(dataDir: string): Promise<AgentEndpoint 
   }
 }
 
-/** The endpoint of an agent for `dataDir` that answers with our token now, or null. */
+/**
+ * The endpoint of an agent for `dataDir` that proves it holds the token now, or null. The token is
+ * not sent: some other program may listen on a port an old agent used (agent-proof.ts).
+ */
 export async function probeAgent(dataDir: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<AgentEndpoint | null> {
   const endpoint = await readAgentEndpoint(dataDir);
   if (!endpoint) return null;
-  const { method, path } = CONTROL_ROUTES.status;
-  try {
-    const res = await fetch(`http://127.0.0.1:${endpoint.port}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${endpoint.token}` },
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    await res.arrayBuffer();
-    // A 401 is some other program on a port an old agent used, or an agent with another token.
-    return res.ok ? endpoint : null;
-  } catch {
-    return null;
-  }
+  return (await checkAgentProof(endpoint.port, endpoint.token, timeoutMs)) === 'ours' ? endpoint : null;
 }

@@ -1,9 +1,14 @@
 # Talks to the Troupe agent on this computer: its control API listens on 127.0.0.1 only, on the
 # port it writes to control.json in its data folder, and wants the per-user token from the
-# control-token file beside it (readable by this user alone).
+# control-token file beside it (readable by this user alone, new on every start). The token is sent
+# only once the listener has proved it holds it (agent-proof.ts: HMAC-SHA256 of the port and a
+# nonce), so a program that took a crashed agent's port never sees it.
 
+import hashlib
+import hmac
 import json
 import os
+import secrets
 import sys
 import urllib.error
 import urllib.request
@@ -37,6 +42,10 @@ def data_dir(env=os.environ, platform=sys.platform):
 
 
 NOT_RUNNING = "Troupe isn't running on this computer. Start Troupe, then try again."
+NOT_OURS = (
+    "Something else answers where Troupe was (Troupe may have stopped). Nothing was sent to it. "
+    "Start Troupe, then try again."
+)
 
 
 def not_answering(timeout_s):
@@ -53,8 +62,32 @@ class AgentClient:
                 self.token = f.read().strip()
         except (OSError, ValueError, KeyError, TypeError) as err:
             raise AgentUnavailable(NOT_RUNNING) from err
+        self.proven = False
+
+    def _prove(self, timeout_s):
+        """Asks the listener to prove it holds our token; raises unless it does."""
+        nonce = secrets.token_hex(32)
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}/agent-proof?nonce={nonce}", method="GET")
+        try:
+            with urllib.request.urlopen(request, timeout=timeout_s) as response:
+                proof = json.loads(response.read().decode("utf-8") or "null").get("proof")
+        except urllib.error.HTTPError as err:
+            raise AgentUnavailable(NOT_OURS) from err
+        except (urllib.error.URLError, OSError) as err:
+            if isinstance(err, TimeoutError) or isinstance(getattr(err, "reason", None), TimeoutError):
+                raise AgentUnavailable(not_answering(timeout_s)) from err
+            raise AgentUnavailable(NOT_RUNNING) from err
+        except (ValueError, AttributeError) as err:
+            raise AgentUnavailable(NOT_OURS) from err
+        message = f"troupe-agent-proof/1|{self.port}|{nonce}".encode("utf-8")
+        expected = hmac.new(self.token.encode("utf-8"), message, hashlib.sha256).hexdigest()
+        if not isinstance(proof, str) or not hmac.compare_digest(proof, expected):
+            raise AgentUnavailable(NOT_OURS)
+        self.proven = True
 
     def call(self, method, path, body=None, timeout_s=TIMEOUT_S):
+        if not self.proven:
+            self._prove(min(timeout_s, TIMEOUT_S))
         data = None if body is None else json.dumps(body).encode("utf-8")
         request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", data=data, method=method)
         request.add_header("Authorization", f"Bearer {self.token}")

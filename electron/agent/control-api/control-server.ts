@@ -34,6 +34,7 @@ import {
 } from '../../../shared/control-api/index.js';
 import type { NearbyDevice, SharingSetting, TeamView } from '../../../shared/model/index.js';
 import { AccessGuard } from './access-guard.js';
+import { AGENT_PROOF_PATH, agentProof } from './agent-proof.js';
 import { securityHeaders, UiFiles } from './ui-files.js';
 import { sessionLandingUrl, UiSessions } from './ui-sessions.js';
 
@@ -104,7 +105,7 @@ export class ControlServer {
 
   constructor(
     private readonly api: ControlApiHandlers,
-    token: string,
+    private readonly token: string,
     options: ControlServerOptions = {},
   ) {
     this.guard = new AccessGuard(token, () => this.port, options.extraOrigins ?? [], this.sessions);
@@ -228,6 +229,12 @@ export class ControlServer {
     const verdict = this.guard.checkHost(req);
     if (!verdict.ok) return page(res, verdict.status, this.port, 'Refused', verdict.message);
     if (req.method !== 'GET' && req.method !== 'HEAD') return page(res, 405, this.port, 'Not allowed', `${req.method} is not allowed here`);
+    if (path === AGENT_PROOF_PATH) {
+      // Before a client sends the token: proof that this listener holds it (agent-proof.ts).
+      const nonce = new URLSearchParams(query).get('nonce') ?? '';
+      if (!/^[0-9a-f]{16,128}$/.test(nonce)) return send(res, 400, { error: { code: 'bad-request', message: 'nonce: 16 to 128 hex digits' } });
+      return send(res, 200, { proof: agentProof(this.token, this.port, nonce) });
+    }
     if (path === '/login') {
       // Only a GET (a person following the link) spends the code: a HEAD is a link checker's or a preview's.
       if (req.method !== 'GET') return page(res, 405, this.port, 'Not allowed', 'Open this link in a browser to sign in.');

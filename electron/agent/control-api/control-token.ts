@@ -1,22 +1,16 @@
-// Owns the per-user secret that local clients present: made once, readable by the owner only.
+// Owns the per-user secret that local clients present: made anew on every start (a token caught
+// once, by a program that took a crashed agent's port, drives nothing after a restart), readable by
+// the owner only. Clients read it from the file each time they connect.
 
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../storage/atomic-file.js';
 
 export const CONTROL_TOKEN_FILE = 'control-token';
 export const CONTROL_ENDPOINT_FILE = 'control.json';
 
-export async function loadOrCreateControlToken(dataDir: string): Promise<string> {
-  const path = join(dataDir, CONTROL_TOKEN_FILE);
-  try {
-    const token = (await readFile(path, 'utf8')).trim();
-    if (/^[0-9a-f]{64}$/.test(token)) return token;
-  } catch {
-    /* first start */
-  }
+export async function createControlToken(dataDir: string): Promise<string> {
   const token = randomBytes(32).toString('hex');
-  await writeFileAtomic(path, token + '\n', 0o600);
+  await writeFileAtomic(join(dataDir, CONTROL_TOKEN_FILE), token + '\n', 0o600);
   return token;
 }

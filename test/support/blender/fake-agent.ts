@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { AGENT_PROOF_PATH, agentProof } from '../../../electron/agent/control-api/agent-proof.js';
 
 export interface RecordedRequest {
   method: string;
@@ -94,6 +95,11 @@ export async function startFakeAgent(
     req.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
       requests.push({ method: req.method!, url: req.url!, authorization: req.headers.authorization, body: text ? JSON.parse(text) : null });
+      // As the agent does: proof that this listener holds the token, before the add-on sends it.
+      if (req.method === 'GET' && req.url!.startsWith(`${AGENT_PROOF_PATH}?`)) {
+        const nonce = new URLSearchParams(req.url!.split('?')[1]).get('nonce') ?? '';
+        return answer(res, 200, { proof: agentProof(token, (server.address() as AddressInfo).port, nonce) });
+      }
       if (req.headers.authorization !== `Bearer ${token}`)
         return answer(res, 401, { error: { code: 'unauthorized', message: 'no token' } });
       if (req.method === 'GET' && req.url === '/api/team') return answer(res, 200, team);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
+import { AGENT_PROOF_PATH, agentProof } from '../../../../electron/agent/control-api/agent-proof.js';
 import { probeAgent, readAgentEndpoint, type AgentEndpoint } from '../../../../electron/main/agent-endpoint.js';
 import { AgentEventHub } from '../../../../electron/main/agent-event-hub.js';
 import { bytesTransport, eventsTransport, jsonTransport } from '../../../../electron/main/agent-transports.js';
@@ -19,7 +20,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** A stand-in agent: /api/status and /api/events behind the token; every request recorded. */
+/** A stand-in agent: its proof of the token, /api/status and /api/events behind the token; every request recorded. */
 async function standIn(port = 0) {
   const seen: { method: string; url: string; auth: string | undefined; body: string }[] = [];
   const server = http.createServer((req, res) => {
@@ -27,6 +28,10 @@ async function standIn(port = 0) {
     req.on('data', (c) => (body += c));
     req.on('end', () => {
       seen.push({ method: req.method!, url: req.url!, auth: req.headers.authorization, body });
+      if (req.url?.startsWith(`${AGENT_PROOF_PATH}?`)) {
+        const nonce = new URLSearchParams(req.url.split('?')[1]).get('nonce') ?? '';
+        return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ proof: agentProof(TOKEN, (server.address() as { port: number }).port, nonce) }));
+      }
       if (req.headers.authorization !== `Bearer ${TOKEN}`) return void res.writeHead(401).end('{}');
       if (req.url?.startsWith('/api/jobs/')) return void res.writeHead(200, { 'content-type': 'image/png' }).end(Buffer.from([137, 80]));
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, echo: body ? JSON.parse(body) : null }));
