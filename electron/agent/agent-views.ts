@@ -3,7 +3,7 @@
 
 import os from 'node:os';
 import type { AgentStatus } from '../../shared/control-api/index.js';
-import type { NearbyDevice, TeamView } from '../../shared/model/index.js';
+import type { DeviceId, NearbyDevice, TeamView } from '../../shared/model/index.js';
 import { PROTOCOL_VERSION } from '../../shared/protocol/index.js';
 import type { CapacityProbe } from './capacity/capacity-probe.js';
 import { defaultOutputDir, type AgentConfig } from './config/agent-config.js';
@@ -99,6 +99,14 @@ export class AgentViews {
 
   nearby(): NearbyDevice[] {
     return this.s.nearbyList.list().map((e) => ({ ...e, member: this.s.teams.roster.isMember(e.deviceId) }));
+  }
+
+  /** These devices as the nearby list shows them (those still listed). */
+  nearbyDevices(ids: DeviceId[]): NearbyDevice[] {
+    return ids.flatMap((id) => {
+      const e = this.s.nearbyList.get(id);
+      return e ? [{ ...e, member: this.s.teams.roster.isMember(id) }] : [];
+    });
   }
 }
 

@@ -299,7 +299,7 @@ export class Agent {
     this.finder = new MdnsPeerFinder({ interfaceSetting: config.interfaceAddress, log: this.log });
     this.finder.onSeen((a) => this.onSeen(a, 'mdns'));
     this.finder.onGone((id) => this.nearbyList.gone(id));
-    this.nearbyList.on('changed', () => this.events.emit({ type: 'nearbyChanged', nearby: this.views.nearby() }));
+    this.nearbyList.on('changed', (changed, gone) => this.events.emit({ type: 'nearbyChanged', changed: this.views.nearbyDevices(changed), gone }));
     await this.finder.start(this.announcement());
   }
 
@@ -327,8 +327,9 @@ export class Agent {
 
   private onSeen(a: Announcement, source: 'mdns' | 'manual'): void {
     const isNew = !this.nearbyList.get(a.deviceId);
-    this.nearbyList.seen(a, source);
-    if (isNew && this.teams.roster.isMember(a.deviceId)) this.links.nudge(a.deviceId);
+    const member = this.teams.roster.isMember(a.deviceId);
+    if (!this.nearbyList.seen(a, source, { from: a.from ?? a.addresses[0] ?? '', exempt: member || source === 'manual' })) return;
+    if (isNew && member) this.links.nudge(a.deviceId);
   }
 
   private addressesOf(id: DeviceId): string[] {

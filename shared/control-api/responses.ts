@@ -205,7 +205,8 @@ export type AddonInstalled = z.infer<typeof addonInstalledSchema>;
 // ---- The event stream (one JSON text message per event on EVENTS_PATH) ----
 
 export const controlEventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('nearbyChanged'), nearby: z.array(nearbyDeviceSchema) }),
+  /** What changed in the nearby list: devices new or changed, and ids gone (GET /api/nearby has the whole list). */
+  z.object({ type: z.literal('nearbyChanged'), changed: z.array(nearbyDeviceSchema), gone: z.array(deviceId) }),
   z.object({ type: z.literal('teamChanged'), team: teamViewSchema.nullable() }),
   z.object({ type: z.literal('memberOnline'), deviceId, name: z.string() }),
   z.object({ type: z.literal('memberOffline'), deviceId, name: z.string(), reason: z.string() }),

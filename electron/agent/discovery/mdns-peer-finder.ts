@@ -6,6 +6,7 @@ import Bonjour from 'bonjour-service';
 import os from 'node:os';
 import { PROTOCOL_VERSION, SERVICE_TYPE, txtSchema } from '../../../shared/protocol/index.js';
 import type { DeviceId } from '../../../shared/model/index.js';
+import { MdnsSenderFilter } from './mdns-sender-filter.js';
 import type { Announcement, PeerFinder } from './peer-finder.js';
 
 type Service = InstanceType<typeof Bonjour.Service>;
@@ -30,6 +31,7 @@ export class MdnsPeerFinder implements PeerFinder {
   private readonly gone: ((id: DeviceId) => void)[] = [];
   private timers: NodeJS.Timeout[] = [];
   private interfaceKey = '';
+  private readonly filter = new MdnsSenderFilter(SERVICE_FQDN_SUFFIX.toLowerCase());
 
   constructor(private readonly options: MdnsOptions = {}) {}
 
@@ -61,6 +63,15 @@ export class MdnsPeerFinder implements PeerFinder {
     const opts = addr ? { interface: addr, bind: '0.0.0.0' } : {};
     this.bonjour = new Bonjour(opts as object, (err: Error) => this.options.log?.(`mdns: ${err.message}`));
     const mdns = (this.bonjour as unknown as { server: { mdns: NodeJS.EventEmitter & { query: (q: unknown) => void } } }).server.mdns;
+    // Ahead of every listener, the browser's too: bonjour-service offers no hook, so its emitter's
+    // 'response' is wrapped, and a flood of made-up services never reaches the browser's list.
+    const emit = mdns.emit.bind(mdns);
+    mdns.emit = ((event: string | symbol, ...args: unknown[]) => {
+      if (event !== 'response') return emit(event, ...args);
+      const [packet, rinfo] = args as [{ answers?: Rr[]; additionals?: Rr[] }, { address: string }];
+      const filtered = { ...packet, answers: this.filter.filter(packet.answers ?? [], rinfo.address), additionals: this.filter.filter(packet.additionals ?? [], rinfo.address) };
+      return emit(event, filtered, rinfo);
+    }) as typeof mdns.emit;
     mdns.on('response', (packet: { answers: Rr[]; additionals: Rr[] }, rinfo: { address: string }) => this.onResponse(packet, rinfo));
     mdns.on('error', (err: Error) => this.options.log?.(`mdns: ${err.message}`));
     this.publish();
@@ -132,7 +143,7 @@ export class MdnsPeerFinder implements PeerFinder {
     const parsed = txtSchema.safeParse(service.txt ?? {});
     if (!parsed.success || !this.self || parsed.data.id === this.self.deviceId) return;
     const txt = parsed.data;
-    this.fqdnToId.set(service.fqdn, txt.id);
+    remember(this.fqdnToId, service.fqdn, txt.id);
     const addresses = [service.referer?.address, ...(service.addresses ?? [])].filter(
       (a): a is string => typeof a === 'string' && /^\d+\.\d+\.\d+\.\d+$/.test(a),
     );
@@ -146,8 +157,9 @@ export class MdnsPeerFinder implements PeerFinder {
       memoryBytes: Number(txt.mem),
       engines: txt.engines ? txt.engines.split(',') : [],
       protocolVersion: Number(txt.pv),
+      ...(service.referer?.address ? { from: service.referer.address } : {}),
     };
-    this.lastAnnouncement.set(service.fqdn, announcement);
+    remember(this.lastAnnouncement, service.fqdn, announcement);
     this.seen.forEach((l) => l(announcement));
   }
 
@@ -160,7 +172,7 @@ export class MdnsPeerFinder implements PeerFinder {
       const known = this.lastAnnouncement.get(rr.data);
       if (!known || rr.ttl === 0) continue;
       const addresses = [...new Set([rinfo.address, ...known.addresses])];
-      this.seen.forEach((l) => l({ ...known, addresses }));
+      this.seen.forEach((l) => l({ ...known, addresses, from: rinfo.address }));
     }
   }
 
@@ -216,4 +228,13 @@ export function resolveInterfaceAddress(setting: string): string | undefined {
 
 export function osLabel(): string {
   return `${os.platform()}-${os.arch()}`;
+}
+
+/** What a stranger announces is kept, but never more than this many services (oldest go first). */
+const REMEMBERED_SERVICES = 1024;
+
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key); // to the end: the most recent
+  map.set(key, value);
+  if (map.size > REMEMBERED_SERVICES) map.delete(map.keys().next().value!);
 }

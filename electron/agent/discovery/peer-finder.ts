@@ -14,6 +14,8 @@ export interface Announcement {
   memoryBytes: number;
   engines: string[];
   protocolVersion: number;
+  /** The address this announcement came from (an mDNS packet's sender), where the finder knows it. */
+  from?: string;
 }
 
 export interface PeerFinder {

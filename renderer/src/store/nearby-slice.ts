@@ -16,4 +16,10 @@ export const createNearbySlice: SliceCreator<NearbySlice> = (set, get, { client 
   },
 });
 
-export const reduceNearby: EventReducer = (_state, event) => (event.type === 'nearbyChanged' ? { nearby: event.nearby } : null);
+/** The agent sends what changed; the whole list comes with the first read and after a reconnect. */
+export const reduceNearby: EventReducer = (state, event) => {
+  if (event.type !== 'nearbyChanged') return null;
+  const drop = new Set([...event.gone, ...event.changed.map((d) => d.deviceId)]);
+  const nearby = [...state.nearby.filter((d) => !drop.has(d.deviceId)), ...event.changed].sort((a, b) => a.name.localeCompare(b.name));
+  return { nearby };
+};

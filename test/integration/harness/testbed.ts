@@ -94,7 +94,12 @@ export class Host {
 }
 
 export class AgentProcess {
+  /**
+   * What the agent said, in order. A `nearbyChanged` carries only what changed; each is given the
+   * whole list as it stands after it (`nearby`), applied here as the app applies it.
+   */
   readonly events: AgentEvent[] = [];
+  private nearby = new Map<string, { deviceId: string; name: string }>();
   private proc: ChildProcess | null = null;
   private waiters: (() => void)[] = [];
   deviceId = '';
@@ -112,6 +117,7 @@ export class AgentProcess {
   /** `env`: extra environment for the agent (test-only switches). */
   async start(extra: string[] = [], pinCpu?: number, env: Record<string, string> = {}): Promise<AgentEvent> {
     this.startedAtMs = Date.now();
+    this.nearby = new Map(); // a restarted agent lists from nothing
     const pin = pinCpu === undefined ? [] : ['taskset', '-c', String(pinCpu)];
     const argv = [...pin, ...this.host.wrap([
       process.execPath,
@@ -138,7 +144,13 @@ export class AgentProcess {
         const line = buffer.slice(0, nl);
         buffer = buffer.slice(nl + 1);
         try {
-          this.events.push(JSON.parse(line) as AgentEvent);
+          const event = JSON.parse(line) as AgentEvent;
+          if (event.type === 'nearbyChanged') {
+            for (const id of event.gone as string[]) this.nearby.delete(id);
+            for (const d of event.changed as { deviceId: string; name: string }[]) this.nearby.set(d.deviceId, d);
+            event.nearby = [...this.nearby.values()].sort((x, y) => x.name.localeCompare(y.name));
+          }
+          this.events.push(event);
         } catch {
           /* not an event line */
         }

@@ -40,7 +40,7 @@ describe('troupe store', () => {
     const agent = fakeAgent({ nearby: async () => (await gate, []) });
     const store = makeStore(agent);
     const loading = store.getState().loadAll();
-    store.getState().applyEvent({ type: 'nearbyChanged', nearby: [nearbyDevice()] });
+    store.getState().applyEvent({ type: 'nearbyChanged', changed: [nearbyDevice()], gone: [] });
     expect(store.getState().nearby).toEqual([]);
     release();
     await loading;
@@ -88,6 +88,13 @@ describe('troupe store', () => {
     expect(store.getState().team?.members.find((m) => m.deviceId === RENDER_BOX_ID)?.online).toBe(false);
     apply({ type: 'memberOnline', deviceId: RENDER_BOX_ID, name: 'render-box' });
     expect(store.getState().team?.members.find((m) => m.deviceId === RENDER_BOX_ID)?.online).toBe(true);
+
+    // Nearby comes as what changed: new or changed devices by id, and ids gone; kept by name.
+    apply({ type: 'nearbyChanged', changed: [nearbyDevice(), nearbyDevice({ deviceId: 'c'.repeat(64), name: 'laptop' })], gone: [] });
+    apply({ type: 'nearbyChanged', changed: [nearbyDevice({ name: 'attic-box' })], gone: [] });
+    expect(store.getState().nearby.map((d) => d.name)).toEqual(['attic-box', 'laptop']);
+    apply({ type: 'nearbyChanged', changed: [], gone: [RENDER_BOX_ID] });
+    expect(store.getState().nearby.map((d) => d.name)).toEqual(['laptop']);
 
     apply({ type: 'pairingChanged', pairing: pairing() });
     apply({ type: 'pairingChanged', pairing: pairing({ state: 'paired', confirmed: true }) });

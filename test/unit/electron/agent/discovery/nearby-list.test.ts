@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Announcement } from '../../../../../electron/agent/discovery/peer-finder.js';
-import { NEARBY_TTL_MS, NearbyList } from '../../../../../electron/agent/discovery/nearby-list.js';
+import { NEARBY_ADMIT_INTERVAL_MS, NEARBY_MAX, NEARBY_PER_ADDRESS, NEARBY_TTL_MS, NearbyList } from '../../../../../electron/agent/discovery/nearby-list.js';
 
 function announcement(id: string, name: string, extra: Partial<Announcement> = {}): Announcement {
   return {
@@ -144,5 +144,66 @@ describe('NearbyList', () => {
     s.list.gone(a.deviceId);
     s.list.seen(a, 'mdns');
     expect(s.appeared).toHaveBeenCalledTimes(2);
+  });
+
+  it('says what changed: the devices new or changed, and those gone', () => {
+    const s = setup();
+    lists.push(s.list);
+    const a = announcement('a', 'alpha');
+    s.list.seen(a, 'mdns');
+    expect(s.changed).toHaveBeenLastCalledWith([a.deviceId], []);
+    s.list.gone(a.deviceId);
+    expect(s.changed).toHaveBeenLastCalledWith([], [a.deviceId]);
+  });
+});
+
+describe('NearbyList against a stranger announcing thousands of devices', () => {
+  const fake = (i: number, from: string) => ({ a: announcement(i.toString(16).padStart(8, '0'), `fake-${i}`, { addresses: [from] }), from });
+
+  it(`lists at most ${NEARBY_PER_ADDRESS} from one address, and turns the rest away`, () => {
+    const s = setup();
+    lists.push(s.list);
+    let listed = 0;
+    for (let i = 0; i < 2000; i++) {
+      const { a, from } = fake(i, '10.0.0.66');
+      if (s.list.seen(a, 'mdns', { from, exempt: false })) listed++;
+    }
+    expect(listed).toBe(NEARBY_PER_ADDRESS);
+    expect(s.list.list()).toHaveLength(NEARBY_PER_ADDRESS);
+    expect(s.list.refused).toBe(2000 - NEARBY_PER_ADDRESS);
+    expect(s.changed).toHaveBeenCalledTimes(NEARBY_PER_ADDRESS);
+  });
+
+  it('admits new devices from one address at a bounded rate once its first burst is spent', () => {
+    const s = setup();
+    lists.push(s.list);
+    let next = 0;
+    const tryOne = () => {
+      const { a, from } = fake(next++, '10.0.0.66');
+      const ok = s.list.seen(a, 'mdns', { from, exempt: false });
+      if (ok) s.list.gone(a.deviceId); // gone at once: the per-address count never fills, only the rate limits
+      return ok;
+    };
+    let admitted = 0;
+    for (let i = 0; i < 100; i++) if (tryOne()) admitted++;
+    expect(admitted).toBe(NEARBY_PER_ADDRESS);
+    s.clock.advance(NEARBY_ADMIT_INTERVAL_MS);
+    expect([tryOne(), tryOne()]).toEqual([true, false]);
+  });
+
+  it(`holds at most ${NEARBY_MAX} devices from many addresses, yet always lists a teammate and an address typed by hand`, () => {
+    const s = setup();
+    lists.push(s.list);
+    for (let i = 0; i < 2000; i++) {
+      const { a, from } = fake(i, `10.1.${i % 250}.${Math.floor(i / 250)}`);
+      s.list.seen(a, 'mdns', { from, exempt: false });
+    }
+    expect(s.list.list()).toHaveLength(NEARBY_MAX);
+    const teammate = announcement('t', 'render-box', { addresses: ['10.0.0.9'] });
+    expect(s.list.seen(teammate, 'mdns', { from: '10.0.0.9', exempt: true })).toBe(true);
+    const typed = announcement('e', 'vpn-box', { addresses: ['10.8.0.2'] });
+    expect(s.list.seen(typed, 'manual', { from: '10.8.0.2', exempt: true })).toBe(true);
+    expect(s.list.get(teammate.deviceId)?.name).toBe('render-box');
+    expect(s.list.get(typed.deviceId)?.name).toBe('vpn-box');
   });
 });
