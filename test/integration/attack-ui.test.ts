@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from '../../electron/agent/agent.js';
 import { startUiAgent } from '../support/ui-agent.js';
 import { ControlClient } from '../../electron/cli/control-client.js';
-import { rawRequest } from '../support/raw-http.js';
+import { rawRequest, sessionOfLoginAnswer } from '../support/raw-http.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = mkdtempSync(join(os.tmpdir(), 'troupe-attack-ui-'));
@@ -87,9 +87,9 @@ describe('login links under attack', () => {
   it('a HEAD on a login link (a link checker, a preview) does not spend it or hand out a session', async () => {
     const link = new URL((await client.call('loginLink')).url);
     const head = await raw(link.pathname + link.search, { method: 'HEAD' });
-    expect(head.status).not.toBe(303);
+    expect(head.body.toString()).not.toContain('troupe-session');
     expect(head.headers['set-cookie']).toBeUndefined();
-    expect((await raw(link.pathname + link.search)).status).toBe(303);
+    sessionOfLoginAnswer(await raw(link.pathname + link.search)); // still good for the GET
   });
 });
 
@@ -98,7 +98,7 @@ describe('the browser session under attack', () => {
     const link = new URL((await client.call('loginLink')).url);
     const res = await raw(link.pathname + link.search);
     expect(res.headers['set-cookie']).toBeUndefined();
-    const session = /#session=(.+)$/.exec(res.headers.location ?? '')![1]!;
+    const session = sessionOfLoginAnswer(res);
     expect((await raw('/api/status', { headers: { cookie: `troupe_session_${agent.controlPort}=${session}` } })).status).toBe(401);
     expect((await raw('/api/status', { headers: { authorization: `Bearer ${session}` } })).status).toBe(200);
   });
@@ -128,9 +128,10 @@ describe.skipIf(!existsSync(CHROMIUM))('a signed-in browser on a hostile page', 
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto((await client.call('loginLink')).url);
-    // The session comes in the fragment (this stand-in UI leaves it there; the real one moves it
-    // into origin storage: test/e2e/app-flows), never as a cookie.
-    expect(new URL(page.url()).hash).toMatch(/^#session=/);
+    // The session comes inside the page (this stand-in UI leaves it there; the real one moves it
+    // into origin storage: test/e2e/browser-session), never as a cookie or in the URL.
+    expect(await page.locator('meta[name="troupe-session"]').count()).toBe(1);
+    expect(new URL(page.url()).hash).toBe('');
     expect(await context.cookies()).toEqual([]);
     return { context, page };
   }

@@ -13,7 +13,7 @@ import { startUiAgent } from '../support/ui-agent.js';
 import { ControlClient } from '../../electron/cli/control-client.js';
 import type { ControlEvent, TaskView } from '../../shared/control-api/index.js';
 import { controlEventSchema } from '../../shared/control-api/responses.js';
-import { rawRequest } from '../support/raw-http.js';
+import { rawRequest, sessionOfLoginAnswer } from '../support/raw-http.js';
 import { hangDeadline } from './harness/testbed.js';
 
 const REPO = join(import.meta.dirname, '../..');
@@ -27,17 +27,9 @@ const raw = (path: string, init: Parameters<typeof rawRequest>[2] = {}) => rawRe
 
 async function signIn(): Promise<string> {
   const link = await client.call('loginLink');
-  const res = await raw(new URL(link.url).pathname + new URL(link.url).search);
-  expect(res.status).toBe(303);
-  return sessionOf(res.headers.location!);
+  return sessionOfLoginAnswer(await raw(new URL(link.url).pathname + new URL(link.url).search));
 }
 
-/** The session the login redirect hands the page: `/#session=<secret>`. */
-function sessionOf(location: string): string {
-  const m = /^\/#session=([A-Za-z0-9_-]+)$/.exec(location);
-  expect(m, location).not.toBeNull();
-  return m![1]!;
-}
 
 describe('the agent serves the app', () => {
   beforeAll(async () => {
@@ -66,15 +58,16 @@ describe('the agent serves the app', () => {
     expect((await raw('/', { headers: { host: 'evil.example' } })).status).toBe(403);
   });
 
-  it('signs a browser in once per link, by a session in the fragment, never a cookie', async () => {
+  it('signs a browser in once per link, by a session inside the page it answers with (in no URL), never a cookie', async () => {
     const link = await client.call('loginLink');
     const path = new URL(link.url).pathname + new URL(link.url).search;
     const first = await raw(path);
-    expect(first.status).toBe(303);
     // A cookie would reach every server on this host (cookies are not kept apart by port).
     expect(first.headers['set-cookie']).toBeUndefined();
+    expect(first.headers.location).toBeUndefined(); // no redirect: a URL holding the session would be in history
     expect(first.headers['referrer-policy']).toBe('no-referrer');
-    sessionOf(first.headers.location!);
+    expect(first.headers['cache-control']).toBe('no-store');
+    sessionOfLoginAnswer(first);
     const again = await raw(path);
     expect(again.status).toBe(401);
     expect(again.body.toString()).toContain('troupe open');

@@ -24,3 +24,10 @@ export function rawRequest(
     req.end(init.body);
   });
 }
+
+/** The session a login link's answer hands the page (a `<meta name="troupe-session">` in it); fails the test if there is none. */
+export function sessionOfLoginAnswer(res: RawAnswer): string {
+  const m = /<meta name="troupe-session" content="([A-Za-z0-9_-]+)">/.exec(res.body.toString());
+  if (res.status !== 200 || !m) throw new Error(`not a signed-in page (${res.status}): ${res.body.toString().slice(0, 200)}`);
+  return m[1]!;
+}

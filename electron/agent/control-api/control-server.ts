@@ -36,7 +36,7 @@ import type { NearbyDevice, SharingSetting, TeamView } from '../../../shared/mod
 import { AccessGuard } from './access-guard.js';
 import { AGENT_PROOF_PATH, agentProof } from './agent-proof.js';
 import { securityHeaders, UiFiles } from './ui-files.js';
-import { sessionLandingUrl, UiSessions } from './ui-sessions.js';
+import { UiSessions } from './ui-sessions.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
 /**
@@ -242,8 +242,11 @@ export class ControlServer {
       const granted = code ? this.sessions.redeem(code) : null;
       if (!granted)
         return page(res, 401, this.port, 'This sign-in link has been used or has expired', 'Run `npx troupe open` on this machine for a new one.');
-      res.writeHead(303, { location: sessionLandingUrl(granted), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
-      return void res.end();
+      // The page itself, the session inside it: a redirect to a URL holding it put it in history.
+      const html = await this.ui?.pageWithSession(granted);
+      if (!html) return page(res, 404, this.port, 'The Troupe UI is not built', 'Run `npm run build` in the Troupe folder, then follow a new link (`npx troupe open`).');
+      res.writeHead(200, { ...securityHeaders(this.port), 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html), 'cache-control': 'no-store' });
+      return void res.end(html);
     }
     if (this.ui && (await this.ui.serve(path, res))) return;
     if (path === '/' && !(await this.ui?.exists()))

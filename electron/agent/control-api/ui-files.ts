@@ -45,6 +45,9 @@ export function securityHeaders(port: number): Record<string, string> {
   };
 }
 
+/** The meta element a login answer carries the session in (renderer/src/api/browser-session.ts reads it). */
+export const SESSION_META = 'troupe-session';
+
 export class UiFiles {
   constructor(
     private readonly root: string,
@@ -77,6 +80,17 @@ export class UiFiles {
     });
     res.end(body);
     return true;
+  }
+
+  /**
+   * The app's page with `session` handed to it in a meta element (ui-sessions.ts): the answer to a
+   * login link, so the secret is in no URL and so in no history. Null if the UI is not built.
+   */
+  async pageWithSession(session: string): Promise<string | null> {
+    const html = await readFile(join(this.root, 'index.html'), 'utf8').catch(() => null);
+    if (html === null || !/^[A-Za-z0-9_-]+$/.test(session)) return null;
+    const meta = `<meta name="${SESSION_META}" content="${session}">`;
+    return /<head[^>]*>/i.test(html) ? html.replace(/<head[^>]*>/i, (head) => head + meta) : meta + html;
   }
 
   async exists(): Promise<boolean> {

@@ -1,8 +1,9 @@
 // Owns who may use the UI in a browser: `npm start` on a machine without a display (or `troupe
 // open`) prints a one-time login link; following it trades the code for a session secret that
-// the redirect hands to the page in its URL fragment (never sent to a server, removed from the
-// address bar at once). The page keeps it in its own origin's storage and sends it as a bearer
-// token, like the CLI's token.
+// the answer hands to the page inside it (a meta element, ui-files.ts): never in a URL, so never in
+// the browser's history (it once came in a redirect's fragment, which history kept, and which any
+// page could set to replace the session). The page keeps it in its own origin's storage and sends
+// it as a bearer token, like the CLI's token.
 //
 // Not a cookie, on purpose: browsers keep cookies apart by host, not by port, and SameSite counts
 // every port of 127.0.0.1 as one site, so any other local server a page is sent to would receive
@@ -55,9 +56,4 @@ export class UiSessions {
     for (const [k, t] of this.codes) if (t <= nowMs) this.codes.delete(k);
     for (const [k, t] of this.sessions) if (t <= nowMs) this.sessions.delete(k);
   }
-}
-
-/** Where /login sends the browser: the page, with the session in the fragment. */
-export function sessionLandingUrl(session: string): string {
-  return `/#session=${session}`;
 }

@@ -1,22 +1,28 @@
-// Owns the browser UI's sign-in: the agent's one-time login link redirects to `/#session=<secret>`;
-// the secret is moved at once from the address bar (and history) into this origin's storage, and
-// sent as a bearer token. Storage is scoped by origin, port included, so no other local server
-// ever sees it; a cookie would be (browsers share cookies across the ports of one host).
+// Owns the browser UI's sign-in: the agent answers its one-time login link (`/login?code=…`) with
+// this page and the session secret in a `<meta name="troupe-session">` (never in a URL, so never
+// in the browser's history). It is moved at once into this origin's storage, the element removed
+// and the address set to `/`, and sent as a bearer token. Nothing else can set it: no fragment or
+// query is read, so another page cannot sign this one out by linking here with a session of its
+// own. Storage is scoped by origin, port included, so no other local server ever sees it; a cookie
+// would be (browsers share cookies across the ports of one host).
 
 const STORAGE_KEY = 'troupe.session';
-const FRAGMENT = /^#session=([A-Za-z0-9_-]{20,100})$/;
+const META = 'troupe-session';
+const SECRET = /^[A-Za-z0-9_-]{20,100}$/;
 
-/** Takes a session from the URL's fragment if one is there; returns the current session, or null. */
+/** Takes a session handed over by a login answer if this is one; returns the current session, or null. */
 export function browserSession(win: Window = window): string | null {
-  const match = FRAGMENT.exec(win.location.hash);
-  if (match) {
+  const meta = win.document.querySelector<HTMLMetaElement>(`meta[name="${META}"]`);
+  const handed = meta && win.location.pathname === '/login' ? meta.content : null;
+  meta?.remove();
+  if (handed && SECRET.test(handed)) {
     try {
-      win.localStorage.setItem(STORAGE_KEY, match[1]!);
+      win.localStorage.setItem(STORAGE_KEY, handed);
     } catch {
       /* storage refused (private mode): the session lives for this page only */
     }
-    win.history.replaceState(null, '', win.location.pathname + win.location.search);
-    return match[1]!;
+    win.history.replaceState(null, '', '/'); // the spent link goes too
+    return handed;
   }
   try {
     return win.localStorage.getItem(STORAGE_KEY);

@@ -38,8 +38,8 @@ export async function openApp(browser: Browser, agent: AgentProcess): Promise<Pa
   const page = await context.newPage();
   page.setDefaultTimeout(60_000); // a hang, not a slow machine
   await page.goto(link);
-  // The page moves its session out of the address bar (and history) into its origin's storage.
-  await page.waitForURL((url) => url.hash === '', { timeout: 60_000 });
+  // The page moves the session it was handed into its origin's storage, and leaves the spent link.
+  await page.waitForURL((url) => url.pathname === '/', { timeout: 60_000 });
   return page;
 }
 
