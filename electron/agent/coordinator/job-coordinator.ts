@@ -105,9 +105,21 @@ export class JobCoordinator {
 
   // ---- workers ----
 
+  /** Our own worker, not sharing: a check drawn for it or left to it, or null (pull-scheduler requestCheck). */
+  requestCheck(workerId: string): WorkLease | null {
+    return this.toWorkLease(workerId, this.scheduler.requestCheck(workerId));
+  }
+
+  hasCheckForSelf(): boolean {
+    return this.scheduler.hasCheckForSelf();
+  }
+
   /** A worker asks for work (a teammate over its link, or our own worker with its device id). */
   requestWork(workerId: string): WorkLease | null {
-    const lease = this.scheduler.requestWork(workerId);
+    return this.toWorkLease(workerId, this.scheduler.requestWork(workerId));
+  }
+
+  private toWorkLease(workerId: string, lease: Lease | null): WorkLease | null {
     if (!lease) return null;
     this.changed(lease.jobId);
     const job = this.scheduler.jobInfo(lease.jobId).submission;

@@ -169,7 +169,9 @@ export class PullScheduler {
     const takenBack = this.verification?.checks.expire(
       (jobId) => [...this.job(jobId).tasks.values()].some((t) => t.state !== 'done' && t.state !== 'cancelled'),
       // Only machines that ask for work count: one that holds leases but never asks (a hoarder) would never check.
+      // This machine always may (it runs its checks whatever its sharing setting).
       (jobId, excluded) =>
+        !excluded.has(this.verification!.checks.selfId) ||
         [...this.activeWorkers].some(
           (w) => !excluded.has(w) && this.clock.now() - (this.lastAskedAtMs.get(w) ?? -Infinity) < ASKED_RECENTLY_MS && !this.isBlocklisted(jobId, w) && this.canRun(this.job(jobId), w),
         ),
@@ -204,6 +206,21 @@ export class PullScheduler {
     if (!choice) return null;
     const task = choice.splitParts > 1 ? (this.split(choice.job, choice.task, choice.splitParts) ?? choice.task) : choice.task;
     return this.lease(choice.job, task, workerId, false);
+  }
+
+  /**
+   * This machine's own worker while it does not share: only the checks drawn for it or left to it
+   * (disputes), which it runs whatever its sharing setting, as it runs merges: the results are its
+   * owner's.
+   */
+  requestCheck(workerId: string): Lease | null {
+    if (!this.verification || workerId !== this.verification.checks.selfId) return null;
+    return this.nextCheck(workerId, false);
+  }
+
+  /** Whether a check waits for this machine's own worker (see requestCheck). */
+  hasCheckForSelf(): boolean {
+    return this.verification?.checks.hasCheckForSelf() ?? false;
   }
 
   /** The next ready merge, for the coordinator to run itself. */
@@ -276,8 +293,11 @@ export class PullScheduler {
     const losers = this.endAttempts(task);
     if (losers.length) this.events.cancelLeases?.(losers);
     this.events.taskDone?.(job.jobId, task.spec, outcome);
-    if (this.verification?.checkable(job.submission))
-      this.verification.checks.consider(job.jobId, task.spec, { workerId: outcome.workerId, hashes: outputHashes(outcome.outputs), workMs: outcome.endedAtMs - outcome.startedAtMs });
+    if (this.verification?.checkable(job.submission)) {
+      // Whoever made this task's inputs (a bake's previous chunk) may not check it.
+      const inputsBy = task.spec.dependsOn.flatMap((d) => job.tasks.get(d)?.outcome?.workerId ?? []);
+      this.verification.checks.consider(job.jobId, task.spec, { workerId: outcome.workerId, hashes: outputHashes(outcome.outputs), workMs: outcome.endedAtMs - outcome.startedAtMs }, inputsBy);
+    }
     this.maybeFinish(job);
     return true;
   }
@@ -457,7 +477,18 @@ export class PullScheduler {
         const now = this.clock.now();
         return { leaseId: `${this.leasePrefix}-${++this.leaseSeq}`, jobId, task: spec, workerId, startedAtMs: now, expiresAtMs: now + this.leaseMs, speculative: false };
       },
+      (jobId) => this.checkCandidates(jobId),
       onlyOverdue,
+    );
+  }
+
+  /** The machines a job's checks may be drawn among now: active, asking recently, allowed and able to run it. */
+  private checkCandidates(jobId: string): string[] {
+    const job = this.jobs.get(jobId);
+    if (!job) return [];
+    const now = this.clock.now();
+    return [...this.activeWorkers].filter(
+      (w) => now - (this.lastAskedAtMs.get(w) ?? -Infinity) < ASKED_RECENTLY_MS && !this.isBlocklisted(jobId, w) && this.canRun(job, w),
     );
   }
 

@@ -8,6 +8,18 @@
 // more than any other) is right, and the machines that differ from it are untrusted for the job.
 // No such result yet: nobody is blamed, and another machine runs it.
 //
+// Who checks is the coordinator's choice, never the asker's. Each worker's first task of a job is
+// checked by this machine itself (one that lies from the start is caught at once, whatever it
+// colludes with); each sampled task after it goes to one machine drawn at random (from a source no
+// teammate sees) among those that may run it, and only that machine gets it when it asks; a
+// machine that ran the task or one of its inputs never checks it.
+// So two colluding teammates cannot check each other's lies on purpose: one asking again and again
+// for checks gets only those it was drawn for (before, the first to ask got any check, and one
+// colluder's word confirmed the other's). This machine (the coordinator, whose owner's job it is)
+// is always in the draw, whether it shares or not, and a disagreement always goes to it: its word
+// is final. So with two colluders, each of their checks has a chance to land on a machine that is
+// not theirs, and none of their disagreements with an honest machine can be voted their way.
+//
 //   done (by W) --sampled--> pending --leased to a machine not W--> checking --hashes agree--> agreed
 //                               ^                                      |
 //                               +--- lease lapsed or check failed -----+--differ, checker is us--> W untrusted
@@ -16,7 +28,7 @@
 //   pending, the job's own tasks all done, and no other machine sharing (or none free for CHECK_GIVE_UP_MS) --> given up (said on the job)
 //   the checked task done again (its result, or one it was made from, was replaced) --> forgotten: its old result no longer stands
 
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, randomInt } from 'node:crypto';
 import type { TaskSpec } from '../../../shared/model/jobs.js';
 import type { Clock } from './ports.js';
 import type { Lease } from './job-records.js';
@@ -48,8 +60,12 @@ interface Check {
   /** The first result (the suspect's), then each checker's. */
   results: Result[];
   lease: Lease | null;
-  /** Machines that may not check it (they already gave a result, or failed the check). */
+  /** Machines that may not check it (they already gave a result, ran one of its inputs, or failed the check). */
   excluded: Set<string>;
+  /** The machine drawn to run it next; null until one is drawn (or the last one drawn left). */
+  designee: string | null;
+  /** This machine runs it, no other: a worker's first task, or a disagreement. */
+  byUs: boolean;
   createdAtMs: number;
 }
 
@@ -75,15 +91,17 @@ export class ResultChecks {
 
   constructor(
     private readonly clock: Clock,
-    /** This machine: trusted, never checked, and its checks are final. */
-    private readonly selfId: string,
+    /** This machine: trusted, never checked, always in the draw, and its checks are final. */
+    readonly selfId: string,
     private readonly rate = DEFAULT_CHECK_RATE,
     /** Keys the sample; random, and never sent, so no teammate can predict which of its tasks are checked. */
     private readonly sampleKey: Uint8Array = randomBytes(32),
+    /** Draws a check's machine from the pool (the asker is passed only so tests can fix the draw). */
+    private readonly draw: (pool: readonly string[], asker: string) => string = (pool) => pool[randomInt(pool.length)]!,
   ) {}
 
-  /** A task of a checkable job is done: maybe check it. */
-  consider(jobId: string, spec: TaskSpec, result: Result): void {
+  /** A task of a checkable job is done: maybe check it. `inputsBy`: the machines that made its inputs (they may not check it). */
+  consider(jobId: string, spec: TaskSpec, result: Result, inputsBy: readonly string[] = []): void {
     // Done again (it was redone after a result it was made from was found wrong, or lost): the
     // result an older check holds no longer stands, and re-running the task now may start from
     // other inputs, which would make an honest worker's old result look wrong.
@@ -92,17 +110,40 @@ export class ResultChecks {
     if (result.workerId === this.selfId || spec.kind === 'merge' || this.rate <= 0) return;
     const seen = this.checkedWorkers.get(jobId) ?? new Set<string>();
     this.checkedWorkers.set(jobId, seen);
-    if (seen.has(result.workerId) && !sampled(this.sampleKey, spec.taskId, this.rate)) return;
+    const first = !seen.has(result.workerId);
+    if (!first && !sampled(this.sampleKey, spec.taskId, this.rate)) return;
     seen.add(result.workerId);
     const checkId = `check-${++this.seq}`;
-    this.checks.set(checkId, { checkId, jobId, spec, results: [result], lease: null, excluded: new Set([result.workerId]), createdAtMs: this.clock.now() });
+    const excluded = new Set([result.workerId, ...inputsBy]);
+    // A worker's first task is checked here: one that lies from the start is caught at once,
+    // whoever it colludes with. The sample after it is drawn among all that may run it.
+    this.checks.set(checkId, { checkId, jobId, spec, results: [result], lease: null, excluded, designee: first ? this.selfId : null, byUs: first, createdAtMs: this.clock.now() });
   }
 
-  /** A check this worker may run now (oldest first), leased to it; `eligible` says whether its job still runs; `onlyOverdue`: only one that has waited CHECK_OVERDUE_MS. */
-  next(workerId: string, eligible: (jobId: string) => boolean, lease: (jobId: string, spec: TaskSpec) => Lease, onlyOverdue = false): Lease | null {
+  /**
+   * A check drawn for this worker that it may run now (oldest first), leased to it. `eligible` says
+   * whether its job still runs; `candidates`, the machines that may run a job's checks now (active,
+   * asking, able): a check whose designee is not among them is drawn again among them. `onlyOverdue`:
+   * only one that has waited CHECK_OVERDUE_MS.
+   */
+  next(
+    workerId: string,
+    eligible: (jobId: string) => boolean,
+    lease: (jobId: string, spec: TaskSpec) => Lease,
+    candidates: (jobId: string) => readonly string[],
+    onlyOverdue = false,
+  ): Lease | null {
     const now = this.clock.now();
     for (const c of this.checks.values()) {
       if (c.lease || c.excluded.has(workerId) || (onlyOverdue && now - c.createdAtMs < CHECK_OVERDUE_MS) || !eligible(c.jobId)) continue;
+      if (c.byUs || c.results.length > 1) {
+        // A first task, or disputed: this machine runs it (and nobody else, whoever asks).
+        if (workerId !== this.selfId) continue;
+      } else {
+        const pool = [...new Set([...candidates(c.jobId), this.selfId])].filter((w) => !c.excluded.has(w));
+        if (c.designee === null || !pool.includes(c.designee)) c.designee = pool.length ? this.draw(pool, workerId) : null;
+        if (c.designee !== workerId) continue;
+      }
       c.lease = lease(c.jobId, c.spec);
       return c.lease;
     }
@@ -124,6 +165,7 @@ export class ResultChecks {
     const c = this.byLease(leaseId, result.workerId);
     if (!c) return null;
     c.lease = null;
+    c.designee = null; // a disagreement goes to a machine drawn afresh
     c.excluded.add(result.workerId);
     c.results.push(result);
     const [first, ...checkers] = c.results;
@@ -147,7 +189,10 @@ export class ResultChecks {
     const c = this.byLease(leaseId, workerId);
     if (!c) return false;
     c.lease = null;
-    if (failed) c.excluded.add(workerId);
+    if (failed) {
+      c.excluded.add(workerId);
+      c.designee = null;
+    }
     return true;
   }
 
@@ -172,6 +217,7 @@ export class ResultChecks {
         takenBack.push(c.lease);
         c.excluded.add(c.lease.workerId);
         c.lease = null;
+        c.designee = null;
       }
       if (!c.lease && !jobIsOpen(c.jobId) && (now - c.createdAtMs > CHECK_GIVE_UP_MS || !anyoneMayCheck(c.jobId, c.excluded))) {
         this.checks.delete(c.checkId);
@@ -250,6 +296,12 @@ export class ResultChecks {
     this.pace.set(key, byWorker);
     const samples = byWorker.get(result.workerId) ?? [];
     byWorker.set(result.workerId, [...samples.slice(-(PACE_SAMPLES - 1)), Math.max(0, result.workMs) / spec.cost]);
+  }
+
+  /** A check drawn for (or disputed, so left to) this machine waits to run. */
+  hasCheckForSelf(): boolean {
+    for (const c of this.checks.values()) if (!c.lease && (c.byUs || c.results.length > 1 || c.designee === this.selfId)) return true;
+    return false;
   }
 
   /** A check waits for a machine to run it. */

@@ -19,6 +19,16 @@ export class LocalWorkSource implements WorkSource {
     return this.coordinator.requestWork(this.coordinatorId);
   }
 
+  /** While this machine does not share: whether a check of its own jobs waits for it. */
+  hasCheck(): boolean {
+    return this.coordinator.hasCheckForSelf();
+  }
+
+  /** While this machine does not share: a check of its own jobs' results, which it runs anyway. */
+  async requestCheck(): Promise<WorkLease | null> {
+    return this.coordinator.requestCheck(this.coordinatorId);
+  }
+
   started(leaseId: string): void {
     this.coordinator.taskStarted(this.coordinatorId, leaseId);
   }

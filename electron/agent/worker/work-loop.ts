@@ -2,6 +2,8 @@
 // coordinators that have work for a task, run it, report back; stop a task when told to.
 //
 //   idle --(sharing allows, a coordinator has work)--> asking --lease--> running --done/failed--> idle
+//     |                                                ^  |                |
+//     +--(not sharing, our own jobs have a check for us)+  |                |
 //     ^                                                   |                |
 //     +------------------- none / no answer --------------+   cancelled ---+
 
@@ -40,7 +42,7 @@ export class WorkLoop {
     if (this.closed || this.asking || this.running.size > 0) return;
     const sharing = this.deps.sharing();
     // "on" means the owner gives these cores whatever else runs; only "idle" yields to the owner's own load.
-    if (sharing.mode === 'off' || (sharing.mode === 'idle' && this.deps.freeCores() < 0.5)) return;
+    if (sharing.mode === 'off' || (sharing.mode === 'idle' && this.deps.freeCores() < 0.5)) return this.checkOwnJobs(sharing);
     const sources = this.deps.sources().filter((s) => s.hasWork());
     if (sources.length === 0) return;
     this.asking = true;
@@ -53,6 +55,22 @@ export class WorkLoop {
         void this.run(lease, source, sharing);
         return;
       }
+    } finally {
+      this.asking = false;
+    }
+  }
+
+  /**
+   * Not sharing, this machine still checks its own jobs' results when the coordinator drew it (or
+   * two teammates disagree): a few tasks in a hundred, for the owner's own job, as it runs merges.
+   */
+  private async checkOwnJobs(sharing: SharingSetting): Promise<void> {
+    const own = this.deps.sources().find((s) => s.hasCheck?.());
+    if (!own?.requestCheck) return;
+    this.asking = true;
+    try {
+      const lease = await own.requestCheck().catch(() => null);
+      if (lease) void this.run(lease, own, sharing);
     } finally {
       this.asking = false;
     }

@@ -25,4 +25,7 @@ export interface WorkSource {
   checkInputs(lease: WorkLease): Promise<void>;
   /** Makes sure an input is in this machine's blob store (a no-op when the coordinator is us). */
   fetchAsset(asset: AssetRef): Promise<void>;
+  /** Our own coordinator only: a check of its jobs' results waits for this machine (run whatever the sharing setting). */
+  hasCheck?(): boolean;
+  requestCheck?(): Promise<WorkLease | null>;
 }

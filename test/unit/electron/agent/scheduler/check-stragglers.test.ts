@@ -10,12 +10,18 @@ describe('a check held on to', () => {
     let now = 0;
     const cancelled: Lease[] = [];
     const finished: string[] = [];
-    const sched = checkedScheduler(() => now, { cancelLeases: (l) => cancelled.push(...l), jobFinished: (id, state) => finished.push(`${id}:${state}`) });
-    sched.addJob('j', submission, compileRenderJob('j', submission, { workersHint: 2 }));
+    // Every task checked: b's first by this machine, its second by the machine drawn (here, whoever asks).
+    const sched = checkedScheduler(() => now, { cancelLeases: (l) => cancelled.push(...l), jobFinished: (id, state) => finished.push(`${id}:${state}`) }, 1);
+    const two = renderSubmission(2);
+    sched.addJob('j', two, compileRenderJob('j', two, { workersHint: 2 }));
     ['b', 'hoarder', 'self'].forEach((w) => sched.workerJoined(w, 1));
-    const frame = sched.requestWork('b')!;
-    sched.taskSucceeded(frame.leaseId, { workerId: 'b', startedAtMs: 0, endedAtMs: 1000, outputs: { 'frame:1': { hash: 'h', sizeBytes: 1 } } });
-    const hoarded = sched.requestWork('hoarder')!; // the check of b's frame; never answered
+    for (const frameNo of [1, 2]) {
+      const frame = sched.requestWork('b')!;
+      sched.taskSucceeded(frame.leaseId, { workerId: 'b', startedAtMs: 0, endedAtMs: 1000, outputs: { [`frame:${frameNo}`]: { hash: 'h', sizeBytes: 1 } } });
+    }
+    const firstCheck = sched.requestCheck('self')!;
+    expect(sched.checkDone(firstCheck.leaseId, 'self', { 'frame:1': { hash: 'h' } })).toEqual({ kind: 'agreed', jobId: 'j' });
+    const hoarded = sched.requestWork('hoarder')!; // the check of b's second frame; never answered
     expect(sched.isCheck(hoarded.leaseId, 'hoarder')).toBe(true);
     let check: Lease | null = null;
     for (let t = 0; t < 20 && !check; t++) {
@@ -28,7 +34,7 @@ describe('a check held on to', () => {
     expect(finished).toEqual([]);
     expect(now).toBeLessThanOrEqual(16_000);
     expect(sched.isCheck(check!.leaseId, 'self')).toBe(true);
-    expect(sched.checkDone(check!.leaseId, 'self', { 'frame:1': { hash: 'h' } })).toEqual({ kind: 'agreed', jobId: 'j' });
+    expect(sched.checkDone(check!.leaseId, 'self', { 'frame:2': { hash: 'h' } })).toEqual({ kind: 'agreed', jobId: 'j' });
     expect(finished).toEqual(['j:done']);
     expect(sched.requestWork('hoarder')).toBeNull(); // it may not check this one again
   });

@@ -3,7 +3,7 @@ import { compileRenderJob } from '../../../../../electron/agent/jobs/compile-ren
 import { MemoryJobJournal } from '../../../../../electron/agent/scheduler/ports.js';
 import { PullScheduler } from '../../../../../electron/agent/scheduler/pull-scheduler.js';
 import { CHECK_GIVE_UP_MS, CHECK_OVERDUE_MS, ResultChecks } from '../../../../../electron/agent/scheduler/result-checks.js';
-import { renderSubmission } from './scheduler-fixtures.js';
+import { ASKER_DRAWN, renderSubmission } from './scheduler-fixtures.js';
 
 const submission = renderSubmission;
 
@@ -19,7 +19,7 @@ function setup(rate = 1e-9) { // each worker's first task only (0 turns checks o
     5000,
     true,
     null,
-    { checks: new ResultChecks({ now: () => now }, 'self', rate), checkable: () => true },
+    { checks: new ResultChecks({ now: () => now }, 'self', rate, undefined, ASKER_DRAWN), checkable: () => true },
   );
   const out = (frame: number, liar = false) => ({ [`frame:${frame}`]: { hash: (liar ? 'bad' : 'ok') + frame, sizeBytes: 1 } });
   const finish = (workerId: string, liar = false) => {
@@ -65,23 +65,32 @@ describe('ResultChecks', () => {
     expect(sched.jobInfo('j').errors).toEqual(['liar returned a wrong result']);
   });
 
-  it('two teammates that disagree: a third machine decides, and the odd one out is untrusted', () => {
-    const { sched, finish } = setup();
-    sched.addJob('j', submission(1), compileRenderJob('j', submission(1), { workersHint: 3 }));
+  it('two teammates that disagree: this machine decides (no other may), and the odd one out is untrusted', () => {
+    const { sched, finish } = setup(1); // every task checked
+    sched.addJob('j', submission(2), compileRenderJob('j', submission(2), { workersHint: 3 }));
     ['a', 'b', 'c'].forEach((w) => sched.workerJoined(w, 1));
-    finish('a', true); // a lies about frame 1
+    finish('a'); // frame 1, a's first: checked by this machine
+    const first = sched.requestCheck('self')!;
+    expect(sched.checkDone(first.leaseId, 'self', { 'frame:1': { hash: 'ok1' } })).toEqual({ kind: 'agreed', jobId: 'j' });
+    finish('a', true); // a lies about frame 2: sampled, drawn (here, for whoever asks)
     expect(finish('b').verdict).toEqual({ kind: 'undecided', jobId: 'j' }); // b checks it: they differ
     expect(sched.requestWork('b')).toBeNull(); // b cannot check twice, and there is nothing else
-    expect(finish('c').verdict).toMatchObject({ kind: 'untrusted', workerIds: ['a'], checkedBy: ['b', 'c'] });
+    // Before: c, whoever asked next, decided; a colluder of a's would have blamed b.
+    expect(sched.requestWork('c')).toBeNull();
+    const settle = sched.requestCheck('self')!; // this machine's worker, sharing or not
+    expect(sched.checkDone(settle.leaseId, 'self', { 'frame:2': { hash: 'ok2' } })).toMatchObject({ kind: 'untrusted', workerIds: ['a'], checkedBy: ['b', 'self'] });
   });
 
-  it('a check no other machine may run is given up once the job is otherwise done, in the job\'s words', () => {
+  it('a check nobody runs in time is given up once the job is otherwise done, in the job\'s words', () => {
     const { sched, finished, finish, advance } = setup();
     sched.addJob('j', submission(1), compileRenderJob('j', submission(1), { workersHint: 1 }));
     sched.workerJoined('b', 1);
     finish('b');
     expect(finished).toEqual([]);
     advance(1000);
+    sched.expireLeases();
+    expect(finished).toEqual([]); // this machine may run it, sharing or not: the job waits for it
+    advance(CHECK_GIVE_UP_MS);
     sched.expireLeases();
     expect(finished).toEqual(['j:done']);
     expect(sched.jobInfo('j').errors[0]).toMatch(/was not checked: no other machine was free/);
@@ -90,10 +99,10 @@ describe('ResultChecks', () => {
 
   it('samples about the rate given, the same tasks every time', () => {
     const checks = (rate: number) => {
-      const rc = new ResultChecks({ now: () => 0 }, 'self', rate, new Uint8Array(32)); // one key: the same sample each time
+      const rc = new ResultChecks({ now: () => 0 }, 'self', rate, new Uint8Array(32), ASKER_DRAWN); // one key: the same sample each time
       for (let i = 0; i < 2000; i++) rc.consider('j', { taskId: `j:f${i}`, kind: 'frames', frames: [i], region: null, dependsOn: [], cost: 1 }, { workerId: 'b', hashes: 'x' });
       let n = 0;
-      while (rc.next('c', () => true, (jobId, spec) => ({ leaseId: `${n++}`, jobId, task: spec, workerId: 'c', startedAtMs: 0, expiresAtMs: 1e9, speculative: false }))) continue;
+      while (rc.next('c', () => true, (jobId, spec) => ({ leaseId: `${n++}`, jobId, task: spec, workerId: 'c', startedAtMs: 0, expiresAtMs: 1e9, speculative: false }), () => ['c'])) continue;
       return n;
     };
     const n = checks(0.02);

@@ -20,7 +20,13 @@ export function renderSubmission(frames: number): RenderSubmission {
   };
 }
 
+/**
+ * A fixed draw for tests of what a check does rather than who runs it: the machine that asks runs
+ * it when it may (the agent draws at random: result-checks-collusion.test.ts).
+ */
+export const ASKER_DRAWN = (pool: readonly string[], asker: string): string => (pool.includes(asker) ? asker : pool[0]!);
+
 /** A scheduler with result checks at `rate` (1e-9: each worker's first task only); merges by the coordinator. */
 export function checkedScheduler(now: () => number, events: SchedulerEvents = {}, rate = 1e-9): PullScheduler {
-  return new PullScheduler({ now }, new MemoryJobJournal(), null, events, 5000, true, null, { checks: new ResultChecks({ now }, 'self', rate), checkable: () => true });
+  return new PullScheduler({ now }, new MemoryJobJournal(), null, events, 5000, true, null, { checks: new ResultChecks({ now }, 'self', rate, undefined, ASKER_DRAWN), checkable: () => true });
 }
