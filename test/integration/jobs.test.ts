@@ -93,11 +93,18 @@ describe(`jobs across a team (${bed.mode})`, () => {
 
   it('a machine that joins mid-job gets tasks at once', async () => {
     const started = await submit(a, [scene, ...ANIM, '--frames', '1-24', '--out', join(bed.root, 'join')]);
+    // Mid-job, whatever the machine's load: paused once under way (a busy machine may take longer to
+    // start and pair a machine than the team takes to render 24 frames), resumed once delta is in.
+    await eventually(async () => (await job(a, started.jobId)).job.tasksDone >= 1, 60_000, 'a first frame');
+    await a.cli(['pause', started.jobId]);
     await d.start();
     await pair(a, d);
+    const joinedAt = Date.now();
+    await a.cli(['resume', started.jobId]);
     const final = await waitDone(a, started.jobId);
     expect(final.job.state).toBe('done');
-    expect(workersOf(final.tasks).has(d.deviceId)).toBe(true);
+    const timeline = final.tasks.map((t) => `${t.taskId.split(':')[1]} [${t.attempts.map((x) => `${[a, b, c, d].find((w) => w.deviceId === x.workerId)?.name ?? x.workerId.slice(0, 7)}:${x.outcome}@${x.startedAtMs - final.job.createdAtMs}`).join(' ')}]`);
+    expect(workersOf(final.tasks).has(d.deviceId), `delta joined at ${joinedAt - final.job.createdAtMs} ms; ${timeline.join(', ')}; delta: ${d.stderr.slice(-1500)}`).toBe(true);
   });
 
   it('a coordinator killed mid-job resumes after a restart without re-rendering finished frames', async () => {
@@ -116,7 +123,9 @@ describe(`jobs across a team (${bed.mode})`, () => {
   });
 
   it('a job can be paused, re-prioritised, resumed and cancelled', async () => {
-    const long = await submit(a, [scene, ...ANIM, '--frames', '1-40', '--out', join(bed.root, 'controlled')]);
+    // Far more frames than the test waits for: on a busy machine a few CLI calls take seconds, and a
+    // job of 40 frames was over before the cancel came.
+    const long = await submit(a, [scene, ...ANIM, '--frames', '1-400', '--out', join(bed.root, 'controlled')]);
     await eventually(async () => (await job(a, long.jobId)).job.tasksDone >= 1, 60_000, 'a first frame');
     expect((await a.cli<JobView>(['pause', long.jobId])).state).toBe('paused');
     // Tasks already leased or running finish (on a loaded machine that can take longer than a few seconds).

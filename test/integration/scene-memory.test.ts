@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView } from '../../shared/control-api/index.js';
+import { processTree } from '../../electron/agent/engines/process-tree.js';
 import { Testbed, type AgentProcess } from './harness/testbed.js';
 import { eventually, pair } from './harness/team-helpers.js';
 import { writeTestScene } from './harness/scenes.js';
@@ -123,14 +124,18 @@ describe(`scenes built to exhaust memory (${bed.mode})`, () => {
     const job = await a.cli<JobView>(['render', scene, '--size', '96x72', '--samples', '8', '--frames', '1-4', '--out', join(bed.root, 'fine')]);
     expect(job.state).toBe('done');
     expect(job.outputs).toHaveLength(4);
+    // The Node processes themselves: a worker's render process runs inside its sandbox's launcher.
     const engines = [a, b].flatMap((agent) =>
-      children(agent.pid!).filter((c) => readFileSync(`/proc/${c}/cmdline`, 'latin1').includes('render-engine-child')),
+      processTree(agent.pid!).slice(1).filter((p) => {
+        const argv = readFileSync(`/proc/${p}/cmdline`, 'latin1').split('\0');
+        return argv[0] === process.execPath && argv.some((arg) => arg.includes('render-engine-child'));
+      }),
     );
     expect(engines.length).toBeGreaterThanOrEqual(2); // a's scene check and at least one render process
     for (const e of engines) expect(readFileSync(`/proc/${e}/oom_score_adj`, 'latin1').trim()).toBe('1000');
 
     // An agent that dies takes its engine processes with it: no orphan keeps a scene in memory.
-    const aEngines = children(a.pid!);
+    const aEngines = processTree(a.pid!).slice(1);
     expect(aEngines.length).toBeGreaterThanOrEqual(1); // its scene check, at least
     await a.kill('SIGKILL');
     await eventually(() => aEngines.every(gone), 10_000, "alpha's engine processes to exit");

@@ -336,7 +336,8 @@ export class EngineHost {
     if (/Reached heap limit|JavaScript heap out of memory|process out of memory/i.test(tail)) {
       return new EngineOutOfMemoryError(`${label} ran out of memory: its JavaScript heap may hold ${heapLimitMb} MiB; the scene is too large for this machine`);
     }
-    if (signal === 'SIGKILL') {
+    // Contained, the engine is bubblewrap's child: a signal that ended it comes back as 128 + its number.
+    if (signal === 'SIGKILL' || (this.childView !== '' && code === 128 + 9)) {
       return new EngineOutOfMemoryError(`${label} was killed by the system (SIGKILL), most likely because this machine ran out of memory`);
     }
     const lines = tail.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('at ') && !l.startsWith('Node.js v'));

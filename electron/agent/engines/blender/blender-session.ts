@@ -279,7 +279,15 @@ export class BlenderSession {
   /** The error for a session that ended: our reason if we ended it, else a crash with its exit status. */
   private endedError(fallback: string, logTail: string[]): BlenderTaskError {
     if (this.ending) return new BlenderTaskError(this.ending.failure, this.ending.message, logTail);
-    const how = this.exitInfo?.signal ? `killed by ${this.exitInfo.signal}` : `exit code ${this.exitInfo?.code ?? 'unknown'}`;
+    // Contained, Blender is bubblewrap's child: a signal that ended it comes back as 128 + its number.
+    const code = this.exitInfo?.code ?? null;
+    const sandboxed = this.launch && code !== null && code > 128 ? signalName(code - 128) : null;
+    const signal = this.exitInfo?.signal ?? sandboxed;
+    const how = signal ? `killed by ${signal}` : `exit code ${code ?? 'unknown'}`;
     return new BlenderTaskError('crashed', `${fallback} (${how})`, logTail);
   }
+}
+
+function signalName(n: number): string | null {
+  return Object.entries(os.constants.signals).find(([, v]) => v === n)?.[0] ?? null;
 }
