@@ -5,8 +5,8 @@
 // task's error carries the last lines the engine printed.
 
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { link, copyFile, mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { link, copyFile, lstat, mkdir, open, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { WorkLease } from '../../../shared/protocol/index.js';
 import type { Engine, EngineTask } from '../engines/engine.js';
@@ -76,8 +76,11 @@ export class TaskRunner {
         },
         output: async (name, path) => {
           if (!issued.has(path)) throw new Error(`the engine handed over ${path}, which is not one of its output paths`);
+          // Written by a contained engine: a link in its place (to the owner's key, say) is not read.
+          if (!(await lstat(path).catch(() => null))?.isFile()) throw new Error(`the engine's output ${path} is not a plain file`);
           if (this.tamperResults && !name.endsWith('.json')) await flipLastByte(path);
-          const stored = await this.blobs.put(createReadStream(path));
+          const file = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+          const stored = await this.blobs.put(file.createReadStream()).finally(() => file.close().catch(() => undefined));
           outputs[name] = { hash: stored.hash, sizeBytes: stored.sizeBytes };
           issued.delete(path);
           await rm(path, { force: true });

@@ -10,9 +10,9 @@
 // network; at most BLENDER_MEMORY_SHARE of this machine's memory.
 
 import { realpathSync } from 'node:fs';
-import { copyFile, mkdir, rename } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, rename } from 'node:fs/promises';
 import os from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { BLENDER_ENGINE, type EngineAdvert } from '../../../../shared/model/jobs.js';
 import type { LeaseOf } from '../../../../shared/protocol/index.js';
 import { checkAssetName } from '../../jobs/asset-name.js';
@@ -124,7 +124,7 @@ export class BlenderEngine implements Engine<typeof BLENDER_ENGINE> {
     for (const line of outcome.result.warnings) task.log(`[troupe] warning: ${line}`);
     for (const rendered of outcome.result.frames) {
       const path = task.outputPath();
-      await rename(rendered.path, path);
+      await rename(await ownFile(rendered.path, task), path);
       await task.output(`frame:${rendered.frame}`, path);
     }
   }
@@ -133,7 +133,7 @@ export class BlenderEngine implements Engine<typeof BLENDER_ENGINE> {
     const path = task.outputPath();
     const outcome = await session.run('render_region', { frame: lease.task.frames[0]!, region: lease.task.region!, output: `${path}.exr` });
     outcome.log.forEach((line) => task.log(line));
-    await rename(outcome.result.path, path);
+    await rename(await ownFile(outcome.result.path, task), path);
     await task.output('tile', path);
   }
 
@@ -146,7 +146,7 @@ export class BlenderEngine implements Engine<typeof BLENDER_ENGINE> {
     const output = `${path}${lease.blender.fileExtension}`;
     const outcome = await session.run('stitch', { tiles, output });
     outcome.log.forEach((line) => task.log(line));
-    await rename(outcome.result.path, path);
+    await rename(await ownFile(outcome.result.path, task), path);
     await task.output(`frame:${lease.task.frames[0]}`, path);
   }
 
@@ -156,10 +156,10 @@ export class BlenderEngine implements Engine<typeof BLENDER_ENGINE> {
     outcome.log.forEach((line) => task.log(line));
     for (const file of outcome.result.cacheFiles) {
       const copy = task.outputPath();
-      await copyFile(file, copy);
+      await copyFile(await ownFile(file, task), copy);
       await task.output(`${CACHE_OUTPUT_PREFIX}${basename(file)}`, copy);
     }
-    await rename(outcome.result.blendFile, path);
+    await rename(await ownFile(outcome.result.blendFile, task), path);
     await task.output(BAKED_BLEND_OUTPUT, path);
   }
 }
@@ -175,6 +175,19 @@ export function blenderSandboxPolicy(blenderPath: string, job: { jobDir: string;
     maxFileBytes: BLENDER_MAX_FILE_BYTES,
     tmpBytes: BLENDER_TMP_BYTES,
   };
+}
+
+/**
+ * A file Blender says it wrote, checked before this process (outside the sandbox) moves or reads
+ * it: inside the job's folders, and a plain file, not a link. Blender's answers are a teammate's
+ * scene's doing: a path to the owner's key, or a link to it planted in the job folder, would
+ * otherwise be shipped to the teammate as a result.
+ */
+async function ownFile(path: string, task: EngineTask): Promise<string> {
+  const inside = [task.jobDir, task.outputDir].some((dir) => resolve(path).startsWith(dir + sep));
+  const info = inside ? await lstat(path).catch(() => null) : null;
+  if (!info?.isFile()) throw new BlenderTaskError('command-failed', `Blender named ${path} as its output, which is not a file it wrote in the task's folder`);
+  return path;
 }
 
 /** The folder of the Blender program (its own Python and data sit beside or below it). */
