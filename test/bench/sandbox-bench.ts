@@ -22,6 +22,7 @@ const BLENDER = process.env.BLENDER ?? '/usr/bin/blender';
 const run = promisify(execFile);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ms = (x: number): string => `${x.toFixed(0)} ms`;
+const signed = (x: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(0)} ms`;
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now();
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
         await host.close();
       }
     }
-    console.log(`start-up, the built-in engines' process: contained ${ms(median(nodeStart.contained))}, not ${ms(median(nodeStart.open))} (+${ms(median(nodeStart.contained) - median(nodeStart.open))})`);
+    console.log(`start-up, the built-in engines' process: contained ${ms(median(nodeStart.contained))}, not ${ms(median(nodeStart.open))} (${signed(median(nodeStart.contained) - median(nodeStart.open))})`);
 
     if (existsSync(BLENDER)) {
       const blender = { contained: [] as number[], open: [] as number[] };
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
         launch.dispose();
         blender.open.push(await timed(() => run(BLENDER, args)));
       }
-      console.log(`start-up, Blender (to exit): contained ${ms(median(blender.contained))}, not ${ms(median(blender.open))} (+${ms(median(blender.contained) - median(blender.open))})`);
+      console.log(`start-up, Blender (to exit): contained ${ms(median(blender.contained))}, not ${ms(median(blender.open))} (${signed(median(blender.contained) - median(blender.open))})`);
     }
 
     // Per task: two kept-alive renderers, one contained; tasks alternate between them.

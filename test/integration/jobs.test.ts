@@ -92,13 +92,17 @@ describe(`jobs across a team (${bed.mode})`, () => {
   });
 
   it('a machine that joins mid-job gets tasks at once', async () => {
-    const started = await submit(a, [scene, ...ANIM, '--frames', '1-24', '--out', join(bed.root, 'join')]);
+    const started = await submit(a, [scene, ...ANIM, '--frames', '1-60', '--out', join(bed.root, 'join')]);
     // Mid-job, whatever the machine's load: paused once under way (a busy machine may take longer to
-    // start and pair a machine than the team takes to render 24 frames), resumed once delta is in.
+    // start and pair a machine than the team takes to render the frames), resumed once delta is in.
+    // 60 frames: frames go out in chunks, and each machine holds two, so 24 were nearly all out at the pause.
     await eventually(async () => (await job(a, started.jobId)).job.tasksDone >= 1, 60_000, 'a first frame');
     await a.cli(['pause', started.jobId]);
     await d.start();
     await pair(a, d);
+    // Linked, not only paired: on a busy machine the link may come up after the others took the rest.
+    type Member = { deviceId: string; online: boolean };
+    await eventually(async () => (await a.cli<{ members: Member[] }>(['team'])).members.some((m) => m.deviceId === d.deviceId && m.online), 30_000, 'delta online');
     const joinedAt = Date.now();
     await a.cli(['resume', started.jobId]);
     const final = await waitDone(a, started.jobId);

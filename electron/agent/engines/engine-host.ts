@@ -131,7 +131,9 @@ export class EngineHost {
     const child = this.child;
     if (!child) return;
     const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-    child.ref(); // an idle child is unref'd, and its exit must still be heard
+    // An idle child is unref'd, and its end must still be heard: its exit, and its pipes closing
+    // (contained, the engine inside the sandbox closes them a moment after its launcher exits).
+    for (const h of [child, child.channel, ...child.stdio] as ({ ref?(): void } | null | undefined)[]) h?.ref?.();
     this.stop(new EngineStoppedError(`${this.options.label} was closed`));
     await exited;
   }
