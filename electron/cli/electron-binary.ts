@@ -3,14 +3,10 @@
 // The package records where its binary is (path.txt, relative to its dist folder) once installed.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { appRoot } from '../agent/config/app-root.js';
 
-/** The repo (or installed app) root: the nearest folder above with a package.json. */
-export function appRoot(from = import.meta.dirname): string {
-  let dir = from;
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return dir;
-}
+export { appRoot };
 
 /** The Electron binary's path, if the package and its binary are installed; null otherwise. */
 export function electronBinary(root = appRoot()): string | null {

@@ -3,8 +3,8 @@
 // instead of its own, and afterwards the sandbox's word on why the process ended). One sandbox for
 // every engine, built-in or to come: an engine names its folders, never a mechanism.
 
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
+import { appRoot } from '../config/app-root.js';
 
 /** What an engine's process may do. Everything not named here is hidden or read-only. */
 export interface SandboxPolicy {
@@ -62,8 +62,7 @@ export function containedEnv(extra: Record<string, string> = {}): Record<string,
  * folder above with a package.json: the repository, or the installed app) and the Node it runs on.
  */
 export function codeFolders(from: string, nodePath: string): string[] {
-  let dir = from;
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  const dir = appRoot(from);
   const folders = dirname(dir) === dir ? [] : [dir]; // never the whole disk
   const nodeDir = dirname(nodePath);
   if (!nodeDir.startsWith('/usr/') && !nodeDir.startsWith('/bin')) folders.push(nodeDir);
