@@ -19,6 +19,7 @@ export const ERROR_CODES = [
   'not-found',
   'bad-request',
   'bad-scene', // a scene file the built-in renderer cannot read: truncated, unsafe, unsupported
+  'task-time-limit', // a teammate's task ran longer than the machine's owner allows
   'unauthorized',
   'forbidden-origin',
   'internal',

@@ -14,7 +14,7 @@ import { AgentViews } from './agent-views.js';
 import { CapacityChangeGate } from './capacity/capacity-change.js';
 import { CapacityHistoryLog } from './capacity/capacity-history.js';
 import { CapacityProbe } from './capacity/capacity-probe.js';
-import { DEFAULT_PEER_PORT, isLoopback, type AgentConfig } from './config/agent-config.js';
+import { DEFAULT_PEER_PORT, DEFAULT_TASK_TIME_LIMIT_MS, isLoopback, type AgentConfig } from './config/agent-config.js';
 import { CONTROL_ENDPOINT_FILE, createControlToken } from './control-api/control-token.js';
 import { ControlServer } from './control-api/control-server.js';
 import { UploadStore } from './control-api/upload-store.js';
@@ -180,6 +180,7 @@ export class Agent {
         markHasWork: (id) => this.links.markHasWork(id),
       },
       onlineTeammates: () => this.teams.teammates().filter((id) => this.links.state(id)?.online),
+      taskTimeLimitMs: config.taskTimeLimitMs === undefined ? DEFAULT_TASK_TIME_LIMIT_MS : config.taskTimeLimitMs,
       emit: (event) => this.events.emit(event),
       log: this.log,
     });

@@ -43,6 +43,8 @@ export interface TeamWorkDeps {
   links: WorkLinks;
   /** Teammates whose link is up now. */
   onlineTeammates(): DeviceId[];
+  /** The longest a teammate's task may run here; null: no limit. */
+  taskTimeLimitMs: number | null;
   emit(event: ControlEvent): void;
   log(line: string): void;
 }
@@ -114,6 +116,8 @@ export class TeamWork {
       sharing: () => deps.capacity.getSharing(),
       freeCores: () => deps.capacity.read().freeCores,
       cores: () => os.availableParallelism(),
+      // The owner's own jobs run as long as they take; a teammate's are bounded.
+      timeLimitMs: (source) => (source === this.localSource ? null : deps.taskTimeLimitMs),
       log: deps.log,
     });
   }

@@ -14,7 +14,8 @@ export const USAGE = `Usage: troupe <command> [--data-dir DIR] [--json]
 
   start [--browser]          the desktop app (or, without a display, the agent and its UI in your browser)
   agent [--name NAME] [--port N] [--interface ADDR] [--ui]   run the agent in the foreground
-                             (--ui: print a link that opens its UI in a browser)
+                             (--ui: print a link that opens its UI in a browser;
+                             --task-time-limit 4h: the longest a teammate's task may run here, or none)
   open                       a one-time link that opens this machine's Troupe in a browser
   status                     this machine, its team and the team's capacity
   nearby                     machines found on the network

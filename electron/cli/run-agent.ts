@@ -2,7 +2,7 @@
 // happens (as JSON lines with --json, which tests and benchmarks read, with a timestamp each).
 
 import { Agent } from '../agent/agent.js';
-import { defaultDataDir, DEFAULT_PEER_PORT } from '../agent/config/agent-config.js';
+import { defaultDataDir, DEFAULT_PEER_PORT, DEFAULT_TASK_TIME_LIMIT_MS, parseTimeLimit } from '../agent/config/agent-config.js';
 import { formatDeviceId } from '../agent/identity/device-id.js';
 import { flagInt, flagString, type ParsedArgs } from './args.js';
 import type { ControlEvent } from '../../shared/control-api/index.js';
@@ -27,6 +27,7 @@ export async function runAgent(args: ParsedArgs): Promise<void> {
       controlPort: flagInt(args, 'control-port') ?? 0,
       interfaceAddress: flagString(args, 'interface') ?? process.env.TROUPE_INTERFACE,
       newIdentity: args.flags.has('new-identity'),
+      taskTimeLimitMs: taskTimeLimit(flagString(args, 'task-time-limit') ?? process.env.TROUPE_TASK_TIME_LIMIT),
       futureBuild: args.flags.has('as-future-build')
         ? { major: flagInt(args, 'as-protocol-major') ?? PROTOCOL_VERSION, minor: 99, features: ['x-future-feature'], extraField: 'xFuture' }
         : undefined,
@@ -96,3 +97,8 @@ function describe(event: ControlEvent): void {
 }
 
 export { formatDeviceId };
+
+/** --task-time-limit (or TROUPE_TASK_TIME_LIMIT) as the agent takes it: the default when not given. */
+function taskTimeLimit(text: string | undefined): number | null {
+  return text === undefined || text === '' ? DEFAULT_TASK_TIME_LIMIT_MS : parseTimeLimit(text);
+}

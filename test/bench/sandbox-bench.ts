@@ -4,16 +4,23 @@
 //              engines' Node process, and Blender (-b --factory-startup, an empty Python line)
 //   per task   a built-in render of about 2 s (the test scene, 2 threads) in a kept-alive process,
 //              contained vs not                               goal: under 2 % of the task
+//   physics    a job's first task (a process started, Rapier loaded) and a kept-alive task: the
+//              contained physics engine process vs a thread of the agent (as before 2.4)
 // BENCH_ROUNDS (default 5) sets how many of each.
 
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { EngineHost, type EngineView } from '../../electron/agent/engines/engine-host.js';
 import { BuiltinRenderer } from '../../electron/agent/engines/builtin-render/builtin-renderer.js';
 import { blenderSandboxPolicy } from '../../electron/agent/engines/blender/blender-engine.js';
+import { PhysicsEngine } from '../../electron/agent/engines/physics/physics-engine.js';
+import { PhysicsThread } from '../../electron/agent/engines/physics/physics-runner.js';
+import type { PhysicsEngineRequest } from '../../electron/agent/engines/physics/physics-service.js';
+import type { PhysicsTask } from '../../electron/agent/engines/physics/physics-task.js';
 import { platformSandbox } from '../../electron/agent/sandbox/platform-sandbox.js';
 import { writeTestScene } from '../integration/harness/scenes.js';
 
@@ -85,9 +92,45 @@ async function main(): Promise<void> {
     console.log(`per task (a ${(o / 1000).toFixed(1)} s render, kept-alive process): contained ${ms(c)}, not ${ms(o)}: ${(((c - o) / o) * 100).toFixed(1)} % (goal < 2 %)`);
     await renderers.contained.close();
     await renderers.open.close();
+
+    await physics(jobDir, outputDir, view);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+/** The physics engine's process (contained) against a thread of this process, as the agent ran physics before. */
+async function physics(jobDir: string, outputDir: string, view: EngineView): Promise<void> {
+  const scenePath = join(jobDir, 'tower.glb');
+  copyFileSync(new URL('../../../assets/physics/tower-and-ball.glb', import.meta.url), scenePath);
+  const steps = Number(process.env.BENCH_PHYSICS_STEPS ?? 1200);
+  const physicsTask: PhysicsTask = { scenePath, settings: { dtSeconds: 1 / 60, substeps: 2, steps, gravity: [0, -9.81, 0], fps: 60 }, writeGlb: true };
+  const request = (n: number): PhysicsEngineRequest => ({
+    task: physicsTask,
+    variant: { index: n, label: '' },
+    sceneName: 'tower.glb',
+    outputs: { summary: join(outputDir, `s${n}.json`), glb: join(outputDir, `p${n}.glb`) },
+  });
+  const inThread = async (thread: PhysicsThread, n: number): Promise<void> => {
+    const result = await thread.run(physicsTask);
+    await writeFile(join(outputDir, `t${n}.glb`), result.glb!);
+    await writeFile(join(outputDir, `t${n}.json`), JSON.stringify(result.summary));
+  };
+  const first = { contained: [] as number[], open: [] as number[] };
+  const per = { contained: [] as number[], open: [] as number[] };
+  for (let i = 0; i < ROUNDS; i++) {
+    const engine = new PhysicsEngine();
+    const thread = new PhysicsThread();
+    first.contained.push(await timed(() => engine.host.run(request(0), { view })));
+    first.open.push(await timed(() => inThread(thread, 0)));
+    per.contained.push(await timed(() => engine.host.run(request(1), { view })));
+    per.open.push(await timed(() => inThread(thread, 1)));
+    await engine.close();
+    await thread.close();
+  }
+  const [fc, fo, c, o] = [median(first.contained), median(first.open), median(per.contained), median(per.open)];
+  console.log(`physics, a job's first task (process or thread started, Rapier loaded): contained process ${ms(fc)}, agent thread ${ms(fo)} (${signed(fc - fo)})`);
+  console.log(`physics, per task (a ${(o / 1000).toFixed(1)} s run of ${steps} steps, kept alive): contained process ${ms(c)}, agent thread ${ms(o)}: ${(((c - o) / o) * 100).toFixed(1)} % (goal < 2 %)`);
 }
 
 await main();

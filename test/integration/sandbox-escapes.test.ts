@@ -7,13 +7,16 @@
 // owner's disk is moved into the task folder and said so.
 
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineHost, type EngineView } from '../../electron/agent/engines/engine-host.js';
+import type { EngineTask } from '../../electron/agent/engines/engine.js';
+import { PhysicsEngine } from '../../electron/agent/engines/physics/physics-engine.js';
+import { processTree } from '../../electron/agent/engines/process-tree.js';
 import { EngineOutOfMemoryError } from '../../electron/agent/engines/engine-errors.js';
 import { blenderSandboxPolicy } from '../../electron/agent/engines/blender/blender-engine.js';
 import { BubblewrapSandbox, findTool } from '../../electron/agent/sandbox/bubblewrap-sandbox.js';
@@ -135,6 +138,39 @@ describe.skipIf(process.platform !== 'linux' || !BWRAP)('the sandbox on this mac
       expect((await host.run({ kind: 'read', path: join(data, 'work', 'c0ffee', 'job-2', 'other.glb') }, { view: other })).value).toMatch(/^read/);
       expect((await host.run({ kind: 'read', path: input }, { view: other })).value).toBe('ENOENT');
       expect(host.starts).toBe(starts + 1);
+    });
+  });
+
+  describe("a teammate's physics task", () => {
+    let engine: PhysicsEngine;
+    beforeAll(() => {
+      engine = new PhysicsEngine();
+    });
+    afterAll(() => engine.close());
+
+    it('runs in the engine process, contained: its outputs in the output folder, and no network or disk of the agent\'s', async () => {
+      copyFileSync(new URL('../../assets/physics/tower-and-ball.glb', import.meta.url), join(jobDir, 'tower.glb'));
+      const handed: Record<string, number> = {};
+      const task: EngineTask = {
+        jobKey: 'c0ffee/job-1',
+        jobDir,
+        outputDir,
+        threads: 1,
+        signal: new AbortController().signal,
+        outputPath: () => join(outputDir, `out-${Object.keys(handed).length}-${Math.random().toString(16).slice(2)}`),
+        output: async (name, path) => void (handed[name] = statSync(path).size),
+        progress: () => undefined,
+        log: () => undefined,
+      };
+      const settings = { dtSeconds: 1 / 60, substeps: 1, totalSteps: 30, gravity: [0, -9.81, 0], fps: 30, keyframeCount: 16 };
+      const lease = { engine: 'physics', task: { kind: 'variant' }, scene: 'tower.glb', settings, variant: { index: 0, label: '', overrides: {} }, fromStep: 0, toStep: 30, snapshot: null };
+      await engine.run(lease as unknown as Parameters<PhysicsEngine['run']>[0], task);
+      expect(Object.keys(handed).sort()).toEqual(['result.glb', 'summary.json']);
+      expect(handed['result.glb']).toBeGreaterThan(1000);
+      // Its process tree: the launcher in the agent's namespaces, the engine itself in new ones.
+      const ns = (pid: number, kind: string): string => readlinkSync(`/proc/${pid}/ns/${kind}`);
+      const tree = processTree(engine.host.pid!);
+      for (const kind of ['net', 'mnt']) expect(tree.some((pid) => ns(pid, kind) !== ns(process.pid, kind))).toBe(true);
     });
   });
 

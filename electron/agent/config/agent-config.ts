@@ -29,6 +29,11 @@ export interface AgentConfig {
    * mixed-version tests set it (`--as-future-build`), to show today's agents work with tomorrow's.
    */
   futureBuild?: FutureBuild;
+  /**
+   * The longest a teammate's task may run here before it is stopped and failed in words
+   * (--task-time-limit, TROUPE_TASK_TIME_LIMIT); null: no limit. The owner's own jobs have none.
+   */
+  taskTimeLimitMs?: number | null;
 }
 
 export interface FutureBuild {
@@ -38,6 +43,28 @@ export interface FutureBuild {
   features: string[];
   /** Name of a field today's schemas do not know, added to every frame and signed roster op. */
   extraField: string;
+}
+
+/**
+ * A teammate's task stops after this long by default: longer than any frame a small studio's
+ * machine should spend on someone else's scene, short enough that a scene built never to finish
+ * (a billion samples, an endless simulation) gives the machine back the same day.
+ */
+export const DEFAULT_TASK_TIME_LIMIT_MS = 4 * 3600_000;
+
+/**
+ * "4h", "90m", "1h30m", "45s" (a bare number is minutes) to milliseconds; "0" or "none" is no
+ * limit (null). Throws in words on anything else.
+ */
+export function parseTimeLimit(text: string): number | null {
+  const t = text.trim().toLowerCase();
+  if (t === '0' || t === 'none') return null;
+  if (/^\d+(\.\d+)?$/.test(t)) return Math.round(Number(t) * 60_000);
+  const parts = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(t);
+  const [h, m, s] = (parts?.slice(1) ?? []).map((p) => Number(p ?? 0));
+  const ms = ((h ?? 0) * 3600 + (m ?? 0) * 60 + (s ?? 0)) * 1000;
+  if (!parts || t === '' || ms <= 0) throw new Error(`a time limit is written like "4h", "90m" or "1h30m" (or "none"), not "${text}"`);
+  return ms;
 }
 
 /** The OS's per-user application data folder, as each platform's users expect to find it. */

@@ -14,6 +14,7 @@ import { checkAssetName } from '../jobs/asset-name.js';
 import type { BlobCache } from '../storage/blob-cache.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { TaskLog } from './task-log.js';
+import { TaskTimeLimitError } from './task-time-limit.js';
 import type { TaskResult, WorkSource } from './work-source.js';
 
 /** The engines this worker runs, by engine id (the engine registry). */
@@ -44,7 +45,11 @@ export class TaskRunner {
     private readonly tamperResults = false,
   ) {}
 
-  async run(lease: WorkLease, source: WorkSource, threads: number, signal: AbortSignal): Promise<TaskResult> {
+  /**
+   * `timeLimitMs`: the engine's run is stopped after this long (its inputs' transfer does not
+   * count) and the task fails with TaskTimeLimitError, which names the limit.
+   */
+  async run(lease: WorkLease, source: WorkSource, threads: number, signal: AbortSignal, timeLimitMs: number | null = null): Promise<TaskResult> {
     const names = lease.assets.map((a) => checkAssetName(a.name)); // a hostile name fails before any byte is written
     // Pinned before fetching, so trimming after another task cannot take an input away in between.
     const release = await this.cache.pin(lease.assets.map((a) => a.hash));
@@ -59,6 +64,7 @@ export class TaskRunner {
       // This job's alone: an engine contained to it cannot touch another job's results.
       const outputDir = join(this.workDir, OUTPUT_DIR, source.coordinatorId.slice(0, 16), lease.jobId);
       await mkdir(outputDir, { recursive: true });
+      const overTime = new AbortController();
       const outputs: TaskResult['outputs'] = {};
       const issued = new Set<string>();
       const log = new TaskLog();
@@ -67,7 +73,7 @@ export class TaskRunner {
         jobDir,
         outputDir,
         threads,
-        signal,
+        signal: AbortSignal.any([signal, overTime.signal]),
         // Not named after the lease: its id comes from a teammate.
         outputPath: () => {
           const path = join(outputDir, randomBytes(8).toString('hex'));
@@ -89,11 +95,15 @@ export class TaskRunner {
         log: (line) => log.add(line),
       };
       const startedAtMs = Date.now();
+      const limit = timeLimitMs === null ? null : setTimeout(() => overTime.abort(new TaskTimeLimitError(timeLimitMs)), timeLimitMs);
       try {
         await this.engines.engine(lease.engine).run(lease, task);
+        // An engine that finished as the limit passed has its outputs: they stand.
       } catch (err) {
-        throw log.attachTo(err);
+        // Whatever the engine said as it was stopped, the reason is the limit.
+        throw log.attachTo(overTime.signal.aborted && !signal.aborted ? overTime.signal.reason : err);
       } finally {
+        if (limit) clearTimeout(limit);
         for (const path of issued) await rm(path, { force: true }); // outputs of a task that failed midway
       }
       return { startedAtMs, endedAtMs: Date.now(), outputs };

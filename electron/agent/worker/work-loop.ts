@@ -22,6 +22,8 @@ export interface WorkLoopDeps {
   /** Cores the team may use now (0 when the owner is busy in "idle" mode). */
   freeCores: () => number;
   cores: () => number;
+  /** The longest a task from this source may run before it is stopped and failed; null: no limit. */
+  timeLimitMs?: (source: WorkSource) => number | null;
   log: (line: string) => void;
 }
 
@@ -107,7 +109,7 @@ export class WorkLoop {
       // Before task.started: a lease whose inputs cannot fit here is refused with the reason.
       await source.checkInputs(lease);
       source.started(lease.leaseId);
-      const result = await this.deps.runner.run(lease, source, threads, controller.signal);
+      const result = await this.deps.runner.run(lease, source, threads, controller.signal, this.deps.timeLimitMs?.(source) ?? null);
       source.done(lease.leaseId, result);
     } catch (err) {
       // A cancelled task reports nothing: its coordinator already moved on.

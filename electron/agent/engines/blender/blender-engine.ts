@@ -7,7 +7,10 @@
 // Blender runs in this machine's sandbox (../../sandbox): it sees the system, its own install,
 // Troupe's session scripts and this job's folders; it writes only this job's folder (new files,
 // such as a bake's disk cache: the shipped inputs are bound read-only) and its output folder; no
-// network; at most BLENDER_MEMORY_SHARE of this machine's memory.
+// network; at most BLENDER_MEMORY_SHARE of this machine's memory. A task whose inputs the job's
+// Blender was not started with (a stitch's region tiles, which arrive after the renders) gets a
+// fresh Blender that has them read-only too: in a writable job folder, a file added later would be
+// writable, and it is a hard link to the blob cache.
 
 import { realpathSync } from 'node:fs';
 import { copyFile, lstat, mkdir, rename } from 'node:fs/promises';
@@ -46,6 +49,8 @@ type BlenderLease = LeaseOf<typeof BLENDER_ENGINE>;
 export class BlenderEngine implements Engine<typeof BLENDER_ENGINE> {
   readonly id = BLENDER_ENGINE;
   private install: BlenderInstall | null = null;
+  /** Per job, the inputs its kept Blender has read-only (bound when it started). */
+  private readonly bound = new Map<string, Set<string>>();
 
   constructor(
     private readonly finder: BlenderFinder,
@@ -66,7 +71,10 @@ export class BlenderEngine implements Engine<typeof BLENDER_ENGINE> {
     const install = this.install ?? (await this.finder.find());
     if (!install) throw new BlenderTaskError('not-found', 'Blender is not installed on this machine');
     task.signal.throwIfAborted();
-    const session = await this.sessions.acquire(task.jobKey, () => this.open(install, lease, task));
+    const inputs = lease.assets.map((a) => join(task.jobDir, checkAssetName(a.name)));
+    const bound = this.bound.get(task.jobKey);
+    if (bound && inputs.some((p) => !bound.has(p))) await this.sessions.drop(task.jobKey);
+    const session = await this.sessions.acquire(task.jobKey, () => this.open(install, lease, task, inputs));
     const cancel = (): void => void session.cancel('The task was cancelled');
     task.signal.addEventListener('abort', cancel, { once: true });
     try {
@@ -85,14 +93,16 @@ export class BlenderEngine implements Engine<typeof BLENDER_ENGINE> {
   }
 
   async close(): Promise<void> {
+    this.bound.clear();
     await this.sessions.close();
   }
 
   /** A Blender on the job's .blend, its files pointed at the job folder's copies. */
-  private async open(install: BlenderInstall, lease: BlenderLease, task: EngineTask): Promise<BlenderSession> {
+  private async open(install: BlenderInstall, lease: BlenderLease, task: EngineTask, inputs: string[]): Promise<BlenderSession> {
     const blendFile = join(task.jobDir, checkAssetName(lease.scene));
     await mkdir(task.outputDir, { recursive: true });
-    const inputs = lease.assets.map((a) => join(task.jobDir, checkAssetName(a.name)));
+    for (const key of this.bound.keys()) if (key !== task.jobKey && !this.sessions.jobs().includes(key)) this.bound.delete(key); // their Blenders are gone
+    this.bound.set(task.jobKey, new Set(inputs));
     const memoryBytes = this.options.memoryLimitBytes ?? Math.round(os.totalmem() * BLENDER_MEMORY_SHARE);
     const policy = blenderSandboxPolicy(install.path, { jobDir: task.jobDir, outputDir: task.outputDir, inputs, memoryBytes });
     const contained = { sandbox: this.options.sandbox ?? platformSandbox(), policy };

@@ -4,8 +4,9 @@
 // Tasks run one at a time. Cancelling ends the thread whatever it is doing, and so does a task
 // that fails, or that takes more memory than its scene declares it needs (the thread's heap has
 // a limit, Rapier's WebAssembly memory does not, and it is this process's); the next task starts
-// a new one. An idle thread ends after a minute, so an agent that simulated once stays small. The
-// coordinator has a thread of its own, for reading submitted scenes and joining bakes.
+// a new one. An idle thread ends after a minute, so an agent that simulated once stays small. A
+// worker's thread lives in the physics engine process (physics-service), inside the sandbox; the
+// coordinator has a thread of its own in the agent, for reading submitted scenes and joining bakes.
 
 import type { Worker } from 'node:worker_threads';
 import { TroupeError } from '../../../../shared/errors.js';

@@ -5,13 +5,14 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { WorkLease } from '../../../../../shared/protocol/index.js';
 import type { EngineTask } from '../../../../../electron/agent/engines/engine.js';
 import type { EngineRegistry } from '../../../../../electron/agent/engines/engine-registry.js';
 import { BlobCache } from '../../../../../electron/agent/storage/blob-cache.js';
 import { BlobStore } from '../../../../../electron/agent/storage/blob-store.js';
 import { TaskRunner } from '../../../../../electron/agent/worker/task-runner.js';
+import { TaskTimeLimitError } from '../../../../../electron/agent/worker/task-time-limit.js';
 import type { WorkSource } from '../../../../../electron/agent/worker/work-source.js';
 import { tempDir } from '../engines/builtin-render/scene-fixtures.js';
 
@@ -49,5 +50,34 @@ describe('outputs a contained engine hands over', () => {
     });
     const result = await runner.run(lease, source, 1, new AbortController().signal);
     expect(result.outputs['frame:1']?.sizeBytes).toBe(9);
+  });
+});
+
+describe("a teammate's task at this machine's time limit", () => {
+  /** An engine that runs until it is told to stop, as a scene built never to finish would. */
+  const endless = (seen: { signal?: AbortSignal }) =>
+    runnerWith(
+      (task) =>
+        new Promise<void>((_resolve, reject) => {
+          seen.signal = task.signal;
+          task.signal.addEventListener('abort', () => reject(new Error('the engine stopped: cancelled')));
+        }),
+    );
+
+  it('is stopped, and fails naming the limit, not as a cancel', async () => {
+    const seen: { signal?: AbortSignal } = {};
+    const err = await endless(seen).run(lease, source, 1, new AbortController().signal, 20).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TaskTimeLimitError);
+    expect((err as Error).message).toMatch(/longer than the 20 ms this machine lets/);
+    expect(seen.signal?.aborted).toBe(true);
+  });
+
+  it('a cancel before the limit is still a cancel', async () => {
+    const seen: { signal?: AbortSignal } = {};
+    const controller = new AbortController();
+    const running = endless(seen).run(lease, source, 1, controller.signal, 3600_000).catch((e: unknown) => e);
+    await vi.waitFor(() => expect(seen.signal).toBeDefined());
+    controller.abort();
+    expect(await running).not.toBeInstanceOf(TaskTimeLimitError);
   });
 });
