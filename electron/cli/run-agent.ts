@@ -27,7 +27,7 @@ export async function runAgent(args: ParsedArgs): Promise<void> {
       controlPort: flagInt(args, 'control-port') ?? 0,
       interfaceAddress: flagString(args, 'interface') ?? process.env.TROUPE_INTERFACE,
       newIdentity: args.flags.has('new-identity'),
-      taskTimeLimitMs: taskTimeLimit(flagString(args, 'task-time-limit') ?? process.env.TROUPE_TASK_TIME_LIMIT),
+      taskTimeLimitMs: taskTimeLimit(flagString(args, 'task-time-limit'), process.env.TROUPE_TASK_TIME_LIMIT, log),
       futureBuild: args.flags.has('as-future-build')
         ? { major: flagInt(args, 'as-protocol-major') ?? PROTOCOL_VERSION, minor: 99, features: ['x-future-feature'], extraField: 'xFuture' }
         : undefined,
@@ -98,7 +98,24 @@ function describe(event: ControlEvent): void {
 
 export { formatDeviceId };
 
-/** --task-time-limit (or TROUPE_TASK_TIME_LIMIT) as the agent takes it: the default when not given. */
-function taskTimeLimit(text: string | undefined): number | null {
-  return text === undefined || text === '' ? DEFAULT_TASK_TIME_LIMIT_MS : parseTimeLimit(text);
+/**
+ * --task-time-limit, or else TROUPE_TASK_TIME_LIMIT, as the agent takes it; the default when
+ * neither is given. A bad flag stops the start (the person typing it is there to read why); a bad
+ * variable (the desktop app's way to set it, read at every start) is logged and the default used.
+ */
+function taskTimeLimit(flag: string | undefined, variable: string | undefined, log: (line: string) => void): number | null {
+  if (flag !== undefined) {
+    try {
+      return parseTimeLimit(flag);
+    } catch (err) {
+      throw new Error(`--task-time-limit: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  if (variable === undefined || variable.trim() === '') return DEFAULT_TASK_TIME_LIMIT_MS;
+  try {
+    return parseTimeLimit(variable);
+  } catch (err) {
+    log(`TROUPE_TASK_TIME_LIMIT is ignored: ${(err as Error).message}; a teammate's task stops after the default 4 hours`);
+    return DEFAULT_TASK_TIME_LIMIT_MS;
+  }
 }

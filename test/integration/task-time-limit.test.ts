@@ -40,7 +40,7 @@ describe(`a teammate's time limit (${bed.mode})`, () => {
       500,
     );
     expect(ended.state).toBe('failed');
-    expect(ended.errors.join('\n')).toMatch(/ran longer than the 3 s this machine lets a teammate's task run .* and was stopped; render fewer frames per task or fewer samples/);
+    expect(ended.errors.join('\n')).toMatch(/ran longer than the 3 s its worker allows a teammate's task .* and was stopped there; render fewer frames per task/);
     // The worker is free again: its engine was stopped, not left rendering.
     await eventually(async () => {
       const members = (await a.cli<{ members: { deviceId: string; capacity: { workCores?: number } | null }[] }>(['team'])).members;

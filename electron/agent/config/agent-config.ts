@@ -58,14 +58,23 @@ export const DEFAULT_TASK_TIME_LIMIT_MS = 4 * 3600_000;
  */
 export function parseTimeLimit(text: string): number | null {
   const t = text.trim().toLowerCase();
-  if (t === '0' || t === 'none') return null;
-  if (/^\d+(\.\d+)?$/.test(t)) return Math.round(Number(t) * 60_000);
-  const parts = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(t);
-  const [h, m, s] = (parts?.slice(1) ?? []).map((p) => Number(p ?? 0));
-  const ms = ((h ?? 0) * 3600 + (m ?? 0) * 60 + (s ?? 0)) * 1000;
-  if (!parts || t === '' || ms <= 0) throw new Error(`a time limit is written like "4h", "90m" or "1h30m" (or "none"), not "${text}"`);
+  if (t === 'none') return null;
+  const bad = (): Error => new Error(`a time limit is written like "4h", "90m" or "1h30m" (or "none"), at most ${MAX_TIME_LIMIT_HOURS}h, not "${text}"`);
+  let ms: number;
+  if (/^\d+(\.\d+)?$/.test(t)) ms = Math.round(Number(t) * 60_000);
+  else {
+    const parts = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(t);
+    if (!parts || t === '') throw bad();
+    const [h, m, s] = parts.slice(1).map((p) => Number(p ?? 0));
+    ms = (h! * 3600 + m! * 60 + s!) * 1000;
+  }
+  if (ms === 0) return null; // "0", "0m": no limit, as documented
+  if (ms > MAX_TIME_LIMIT_HOURS * 3600_000) throw bad(); // a timer cannot wait longer (it would fire at once)
   return ms;
 }
+
+/** The longest limit a timer can hold (2^31 - 1 ms is 596 h): say "none" for more. */
+export const MAX_TIME_LIMIT_HOURS = 500;
 
 /** The OS's per-user application data folder, as each platform's users expect to find it. */
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {

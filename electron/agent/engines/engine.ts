@@ -37,6 +37,12 @@ export interface Engine<E extends WorkLease['engine'] = WorkLease['engine']> {
   advert(): EngineAdvert | null;
   /** Looks for the engine on this machine again (an installed program and its version); advert() says what it found. */
   detect(): Promise<void>;
+  /**
+   * Called before the lease's inputs are laid out in the job's folder (`jobKey` as in EngineTask):
+   * what the engine keeps for the job that must not see new files appear (a process that may
+   * write that folder) ends here.
+   */
+  prepare?(lease: LeaseOf<E>, jobKey: string): Promise<void>;
   /** Runs one task of `lease`, whose inputs are in task.jobDir; each output goes through task.output. */
   run(lease: LeaseOf<E>, task: EngineTask): Promise<void>;
   /** Ends what it keeps between tasks (processes, loaded scenes). */

@@ -57,6 +57,9 @@ export class TaskRunner {
       for (const asset of lease.assets) await source.fetchAsset(asset);
       // One folder per coordinator and job: a teammate cannot plant files in another coordinator's job.
       const jobDir = join(this.workDir, source.coordinatorId.slice(0, 16), lease.jobId);
+      const jobKey = `${source.coordinatorId.slice(0, 16)}/${lease.jobId}`;
+      const engine = this.engines.engine(lease.engine);
+      await engine.prepare?.(lease, jobKey);
       await mkdir(jobDir, { recursive: true });
       const now = new Date();
       await utimes(jobDir, now, now); // recency, for pruneJobDirs
@@ -69,7 +72,7 @@ export class TaskRunner {
       const issued = new Set<string>();
       const log = new TaskLog();
       const task: EngineTask = {
-        jobKey: `${source.coordinatorId.slice(0, 16)}/${lease.jobId}`,
+        jobKey,
         jobDir,
         outputDir,
         threads,
@@ -95,9 +98,10 @@ export class TaskRunner {
         log: (line) => log.add(line),
       };
       const startedAtMs = Date.now();
-      const limit = timeLimitMs === null ? null : setTimeout(() => overTime.abort(new TaskTimeLimitError(timeLimitMs)), timeLimitMs);
+      const limit =
+        timeLimitMs !== null && timeLimitMs > 0 ? setTimeout(() => overTime.abort(new TaskTimeLimitError(timeLimitMs, lease.engine)), Math.min(timeLimitMs, 2 ** 31 - 1)) : null;
       try {
-        await this.engines.engine(lease.engine).run(lease, task);
+        await engine.run(lease, task);
         // An engine that finished as the limit passed has its outputs: they stand.
       } catch (err) {
         // Whatever the engine said as it was stopped, the reason is the limit.

@@ -1,25 +1,37 @@
-// Owns the words of a teammate's task stopped at this machine's time limit: what happened, whose
-// setting it is, and what the job's owner can do about it.
+// Owns the words of a teammate's task stopped at the worker's time limit: what happened, whose
+// setting it is, and what the job's owner (who reads them on their own machine) can change.
 
 import { TroupeError } from '../../../shared/errors.js';
 
+/** What the job's owner can change so that each task takes less time, by the kind of work. */
+const ADVICE: Record<string, string> = {
+  'builtin-render': 'render fewer frames per task, in regions, or with fewer samples',
+  blender: 'render fewer frames per task, in regions, or with fewer samples (a bake: fewer frames)',
+  physics: 'simulate fewer steps (a bake: shorter chunks; a wedge: a shorter run per variant)',
+};
+
 export class TaskTimeLimitError extends TroupeError {
-  constructor(readonly limitMs: number) {
+  constructor(
+    readonly limitMs: number,
+    engine = '',
+  ) {
     super(
       'task-time-limit',
-      `the task ran longer than the ${formatLimit(limitMs)} this machine lets a teammate's task run (its owner's --task-time-limit) and was stopped; ` +
-        'render fewer frames per task or fewer samples, or ask the owner to allow more',
+      `the task ran longer than the ${formatLimit(limitMs)} its worker allows a teammate's task ` +
+        `(that machine's setting: troupe agent --task-time-limit, or TROUPE_TASK_TIME_LIMIT) and was stopped there; ` +
+        `${ADVICE[engine] ?? 'split the job into smaller tasks'}, or ask that machine's owner to allow more`,
     );
     this.name = 'TaskTimeLimitError';
   }
 }
 
-/** 4 h, 1 h 30 min, 90 s. */
+/** 4 h, 1 h 30 min, 90 s, 20 ms. */
 export function formatLimit(ms: number): string {
   if (ms < 1000) return `${ms} ms`;
   const s = Math.round(ms / 1000);
   if (s < 120) return `${s} s`;
-  const h = Math.floor(s / 3600);
-  const m = Math.round((s % 3600) / 60);
+  const minutes = Math.round(s / 60);
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
   return h === 0 ? `${m} min` : m === 0 ? `${h} h` : `${h} h ${m} min`;
 }

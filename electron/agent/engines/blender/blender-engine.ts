@@ -9,8 +9,9 @@
 // such as a bake's disk cache: the shipped inputs are bound read-only) and its output folder; no
 // network; at most BLENDER_MEMORY_SHARE of this machine's memory. A task whose inputs the job's
 // Blender was not started with (a stitch's region tiles, which arrive after the renders) gets a
-// fresh Blender that has them read-only too: in a writable job folder, a file added later would be
-// writable, and it is a hard link to the blob cache.
+// fresh Blender that has them read-only too, and the old one ends before they are laid out
+// (prepare): in a writable job folder, a file added later would be writable, and it is a hard
+// link to the blob cache.
 
 import { realpathSync } from 'node:fs';
 import { copyFile, lstat, mkdir, rename } from 'node:fs/promises';
@@ -49,7 +50,7 @@ type BlenderLease = LeaseOf<typeof BLENDER_ENGINE>;
 export class BlenderEngine implements Engine<typeof BLENDER_ENGINE> {
   readonly id = BLENDER_ENGINE;
   private install: BlenderInstall | null = null;
-  /** Per job, the inputs its kept Blender has read-only (bound when it started). */
+  /** Per job, the inputs (asset names) its kept Blender has read-only (bound when it started). */
   private readonly bound = new Map<string, Set<string>>();
 
   constructor(
@@ -71,13 +72,13 @@ export class BlenderEngine implements Engine<typeof BLENDER_ENGINE> {
     const install = this.install ?? (await this.finder.find());
     if (!install) throw new BlenderTaskError('not-found', 'Blender is not installed on this machine');
     task.signal.throwIfAborted();
+    await this.prepare(lease, task.jobKey); // the task runner has asked already; a direct caller may not have
     const inputs = lease.assets.map((a) => join(task.jobDir, checkAssetName(a.name)));
-    const bound = this.bound.get(task.jobKey);
-    if (bound && inputs.some((p) => !bound.has(p))) await this.sessions.drop(task.jobKey);
     const session = await this.sessions.acquire(task.jobKey, () => this.open(install, lease, task, inputs));
     const cancel = (): void => void session.cancel('The task was cancelled');
     task.signal.addEventListener('abort', cancel, { once: true });
     try {
+      task.signal.throwIfAborted(); // stopped while Blender started: the listener came too late to hear it
       if (lease.blender.job === 'bake') await this.bake(session, task);
       else if (lease.task.kind === 'bucket') await this.region(session, lease, task);
       else if (isStitch(lease.task)) await this.stitch(session, lease, task);
@@ -92,6 +93,15 @@ export class BlenderEngine implements Engine<typeof BLENDER_ENGINE> {
     }
   }
 
+  /**
+   * Before the lease's inputs are laid out: a kept Blender started without some of them (a
+   * stitch's tiles) is ended, so none of them is ever in a folder a running Blender may write.
+   */
+  async prepare(lease: BlenderLease, jobKey: string): Promise<void> {
+    const bound = this.bound.get(jobKey);
+    if (bound && lease.assets.some((a) => !bound.has(a.name))) await this.sessions.drop(jobKey);
+  }
+
   async close(): Promise<void> {
     this.bound.clear();
     await this.sessions.close();
@@ -102,7 +112,7 @@ export class BlenderEngine implements Engine<typeof BLENDER_ENGINE> {
     const blendFile = join(task.jobDir, checkAssetName(lease.scene));
     await mkdir(task.outputDir, { recursive: true });
     for (const key of this.bound.keys()) if (key !== task.jobKey && !this.sessions.jobs().includes(key)) this.bound.delete(key); // their Blenders are gone
-    this.bound.set(task.jobKey, new Set(inputs));
+    this.bound.set(task.jobKey, new Set(lease.assets.map((a) => a.name)));
     const memoryBytes = this.options.memoryLimitBytes ?? Math.round(os.totalmem() * BLENDER_MEMORY_SHARE);
     const policy = blenderSandboxPolicy(install.path, { jobDir: task.jobDir, outputDir: task.outputDir, inputs, memoryBytes });
     const contained = { sandbox: this.options.sandbox ?? platformSandbox(), policy };

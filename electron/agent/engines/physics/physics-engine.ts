@@ -5,6 +5,7 @@
 // renderer's: it reads the job's folder and writes the job's output folder, nothing else, with no
 // network; its physics thread keeps Rapier compiled between the tasks of a job.
 
+import os from 'node:os';
 import { join } from 'node:path';
 import type { EngineAdvert } from '../../../../shared/model/jobs.js';
 import { PHYSICS_ENGINE, PHYSICS_ENGINE_VERSION } from '../../../../shared/model/physics-jobs.js';
@@ -23,10 +24,15 @@ type PhysicsLease = LeaseOf<typeof PHYSICS_ENGINE>;
 
 /**
  * The engine process's bound: its own start, a thread, the largest scene and snapshot and the
- * largest keyframes in their copies. The thread inside holds each task to what its own scene
- * declares (physics-runner), and says so in words; this bound is for what that cannot see.
+ * largest keyframes in their copies, or 60 % of this machine's memory (as Blender's) where that is
+ * more: a scene of many bodies may declare more than the sum. The thread inside holds each task
+ * to what its own scene declares (physics-runner), and says so in words; this bound is for what
+ * that cannot see.
  */
-const PHYSICS_ENGINE_MEMORY_BYTES = ENGINE_BASE_BYTES + THREAD_BASE_BYTES + 2 * PHYSICS_SCENE_BUDGET_BYTES + MAX_KEYFRAME_BYTES * KEYFRAME_COPIES;
+const PHYSICS_ENGINE_MEMORY_BYTES = Math.max(
+  ENGINE_BASE_BYTES + THREAD_BASE_BYTES + 2 * PHYSICS_SCENE_BUDGET_BYTES + MAX_KEYFRAME_BYTES * KEYFRAME_COPIES,
+  Math.round(os.totalmem() * 0.6),
+);
 /** The process's own JS heap (the thread has its own limit); scenes and worlds live outside it. */
 const PHYSICS_ENGINE_HEAP_MB = 512;
 /** As the thread inside: a minute idle, and the process gives its memory back. */

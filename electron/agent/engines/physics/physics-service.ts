@@ -36,6 +36,7 @@ export class PhysicsService implements EngineService {
     const request = raw as PhysicsEngineRequest;
     const { outputs } = request;
     const result = await this.thread.run(request.task, { signal: context.signal, onProgress: context.progress });
+    context.signal.throwIfAborted(); // stopped as it finished: the agent takes nothing, so write nothing
     const summary = { ...request.variant, ...physicsSummaryJson(request.sceneName, result) };
     if (outputs.glb) await writeFile(outputs.glb, result.glb!);
     if (outputs.keyframes) await writeFile(outputs.keyframes, encodeKeyframes(result.keyframes, result.bodies.length));

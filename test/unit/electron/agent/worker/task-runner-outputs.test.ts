@@ -68,7 +68,7 @@ describe("a teammate's task at this machine's time limit", () => {
     const seen: { signal?: AbortSignal } = {};
     const err = await endless(seen).run(lease, source, 1, new AbortController().signal, 20).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TaskTimeLimitError);
-    expect((err as Error).message).toMatch(/longer than the 20 ms this machine lets/);
+    expect((err as Error).message).toMatch(/longer than the 20 ms its worker allows/);
     expect(seen.signal?.aborted).toBe(true);
   });
 

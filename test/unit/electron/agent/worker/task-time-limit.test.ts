@@ -11,16 +11,20 @@ describe('the task time limit', () => {
     expect(parseTimeLimit('45s')).toBe(45_000);
     expect(parseTimeLimit('90')).toBe(90 * 60_000);
     expect(parseTimeLimit('none')).toBeNull();
-    expect(parseTimeLimit('0')).toBeNull();
-    for (const bad of ['', 'h', '4 hours', '-3m', '0s', '1d']) expect(() => parseTimeLimit(bad)).toThrow(/written like "4h"/);
+    for (const none of ['0', '00', '0.0', '0m']) expect(parseTimeLimit(none)).toBeNull();
+    // A timer cannot wait past 2^31 ms (it would fire at once, stopping every task): refused in words.
+    expect(parseTimeLimit('500h')).toBe(500 * 3600_000);
+    for (const bad of ['', 'h', '4 hours', '-3m', '1d', '600h', '40000']) expect(() => parseTimeLimit(bad)).toThrow(/written like "4h".*at most 500h/);
   });
 
   it('names the limit and what the job owner can do', () => {
     expect(formatLimit(4 * 3600_000)).toBe('4 h');
     expect(formatLimit(90 * 60_000)).toBe('1 h 30 min');
     expect(formatLimit(3_000)).toBe('3 s');
-    const err = new TaskTimeLimitError(2 * 3600_000);
+    expect(formatLimit(2 * 3600_000 - 10_000)).toBe('2 h');
+    const err = new TaskTimeLimitError(2 * 3600_000, 'builtin-render');
     expect(err.code).toBe('task-time-limit');
-    expect(err.message).toMatch(/longer than the 2 h this machine lets a teammate's task run.*fewer frames per task/);
+    expect(err.message).toMatch(/longer than the 2 h its worker allows a teammate's task .*TROUPE_TASK_TIME_LIMIT.*fewer frames per task/);
+    expect(new TaskTimeLimitError(60_000, 'physics').message).toMatch(/fewer steps/);
   });
 });
