@@ -5,6 +5,8 @@
 
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { TroupeError } from '../../../shared/errors.js';
 import type { JobView, SubmitJob, TaskView } from '../../../shared/control-api/index.js';
 import { ENGINES_BEFORE_ADVERTS, type EngineAdvert, type JobSubmission, type RenderSubmission, type TaskSpec } from '../../../shared/model/jobs.js';
@@ -63,6 +65,8 @@ export class JobCoordinator {
   private merging = false;
   /** Leases whose results are being fetched, by worker: kept alive here (see acceptResult). */
   private readonly taking = new Map<string, Set<string>>();
+  /** Per task (job/task id), the write of a copy's result in progress: copies write one at a time. */
+  private readonly writing = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: CoordinatorDeps) {
     this.writer = new OutputWriter(deps.blobs);
@@ -211,22 +215,40 @@ export class JobCoordinator {
   }
 
   private async takeResult(workerId: string, leaseId: string, lease: Lease, outcome: Omit<TaskOutcome, 'workerId'>): Promise<void> {
-    let outputs: TaskOutcome['outputs'];
+    const job = this.scheduler.jobInfo(lease.jobId).submission;
+    const jobType = this.typeOf(job);
+    let expected: TaskOutcome['outputs'];
     try {
-      const job = this.scheduler.jobInfo(lease.jobId).submission;
-      const jobType = this.typeOf(job);
-      const expected = jobType.expectedOutputs(job, lease.task, outcome.outputs); // only what the task makes, at the size it must have
+      expected = jobType.expectedOutputs(job, lease.task, outcome.outputs); // only what the task makes, at the size it must have
       for (const out of Object.values(expected)) await this.deps.fetchOutput(workerId, out.hash, out.sizeBytes);
-      // The fetch took time: a copy elsewhere may have won, or the job stopped. Then nothing is written.
-      if (!this.scheduler.leaseOf(leaseId, workerId)) return;
-      outputs = await jobType.keepResult(job, lease.task, expected, this.writer);
     } catch (err) {
       this.deps.log(`result of ${lease.task.taskId} from ${workerId.slice(0, 7)} could not be taken: ${(err as Error).message}`);
       this.scheduler.taskFailed(leaseId, `its result could not be fetched: ${(err as Error).message}`);
       this.changed(lease.jobId);
       return;
     }
-    this.scheduler.taskSucceeded(leaseId, { ...outcome, outputs, workerId });
+    // Copies of a task (a racing copy, a redo after a check) write its files one at a time, and each
+    // decides under the lock whether it still counts: a copy that lost while it was fetched writes
+    // nothing. Before, a loser's write could land after the winner's, and a cheat's tampered .glb
+    // stayed in the output folder of a job that said done (seen beside stress-ng).
+    const counted = await this.oneWriterPerTask(`${lease.jobId}/${lease.task.taskId}`, async () => {
+      if (!this.scheduler.leaseOf(leaseId, workerId)) return false; // a copy elsewhere won, or the job stopped
+      let outputs: TaskOutcome['outputs'];
+      try {
+        outputs = await jobType.keepResult(job, lease.task, expected, this.writer);
+      } catch (err) {
+        this.deps.log(`result of ${lease.task.taskId} from ${workerId.slice(0, 7)} could not be taken: ${(err as Error).message}`);
+        this.scheduler.taskFailed(leaseId, `its result could not be fetched: ${(err as Error).message}`);
+        this.changed(lease.jobId);
+        return false;
+      }
+      if (this.scheduler.taskSucceeded(leaseId, { ...outcome, outputs, workerId })) return true;
+      // Its lease ended while the files were written (its worker was found wrong, or it lapsed): the
+      // task runs again, and until then no file of this copy stays in the owner's folder.
+      for (const name of jobType.outputFiles(lease.task, outputs)) await rm(join(job.outputDir, name), { force: true }).catch(() => undefined);
+      return false;
+    });
+    if (!counted) return;
     this.changed(lease.jobId);
     this.deps.resultStored?.();
     // A task waiting on this one (a bake's next chunk, a Blender stitch) may be ready now: workers
@@ -427,6 +449,21 @@ export class JobCoordinator {
       }
       this.changed(jobId);
     }
+  }
+
+  /** Runs `write` after any other write of the same task's result has ended. */
+  private oneWriterPerTask<T>(key: string, write: () => Promise<T>): Promise<T> {
+    const before = this.writing.get(key) ?? Promise.resolve();
+    const mine = before.then(write);
+    const settled = mine.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.writing.set(key, settled);
+    void settled.then(() => {
+      if (this.writing.get(key) === settled) this.writing.delete(key);
+    });
+    return mine;
   }
 
   private cancelLease(lease: Lease, reason: string): void {
