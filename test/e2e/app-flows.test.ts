@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Testbed, REPO_ROOT, type AgentProcess } from '../integration/harness/testbed.js';
-import { browserOn, chromiumMissing, openApp, renderFromUi, snap } from './support/app-browser.js';
+import { browserOn, chromiumMissing, openApp, renderFromUi, snap, UI_HANG_MS } from './support/app-browser.js';
 
 const missing = chromiumMissing();
 const SCENE = join(REPO_ROOT, 'assets/sample-scene.glb');
@@ -64,14 +64,14 @@ describe.skipIf(missing)(`the app in Chromium, against agents on a LAN${missing 
 
   it('drag a nearby machine onto the team: the same code on both screens, confirm and approve, and it is in the team', async () => {
     const nearby = pageA.getByRole('list', { name: 'Nearby machines' });
-    await expect.poll(() => nearby.getByRole('listitem', { name: 'beta' }).count(), { timeout: 60_000 }).toBe(1);
+    await expect.poll(() => nearby.getByRole('listitem', { name: 'beta' }).count(), { timeout: UI_HANG_MS }).toBe(1);
     await snap(pageA, 'board-nearby');
     // First the owner of beta says no: the designer is told, and can try again.
     await pageA.getByRole('button', { name: 'Add beta to team' }).click();
     await pageB.getByRole('alertdialog', { name: 'Pairing request from alpha' }).waitFor();
     await pageB.getByRole('button', { name: 'Reject' }).click();
     const refused = pageA.getByTestId('pairing-panel').getByRole('alert');
-    await expect.poll(() => refused.textContent(), { timeout: 60_000 }).toMatch(/declin|reject/i);
+    await expect.poll(() => refused.textContent(), { timeout: UI_HANG_MS }).toMatch(/declin|reject/i);
     await snap(pageA, 'pairing-declined');
     await pageA.getByRole('button', { name: 'Dismiss' }).click();
     await drag(pageA, pageA.getByRole('button', { name: 'Drag beta onto My team' }), pageA.getByTestId('team-drop-zone'));
@@ -86,15 +86,15 @@ describe.skipIf(missing)(`the app in Chromium, against agents on a LAN${missing 
     await pageA.getByRole('button', { name: 'Codes match — confirm' }).click();
     await pageB.getByRole('button', { name: 'Approve' }).click();
     const membersA = pageA.getByRole('list', { name: 'Team members' });
-    await membersA.getByRole('listitem', { name: 'beta' }).waitFor({ timeout: 60_000 });
-    await pageB.getByRole('list', { name: 'Team members' }).getByRole('listitem', { name: 'alpha' }).waitFor({ timeout: 60_000 });
-    await expect.poll(() => membersA.getByRole('listitem', { name: 'beta' }).getByText('online', { exact: true }).count(), { timeout: 60_000 }).toBe(1);
+    await membersA.getByRole('listitem', { name: 'beta' }).waitFor({ timeout: UI_HANG_MS });
+    await pageB.getByRole('list', { name: 'Team members' }).getByRole('listitem', { name: 'alpha' }).waitFor({ timeout: UI_HANG_MS });
+    await expect.poll(() => membersA.getByRole('listitem', { name: 'beta' }).getByText('online', { exact: true }).count(), { timeout: UI_HANG_MS }).toBe(1);
     await snap(pageA, 'team-with-beta');
   });
 
   it('with the keyboard alone: add a machine, compare codes, confirm, approve, and render', async () => {
     const add = pageA.getByRole('button', { name: 'Add gamma to team' });
-    await add.waitFor({ timeout: 60_000 });
+    await add.waitFor({ timeout: UI_HANG_MS });
     await add.focus();
     await pageA.keyboard.press('Enter');
     const shown = pageA.getByTestId('pairing-code');
@@ -106,7 +106,7 @@ describe.skipIf(missing)(`the app in Chromium, against agents on a LAN${missing 
     // The approval prompt takes focus; Tab reaches Approve without the mouse.
     await pageG.getByRole('button', { name: 'Approve' }).focus();
     await pageG.keyboard.press('Enter');
-    await pageA.getByRole('list', { name: 'Team members' }).getByRole('listitem', { name: 'gamma' }).waitFor({ timeout: 60_000 });
+    await pageA.getByRole('list', { name: 'Team members' }).getByRole('listitem', { name: 'gamma' }).waitFor({ timeout: UI_HANG_MS });
     await snap(pageA, 'team-of-three-by-keyboard');
 
     // Render with the keyboard: the file comes from the chooser (a dialog of the OS, outside the
@@ -138,13 +138,13 @@ describe.skipIf(missing)(`the app in Chromium, against agents on a LAN${missing 
     const form = pageA.getByRole('form', { name: 'Add by address' });
     await form.getByRole('textbox', { name: 'Add a machine by address' }).fill('10.255.255.1:47800');
     await form.getByRole('button', { name: 'Add by address' }).click();
-    await expect.poll(() => form.getByRole('alert').textContent(), { timeout: 60_000 }).toMatch(/\S/);
+    await expect.poll(() => form.getByRole('alert').textContent(), { timeout: UI_HANG_MS }).toMatch(/\S/);
     await snap(pageA, 'unreachable-address');
   });
 
   it('a file that is not a scene is refused in words', async () => {
     await pageA.getByLabel('Choose scene file').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a scene') });
-    await expect.poll(() => pageA.getByTestId('scene-error').textContent(), { timeout: 60_000 }).toMatch(/notes\.txt/);
+    await expect.poll(() => pageA.getByTestId('scene-error').textContent(), { timeout: UI_HANG_MS }).toMatch(/notes\.txt/);
     await snap(pageA, 'not-a-scene');
   });
 
@@ -153,7 +153,7 @@ describe.skipIf(missing)(`the app in Chromium, against agents on a LAN${missing 
     await renderFromUi(pageA, SCENE, { name: 'still-e2e', firstFrame: 1, lastFrame: 1, width: 320, height: 180, samples: 16 });
     const canvas = pageA.getByTestId('bucket-canvas');
     await canvas.waitFor();
-    await expect.poll(() => pageA.locator('.bucket-outline[data-state="done"]').count(), { timeout: 60_000 }).toBeGreaterThan(0);
+    await expect.poll(() => pageA.locator('.bucket-outline[data-state="done"]').count(), { timeout: UI_HANG_MS }).toBeGreaterThan(0);
     await snap(pageA, 'render-in-progress');
     const job = await waitForJob(alpha, 'still-e2e');
     expect(job.state).toBe('done');
@@ -170,13 +170,13 @@ describe.skipIf(missing)(`the app in Chromium, against agents on a LAN${missing 
     // These "machines" share two cores with three browsers, so their free cores read 0 whatever
     // they do: what changes on the designer's screen is beta's card and what the team may use.
     const header = pageA.getByTestId('team-capacity');
-    await expect.poll(() => header.textContent(), { timeout: 60_000 }).toMatch(/3 machines/);
+    await expect.poll(() => header.textContent(), { timeout: UI_HANG_MS }).toMatch(/3 machines/);
     const betaCard = pageA.getByRole('list', { name: 'Team members' }).getByRole('listitem', { name: 'beta' });
     await pageB.getByRole('button', { name: 'Pause sharing' }).click();
-    await expect.poll(() => betaCard.textContent(), { timeout: 60_000 }).toMatch(/sharing paused/);
+    await expect.poll(() => betaCard.textContent(), { timeout: UI_HANG_MS }).toMatch(/sharing paused/);
     await snap(pageA, 'capacity-after-beta-paused');
     await pageB.getByRole('button', { name: 'Share this machine' }).click();
-    await expect.poll(() => betaCard.textContent(), { timeout: 60_000 }).not.toMatch(/sharing paused/);
+    await expect.poll(() => betaCard.textContent(), { timeout: UI_HANG_MS }).not.toMatch(/sharing paused/);
   });
 
   it('a teammate killed mid-job shows offline, and the job still finishes', async () => {
@@ -191,7 +191,7 @@ describe.skipIf(missing)(`the app in Chromium, against agents on a LAN${missing 
         alpha.deviceId,
       );
     try {
-      await expect.poll(workerOf, { timeout: 60_000 }).not.toBeNull();
+      await expect.poll(workerOf, { timeout: UI_HANG_MS }).not.toBeNull();
     } catch (err) {
       await snap(pageA, 'no-teammate-rendering');
       const job = (await alpha.cli<{ jobId: string; submission: { name: string } }[]>(['jobs'])).find((j) => j.submission.name === 'frames-e2e');
@@ -201,7 +201,7 @@ describe.skipIf(missing)(`the app in Chromium, against agents on a LAN${missing 
     const victim = (await workerOf()) === gamma.deviceId ? gamma : beta;
     await victim.kill('SIGKILL');
     const member = pageA.getByRole('list', { name: 'Team members' }).getByRole('listitem', { name: victim.name });
-    await expect.poll(() => member.getByText('offline', { exact: true }).count(), { timeout: 60_000 }).toBe(1);
+    await expect.poll(() => member.getByText('offline', { exact: true }).count(), { timeout: UI_HANG_MS }).toBe(1);
     await snap(pageA, `${victim.name}-offline-mid-job`);
     const job = await waitForJob(alpha, 'frames-e2e');
     expect(job.state).toBe('done');
@@ -211,7 +211,7 @@ describe.skipIf(missing)(`the app in Chromium, against agents on a LAN${missing 
 
   it('the agent stopping under the page is shown, not a hang', async () => {
     await alpha.kill('SIGTERM');
-    await pageA.getByTestId('agent-unreachable').waitFor({ timeout: 60_000 });
+    await pageA.getByTestId('agent-unreachable').waitFor({ timeout: UI_HANG_MS });
     await snap(pageA, 'agent-gone');
   });
 });

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { Socket } from 'node:net';
 import os from 'node:os';
 import { toErrorBody } from '../../../shared/errors.js';
-import { PAYLOAD_FD, PAYLOAD_HEADER_BYTES, type ChildMessage, type HostMessage } from './engine-protocol.js';
+import { ENGINE_INTERACTIVE_ENV, PAYLOAD_FD, PAYLOAD_HEADER_BYTES, type ChildMessage, type HostMessage } from './engine-protocol.js';
 
 const MEMORY_REPORT_MS = 250;
 
@@ -30,7 +30,7 @@ export interface EngineService {
 export function serveEngine(service: EngineService): void {
   const send = (message: ChildMessage): void => void process.send?.(message);
   raiseOomScore();
-  lowerPriority();
+  if (process.env[ENGINE_INTERACTIVE_ENV] !== '1') lowerPriority();
   const payloadOut = new Socket({ fd: PAYLOAD_FD, readable: false, writable: true });
   let running: { taskId: number; controller: AbortController } | null = null;
 

@@ -25,7 +25,7 @@ import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { TroupeError, isErrorCode } from '../../../shared/errors.js';
 import { EngineOutOfMemoryError, EngineStoppedError } from './engine-errors.js';
-import { PAYLOAD_FD, isChildMessage, type ChildMessage, type HostMessage } from './engine-protocol.js';
+import { ENGINE_INTERACTIVE_ENV, PAYLOAD_FD, isChildMessage, type ChildMessage, type HostMessage } from './engine-protocol.js';
 import { formatBytes } from './format-bytes.js';
 import { PayloadReader } from './payload-reader.js';
 import { readTreeRssBytes } from './process-rss.js';
@@ -59,6 +59,12 @@ export interface EngineHostOptions {
   maxProcesses?: number;
   /** Contained: the largest file the child may write. */
   maxFileBytes?: number;
+  /**
+   * The owner waits on its answer (the check of a scene they submit): the child keeps the agent's
+   * priority instead of yielding to every other program. Beside a busy owner's programs a
+   * below-normal process got about a twentieth of a core, and the render form took over a minute.
+   */
+  interactive?: boolean;
 }
 
 /** The folders a contained task may use: nothing else of the disk exists for its process. */
@@ -206,9 +212,10 @@ export class EngineHost {
     const launch = view ? this.contain(path, view, nodeFlags) : null;
     // stdout too is a pipe: the agent's own stdout carries its --json events.
     const stdio: ('ignore' | 'pipe' | 'ipc')[] = ['ignore', 'pipe', 'pipe', 'pipe', 'ipc'];
+    const interactive = this.options.interactive ? { [ENGINE_INTERACTIVE_ENV]: '1' } : {};
     const child = launch
-      ? fork(path, args, { execPath: launch.command, execArgv: launch.args, env: launch.env, serialization: 'advanced', stdio })
-      : fork(path, args, { execArgv: nodeFlags, serialization: 'advanced', stdio });
+      ? fork(path, args, { execPath: launch.command, execArgv: launch.args, env: { ...launch.env, ...interactive }, serialization: 'advanced', stdio })
+      : fork(path, args, { execArgv: nodeFlags, env: { ...process.env, ...interactive }, serialization: 'advanced', stdio });
     this.child = child;
     this.childView = view ? JSON.stringify(view) : '';
     this.launch = launch;

@@ -29,3 +29,6 @@ export function isChildMessage(value: unknown): value is ChildMessage {
   const type = (value as { type?: unknown } | null)?.type;
   return typeof type === 'string' && ['ready', 'progress', 'result', 'failed', 'memory'].includes(type);
 }
+
+/** Set to "1" in an engine child's environment when the owner waits on it: it keeps normal priority. */
+export const ENGINE_INTERACTIVE_ENV = 'TROUPE_ENGINE_INTERACTIVE';

@@ -33,6 +33,7 @@ export class SceneInspector {
       memoryLimitBytes: opts.memoryLimitBytes ?? engineMemoryLimitBytes(this.sceneBudgetBytes, 0),
       heapLimitMb: ENGINE_HEAP_LIMIT_MB,
       idleTimeoutMs: opts.idleTimeoutMs ?? INSPECTOR_IDLE_TIMEOUT_MS,
+      interactive: true, // the owner waits for it to open the render form
     });
   }
 

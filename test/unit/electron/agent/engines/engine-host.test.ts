@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EngineHost, type EngineHostOptions } from '../../../../../electron/agent/engines/engine-host.js';
 import { readRssBytes } from '../../../../../electron/agent/engines/process-rss.js';
@@ -49,6 +50,11 @@ describe('EngineHost', () => {
     expect(info.priority).toBe(10);
     expect(info.execArgv).toContain('--max-old-space-size=300');
     expect(process.versions.electron).toBeUndefined();
+  });
+
+  it('an engine the owner waits on (the check of their own scene) keeps the agent\'s priority', async () => {
+    const { value } = await host({ interactive: true }).run({ kind: 'info' });
+    expect((value as { priority: number }).priority).toBe(os.getPriority());
   });
 
   it('passes an engine refusal on with its code and words', async () => {
