@@ -73,8 +73,7 @@ export class BlenderEngine implements Engine<typeof BLENDER_ENGINE> {
     if (!install) throw new BlenderTaskError('not-found', 'Blender is not installed on this machine');
     task.signal.throwIfAborted();
     await this.prepare(lease, task.jobKey); // the task runner has asked already; a direct caller may not have
-    const inputs = lease.assets.map((a) => join(task.jobDir, checkAssetName(a.name)));
-    const session = await this.sessions.acquire(task.jobKey, () => this.open(install, lease, task, inputs));
+    const session = await this.sessions.acquire(task.jobKey, () => this.open(install, lease, task));
     const cancel = (): void => void session.cancel('The task was cancelled');
     task.signal.addEventListener('abort', cancel, { once: true });
     try {
@@ -108,9 +107,10 @@ export class BlenderEngine implements Engine<typeof BLENDER_ENGINE> {
   }
 
   /** A Blender on the job's .blend, its files pointed at the job folder's copies. */
-  private async open(install: BlenderInstall, lease: BlenderLease, task: EngineTask, inputs: string[]): Promise<BlenderSession> {
+  private async open(install: BlenderInstall, lease: BlenderLease, task: EngineTask): Promise<BlenderSession> {
     const blendFile = join(task.jobDir, checkAssetName(lease.scene));
     await mkdir(task.outputDir, { recursive: true });
+    const inputs = lease.assets.map((a) => join(task.jobDir, checkAssetName(a.name)));
     for (const key of this.bound.keys()) if (key !== task.jobKey && !this.sessions.jobs().includes(key)) this.bound.delete(key); // their Blenders are gone
     this.bound.set(task.jobKey, new Set(lease.assets.map((a) => a.name)));
     const memoryBytes = this.options.memoryLimitBytes ?? Math.round(os.totalmem() * BLENDER_MEMORY_SHARE);
