@@ -19,12 +19,14 @@ import { rssMb } from '../support/process-stats.js';
 const FLOOD = join(REPO_ROOT, 'dist/test/integration/harness/connection-flood.js');
 const { maxConnections, maxPerAddress, headersTimeoutMs } = DEFAULT_CONNECTION_LIMITS;
 /**
- * What "held past the header timeout" allows: a connection may wait in the kernel's accept queue, a
- * busy machine fires timers late, and the attacker (another process) notices a close late too. Well
- * under the 25 s of the first flood, it still tells a server that cuts idle connections from one
- * that holds them for as long as the attacker likes.
+ * The longest a connection may have been held, a bound that only catches a server that does not
+ * cut idle connections. The stranger never closes one itself (connection-flood.ts waits until the
+ * agent has closed every one), so an agent that holds them as long as the stranger likes never
+ * lets the flood end. One that cuts them at its 10 s header timeout does so late on a busy
+ * machine: a connection waits in the kernel's accept queue, timers fire late, the stranger (another
+ * process) notices late. Beside stress-ng one was held 18.2 s. The figure is printed, not judged.
  */
-const HELD_SLACK_MS = 8000;
+const HELD_BOUND_MS = 3 * headersTimeoutMs;
 const bed = new Testbed();
 let a: AgentProcess, b: AgentProcess, c: AgentProcess;
 let attacker: Host;
@@ -133,7 +135,7 @@ describe(`connections held by a stranger (${bed.mode})`, () => {
     );
     expect(done.maxHeld).toBeLessThanOrEqual(maxPerAddress);
     expect(done.maxHeld).toBeGreaterThan(maxPerAddress / 2); // the attack did fill its share
-    expect(done.maxHeldMs).toBeLessThan(headersTimeoutMs + HELD_SLACK_MS);
+    expect(done.maxHeldMs).toBeLessThan(HELD_BOUND_MS);
     expect(attackPeakMb - rssBefore).toBeLessThan(20);
   });
 
@@ -151,7 +153,7 @@ describe(`connections held by a stranger (${bed.mode})`, () => {
     expect(done.maxHeld).toBeLessThanOrEqual(maxConnections);
     expect(done.maxBusiestAddress).toBeLessThanOrEqual(maxPerAddress);
     expect(done.maxHeld).toBeGreaterThan(maxConnections / 2);
-    expect(done.maxHeldMs).toBeLessThan(headersTimeoutMs + HELD_SLACK_MS);
+    expect(done.maxHeldMs).toBeLessThan(HELD_BOUND_MS);
     expect(rssPeakMb - rssBefore).toBeLessThan(20);
     // Links made before the attack are not the stranger's to take.
     expect(a.events.slice(mark).filter((e) => e.type === 'memberOffline')).toEqual([]);
@@ -177,7 +179,7 @@ describe(`connections held by a stranger (${bed.mode})`, () => {
         `agent RSS ${rssBefore.toFixed(1)} -> peak ${rssPeakMb.toFixed(1)} -> ${rssMb(a.pid!).toFixed(1)} MB; status answered in ${answeredMs} ms after`,
     );
     expect(done.maxHeld).toBeLessThanOrEqual(maxPerAddress);
-    expect(done.maxHeldMs).toBeLessThan(headersTimeoutMs + HELD_SLACK_MS);
+    expect(done.maxHeldMs).toBeLessThan(HELD_BOUND_MS);
     expect(a.events.slice(mark).filter((e) => e.type === 'memberOffline')).toEqual([]);
   });
 });
