@@ -23,17 +23,23 @@ open(os.path.join(os.path.dirname(bpy.data.filepath), 'autorun-marker.txt'), 'w'
 """
 
 
-def fresh_scene(samples=4, frames=(1, 1)):
+def empty_cycles_scene(size, samples, frames):
+    """Factory settings, an empty scene: Cycles on the CPU, no denoising, PNG frames."""
     bpy.ops.wm.read_factory_settings(use_empty=True)
     scene = bpy.context.scene
     scene.render.engine = "CYCLES"
     scene.cycles.device = "CPU"
     scene.cycles.samples = samples
     scene.cycles.use_denoising = False
-    scene.render.resolution_x, scene.render.resolution_y = SIZE
+    scene.render.resolution_x, scene.render.resolution_y = size
     scene.render.resolution_percentage = 100
     scene.render.image_settings.file_format = "PNG"
     scene.frame_start, scene.frame_end = frames
+    return scene
+
+
+def fresh_scene(samples=4, frames=(1, 1)):
+    scene = empty_cycles_scene(SIZE, samples, frames)
     bpy.ops.object.camera_add(location=(0, -6, 2.5), rotation=(math.radians(70), 0, 0))
     scene.camera = bpy.context.active_object
     bpy.ops.object.light_add(type="SUN", location=(2, -2, 5))
@@ -170,4 +176,5 @@ def main():
     print(f"troupe test scenes written to {out_dir}")
 
 
-main()
+if __name__ == "__main__":  # make_artist_scenes.py imports the helpers
+    main()

@@ -19,7 +19,7 @@ import traceback
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from troupe_session import bake_commands, dependency_paths, render_commands, scene_info, stitch_command  # noqa: E402
+from troupe_session import bake_commands, dependency_paths, devices, render_commands, scene_info, stitch_command  # noqa: E402
 from troupe_session.errors import CommandError  # noqa: E402
 
 COMMANDS = {
@@ -30,6 +30,7 @@ COMMANDS = {
     "remap_paths": dependency_paths.remap_paths,
     "bake": bake_commands.bake_all,
     "stitch": stitch_command.stitch_regions,
+    "select_devices": devices.select_devices,
 }
 
 

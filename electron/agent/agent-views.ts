@@ -4,6 +4,7 @@
 import os from 'node:os';
 import type { AgentStatus } from '../../shared/control-api/index.js';
 import type { DeviceId, NearbyDevice, TeamView } from '../../shared/model/index.js';
+import type { EngineAdvert } from '../../shared/model/jobs.js';
 import { PROTOCOL_VERSION } from '../../shared/protocol/index.js';
 import type { CapacityProbe } from './capacity/capacity-probe.js';
 import { defaultOutputDir, type AgentConfig } from './config/agent-config.js';
@@ -24,6 +25,8 @@ export interface ViewSources {
   name(): string;
   listenPort(): number;
   capacity: CapacityProbe;
+  /** This machine's engines as its teammates hear of them (versions, features such as GPUs). */
+  engines(): EngineAdvert[];
   teams: TeamService;
   nearbyList: NearbyList;
   link(id: string): PeerState | null;
@@ -38,7 +41,7 @@ export class AgentViews {
     const { s } = this;
     const state = s.teams.roster.current;
     const online = s.teams.teammates().map((id) => s.link(id)).filter((l) => l?.online);
-    const self = s.capacity.read();
+    const self = this.selfCapacity();
     return {
       deviceId: s.identity.deviceId,
       deviceIdDisplay: formatDeviceId(s.identity.deviceId),
@@ -77,7 +80,7 @@ export class AgentViews {
           online: m.deviceId === selfId || (link?.online ?? false),
           self: m.deviceId === selfId,
           address: link?.address ?? null,
-          capacity: m.deviceId === selfId ? s.capacity.read() : (link?.capacity ?? null),
+          capacity: m.deviceId === selfId ? this.selfCapacity() : (link?.capacity ?? null),
           lastHeartbeatMs: link?.lastHeartbeatMs ?? null,
         };
       }),
@@ -93,8 +96,13 @@ export class AgentViews {
     return {
       teamId: '',
       name: '',
-      members: [{ deviceId: selfId, name: s.name(), addedBy: selfId, online: true, self: true, address: null, capacity: s.capacity.read(), lastHeartbeatMs: null }],
+      members: [{ deviceId: selfId, name: s.name(), addedBy: selfId, online: true, self: true, address: null, capacity: this.selfCapacity(), lastHeartbeatMs: null }],
     };
+  }
+
+  /** This machine's capacity with its engines, as a teammate's heartbeat carries them. */
+  private selfCapacity(): ReturnType<CapacityProbe['read']> & { engines: EngineAdvert[] } {
+    return { ...this.s.capacity.read(), engines: this.s.engines() };
   }
 
   nearby(): NearbyDevice[] {

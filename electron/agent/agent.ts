@@ -69,7 +69,7 @@ export class Agent {
   private readonly capacityGate = new CapacityChangeGate(() => this.emitTeam());
   private taskImages!: TaskImages;
   /** The engines of this build (registered-engines.ts): what it can coordinate and run. */
-  private readonly engines = registeredEngines();
+  private readonly engines: ReturnType<typeof registeredEngines>;
   private uploads!: UploadStore;
   listenPort = 0;
   controlPort = 0;
@@ -84,6 +84,7 @@ export class Agent {
     private readonly blobs: BlobStore,
     private readonly log: (line: string) => void,
   ) {
+    this.engines = registeredEngines({ privateFolders: [config.dataDir] });
     this.settings = new AgentSettings(name, capacity, files, teams, () => this.finder.update(this.announcement()));
     this.views = new AgentViews({
       config,
@@ -91,6 +92,7 @@ export class Agent {
       name: () => this.settings.name,
       listenPort: () => this.listenPort,
       capacity,
+      engines: () => this.engines.adverts(),
       teams,
       nearbyList: this.nearbyList,
       link: (id) => this.links?.state(id) ?? null,

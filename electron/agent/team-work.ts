@@ -180,7 +180,7 @@ export class TeamWork {
         this.coordinator.taskStarted(id, message.leaseId);
         break;
       case 'task.done':
-        void this.coordinator.taskDone(id, message.leaseId, { startedAtMs: message.startedAtMs, endedAtMs: message.endedAtMs, outputs: message.outputs });
+        void this.coordinator.taskDone(id, message.leaseId, { startedAtMs: message.startedAtMs, endedAtMs: message.endedAtMs, outputs: message.outputs, warnings: message.warnings ?? [] });
         break;
       case 'task.failed':
         this.coordinator.taskFailed(id, message.leaseId, message.error);
@@ -198,7 +198,7 @@ export class TeamWork {
   // ---- jobs (control API) ----
 
   async submitJob(body: SubmitJob): Promise<JobView> {
-    return this.coordinator.submit(body, this.deps.onlineTeammates().length + 1);
+    return this.coordinator.submit(body, [this.deps.identity.deviceId, ...this.deps.onlineTeammates()]);
   }
 
   job(jobId: string): { job: JobView; tasks: TaskView[] } {

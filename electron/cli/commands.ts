@@ -34,8 +34,11 @@ export const USAGE = `Usage: troupe <command> [--data-dir DIR] [--json]
   render <scene.glb> [--frames a-b] [--size WxH] [--samples N] [--out DIR] [--exr] [--seed N] [--no-wait]
                              render on the team, with a progress bar
   render <scene.blend> [--frames a-b] [--out DIR] [--any-blender] [--no-wait]
+         [--project DIR] [--allow-file FILE]... [--allow-missing] [--no-denoise]
+         [--device cpu|gpu|any] [--whole | --regions]
                              render a .blend with teammates' Blender (its own size, samples, output;
-                             one frame: in regions, stitched)
+                             one frame: whole when it denoises, else in regions, stitched). Only
+                             files under the .blend's folder (or --project) are sent
   bake <scene.blend> [--out FILE.blend]
                              bake its physics on a teammate; <name>.baked.blend comes back beside it
   simulate <scene.glb> [--steps N | --seconds S] [--dt S] [--substeps N] [--gravity x,y,z] [--fps N]

@@ -59,6 +59,19 @@ async function follow(client: ControlClient, jobId: string, json: boolean): Prom
 function blenderBody(job: 'render' | 'bake', scene: string, args: ParsedArgs): SubmitJobRequest {
   const body: SubmitJobRequest = { engine: 'blender', job, scenePath: resolve(scene), anyBlenderVersion: args.flags.has('any-blender') };
   if (args.flags.has('name')) body.name = flagString(args, 'name');
+  if (args.flags.has('project')) body.projectRoot = resolve(flagString(args, 'project')!);
+  const approved = args.repeated.get('allow-file');
+  if (approved) body.allowFiles = approved.map((f) => resolve(f));
+  if (args.flags.has('allow-missing')) body.allowMissing = true;
+  if (args.flags.has('no-denoise')) body.denoising = 'off';
+  const device = flagString(args, 'device');
+  if (device !== undefined) {
+    if (device !== 'cpu' && device !== 'gpu' && device !== 'any') throw new TroupeError('bad-request', `--device takes cpu, gpu or any, not "${device}"`);
+    body.device = device;
+  }
+  if (args.flags.has('whole') && args.flags.has('regions')) throw new TroupeError('bad-request', 'Choose --whole or --regions for a still, not both');
+  if (args.flags.has('whole')) body.stillMode = 'whole';
+  if (args.flags.has('regions')) body.stillMode = 'regions';
   if (job === 'bake') {
     if (args.flags.has('out')) body.outputPath = resolve(flagString(args, 'out')!);
     return body;
@@ -87,6 +100,7 @@ async function submitAndFollow(client: ControlClient, body: SubmitJobRequest, ar
   if (json) console.log(JSON.stringify(final));
   else if (final.state === 'done') {
     console.log(`Done: ${final.outputs.length} ${final.submission.engine === 'builtin-render' ? 'image(s)' : 'file(s)'} in ${final.submission.outputDir}`);
+    for (const w of final.warnings) console.log(`  warning: ${w}`);
     if (final.submission.engine === 'physics' && final.submission.physics.job === 'wedge') printVariants(await client.call('jobVariants', { jobId: final.jobId, sortKey: 'index' }));
   } else console.log(`Job ${final.state}${final.errors.length ? `:\n  ${final.errors.join('\n  ')}` : ''}`);
   if (final.state !== 'done') process.exitCode = 1;
@@ -151,7 +165,7 @@ export const JOB_COMMANDS: Record<string, Command> = {
   },
   async render(client, rest, args) {
     if (!rest[0])
-      throw new TroupeError('bad-request', 'Usage: troupe render <scene.glb|scene.blend> [--frames a-b] [--size WxH] [--samples N] [--out DIR] [--any-blender]');
+      throw new TroupeError('bad-request', 'Usage: troupe render <scene.glb|scene.blend> [--frames a-b] [--size WxH] [--samples N] [--out DIR] [--any-blender] [--project DIR] [--allow-file FILE]... [--allow-missing] [--no-denoise] [--device cpu|gpu|any] [--whole|--regions]');
     if (rest[0].toLowerCase().endsWith('.blend')) return submitAndFollow(client, blenderBody('render', rest[0], args), args);
     const body: SubmitJobRequest = {
       scenePath: resolve(rest[0]),
@@ -183,6 +197,7 @@ export const JOB_COMMANDS: Record<string, Command> = {
     if (args.flags.has('json')) return console.log(JSON.stringify(r, null, 2));
     console.log(describeJob(r.job));
     for (const e of r.job.errors) console.log(`  error: ${e}`);
+    for (const w of r.job.warnings) console.log(`  warning: ${w}`);
     for (const t of r.tasks) {
       if (t.state === 'cancelled' && r.job.state !== 'cancelled') continue;
       const last = t.attempts[t.attempts.length - 1];

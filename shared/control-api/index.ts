@@ -67,6 +67,18 @@ export const submitBlenderBody = z.strictObject({
   outputPattern: z.string().min(1).max(4096).optional(),
   /** A bake: where the baked .blend goes (absolute); `<scene folder>/<name>.baked.blend` when absent. */
   outputPath: z.string().min(1).max(4096).optional(),
+  /** The folder every file the scene uses must be in (absolute); the .blend's folder when absent. */
+  projectRoot: z.string().min(1).max(4096).optional(),
+  /** Files outside the project folder (or hidden) the user approved, by absolute path. */
+  allowFiles: z.array(z.string().min(1).max(4096)).max(1000).optional(),
+  /** Send the job although some files are missing (frames that show them render without them). */
+  allowMissing: z.boolean().default(false),
+  /** 'off': render without the scene's denoising (where a machine lacks the denoiser); the scene's by default. */
+  denoising: z.enum(['scene', 'off']).default('scene'),
+  /** Where Cycles renders: 'gpu' only on machines with one, 'cpu' never on a GPU; 'any' a GPU where there is one. */
+  device: z.enum(['cpu', 'gpu', 'any']).default('any'),
+  /** A still: 'whole' on one machine, 'regions' across the team and stitched; 'auto': whole when the scene denoises or the team is one machine. */
+  stillMode: z.enum(['auto', 'whole', 'regions']).default('auto'),
 });
 
 /**

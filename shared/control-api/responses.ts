@@ -113,6 +113,7 @@ const taskAttemptSchema = z.object({
   outcome: z.enum(['running', 'done', 'failed', 'lost', 'cancelled']),
   speculative: z.boolean(),
   error: z.string().nullable(),
+  warnings: z.array(z.string()),
 }) satisfies z.ZodType<TaskAttemptView>;
 
 export const taskViewSchema = taskSpecSchema.extend({
@@ -130,6 +131,7 @@ export const jobViewSchema = z.object({
   tasksTotal: z.number(),
   outputs: z.array(z.string()),
   errors: z.array(z.string()),
+  warnings: z.array(z.string()),
 }) satisfies z.ZodType<JobView>;
 
 /** One machine's share of a capacity sample. */

@@ -41,6 +41,8 @@ export const BUILTIN_RENDER_ENGINE = 'builtin-render';
 export const engineAdvertSchema = z.object({
   id: engineIdSchema,
   version: z.string().min(1).max(32).nullable(),
+  /** What the engine here can do beyond its version (since 2.5; Blender: `oidn`, `gpu:CUDA`...). Absent: not known. */
+  features: z.array(z.string().min(1).max(32)).max(16).optional(),
 });
 export type EngineAdvert = z.infer<typeof engineAdvertSchema>;
 /** What a teammate that advertises nothing runs: agents before 2.2 had the built-in renderer alone. */
@@ -109,7 +111,11 @@ export const blenderVersionSchema = z.string().regex(/^\d{1,3}\.\d{1,3}$/);
 export const blenderDependencySchema = z.object({
   /** Its name among the job's assets. */
   asset: assetNameSchema,
-  /** Where Blender found it on the submitting machine (absolute): what the worker remaps from. */
+  /**
+   * The path as the .blend stores it (absolute, or `//`-relative): the worker points that path at
+   * the asset (a cache's folder, or one file of a sequence or UDIM set). Since 2.5 only paths a
+   * worker's copy of the project cannot answer unchanged are listed; before, every file, resolved.
+   */
   originalPath: z.string().min(1).max(4096),
 });
 export type BlenderDependency = z.infer<typeof blenderDependencySchema>;
@@ -120,9 +126,19 @@ export const blenderJobSchema = z.object({
   /** The major.minor every worker must run; null: any version (the job carries a warning). */
   version: blenderVersionSchema.nullable(),
   frameStep: z.number().int().min(1).max(MAX_FRAMES_PER_JOB),
-  /** The .blend's folder on the submitting machine: its relative paths resolved against this. */
+  /** Before 2.5: the .blend's folder on the submitting machine. Since 2.5 always "." (assets keep their project-relative place). */
   blendDir: z.string().min(1).max(4096),
   dependencies: z.array(blenderDependencySchema).max(10_000),
+  /** The user sent the job without some files (since 2.5): the worker renders without them instead of failing. */
+  allowMissing: z.boolean().default(false),
+  /** Since 2.5: 'scene' keeps the scene's denoising; 'off' renders without it (the job warns). */
+  denoising: z.enum(['scene', 'off']).default('scene'),
+  /** Since 2.5: the devices Cycles may render on: the CPU, a GPU, or a GPU where there is one. */
+  device: z.enum(['cpu', 'gpu', 'any']).default('any'),
+  /** Since 2.5: a still rendered whole on one machine (denoised once on the whole frame), not in regions. */
+  wholeFrame: z.boolean().default(false),
+  /** Since 2.5: engine features a worker must advertise to take the job's tasks (`oidn`). */
+  needs: z.array(z.string().min(1).max(32)).max(8).default([]),
   /** Frames' file name in outputDir, Blender's way: the last run of # is the frame number. */
   outputPattern: z.string().min(1).max(400),
   /** Appended to each frame's name ('.png'); empty when the scene writes names as they are. */
@@ -236,6 +252,8 @@ export interface TaskAttemptView {
   outcome: 'running' | 'done' | 'failed' | 'lost' | 'cancelled';
   speculative: boolean;
   error: string | null;
+  /** What the worker warned of while the attempt succeeded (a file missing there). */
+  warnings: string[];
 }
 
 export interface TaskView extends TaskSpec {
@@ -254,4 +272,6 @@ export interface JobView {
   /** Finished output files, relative to outputDir. */
   outputs: string[];
   errors: string[];
+  /** What finished tasks warned of, each once (a texture missing on a teammate). */
+  warnings: string[];
 }

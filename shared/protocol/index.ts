@@ -25,7 +25,7 @@ import { PHYSICS_ENGINE, physicsRunSettingsSchema, physicsVariantSchema } from '
 /** Major version: agents with different majors refuse each other's links and pairings. */
 export const PROTOCOL_VERSION = 2;
 /** Minor version: only adds (fields a receiver may ignore, messages sent behind a feature). */
-export const PROTOCOL_MINOR = 3;
+export const PROTOCOL_MINOR = 5;
 /** Optional capabilities this build offers in its hello; a link uses those both sides offer. */
 export const PROTOCOL_FEATURES: readonly string[] = [];
 export const SERVICE_TYPE = 'troupe'; // published as _troupe._tcp
@@ -227,6 +227,8 @@ export const physicsLeaseSchema = z.object({
 export const workLeaseSchema = z.discriminatedUnion('engine', [builtinRenderLeaseSchema, blenderLeaseSchema, physicsLeaseSchema]);
 export const workNoneSchema = z.object({ type: z.literal('work.none'), requestId: z.number().int().min(0) });
 export const taskStartedSchema = z.object({ type: z.literal('task.started'), leaseId: z.string().max(64) });
+/** At most this many warnings travel with one task's result. */
+export const MAX_TASK_WARNINGS = 16;
 export const taskDoneSchema = z.object({
   type: z.literal('task.done'),
   leaseId: z.string().max(64),
@@ -234,6 +236,8 @@ export const taskDoneSchema = z.object({
   endedAtMs: z.number().int().min(0),
   /** What the task produced, by output name, fetched by the coordinator from GET /blobs/<hash>. */
   outputs: z.record(z.string().max(200), z.object({ hash, sizeBytes: z.number().int().min(0) })),
+  /** What the user should know of a task that succeeded (a file missing on the worker), since 2.5. */
+  warnings: z.array(z.string().max(1000)).max(MAX_TASK_WARNINGS).optional(),
 });
 export const taskFailedSchema = z.object({ type: z.literal('task.failed'), leaseId: z.string().max(64), error: z.string().max(4000) });
 export const taskCancelSchema = z.object({ type: z.literal('task.cancel'), leaseId: z.string().max(64), reason: z.string().max(200) });

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlenderAddonInstaller } from '../../electron/agent/engines/blender/blender-addon-installer.js';
 import { blenderAssetsDir } from '../../electron/agent/engines/blender/blender-assets.js';
 import { BlenderTaskError } from '../../electron/agent/engines/blender/blender-errors.js';
+import { capabilityFeatures, parseCapabilities, probeCapabilities } from '../../electron/agent/engines/blender/blender-capabilities.js';
 import { BlenderFinder } from '../../electron/agent/engines/blender/blender-finder.js';
 import { BlenderSession } from '../../electron/agent/engines/blender/blender-session.js';
 import { decodePng } from '../../electron/agent/engines/builtin-render/png-decode.js';
@@ -59,6 +60,29 @@ describe.skipIf(!HAVE_BLENDER)(`Blender engine with Debian's Blender${SKIP_REASO
     finder.forget();
     expect((await finder.find())?.version.text).toMatch(/^Blender 3\.4\.\d/);
     expect(runs).toBe(1); // the executable did not change: its version is remembered
+  });
+
+  it("asks Cycles what it can do: Debian's build has no OpenImageDenoise and this machine no GPU", async () => {
+    const caps = await probeCapabilities(BLENDER);
+    expect(caps).toEqual({ openImageDenoise: false, gpus: {} });
+    expect(capabilityFeatures(caps!)).toEqual([]);
+    // What a machine with GPUs would advertise (the parse and the features; no GPU is here to run).
+    const rtx = parseCapabilities('noise\nTROUPE-CAPABILITIES {"openImageDenoise": true, "gpus": {"OPTIX": ["RTX 4090"], "CUDA": ["RTX 4090"], "bad type": ["x"]}}\n');
+    expect(capabilityFeatures(rtx!)).toEqual(['oidn', 'gpu:OPTIX', 'gpu:CUDA']);
+  });
+
+  it("selects a job's devices: the best GPU of a fake list, the CPU when none, a clear error when a GPU is required", async () => {
+    const { session } = await open(scene('animation.blend'));
+    try {
+      const fake = { CUDA: ['RTX 4090'], OPTIX: ['RTX 4090'] };
+      expect((await session.run('select_devices', { policy: 'any', gpus: fake, dryRun: true })).result).toEqual({ device: 'GPU', type: 'OPTIX', names: ['RTX 4090'] });
+      expect((await session.run('select_devices', { policy: 'cpu', gpus: fake, dryRun: true })).result).toEqual({ device: 'CPU', type: null, names: [] });
+      // This machine for real: no GPU, so Cycles stays on the CPU, and a GPU job is refused in words.
+      expect((await session.run('select_devices', { policy: 'any' })).result).toEqual({ device: 'CPU', type: null, names: [] });
+      await expect(session.run('select_devices', { policy: 'gpu' })).rejects.toThrow(/asks for a GPU, and Cycles finds none on this machine/);
+    } finally {
+      await session.quit();
+    }
   });
 
   it('renders a 6-frame animation task after task in one kept-alive Blender', async () => {
@@ -142,8 +166,8 @@ describe.skipIf(!HAVE_BLENDER)(`Blender engine with Debian's Blender${SKIP_REASO
     const listed = (await session.run('dependencies', {})).result;
     await session.quit();
     const byKind = Object.fromEntries(listed.dependencies.map((d) => [d.kind, d]));
-    expect(byKind.image).toMatchObject({ absolutePath: scene('textures/checker.png'), exists: true });
-    expect(byKind.library).toMatchObject({ absolutePath: scene('library.blend'), exists: true });
+    expect(byKind.image).toMatchObject({ storedPath: '//textures/checker.png', absolutePath: scene('textures/checker.png'), files: [scene('textures/checker.png')], missing: [] });
+    expect(byKind.library).toMatchObject({ storedPath: '//library.blend', absolutePath: scene('library.blend'), files: [scene('library.blend')], missing: [] });
     expect(listed.missing).toEqual([]);
 
     // A worker's view: the originals are gone, copies are named by their hash.
@@ -292,7 +316,7 @@ describe.skipIf(!HAVE_BLENDER)(`Blender engine with Debian's Blender${SKIP_REASO
       const probe = JSON.parse(readFileSync(report, 'utf8')) as {
         enabled: boolean;
         registered: Record<string, boolean>;
-        presses: { error?: string; result?: string[]; nextPollS?: number; watch?: Record<string, unknown> }[];
+        presses: { error?: string; result?: string[]; nextPollS?: number; watch?: Record<string, unknown>; whileSending?: Record<string, unknown>; secondClick?: string[]; thirdClick?: string[] | null }[];
       };
       expect(probe.enabled).toBe(true);
       expect(probe.registered).toEqual({ TROUPE_OT_render_on_team: true, TROUPE_OT_bake_on_team: true, TROUPE_PT_team: true });
@@ -305,7 +329,7 @@ describe.skipIf(!HAVE_BLENDER)(`Blender engine with Debian's Blender${SKIP_REASO
       expect(post.body).toEqual({
         engine: 'blender',
         job: 'render',
-        scenePath: expect.stringMatching(/troupe-.*animation\.blend$/),
+        scenePath: scene('animation.blend'), // saved, no unsaved changes: the file itself, no copy
         name: 'animation',
         blenderVersion: '3.4',
         anyBlenderVersion: false,
@@ -316,8 +340,12 @@ describe.skipIf(!HAVE_BLENDER)(`Blender engine with Debian's Blender${SKIP_REASO
         still: false,
         outputDir: scene('out'),
         outputPattern: scene('out/frame_####'),
+        projectRoot: join(root, 'scenes'),
       });
-      expect(existsSync((post.body as { scenePath: string }).scenePath)).toBe(true); // the temporary copy
+      expect(good.requests.filter((r) => r.method === 'POST' && r.url === '/api/jobs')).toHaveLength(1); // one job for three clicks
+      expect(probe.presses[2]!.whileSending).toMatchObject({ state: 'sending', file: scene('animation.blend') });
+      expect(probe.presses[2]!.secondClick).toEqual(['CANCELLED']); // while it is sending
+      expect(probe.presses[2]!.thirdClick).toEqual(['CANCELLED']); // while its job runs
       expect(probe.presses[2]!.watch).toMatchObject({
         jobId: good.jobId,
         state: 'running',

@@ -17,13 +17,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView, TaskView } from '../../shared/control-api/index.js';
 import { blenderAssetsDir } from '../../electron/agent/engines/blender/blender-assets.js';
 import { BlenderSession } from '../../electron/agent/engines/blender/blender-session.js';
-import { decodePng } from '../../electron/agent/engines/builtin-render/png-decode.js';
+import { BLENDER, HAVE_BLENDER, pixels, renderAlone } from './harness/blender-helpers.js';
 import { pngWithoutMetadata } from '../support/png-chunks.js';
 import { Testbed, type AgentProcess, ENGINE_PATIENCE_MS } from './harness/testbed.js';
 import { eventually, pair } from './harness/team-helpers.js';
 
-const BLENDER = '/usr/bin/blender';
-const HAVE_BLENDER = existsSync(BLENDER);
 const run = promisify(execFile);
 
 const bed = new Testbed();
@@ -33,18 +31,6 @@ const job = (agent: AgentProcess, id: string) => agent.cli<{ job: JobView; tasks
 const doneBy = (tasks: TaskView[]) => new Set(tasks.flatMap((t) => t.attempts.filter((x) => x.outcome === 'done').map((x) => x.workerId)));
 const waitEnd = (agent: AgentProcess, id: string, ms = ENGINE_PATIENCE_MS) =>
   eventually(async () => { const j = await job(agent, id); return !['queued', 'running'].includes(j.job.state) && j; }, ms, `job ${id} to end`, 500);
-const pixels = (path: string) => Buffer.from(decodePng(readFileSync(path), path).rgba);
-
-/** One Blender alone renders these frames of the file: what the team's frames must equal. */
-async function renderAlone(file: string, frames: number[], out: string, ditherIntensity?: number): Promise<Map<number, string>> {
-  const { session } = await BlenderSession.start({ blenderPath: BLENDER, blendFile: file, threads: 1 });
-  try {
-    const done = await session.run('render_frames', { frames, output: join(out, 'frame_####'), ...(ditherIntensity === undefined ? {} : { ditherIntensity }) });
-    return new Map(done.result.frames.map((f) => [f.frame, f.path]));
-  } finally {
-    await session.quit();
-  }
-}
 
 /** The Blender processes under an agent (`ip netns exec` may sit between), by pid. */
 function blenderUnder(rootPid: number): number[] {

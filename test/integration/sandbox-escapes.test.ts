@@ -157,6 +157,7 @@ describe.skipIf(process.platform !== 'linux' || !BWRAP)('the sandbox on this mac
         outputDir,
         threads: 1,
         signal: new AbortController().signal,
+        warn: () => undefined,
         outputPath: () => join(outputDir, `out-${Object.keys(handed).length}-${Math.random().toString(16).slice(2)}`),
         output: async (name, path) => void (handed[name] = statSync(path).size),
         progress: () => undefined,

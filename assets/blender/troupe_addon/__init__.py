@@ -15,7 +15,7 @@ bl_info = {
 
 import bpy  # noqa: E402
 
-from . import job_watch, operators, panel  # noqa: E402
+from . import job_watch, operators, panel, submission  # noqa: E402
 
 CLASSES = operators.CLASSES + panel.CLASSES
 
@@ -26,7 +26,8 @@ def register():
 
 
 def unregister():
-    if bpy.app.timers.is_registered(job_watch.poll_job):
-        bpy.app.timers.unregister(job_watch.poll_job)
+    for timer in (job_watch.poll_job, submission.poll):
+        if bpy.app.timers.is_registered(timer):
+            bpy.app.timers.unregister(timer)
     for cls in reversed(CLASSES):
         bpy.utils.unregister_class(cls)

@@ -1,12 +1,13 @@
-# The one place that decides what the add-on submits. The agent's Blender submission does not
-# exist yet; this is the proposed body of POST /api/jobs for engine "blender":
-#   {"engine": "blender", "job": "render" | "bake", "scenePath": <temporary copy of the .blend>,
+# The one place that decides what the add-on submits: the body of POST /api/jobs for engine
+# "blender" (docs/protocol.md §10.1):
+#   {"engine": "blender", "job": "render" | "bake", "scenePath": <the .blend, or a copy beside it>,
 #    "name": <file name>, "blenderVersion": "3.4", "anyBlenderVersion": false,
 #    "frameStart": 1, "frameEnd": 250, "frameStep": 1, "still": false,
 #    "outputDir": <folder of the scene's output path>, "outputPattern": <the output path, absolute>,
 #    "priority": 0}
-# A still sends its current frame as frameStart = frameEnd and "still": true. A bake sends no
-# frames or output: the baked .blend comes back beside the original as <name>.baked.blend.
+# and "projectRoot" (the .blend's folder), set by the operator. A still sends its current frame as
+# frameStart = frameEnd and "still": true. A bake sends no frames or output: the baked .blend comes
+# back beside the original as <name>.baked.blend.
 
 import os
 

@@ -10,12 +10,30 @@ POLL_INTERVAL_S = 2.0
 FINISHED = {"done", "failed", "cancelled"}
 
 # What the panel draws; one job at a time per Blender window.
-state = {"jobId": None, "state": None, "done": 0, "total": 0, "machines": [], "message": None, "team": None}
+state = {"jobId": None, "state": None, "done": 0, "total": 0, "machines": [], "message": None, "team": None, "file": None}
 
 
-def watch(job_id, team):
-    state.update(jobId=job_id, state="queued", done=0, total=0, machines=[], message=None, team=team)
-    if not bpy.app.timers.is_registered(poll_job):
+def sending(file):
+    """While the agent reads the file and stores what it uses (submission.py)."""
+    state.update(jobId=None, state="sending", done=0, total=0, machines=[], message=None, file=file)
+    _redraw()
+
+
+def failed_to_send(file, message):
+    state.update(jobId=None, state="not sent", message=message, file=file)
+    _redraw()
+
+
+def running_for(file):
+    """The job of this file the panel follows, while it is not finished; else None."""
+    if state["file"] == file and state["jobId"] and state["state"] not in FINISHED:
+        return state["jobId"]
+    return None
+
+
+def watch(job_id, team, file=None):
+    state.update(jobId=job_id, state="queued", done=0, total=0, machines=[], message=None, team=team, file=file)
+    if not bpy.app.background and not bpy.app.timers.is_registered(poll_job):
         bpy.app.timers.register(poll_job, first_interval=POLL_INTERVAL_S)
 
 
@@ -37,6 +55,8 @@ def poll_job():
 
 
 def _redraw():
+    if bpy.app.background:
+        return
     for window in getattr(bpy.context.window_manager, "windows", []):
         for area in window.screen.areas:
             if area.type == "PROPERTIES":

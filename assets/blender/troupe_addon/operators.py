@@ -1,27 +1,51 @@
-# "Render on team" and "Bake on team": save a temporary copy of the open file (the designer's own
-# file is untouched and may stay unsaved), check the agent and the team, submit, then follow.
+# "Render on team" and "Bake on team": check the agent and the team, then send the saved file (or,
+# with unsaved changes, a copy beside it: the designer's own file is untouched) in the background,
+# then follow the job. One job per file at a time: a second click shows the one under way.
 
 import os
 import tempfile
 
 import bpy
 
-from . import job_watch
-from .agent_client import SUBMIT_TIMEOUT_S, AgentClient, AgentError, AgentUnavailable
+from . import job_watch, submission
+from .agent_client import AgentClient, AgentError, AgentUnavailable
 from .job_request import build_job_request
 from .team_readiness import team_problem
 
+# A copy of a file with unsaved changes sits in a folder beside the original, so its relative
+# paths and Blender's default disk-cache folder stay inside the file's own project folder (a copy
+# in /tmp named its textures `//../../home/...`, outside any project, and lost its caches).
+UNSAVED_COPY_PREFIX = "troupe-unsaved-"
 
-def save_temporary_copy():
-    folder = tempfile.mkdtemp(prefix="troupe-")
-    name = os.path.basename(bpy.data.filepath) or "untitled.blend"
-    path = os.path.join(folder, name)
+
+def scene_to_send():
+    """(scene path, project folder, temporary folder or None): the saved file itself when it has no unsaved changes."""
+    original = bpy.data.filepath
+    if not original:
+        raise AgentError("Save the file first: Troupe sends the files it uses from its folder, and a new file has none yet.")
+    folder = os.path.dirname(original)
+    if not bpy.data.is_dirty:
+        return original, folder, None
+    copy_folder = tempfile.mkdtemp(prefix=UNSAVED_COPY_PREFIX, dir=folder)
+    path = os.path.join(copy_folder, os.path.basename(original))
     # relative_remap keeps //relative paths pointing at the designer's files from the new place.
     bpy.ops.wm.save_as_mainfile(filepath=path, copy=True, relative_remap=True)
-    return path
+    stem = os.path.splitext(os.path.basename(original))[0]
+    cache = os.path.join(folder, f"blendcache_{stem}")
+    if os.path.isdir(cache):  # the default disk cache is found beside the file Blender opens
+        os.symlink(os.path.join("..", f"blendcache_{stem}"), os.path.join(copy_folder, f"blendcache_{stem}"))
+    return path, folder, copy_folder
 
 
 def submit(operator, context, job, still=False):
+    original = bpy.data.filepath
+    if submission.busy():
+        operator.report({"INFO"}, f"Already sending {os.path.basename(submission.state['file'] or 'this file')} to your team; wait for it in the Troupe panel")
+        return {"CANCELLED"}
+    running = job_watch.running_for(original) if original else None
+    if running:
+        operator.report({"INFO"}, f"Your team is working on this file already (job {running[:8]}); follow it in the Troupe panel, or cancel it in Troupe to send it again")
+        return {"CANCELLED"}
     try:
         client = AgentClient()
         team = client.call("GET", "/api/team")
@@ -29,14 +53,14 @@ def submit(operator, context, job, still=False):
         if problem:
             operator.report({"ERROR"}, problem)
             return {"CANCELLED"}
-        copy = save_temporary_copy()
-        body = build_job_request(job, context.scene, copy, bpy.data.filepath, still=still)
-        answer = client.call("POST", "/api/jobs", body, timeout_s=SUBMIT_TIMEOUT_S)
+        path, project, copy_folder = scene_to_send()
+        body = build_job_request(job, context.scene, path, original, still=still)
+        body["projectRoot"] = project
     except (AgentUnavailable, AgentError) as err:
         operator.report({"ERROR"}, str(err))
         return {"CANCELLED"}
-    job_watch.watch(answer["jobId"], team)
-    operator.report({"INFO"}, f"Sent to your team as job {answer['jobId'][:8]}")
+    submission.start(client, body, team, original, copy_folder)
+    operator.report({"INFO"}, "Sending to your team: Troupe reads the file and the files it uses first")
     return {"FINISHED"}
 
 

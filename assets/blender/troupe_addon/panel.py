@@ -1,6 +1,8 @@
 # The Troupe panel in Render properties: the two buttons, then the job's progress and what each
 # machine contributed.
 
+import os
+
 import bpy
 
 from . import job_watch
@@ -19,6 +21,15 @@ class TROUPE_PT_team(bpy.types.Panel):
         row.operator("troupe.render_on_team", text="Still", icon="RENDER_STILL").still = True
         layout.operator("troupe.bake_on_team", icon="PHYSICS")
         state = job_watch.state
+        if state["state"] in ("sending", "not sent"):
+            box = layout.box()
+            name = os.path.basename(state["file"] or "")
+            if state["state"] == "sending":
+                box.label(text=f"Sending {name}: Troupe reads it and the files it uses", icon="SORTTIME")
+            else:
+                box.label(text=f"{name} was not sent", icon="ERROR")
+                box.label(text=state["message"] or "")
+            return
         if not state["jobId"]:
             return
         box = layout.box()

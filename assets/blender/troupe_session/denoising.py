@@ -26,6 +26,16 @@ def denoising_in_use(scene):
     return uses
 
 
+def uses_open_image_denoise(scene):
+    """Whether rendering the scene as saved needs OpenImageDenoise (Cycles' denoiser, or a compositor Denoise node)."""
+    cycles = scene.render.engine == "CYCLES" and getattr(scene, "cycles", None) and scene.cycles.use_denoising
+    # A build without OpenImageDenoise reads the saved denoiser as "" (not among its choices).
+    if cycles and scene.cycles.denoiser in ("OPENIMAGEDENOISE", ""):
+        return True
+    nodes = scene.node_tree.nodes if scene.use_nodes and scene.node_tree else []
+    return any(n.bl_idname == "CompositorNodeDenoise" and not n.mute for n in nodes)
+
+
 def apply_denoising_policy(scene, policy, why_off=None):
     """policy 'scene': keep denoising, fail if this Blender cannot; 'off': turn it off. Returns warnings."""
     uses = denoising_in_use(scene)

@@ -4,7 +4,7 @@
 import bpy
 
 from .bake_commands import describe_cache, point_caches
-from .denoising import denoising_in_use, has_open_image_denoise
+from .denoising import denoising_in_use, has_open_image_denoise, uses_open_image_denoise
 from .errors import CommandError
 
 
@@ -52,7 +52,7 @@ def describe_scene(args, emit):
         "resolutionPercentage": r.resolution_percentage,
         "camera": scene.camera.name if scene.camera else None,
         "engine": r.engine,
-        "samples": scene.cycles.samples if r.engine == "CYCLES" else None,
+        "samples": scene.cycles.samples if r.engine == "CYCLES" else (scene.eevee.taa_render_samples if r.engine == "BLENDER_EEVEE" else None),
         "output": {
             "path": r.filepath,
             "absolutePath": bpy.path.abspath(r.filepath),
@@ -64,5 +64,6 @@ def describe_scene(args, emit):
             "useFileExtension": r.use_file_extension,
         },
         "denoising": denoising_in_use(scene),
+        "usesOpenImageDenoise": uses_open_image_denoise(scene),
         "physicsCaches": [describe_cache(*cache) for cache in point_caches()],
     }

@@ -58,6 +58,9 @@ export interface CoordinatorDeps {
   log(line: string): void;
 }
 
+/** A job view lists at most this many different task warnings. */
+const MAX_JOB_WARNINGS = 50;
+
 export class JobCoordinator {
   readonly scheduler: PullScheduler;
   private readonly writer: OutputWriter;
@@ -92,9 +95,15 @@ export class JobCoordinator {
     clearInterval(this.timer);
   }
 
-  async submit(req: SubmitJob, workersHint: number): Promise<JobView> {
+  /** `machines`: this machine and the teammates online now (their device ids). */
+  async submit(req: SubmitJob, machines: readonly string[]): Promise<JobView> {
     const jobType = this.deps.jobTypes.jobType(req.engine);
     const submission = await jobType.prepare(req, this.deps.blobs);
+    const workersHint = Math.max(1, machines.length);
+    // A job no machine of the team can run would wait for ever: say why now, while the user is here.
+    const engines = (id: string) => this.deps.workerEngines?.(id) ?? ENGINES_BEFORE_ADVERTS;
+    if (jobType.whyNoMachine && machines.length > 0 && !machines.some((id) => jobType.runsOn(submission, engines(id))))
+      throw new TroupeError('bad-scene', jobType.whyNoMachine(submission));
     const jobId = randomBytes(8).toString('hex');
     const frameMsEstimate = this.measuredFrameMs(submission);
     this.scheduler.addJob(jobId, submission, jobType.compile(jobId, submission, { workersHint, frameMsEstimate }));
@@ -326,7 +335,9 @@ export class JobCoordinator {
   view(jobId: string): JobView {
     this.requireJob(jobId);
     const info = this.scheduler.jobInfo(jobId);
-    const tasks = this.scheduler.tasksOf(jobId).filter((t) => t.state !== 'cancelled' || info.state === 'cancelled');
+    // A running job's cancelled tasks were superseded (split); an ended job's are the ones it never ran.
+    const ended = info.state === 'cancelled' || info.state === 'failed';
+    const tasks = this.scheduler.tasksOf(jobId).filter((t) => t.state !== 'cancelled' || ended);
     const jobType = this.typeOf(info.submission);
     const outputs = new Set<string>();
     for (const t of tasks) if (t.state === 'done' && t.outcome) for (const name of jobType.outputFiles(t.spec, t.outcome.outputs)) outputs.add(name);
@@ -340,6 +351,7 @@ export class JobCoordinator {
       tasksTotal: tasks.length,
       outputs: [...outputs].sort(),
       errors: info.errors,
+      warnings: [...new Set(tasks.flatMap((t) => (t.state === 'done' && t.outcome?.warnings) || []))].slice(0, MAX_JOB_WARNINGS),
     };
   }
 
@@ -356,6 +368,7 @@ export class JobCoordinator {
         outcome: a.result ?? 'running',
         speculative: a.speculative,
         error: a.error,
+        warnings: (a.result === 'done' && t.outcome?.workerId === a.workerId && t.outcome.warnings) || [],
       })),
     }));
   }

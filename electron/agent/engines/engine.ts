@@ -29,6 +29,8 @@ export interface EngineTask {
   progress(done: number, total: number): void;
   /** One line of the engine's own output; the last lines go with a failed task's error. */
   log(line: string): void;
+  /** Something the user should see on the job although the task succeeds (a file missing here). */
+  warn(text: string): void;
 }
 
 export interface Engine<E extends WorkLease['engine'] = WorkLease['engine']> {

@@ -17,6 +17,8 @@ export interface EngineOptions {
   builtinRender?: Omit<BuiltinRendererOptions, 'threads'>;
   /** The Blender to use (the owner's setting, or TROUPE_BLENDER); else PATH and the usual install folders. */
   blenderPath?: string | null;
+  /** Folders no scene may send files from (the agent's data folder). */
+  privateFolders?: readonly string[];
 }
 
 export function registeredEngines(options: EngineOptions = {}): EngineRegistry {
@@ -24,6 +26,6 @@ export function registeredEngines(options: EngineOptions = {}): EngineRegistry {
   const blender = configuredBlenderFinder(options.blenderPath ?? process.env.TROUPE_BLENDER ?? null);
   return new EngineRegistry()
     .register(new PathTracerJobType(), new PathTracerEngine(options.builtinRender))
-    .register(new BlenderJobType(blender), new BlenderEngine(blender))
+    .register(new BlenderJobType(blender, options.privateFolders), new BlenderEngine(blender))
     .register(new PhysicsJobType(), new PhysicsEngine());
 }

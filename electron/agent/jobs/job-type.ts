@@ -68,6 +68,8 @@ export interface JobType<E extends JobEngine = JobEngine> {
   workKey(job: SubmissionOf<E>): string | null;
   /** Whether a worker that advertises these engines can run this job (the engine, at a version the job accepts). */
   runsOn(job: SubmissionOf<E>, engines: readonly EngineAdvert[]): boolean;
+  /** Words for a job no machine of the team runs (runsOn false for all), saying what the user can change. */
+  whyNoMachine?(job: SubmissionOf<E>): string;
   /**
    * The lease of one task: the base fields and the engine's own (settings, scene, assets).
    * `done`: the finished tasks it depends on, with their outputs, for a task that a worker runs on

@@ -13,6 +13,8 @@ export interface TaskOutcome {
   endedAtMs: number;
   /** Content addresses of what the task produced (images, tiles), by output name. */
   outputs: Record<string, { hash: string; sizeBytes: number }>;
+  /** What the worker warned of (a file missing there); shown on the job. None when absent. */
+  warnings?: string[];
 }
 
 /** Everything the coordinator must not forget across a crash. Calls are synchronous and durable on return. */

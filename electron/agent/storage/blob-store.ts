@@ -2,11 +2,11 @@
 // checked on the way in, so a name always means exactly those bytes.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { constants, createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat, statfs } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { TroupeError } from '../../../shared/errors.js';
 
 export function isBlobHash(text: string): boolean {
@@ -65,6 +65,34 @@ export class BlobStore {
       if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
       await this.put(createReadStream(file), hash); // another disk: copy (and hash again)
       await rm(file, { force: true });
+    }
+  }
+
+  /** Bytes free on the store's disk for us (what a job's files must fit in). */
+  async freeBytes(): Promise<number> {
+    await mkdir(this.dir, { recursive: true });
+    const fs = await statfs(this.dir);
+    return fs.bavail * fs.bsize;
+  }
+
+  /**
+   * Stores a regular file as it is now, at most `sizeBytes` of it (its size when checked). The
+   * file is opened without following a link and without waiting on a FIFO, and refused unless it
+   * is a regular file of that size: a path that was swapped for a device, a pipe or a link after
+   * it was checked stores nothing and never hangs.
+   */
+  async putFile(path: string, sizeBytes: number): Promise<{ hash: string; sizeBytes: number }> {
+    const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    try {
+      const info = await handle.stat();
+      if (!info.isFile()) throw new TroupeError('bad-scene', `${path} is not a regular file (a device, pipe or folder), so it is not sent`);
+      if (info.size !== sizeBytes) throw new TroupeError('bad-scene', `${path} changed while the job was being made (${sizeBytes} bytes, now ${info.size}); submit again`);
+      const source = sizeBytes === 0 ? Readable.from([]) : handle.createReadStream({ start: 0, end: sizeBytes - 1, autoClose: false });
+      const stored = await this.put(source);
+      if (stored.sizeBytes !== sizeBytes) throw new TroupeError('bad-scene', `${path} changed while it was read; submit again`);
+      return stored;
+    } finally {
+      await handle.close();
     }
   }
 

@@ -68,6 +68,10 @@ export const JOURNAL_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE jobs ADD COLUMN untrusted TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(untrusted));
   `,
+  // 3: what a task's worker warned of while it succeeded (a file missing there). A JSON array.
+  `
+  ALTER TABLE task_outcomes ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(warnings));
+  `,
 ];
 
 export function schemaVersion(db: Database): number {

@@ -50,6 +50,7 @@ interface OutcomeRow {
   started_at_ms: number;
   ended_at_ms: number;
   outputs: string;
+  warnings: string;
 }
 interface FailureRow {
   job_id: string;
@@ -87,9 +88,9 @@ export class SqliteJobJournal implements JobJournal {
       setTaskState: db.prepare<[string, string | null, string, string]>(
         'UPDATE tasks SET state = ?, state_note = ? WHERE job_id = ? AND task_id = ?',
       ),
-      insertOutcome: db.prepare<[string, string, string, number, number, string]>(
-        `INSERT INTO task_outcomes (job_id, task_id, worker_id, started_at_ms, ended_at_ms, outputs)
-         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (job_id, task_id) DO NOTHING`,
+      insertOutcome: db.prepare<[string, string, string, number, number, string, string]>(
+        `INSERT INTO task_outcomes (job_id, task_id, worker_id, started_at_ms, ended_at_ms, outputs, warnings)
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (job_id, task_id) DO NOTHING`,
       ),
       deleteOutcome: db.prepare<[string, string]>('DELETE FROM task_outcomes WHERE job_id = ? AND task_id = ?'),
       insertFailure: db.prepare<[string, string, string, string, number]>(
@@ -105,7 +106,7 @@ export class SqliteJobJournal implements JobJournal {
         'SELECT job_id, submission, state, priority, created_at_ms, finished_at_ms, errors, untrusted FROM jobs ORDER BY seq',
       ),
       allTasks: db.prepare<[], TaskRow>('SELECT job_id, task_id, spec, state FROM tasks ORDER BY job_id, position'),
-      allOutcomes: db.prepare<[], OutcomeRow>('SELECT job_id, task_id, worker_id, started_at_ms, ended_at_ms, outputs FROM task_outcomes'),
+      allOutcomes: db.prepare<[], OutcomeRow>('SELECT job_id, task_id, worker_id, started_at_ms, ended_at_ms, outputs, warnings FROM task_outcomes'),
       allFailures: db.prepare<[], FailureRow>('SELECT job_id, task_id, worker_id, error FROM task_failures ORDER BY failure_id'),
     };
 
@@ -129,8 +130,8 @@ export class SqliteJobJournal implements JobJournal {
     // not replace outputs the coordinator may already have handed on.
     this.completeTask = db.transaction((jobId: string, taskId: string, outcome: TaskOutcome) => {
       this.requireTask(jobId, taskId);
-      const { workerId, startedAtMs, endedAtMs, outputs } = outcome;
-      const inserted = this.stmt.insertOutcome.run(jobId, taskId, workerId, startedAtMs, endedAtMs, JSON.stringify(outputs));
+      const { workerId, startedAtMs, endedAtMs, outputs, warnings } = outcome;
+      const inserted = this.stmt.insertOutcome.run(jobId, taskId, workerId, startedAtMs, endedAtMs, JSON.stringify(outputs), JSON.stringify(warnings ?? []));
       if (inserted.changes === 1) this.stmt.setTaskState.run('done', null, jobId, taskId);
     });
     // One read transaction, so the four queries see the same moment.
@@ -274,6 +275,7 @@ export class SqliteJobJournal implements JobJournal {
         startedAtMs: row.started_at_ms,
         endedAtMs: row.ended_at_ms,
         outputs: this.parse(row.outputs, outputsSchema, `the outputs of ${what}`),
+        warnings: this.parse(row.warnings, warningsSchema, `the warnings of ${what}`),
       };
     }
     for (const row of this.stmt.allFailures.all()) {
@@ -326,3 +328,4 @@ function taskKey(jobId: string, taskId: string): string {
 }
 
 const outputsSchema = z.record(z.string(), z.object({ hash: z.string(), sizeBytes: z.number() }));
+const warningsSchema = z.array(z.string());

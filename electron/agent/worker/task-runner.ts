@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { link, copyFile, lstat, mkdir, open, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { WorkLease } from '../../../shared/protocol/index.js';
+import { MAX_TASK_WARNINGS, type WorkLease } from '../../../shared/protocol/index.js';
 import type { Engine, EngineTask } from '../engines/engine.js';
 import { checkAssetName } from '../jobs/asset-name.js';
 import type { BlobCache } from '../storage/blob-cache.js';
@@ -71,6 +71,7 @@ export class TaskRunner {
       const outputs: TaskResult['outputs'] = {};
       const issued = new Set<string>();
       const log = new TaskLog();
+      const warnings = new Set<string>();
       const task: EngineTask = {
         jobKey,
         jobDir,
@@ -96,6 +97,10 @@ export class TaskRunner {
         },
         progress: (done, total) => this.onProgress(lease.leaseId, done, total),
         log: (line) => log.add(line),
+        warn: (text) => {
+          log.add(`[troupe] warning: ${text}`);
+          if (warnings.size < MAX_TASK_WARNINGS) warnings.add(text.slice(0, 1000));
+        },
       };
       const startedAtMs = Date.now();
       const limit =
@@ -110,7 +115,7 @@ export class TaskRunner {
         if (limit) clearTimeout(limit);
         for (const path of issued) await rm(path, { force: true }); // outputs of a task that failed midway
       }
-      return { startedAtMs, endedAtMs: Date.now(), outputs };
+      return { startedAtMs, endedAtMs: Date.now(), outputs, warnings: [...warnings] };
     } finally {
       release();
       void this.cache.trim().catch(() => undefined); // best effort; the next task trims again

@@ -8,6 +8,8 @@ export interface TaskResult {
   startedAtMs: number;
   endedAtMs: number;
   outputs: Record<string, { hash: string; sizeBytes: number }>;
+  /** What the engine warned of while the task succeeded. */
+  warnings: string[];
 }
 
 export interface WorkSource {

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { isRenderJob, jobShape } from './job-kinds.js';
 import type { OpenedFolder } from '../../../shared/control-api/responses.js';
+import type { JobView } from '../../../shared/model/jobs.js';
 import { errorText } from '../format/error-text.js';
 import { formatDuration } from '../format/human-units.js';
 import { useNow } from '../format/use-now.js';
@@ -88,6 +89,16 @@ export function JobDetail({ createPainter }: { createPainter?: TilePainterFactor
           </tbody>
         </table>
       )}
+      {jobWarnings(job).length > 0 && (
+        <div className="job-warnings" role="group" aria-label="Warnings">
+          <h3>Warnings</h3>
+          <ul className="warnings">
+            {jobWarnings(job).map((w, i) => (
+              <li key={`warning-${i}`}>{w}</li>
+            ))}
+          </ul>
+        </div>
+      )}
       {(failures.length > 0 || job.errors.length > 0) && (
         <div className="failures" role="group" aria-label="Errors">
           <h3>Errors</h3>
@@ -157,4 +168,10 @@ function OpenOutput({ jobId, outputDir }: { jobId: string; outputDir: string }) 
       )}
     </div>
   );
+}
+
+/** What the user should know of a job: what it was sent with, then what its tasks warned of (a file missing on a teammate). */
+function jobWarnings(job: JobView): string[] {
+  const sent = job.submission.engine === 'blender' ? job.submission.blender.warnings : job.submission.engine === 'physics' ? job.submission.physics.warnings : [];
+  return [...new Set([...sent, ...(job.warnings ?? [])])];
 }

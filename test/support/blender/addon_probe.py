@@ -1,8 +1,9 @@
 # Run by test/integration/blender-engine.test.ts inside a headless Blender:
 #   blender -b FILE.blend --factory-startup --python addon_probe.py -- ADDONS_DIR REPORT.json [--follow] HOME [HOME ...]
 # Enables the add-on from ADDONS_DIR, checks that its operators and panel registered, then presses
-# "Render on team" once per Troupe data folder HOME (each names an agent, or none), polls the job
-# once where one was submitted (with --follow: as the panel's timer would, until the job ends),
+# "Render on team" once per Troupe data folder HOME (each names an agent, or none); where one was
+# sent, clicks again while it is sending, waits for the answer, clicks once more while its job runs,
+# then polls the job once (with --follow: as the panel's timer would, until the job ends),
 # and writes what happened to REPORT.json.
 
 import json
@@ -25,7 +26,7 @@ report = {
     "registered": {name: hasattr(bpy.types, name) for name in ("TROUPE_OT_render_on_team", "TROUPE_OT_bake_on_team", "TROUPE_PT_team")},
     "presses": [],
 }
-from troupe_addon import job_watch  # noqa: E402  (importable once enabled)
+from troupe_addon import job_watch, submission  # noqa: E402  (importable once enabled)
 
 for home in homes:
     os.environ["TROUPE_HOME"] = home
@@ -35,6 +36,13 @@ for home in homes:
     except RuntimeError as err:  # an ERROR report from an operator called from Python
         press["error"] = str(err)
     if press.get("result") == ["FINISHED"]:
+        # A headless Blender runs no timers: look as the submission's timer would until it answered.
+        press["whileSending"] = dict(job_watch.state, team=None)
+        press["secondClick"] = sorted(bpy.ops.troupe.render_on_team(still=False))
+        deadline = time.monotonic() + 600
+        while submission.poll() is not None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        press["thirdClick"] = sorted(bpy.ops.troupe.render_on_team(still=False)) if job_watch.state["jobId"] else None
         press["nextPollS"] = job_watch.poll_job()
         deadline = time.monotonic() + 180
         while follow and press["nextPollS"] is not None and time.monotonic() < deadline:

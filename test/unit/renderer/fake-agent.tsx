@@ -219,6 +219,7 @@ export function stillJob(over: Partial<JobView> = {}): JobView {
     tasksTotal: 3,
     outputs: [],
     errors: [],
+    warnings: [],
     ...over,
   };
 }
@@ -242,6 +243,7 @@ export function bucketTask(index: number, state: TaskView['state'], workerId: st
             outcome: state === 'done' ? 'done' : state === 'failed' ? 'failed' : 'running',
             speculative: false,
             error: state === 'failed' ? 'out of memory' : null,
+            warnings: [],
           },
         ]
       : [],

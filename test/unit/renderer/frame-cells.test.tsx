@@ -12,6 +12,7 @@ const attempt = (workerId: string, outcome: TaskView['attempts'][number]['outcom
   outcome,
   speculative: false,
   error: null,
+  warnings: [],
 });
 const task = (taskId: string, kind: TaskView['kind'], frames: number[], state: TaskView['state'], attempts: TaskView['attempts'] = []): TaskView => ({
   taskId,

@@ -34,6 +34,7 @@ const job: JobView = {
   tasksTotal: 2,
   outputs: [],
   errors: [],
+  warnings: [],
 };
 const row = (index: number, maxSpeed: number, restSeconds: number | null): VariantRow => ({ index, label: `friction=${index}`, hash: 'ab'.repeat(32), maxSpeed, contacts: 3 + index, restSeconds, file: `tower_v000${index}.glb` });
 

@@ -1,72 +1,189 @@
-// Owns how a .blend's files travel: on the coordinator, every file Blender says the .blend uses
-// becomes a job asset under a checked name (beside the .blend when it sits under its folder,
-// else under external/); on the worker, the map from the paths the .blend names to the local
-// copies, handed to Blender's remap_paths, so no task depends on a shared folder.
+// Owns which of the submitter's files a .blend may send to teammates, and where a worker finds
+// them. A .blend is a file from anyone: it names paths, and nothing it names leaves this machine
+// unchecked. On the coordinator every file Blender says the .blend uses must be a regular file
+// under the project root (the .blend's folder unless the user chose a wider one), reached without
+// a link out of it, not hidden, not in Troupe's own data folder, and never a device, pipe or
+// /proc file; anything else is refused by name unless the user approved that very file. Files
+// keep their place under the root (assets named by their project-relative path), so a `//`
+// path works on the worker unchanged and teammates see project-relative names only. What the
+// .blend names absolutely (or outside the root, once approved) gets a remap entry keyed by the
+// stored path, which the worker's Blender applies (remap_paths).
 
-import { createHash } from 'node:crypto';
-import { readdirSync, statSync } from 'node:fs';
-import { basename, isAbsolute, join, normalize, relative } from 'node:path';
+import { lstat, realpath, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, normalize, relative, sep } from 'node:path';
 import type { BlenderDependency } from '../../../../shared/model/jobs.js';
 import { checkAssetName } from '../../jobs/asset-name.js';
-import type { Dependency } from './blender-session-protocol.js';
+import type { Dependency, DependencyReport } from './blender-session-protocol.js';
 
-/** A file to store with the job: its asset name, where it is now, and the path the .blend knows it by. */
+/** A file to store with the job: its asset name, where it is now, and its size when checked. */
 export interface DependencyFile {
   asset: string;
   path: string;
-  originalPath: string;
+  sizeBytes: number;
+}
+
+export interface ProjectRules {
+  /** The .blend being sent (absolute). */
+  scenePath: string;
+  /** Every file must be under this folder (absolute); the .blend's folder when absent. */
+  projectRoot?: string;
+  /** Files outside the root (or hidden) the user approved by their absolute path. */
+  approved?: readonly string[];
+  /** Folders nothing may come from, approved or not (Troupe's data folder). */
+  privateFolders?: readonly string[];
+  /** Missing files become warnings instead of refusing the job. */
+  allowMissing?: boolean;
+}
+
+export interface ProjectFiles {
+  /** The .blend itself first, then every file it needs. */
+  files: DependencyFile[];
+  /** The worker's remap entries: stored path -> job-relative place. */
+  remaps: BlenderDependency[];
+  /** Why files were refused, one sentence each, naming the file. */
+  refused: string[];
+  /** Needed files that are not there. */
+  missing: string[];
+  warnings: string[];
+}
+
+/** Where a job's files may never come from, whatever a user approves. */
+const SYSTEM_FOLDERS = ['/proc', '/sys', '/dev', '/run'];
+/** Files outside the project, once approved, sit under this folder of the job. */
+export const OUTSIDE_FOLDER = '_outside';
+/** At most this many files in one job. */
+const MAX_FILES = 10_000;
+
+function within(folder: string, path: string): boolean {
+  const rel = relative(folder, path);
+  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
+}
+
+function hasHiddenPart(rel: string): boolean {
+  return rel.split(sep).some((part) => part.startsWith('.'));
+}
+
+/** The deepest folder holding all these paths. */
+function commonFolder(paths: readonly string[]): string {
+  let common = dirname(paths[0]!);
+  for (const path of paths) while (!within(common, path)) common = dirname(common);
+  return common;
 }
 
 /**
- * The files to ship for these dependencies. A folder (a disk cache) ships the files in it. Names
- * mirror the .blend's folder where they can, so a relative path works even before it is remapped.
+ * Checks every file the report names against the project rules and names the job's assets. Reads
+ * only metadata (lstat, realpath): no file's bytes are touched before the whole list passed.
  */
-export function dependencyFiles(blendDir: string, dependencies: readonly Dependency[]): DependencyFile[] {
-  const files = new Map<string, DependencyFile>();
-  const add = (path: string, originalPath: string): void => {
-    const asset = assetNameFor(blendDir, path);
-    if (!files.has(asset)) files.set(asset, { asset, path, originalPath });
+export async function projectFiles(report: DependencyReport, rules: ProjectRules): Promise<ProjectFiles> {
+  const root = normalize(rules.projectRoot ?? dirname(rules.scenePath));
+  const realRoot = await realpath(root).catch(() => root);
+  const approved = new Set((rules.approved ?? []).map((p) => normalize(p)));
+  const privateFolders = await Promise.all((rules.privateFolders ?? []).map((f) => realpath(f).catch(() => f)));
+  const refused: string[] = [];
+  const warnings = [...report.warnings];
+  const inside = new Map<string, number>(); // path -> size, under the root
+  const outside = new Map<string, number>(); // approved paths outside the root
+
+  /** Checks one path; its size when it may go, else null (with the reason in refused or warnings). */
+  const check = async (path: string, quietly: boolean): Promise<number | null> => {
+    const say = (words: string): null => {
+      (quietly ? warnings : refused).push(quietly ? `${words}; it was not sent` : words);
+      return null;
+    };
+    const named = normalize(path);
+    const real = await realpath(named).catch(() => null);
+    const info = await lstat(named).catch(() => null);
+    if (!real || !info) return say(`${named} cannot be read`);
+    if (SYSTEM_FOLDERS.some((f) => within(f, real))) return say(`${named} is a system file (${real}), never part of a scene`);
+    // An upload's project lies in the data folder: its own files go, nothing else there does.
+    if (privateFolders.some((f) => within(f, real) && !(within(f, realRoot) && within(realRoot, real))))
+      return say(`${named} is in Troupe's own data folder, which is never sent`);
+    const target = info.isSymbolicLink() ? await lstat(real).catch(() => null) : info;
+    if (!target?.isFile()) return say(`${named} is not a regular file (${target?.isDirectory() ? 'a folder' : 'a device, pipe or socket'}), so it is not sent`);
+    const isApproved = approved.has(named) || approved.has(real);
+    if (!within(root, named) || !within(realRoot, real)) {
+      if (isApproved) {
+        outside.set(named, target.size);
+        return target.size;
+      }
+      const how = within(root, named) ? ` (it is a link to ${real})` : '';
+      return say(`${named} is outside the project folder ${root}${how}: move it into the project, choose a wider project folder, or approve this file`);
+    }
+    if (hasHiddenPart(relative(root, named)) && !isApproved)
+      return say(`${named} is a hidden file, which a scene does not normally use: approve it if the scene needs it`);
+    inside.set(named, target.size);
+    return target.size;
   };
-  for (const dep of dependencies) {
-    if (!dep.exists) continue;
-    if (!dep.isDirectory) {
-      add(dep.absolutePath, dep.absolutePath);
+
+  const scene = normalize(rules.scenePath);
+  if (!within(root, scene)) refused.push(`The project folder ${root} does not hold the .blend ${scene}`);
+  const missing: string[] = [];
+  const needed: { dep: Dependency; files: string[] }[] = [];
+  for (const dep of report.dependencies) {
+    const files: string[] = [];
+    for (const file of dep.files) if ((await check(file, dep.optional)) !== null) files.push(file);
+    if (dep.optional) dep.missing.forEach((m) => warnings.push(`Blender also names ${m}, which is missing; it was not sent`));
+    else missing.push(...dep.missing);
+    needed.push({ dep, files });
+  }
+  if (inside.size + outside.size > MAX_FILES) refused.push(`The scene uses ${inside.size + outside.size} files; a job takes at most ${MAX_FILES}`);
+  if (missing.length > 0 && rules.allowMissing) warnings.push(`These files are missing and the job was allowed to go without them: ${missing.slice(0, 20).join(', ')}`);
+
+  const sceneInfo = await stat(scene).catch(() => null);
+  const outsideBase = outside.size > 0 ? commonFolder([...outside.keys()]) : '';
+  const assetOf = (path: string): string => {
+    const rel = within(root, path) ? relative(root, path) : join(OUTSIDE_FOLDER, relative(outsideBase, path));
+    return checkAssetName(rel.split(sep).join('/'));
+  };
+  const files: DependencyFile[] = [];
+  const names = new Set<string>();
+  const add = (path: string, sizeBytes: number): void => {
+    try {
+      const asset = assetOf(path);
+      if (!names.has(asset)) files.push({ asset, path, sizeBytes });
+      names.add(asset);
+    } catch (err) {
+      refused.push(`${path} has a name that not every teammate's system can store (${(err as Error).message}); rename it`);
+    }
+  };
+  add(scene, sceneInfo?.size ?? 0);
+  for (const [path, size] of [...inside, ...outside]) add(path, size);
+
+  const remaps: BlenderDependency[] = [];
+  for (const { dep, files: shipped } of needed) {
+    const stored = dep.storedPath;
+    const relativeStored = stored.startsWith('//');
+    const placed = !dep.folder || within(root, dep.absolutePath) || approvedFolder(dep, outside);
+    // A `//` path to a place under the root is where the worker's copy already is.
+    if (!stored || (relativeStored && within(root, dep.absolutePath)) || shipped.length === 0 || !placed) continue;
+    if (dep.viaLibrary !== null) {
+      refused.push(
+        `The linked library ${dep.viaLibrary} names ${stored} ${relativeStored ? 'outside the project' : 'by an absolute path'}; a teammate cannot be pointed at it inside a library: ` +
+          `make that library's paths relative (File > External Data > Make Paths Relative) and keep its files in the project`,
+      );
       continue;
     }
-    for (const entry of readdirSync(dep.absolutePath)) {
-      const path = join(dep.absolutePath, entry);
-      if (statSync(path).isFile()) add(path, path);
+    const where = dep.folder ? dep.absolutePath : shipped[0]!;
+    try {
+      remaps.push({ asset: assetOf(where), originalPath: stored });
+    } catch {
+      /* refused above with the file's name */
     }
   }
-  return [...files.values()];
+  return { files, remaps, refused, missing: [...new Set(missing)].sort(), warnings };
 }
 
-function assetNameFor(blendDir: string, path: string): string {
-  const rel = relative(blendDir, path);
-  if (rel && !rel.startsWith('..') && !isAbsolute(rel)) {
-    try {
-      return checkAssetName(rel.split(/[\\/]/).join('/'));
-    } catch {
-      /* a name another OS cannot hold: ship it under external/ */
-    }
-  }
-  const tag = createHash('sha256').update(path).digest('hex').slice(0, 12);
-  const name = basename(path).replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_') || 'file';
-  return `external/${tag}/${name}`;
+/** An approved cache folder outside the root: every file of it was approved. */
+function approvedFolder(dep: Dependency, outside: ReadonlyMap<string, number>): boolean {
+  return dep.files.length > 0 && dep.files.every((f) => outside.has(normalize(f)));
 }
 
 /**
- * Where the worker's Blender must look for each dependency: keyed by the path the .blend names as
- * Blender resolves it here. An absolute path is the same string on both machines; a relative one
- * (`//textures/a.png`) now resolves inside the job folder, so both keys are given.
+ * The worker's remap table for Blender's remap_paths: each stored path the lease names -> the
+ * copy in the job folder. Keys stay as the .blend stores them; Blender resolves them itself.
  */
-export function remapTable(blendDir: string, jobDir: string, dependencies: readonly BlenderDependency[]): Record<string, string> {
+export function remapTable(jobDir: string, dependencies: readonly BlenderDependency[]): Record<string, string> {
   const table: Record<string, string> = {};
-  for (const dep of dependencies) {
-    const local = join(jobDir, checkAssetName(dep.asset));
-    table[dep.originalPath] = local;
-    const rel = relative(blendDir, dep.originalPath);
-    if (!isAbsolute(rel)) table[normalize(join(jobDir, rel))] = local;
-  }
+  for (const dep of dependencies) table[dep.originalPath] = join(jobDir, checkAssetName(dep.asset));
   return table;
 }

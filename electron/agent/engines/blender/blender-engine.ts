@@ -21,6 +21,7 @@ import { BLENDER_ENGINE, type EngineAdvert } from '../../../../shared/model/jobs
 import type { LeaseOf } from '../../../../shared/protocol/index.js';
 import { checkAssetName } from '../../jobs/asset-name.js';
 import type { Engine, EngineTask } from '../engine.js';
+import { capabilityFeatures, probeCapabilities, type BlenderCapabilities } from './blender-capabilities.js';
 import { remapTable } from './blender-dependencies.js';
 import { BlenderTaskError } from './blender-errors.js';
 import type { BlenderFinder, BlenderInstall } from './blender-finder.js';
@@ -43,6 +44,8 @@ export interface BlenderEngineOptions {
   sandbox?: Sandbox;
   /** Default: BLENDER_MEMORY_SHARE of this machine's memory. */
   memoryLimitBytes?: number;
+  /** Asks an install what it can do (default: a short Blender run); tests replace it. */
+  probeCapabilities?: (blenderPath: string) => Promise<BlenderCapabilities | null>;
 }
 
 type BlenderLease = LeaseOf<typeof BLENDER_ENGINE>;
@@ -50,6 +53,8 @@ type BlenderLease = LeaseOf<typeof BLENDER_ENGINE>;
 export class BlenderEngine implements Engine<typeof BLENDER_ENGINE> {
   readonly id = BLENDER_ENGINE;
   private install: BlenderInstall | null = null;
+  /** What the install can do beyond its version (asked in the background after detect); null until known. */
+  private capabilities: BlenderCapabilities | null = null;
   /** Per job, the inputs (asset names) its kept Blender has read-only (bound when it started). */
   private readonly bound = new Map<string, Set<string>>();
 
@@ -60,12 +65,21 @@ export class BlenderEngine implements Engine<typeof BLENDER_ENGINE> {
   ) {}
 
   advert(): EngineAdvert | null {
-    return this.install ? { id: this.id, version: `${this.install.version.major}.${this.install.version.minor}` } : null;
+    if (!this.install) return null;
+    const version = `${this.install.version.major}.${this.install.version.minor}`;
+    return this.capabilities ? { id: this.id, version, features: capabilityFeatures(this.capabilities) } : { id: this.id, version };
   }
 
   async detect(): Promise<void> {
     this.finder.forget();
-    this.install = await this.finder.find();
+    const install = await this.finder.find();
+    if (install?.path !== this.install?.path || install?.version.patch !== this.install?.version.patch) this.capabilities = null;
+    this.install = install;
+    // A Blender start takes seconds: the agent announces itself meanwhile, features follow in capacity.
+    if (install && !this.capabilities)
+      void (this.options.probeCapabilities ?? probeCapabilities)(install.path).then((caps) => {
+        if (this.install?.path === install.path) this.capabilities = caps;
+      });
   }
 
   async run(lease: BlenderLease, task: EngineTask): Promise<void> {
@@ -118,9 +132,14 @@ export class BlenderEngine implements Engine<typeof BLENDER_ENGINE> {
     const contained = { sandbox: this.options.sandbox ?? platformSandbox(), policy };
     const { session } = await BlenderSession.start({ blenderPath: install.path, blendFile, threads: task.threads, contained });
     try {
-      const paths = remapTable(lease.blender.blendDir, task.jobDir, lease.blender.dependencies);
+      const paths = remapTable(task.jobDir, lease.blender.dependencies);
       const outputsInto = join(task.outputDir, 'file-outputs');
-      const remap = await session.run('remap_paths', { paths, requireAll: true, outputsInto }, { timeoutMs: 120_000 });
+      const { frameStart, frameEnd } = lease.settings;
+      const args = { paths, requireAll: !lease.blender.allowMissing, outputsInto, frameStart, frameEnd, frameStep: lease.blender.frameStep };
+      const remap = await session.run('remap_paths', args, { timeoutMs: 120_000 });
+      for (const path of remap.result.missing) task.warn(`${path} is missing on this machine: frames that show it render without it`);
+      const devices = await session.run('select_devices', { policy: lease.blender.device ?? 'any', ...(this.capabilities ? { gpus: this.capabilities.gpus } : {}) });
+      task.log(`[troupe] Cycles renders on the ${devices.result.device}${devices.result.type ? ` (${devices.result.type}: ${devices.result.names.join(', ')})` : ''}`);
       remap.log.forEach((line) => task.log(line));
       for (const line of remap.result.containedWriters) task.log(`[troupe] warning: ${line}`);
       for (const r of remap.result.remapped) task.log(`[troupe] ${r.kind} ${r.name}: ${r.from} -> ${r.to}`);
@@ -137,11 +156,11 @@ export class BlenderEngine implements Engine<typeof BLENDER_ENGINE> {
     let done = 0;
     const outcome = await session.run(
       'render_frames',
-      { frames, output: `${base}_####` },
+      { frames, output: `${base}_####`, denoising: lease.blender.denoising ?? 'scene' },
       { onEvent: (event) => event === 'frame_done' && task.progress(++done, frames.length) },
     );
     outcome.log.forEach((line) => task.log(line));
-    for (const line of outcome.result.warnings) task.log(`[troupe] warning: ${line}`);
+    for (const line of outcome.result.warnings) task.warn(line);
     for (const rendered of outcome.result.frames) {
       const path = task.outputPath();
       await rename(await ownFile(rendered.path, task), path);
@@ -153,6 +172,8 @@ export class BlenderEngine implements Engine<typeof BLENDER_ENGINE> {
     const path = task.outputPath();
     const outcome = await session.run('render_region', { frame: lease.task.frames[0]!, region: lease.task.region!, output: `${path}.exr` });
     outcome.log.forEach((line) => task.log(line));
+    // Dither, adaptive sampling and denoising off are the job's own warnings already; the compositor's seams are this scene's.
+    for (const line of outcome.result.warnings) if (line.startsWith('The compositor')) task.warn(line);
     await rename(await ownFile(outcome.result.path, task), path);
     await task.output('tile', path);
   }

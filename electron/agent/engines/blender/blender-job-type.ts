@@ -9,6 +9,7 @@ import { BLENDER_ENGINE, MAX_PIXELS, type EngineAdvert, type SubmissionOf, type 
 import type { LeaseOf } from '../../../../shared/protocol/index.js';
 import { type CompileHints, type FinishedPart, type JobType, type LeaseBase, type ResultFiles, type SubmitRequestOf, type TaskOutputs, keepFrames, heldTiles, filesOfNonBuckets } from '../../jobs/job-type.js';
 import type { BlobStore } from '../../storage/blob-store.js';
+import { GPU_FEATURE_PREFIX, OIDN_FEATURE } from './blender-capabilities.js';
 import type { BlenderFinder } from './blender-finder.js';
 import { blendCacheFolder, blenderFrameFileName } from './blender-frame-names.js';
 import { readBlendFile } from './blender-scene-reader.js';
@@ -26,8 +27,10 @@ export const TILE_ASSET_DIR = 'troupe-tiles';
 
 /** No file we take is larger: float RGBA at 100 megapixels, plus headers. */
 const MAX_OUTPUT_BYTES = MAX_PIXELS * 16 + 1_000_000;
-/** A baked .blend carries its memory caches: allow more than a frame. */
+/** A baked .blend carries its memory caches: allow more than a frame. The bake's files in all. */
 const MAX_BAKE_BYTES = 16 * 1024 ** 3;
+/** Disk-cache files one bake brings back (a frame per file per cache: 250 frames of 4 caches). */
+const MAX_BAKE_CACHE_FILES = 1000;
 
 function maxImageBytes(width: number, height: number): number {
   return Math.min(MAX_OUTPUT_BYTES, width * height * 16 + 1_000_000);
@@ -48,12 +51,21 @@ export class BlenderJobType implements JobType<BlenderId> {
   /** Cycles on different CPUs (and Blender builds) need not give the same bits: results are not cross-checked. */
   readonly deterministic = false;
 
-  /** `finder`: this machine's Blender, which reads a .blend before it becomes a job. */
-  constructor(private readonly finder: BlenderFinder) {}
+  /**
+   * `finder`: this machine's Blender, which reads a .blend before it becomes a job;
+   * `privateFolders`: where no scene's file may come from (Troupe's data folder).
+   */
+  constructor(
+    private readonly finder: BlenderFinder,
+    private readonly privateFolders: readonly string[] = [],
+  ) {}
 
   async prepare(request: SubmitRequestOf<BlenderId>, blobs: BlobStore): Promise<BlenderJob> {
     await checkBlenderRequest(request);
-    return buildBlenderSubmission(request, await readBlendFile(this.finder, request.scenePath), blobs);
+    const start = request.frameStart;
+    const frames = start === undefined ? {} : { frameStart: start, frameEnd: request.still ? start : (request.frameEnd ?? start), frameStep: request.frameStep ?? 1 };
+    const report = await readBlendFile(this.finder, request.scenePath, frames);
+    return buildBlenderSubmission(request, report, blobs, { privateFolders: this.privateFolders });
   }
 
   compile(jobId: string, job: BlenderJob, hints: CompileHints): TaskSpec[] {
@@ -70,8 +82,22 @@ export class BlenderJobType implements JobType<BlenderId> {
   }
 
   runsOn(job: BlenderJob, engines: readonly EngineAdvert[]): boolean {
-    const wanted = job.blender.version;
-    return engines.some((e) => e.id === this.engine && (wanted === null || majorMinor(e.version) === wanted));
+    const { version: wanted, needs = [], device = 'any' } = job.blender;
+    return engines.some((e) => {
+      if (e.id !== this.engine || (wanted !== null && majorMinor(e.version) !== wanted)) return false;
+      // Features not known yet (still being asked, or a machine before 2.5): it may run it.
+      if (e.features === undefined) return true;
+      const gpu = e.features.some((f) => f.startsWith(GPU_FEATURE_PREFIX));
+      return needs.every((n) => e.features!.includes(n)) && (device !== 'gpu' || gpu);
+    });
+  }
+
+  whyNoMachine(job: BlenderJob): string {
+    const { needs = [], device = 'any', version } = job.blender;
+    if (needs.includes(OIDN_FEATURE))
+      return 'The scene denoises with OpenImageDenoise, and no machine on your team has a Blender built with it. Send it without denoising (troupe render --no-denoise, or "Render without denoising" in the app), or install Blender from blender.org on a teammate.';
+    if (device === 'gpu') return 'The job asks for a GPU, and no machine on your team has one Cycles can use. Send it for any device.';
+    return `No machine on your team runs Blender ${version ?? ''}`.trim() + '.';
   }
 
   lease(job: BlenderJob, base: LeaseBase, done: FinishedPart[]): LeaseOf<BlenderId> {
@@ -97,7 +123,12 @@ export class BlenderJobType implements JobType<BlenderId> {
     };
     if (isBake(job)) {
       take(BAKED_BLEND_OUTPUT, MAX_BAKE_BYTES);
-      for (const name of Object.keys(sent)) if (name.startsWith(CACHE_OUTPUT_PREFIX) && safeCacheName(name)) take(name, MAX_BAKE_BYTES);
+      const caches = Object.keys(sent).filter((name) => name.startsWith(CACHE_OUTPUT_PREFIX) && safeCacheName(name));
+      if (caches.length > MAX_BAKE_CACHE_FILES) throw new Error(`it sent ${caches.length} cache files; a bake brings back at most ${MAX_BAKE_CACHE_FILES}`);
+      for (const name of caches) take(name, MAX_BAKE_BYTES);
+      // In all, not each: any number of files at the limit each would fill the designer's disk.
+      const total = Object.values(expected).reduce((sum, out) => sum + out.sizeBytes, 0);
+      if (total > MAX_BAKE_BYTES) throw new Error(`its files take ${total} bytes in all, more than a bake may bring back (${MAX_BAKE_BYTES})`);
     } else if (task.kind === 'bucket') take('tile', maxImageBytes(task.region!.width, task.region!.height));
     else for (const frame of task.frames) take(`frame:${frame}`, maxImageBytes(width, height));
     return expected;

@@ -4,7 +4,7 @@
 
 import { TroupeError } from '../../../../shared/errors.js';
 import type { BlenderFinder, BlenderInstall } from './blender-finder.js';
-import type { DependencyReport, SceneDefaults, SessionFacts } from './blender-session-protocol.js';
+import type { DependencyReport, JobFrames, SceneDefaults, SessionFacts } from './blender-session-protocol.js';
 import { BlenderSession } from './blender-session.js';
 
 export interface BlendFileReport {
@@ -17,14 +17,15 @@ export interface BlendFileReport {
 /** Reading a scene is quick; a huge file on a slow disk gets this long. */
 const READ_TIMEOUT_MS = 60_000;
 
-export async function readBlendFile(finder: BlenderFinder, blendFile: string): Promise<BlendFileReport> {
+/** `frames`: the frames the job will show (a sequence texture's other frames are not needed); the scene's when absent. */
+export async function readBlendFile(finder: BlenderFinder, blendFile: string, frames: JobFrames = {}): Promise<BlendFileReport> {
   const install = await finder.find();
   if (!install)
     throw new TroupeError('not-found', 'Troupe needs Blender on this computer to read the .blend before the team renders it; install Blender (Troupe finds it by itself)');
   const { session, facts } = await BlenderSession.start({ blenderPath: install.path, blendFile, startTimeoutMs: READ_TIMEOUT_MS, threads: 1 });
   try {
     const scene = (await session.run('scene_info', {}, { timeoutMs: READ_TIMEOUT_MS })).result;
-    const dependencies = (await session.run('dependencies', {}, { timeoutMs: READ_TIMEOUT_MS })).result;
+    const dependencies = (await session.run('dependencies', frames, { timeoutMs: READ_TIMEOUT_MS })).result;
     return { install, facts, scene, dependencies };
   } catch (err) {
     throw new TroupeError('bad-scene', `Blender could not read ${blendFile}: ${(err as Error).message}`);

@@ -51,6 +51,8 @@ export interface SceneDefaults {
   };
   /** What in the scene asks for a denoiser, in words; empty when nothing does. */
   denoising: string[];
+  /** Rendering it as saved needs OpenImageDenoise. */
+  usesOpenImageDenoise: boolean;
   /** Every point cache (rigid body, cloth, particles...) and whether it is baked. */
   physicsCaches: BakedCache[];
 }
@@ -102,27 +104,44 @@ export interface StitchResult {
 }
 
 export type DependencyKind =
-  'library' | 'image' | 'font' | 'sound' | 'movie-clip' | 'volume' | 'cache-file' | 'point-cache' | 'fluid-cache' | 'other';
+  | 'library' | 'image' | 'font' | 'sound' | 'movie-clip' | 'volume' | 'cache-file' | 'osl-script' | 'ies'
+  | 'point-cache' | 'fluid-cache' | 'other';
 export interface Dependency {
   kind: DependencyKind;
-  /** The datablock (or object) that uses the file. */
+  /** The datablock (or object/modifier) that uses the file. */
   name: string | null;
-  /** Set when the user is inside a linked library: its path is that library's to relocate. */
+  /** Set when the user is inside a linked library: its relative paths are relative to that library. */
   viaLibrary: string | null;
+  /** The path as the .blend stores it (`//`-relative or absolute; empty for a cache in Blender's default folder). */
+  storedPath: string;
+  /** The stored path resolved here: a file, a sequence's or UDIM set's named file, or a cache's folder. */
   absolutePath: string;
-  exists: boolean;
-  isDirectory: boolean;
-  sizeBytes: number | null;
+  /** absolutePath is a folder (a cache), whose files are `files`. */
+  folder: boolean;
+  /** The files the job needs (every frame of a sequence the job shows, every tile, every cache file). */
+  files: string[];
+  /** Files the job needs that are not there. */
+  missing: string[];
+  /** Only Blender's own list names it: shipped when it is a file, never a reason to refuse the job. */
+  optional: boolean;
 }
 export interface DependencyReport {
   blendFile: string;
   dependencies: Dependency[];
-  /** Absolute paths of dependencies that are not on this machine. */
+  /** Absolute paths of needed files that are not on this machine. */
   missing: string[];
+  /** What the user should know (a simulation that is not baked). */
+  warnings: string[];
+}
+/** Which frames the job shows (a sequence's other frames are not needed); the scene's own when absent. */
+export interface JobFrames {
+  frameStart?: number;
+  frameEnd?: number;
+  frameStep?: number;
 }
 
-export interface RemapArgs {
-  /** Absolute path as reported by `dependencies` -> where the worker keeps that file. */
+export interface RemapArgs extends JobFrames {
+  /** A path as the .blend stores it -> where the worker keeps that file (for a cache: that folder). */
   paths: Record<string, string>;
   /** Also save the relocated file here (a copy; the session stays on its file). */
   saveAs?: string;
@@ -165,9 +184,10 @@ export interface SessionCommands {
   render_frames: { args: RenderFramesArgs; result: RenderFramesResult };
   render_region: { args: RenderRegionArgs; result: RenderRegionResult };
   stitch: { args: StitchArgs; result: StitchResult };
-  dependencies: { args: Record<string, never>; result: DependencyReport };
+  dependencies: { args: JobFrames; result: DependencyReport };
   remap_paths: { args: RemapArgs; result: RemapResult };
   bake: { args: BakeArgs; result: BakeResult };
+  select_devices: { args: { policy: 'cpu' | 'gpu' | 'any'; gpus?: Record<string, string[]>; dryRun?: boolean }; result: { device: 'CPU' | 'GPU'; type: string | null; names: string[] } };
 }
 export type SessionCommandName = keyof SessionCommands;
 

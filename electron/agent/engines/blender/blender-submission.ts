@@ -3,15 +3,15 @@
 // Blender and refused if missing (before any machine starts), and the .blend and those files
 // stored by content address as the job's assets.
 
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join } from 'node:path';
 import { TroupeError } from '../../../../shared/errors.js';
 import { BLENDER_ENGINE, MAX_FRAMES_PER_JOB, MAX_PIXELS, MAX_SIDE_PX, type AssetRef, type SubmissionOf } from '../../../../shared/model/jobs.js';
-import { checkAssetName } from '../../jobs/asset-name.js';
 import type { SubmitRequestOf } from '../../jobs/job-type.js';
 import type { BlobStore } from '../../storage/blob-store.js';
-import { dependencyFiles } from './blender-dependencies.js';
+import { projectFiles } from './blender-dependencies.js';
+import { formatBytes } from '../format-bytes.js';
+import { OIDN_FEATURE } from './blender-capabilities.js';
 import { outputPatternName } from './blender-frame-names.js';
 import type { BlendFileReport } from './blender-scene-reader.js';
 
@@ -23,17 +23,36 @@ export const STILL_DITHER_WARNING =
 
 /** The request's own checks, before Blender is asked anything. */
 export async function checkBlenderRequest(req: BlenderRequest): Promise<void> {
-  for (const path of [req.scenePath, req.outputDir, req.outputPattern, req.outputPath])
+  for (const path of [req.scenePath, req.outputDir, req.outputPattern, req.outputPath, req.projectRoot, ...(req.allowFiles ?? [])])
     if (path !== undefined && !isAbsolute(path)) throw new TroupeError('bad-request', `${path} is not an absolute path`);
   if (extname(req.scenePath).toLowerCase() !== '.blend') throw new TroupeError('bad-scene', `${basename(req.scenePath)} is not a Blender file (.blend)`);
   const info = await stat(req.scenePath).catch(() => null);
   if (!info?.isFile()) throw new TroupeError('not-found', `No .blend at ${req.scenePath}`);
 }
 
-export async function buildBlenderSubmission(req: BlenderRequest, report: BlendFileReport, blobs: BlobStore): Promise<BlenderJob> {
+/** Room left on the data disk beyond a job's files, so storing them never fills it. */
+const DISK_MARGIN_BYTES = 512 * 1024 ** 2;
+
+/** Where the coordinator's rules for a job's files come from besides the request. */
+export interface SubmissionContext {
+  /** Folders no scene file may come from (Troupe's data folder). */
+  privateFolders: readonly string[];
+}
+
+export async function buildBlenderSubmission(req: BlenderRequest, report: BlendFileReport, blobs: BlobStore, context: SubmissionContext): Promise<BlenderJob> {
   const { scene, dependencies, install } = report;
-  if (dependencies.missing.length > 0)
-    throw new TroupeError('bad-scene', `${basename(req.scenePath)} uses files that are missing: ${dependencies.missing.join(', ')}`);
+  const project = await projectFiles(dependencies, {
+    scenePath: req.scenePath,
+    projectRoot: req.projectRoot,
+    approved: req.allowFiles,
+    privateFolders: context.privateFolders,
+    allowMissing: req.allowMissing,
+  });
+  const file = basename(req.scenePath);
+  if (project.refused.length > 0)
+    throw new TroupeError('bad-scene', `${file} names files that are not sent to teammates: ${project.refused.slice(0, 10).join('; ')}${project.refused.length > 10 ? `; and ${project.refused.length - 10} more` : ''}`);
+  if (project.missing.length > 0 && !req.allowMissing)
+    throw new TroupeError('bad-scene', `${file} uses files that are missing: ${project.missing.slice(0, 20).join(', ')}${project.missing.length > 20 ? ` and ${project.missing.length - 20} more` : ''}. Put them back, or send the job without them (allow missing files): a frame that shows one renders it pink`);
   if (scene.camera === null && req.job === 'render') throw new TroupeError('bad-scene', `Scene "${scene.scene}" has no active camera, so there is nothing to render`);
   if (scene.output.isMovie && req.job === 'render')
     throw new TroupeError('bad-scene', `The scene writes a movie (${scene.output.fileFormat}); a team renders frames on several machines, so choose an image sequence (PNG, OpenEXR, ...) as the output`);
@@ -46,22 +65,35 @@ export async function buildBlenderSubmission(req: BlenderRequest, report: BlendF
   if (frameEnd < frameStart) throw new TroupeError('bad-request', `Frames ${frameStart}-${frameEnd} run backwards`);
   if (frameEnd - frameStart >= MAX_FRAMES_PER_JOB) throw new TroupeError('bad-request', `At most ${MAX_FRAMES_PER_JOB} frames in one job`);
 
-  const warnings: string[] = [];
+  const warnings: string[] = project.warnings.slice(0, 24).map((w) => w.slice(0, 1000));
   const still = req.job === 'render' && frameEnd === frameStart;
-  if (still) warnings.push(STILL_DITHER_WARNING);
+  const denoises = req.denoising === 'scene' && scene.denoising.length > 0;
+  // A denoiser run on a region alone leaves seams: a denoised still renders whole on one machine.
+  const wholeFrame = still && (req.stillMode === 'whole' || (req.stillMode === 'auto' && denoises));
+  if (still && !wholeFrame) warnings.push(STILL_DITHER_WARNING);
+  if (still && !wholeFrame && denoises)
+    warnings.push(`Rendered in regions, so without ${scene.denoising.join(', ')}: a denoiser run on one region at a time leaves seams. Render it whole on one machine to keep denoising.`);
+  if (req.denoising === 'off' && scene.denoising.length > 0) warnings.push(`Rendered without ${scene.denoising.join(', ')}, as asked.`);
+  const needs = denoises && scene.usesOpenImageDenoise && (wholeFrame || !still) ? [OIDN_FEATURE] : [];
   const ours = `${install.version.major}.${install.version.minor}`;
   if (req.anyBlenderVersion)
     warnings.push(`Any Blender version may render this job (it was made with ${req.blenderVersion ?? ours}): frames from other versions may look different.`);
 
   const name = req.name ?? basename(req.scenePath, extname(req.scenePath));
   const blendDir = dirname(req.scenePath);
-  const files = [{ asset: checkAssetName(basename(req.scenePath)), path: req.scenePath }, ...dependencyFiles(blendDir, dependencies.dependencies)];
+  // Room first: a scene's files are stored whole before any teammate fetches them.
+  const total = project.files.reduce((sum, f) => sum + f.sizeBytes, 0);
+  const free = await blobs.freeBytes();
+  if (total + DISK_MARGIN_BYTES > free)
+    throw new TroupeError('bad-scene', `${file} and its files take ${formatBytes(total)}, and Troupe's data disk has ${formatBytes(free)} free: free some room and submit again`);
   const assets: AssetRef[] = [];
-  for (const file of files) {
-    const { hash, sizeBytes } = await blobs.put(createReadStream(file.path)).catch((err: NodeJS.ErrnoException) => {
-      throw new TroupeError('not-found', `The scene needs ${file.path}, which cannot be read (${err.code ?? err.message})`);
+  for (const [i, f] of project.files.entries()) {
+    const path = i === 0 ? await realpath(f.path) : f.path; // the .blend may be reached through a link
+    const { hash, sizeBytes } = await blobs.putFile(path, f.sizeBytes).catch((err: NodeJS.ErrnoException) => {
+      if (err instanceof TroupeError) throw err;
+      throw new TroupeError('not-found', `The scene needs ${f.path}, which cannot be read (${err.code ?? err.message})`);
     });
-    assets.push({ name: file.asset, hash, sizeBytes });
+    assets.push({ name: f.asset, hash, sizeBytes });
   }
 
   const bake = req.job === 'bake';
@@ -89,9 +121,15 @@ export async function buildBlenderSubmission(req: BlenderRequest, report: BlendF
     blender: {
       job: req.job,
       version: req.anyBlenderVersion ? null : (req.blenderVersion ?? ours),
-      frameStep: req.frameStep ?? (req.frameStart === undefined ? scene.frameStep : 1),
-      blendDir,
-      dependencies: files.slice(1).map((f) => ({ asset: f.asset, originalPath: (f as { originalPath: string }).originalPath })),
+      frameStep: req.frameStep ?? scene.frameStep, // the scene's step for a chosen range too
+      // Workers before 2.5 resolved relative paths against this; assets now keep their project place.
+      blendDir: '.',
+      dependencies: project.remaps,
+      allowMissing: req.allowMissing,
+      denoising: req.denoising,
+      device: req.device,
+      wholeFrame,
+      needs,
       outputPattern: outputPatternName(pattern).slice(0, 400),
       fileExtension: scene.output.useFileExtension ? scene.output.fileExtension : '',
       bakeOutput: bake ? basename(bakePath) : null,

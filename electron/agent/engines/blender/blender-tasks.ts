@@ -40,7 +40,11 @@ export function compileBlenderJob(jobId: string, job: BlenderJob, hints: Compile
   const frameCost = width * height * samplesPerPixel;
   const workers = Math.max(1, hints.workersHint);
   if (isBake(job)) return [{ taskId: `${jobId}:bake`, kind: 'frames', frames: [frameStart], region: null, dependsOn: [], cost: frameCost }];
-  if (job.kind === 'still') return regionTasks(jobId, frameStart, width, height, samplesPerPixel, REGIONS_PER_WORKER * workers);
+  if (job.kind === 'still') {
+    // Whole when asked (a denoised still), or when one machine is all the team there is.
+    if (job.blender.wholeFrame || workers === 1) return [{ taskId: `${jobId}:f${frameStart}`, kind: 'frames', frames: [frameStart], region: null, dependsOn: [], cost: frameCost }];
+    return regionTasks(jobId, frameStart, width, height, samplesPerPixel, REGIONS_PER_WORKER * workers);
+  }
   const frames = jobFrames(job);
   // Every machine should get about four chunks (a newcomer still finds work); a measured frame time
   // caps a chunk near TARGET_TASK_MS, and without one a chunk is at most DEFAULT_MAX_CHUNK frames.

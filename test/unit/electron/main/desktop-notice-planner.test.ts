@@ -15,6 +15,7 @@ function job(state: JobView['state'], extra: Partial<JobView> = {}): ControlEven
       tasksTotal: 49,
       outputs: [],
       errors: [],
+      warnings: [],
       ...extra,
     },
   };

@@ -64,7 +64,7 @@ function bucketTask(taskId: string, frame: number, x: number): TaskSpec {
 }
 
 function outcome(workerId: string, hash = 'b'.repeat(64)): TaskOutcome {
-  return { workerId, startedAtMs: 1000, endedAtMs: 2500.5, outputs: { image: { hash, sizeBytes: 4096 } } };
+  return { workerId, startedAtMs: 1000, endedAtMs: 2500.5, outputs: { image: { hash, sizeBytes: 4096 } }, warnings: [`${workerId}: a texture was missing`] };
 }
 
 describe('SqliteJobJournal: opening and migrations', () => {

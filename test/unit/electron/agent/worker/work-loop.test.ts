@@ -39,7 +39,7 @@ function loop(src: WorkSource, ran: string[]): WorkLoop {
   const runner = {
     run: async (l: WorkLease): Promise<TaskResult> => {
       ran.push(l.leaseId);
-      return { startedAtMs: 0, endedAtMs: 1, outputs: {} };
+      return { startedAtMs: 0, endedAtMs: 1, outputs: {}, warnings: [] };
     },
     close: async () => undefined,
   } as unknown as TaskRunner;
@@ -56,7 +56,7 @@ describe('WorkLoop', () => {
       run: async (): Promise<TaskResult> => {
         held.push(worker.leaseIds());
         await new Promise<void>((r) => (release = r));
-        return { startedAtMs: 0, endedAtMs: 1, outputs: {} };
+        return { startedAtMs: 0, endedAtMs: 1, outputs: {}, warnings: [] };
       },
       close: async () => undefined,
     } as unknown as TaskRunner;
