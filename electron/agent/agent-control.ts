@@ -17,6 +17,7 @@ import type {
   SubmitJob,
   TaskView,
   Upload,
+  JobPreview,
 } from '../../shared/control-api/index.js';
 import type { NearbyDevice, SharingSetting, TeamView } from '../../shared/model/index.js';
 import type { AgentEvents } from './agent-events.js';
@@ -165,6 +166,10 @@ export class AgentControl implements ControlApiHandlers {
 
   submitJob(body: SubmitJob): Promise<JobView> {
     return this.s.work.submitJob(body);
+  }
+
+  previewJob(body: SubmitJob): Promise<JobPreview> {
+    return this.s.work.previewJob(body);
   }
 
   jobs(): JobView[] {

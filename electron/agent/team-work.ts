@@ -5,7 +5,7 @@
 import os from 'node:os';
 import { join } from 'node:path';
 import { TroupeError } from '../../shared/errors.js';
-import type { ControlEvent, JobView, SubmitJob, TaskView } from '../../shared/control-api/index.js';
+import type { ControlEvent, JobView, SubmitJob, TaskView, JobPreview } from '../../shared/control-api/index.js';
 import type { DeviceId } from '../../shared/model/index.js';
 import { ENGINES_BEFORE_ADVERTS } from '../../shared/model/jobs.js';
 import type { LinkMessage } from '../../shared/protocol/index.js';
@@ -196,6 +196,10 @@ export class TeamWork {
   }
 
   // ---- jobs (control API) ----
+
+  previewJob(body: SubmitJob): Promise<JobPreview> {
+    return this.coordinator.preview(body);
+  }
 
   async submitJob(body: SubmitJob): Promise<JobView> {
     return this.coordinator.submit(body, [this.deps.identity.deviceId, ...this.deps.onlineTeammates()]);

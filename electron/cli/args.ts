@@ -7,7 +7,7 @@ export interface ParsedArgs {
   repeated: Map<string, string[]>;
 }
 
-const BOOLEAN_FLAGS = new Set(['json', 'no-wait', 'new-identity', 'help', 'exr', 'yes', 'as-future-build', 'ui', 'browser', 'then-render', 'allow-missing', 'any-blender', 'no-denoise', 'whole', 'regions']);
+const BOOLEAN_FLAGS = new Set(['json', 'no-wait', 'new-identity', 'help', 'exr', 'yes', 'as-future-build', 'ui', 'browser', 'then-render', 'allow-missing', 'any-blender', 'no-denoise', 'whole', 'regions', 'list-files']);
 
 export function parseArgs(argv: string[]): ParsedArgs {
   const positionals: string[] = [];

@@ -35,10 +35,11 @@ export const USAGE = `Usage: troupe <command> [--data-dir DIR] [--json]
                              render on the team, with a progress bar
   render <scene.blend> [--frames a-b] [--out DIR] [--any-blender] [--no-wait]
          [--project DIR] [--allow-file FILE]... [--allow-missing] [--no-denoise]
-         [--device cpu|gpu|any] [--whole | --regions]
+         [--device cpu|gpu|any] [--whole | --regions] [--list-files]
                              render a .blend with teammates' Blender (its own size, samples, output;
                              one frame: whole when it denoises, else in regions, stitched). Only
-                             files under the .blend's folder (or --project) are sent
+                             files under the .blend's folder (or --project) are sent;
+                             --list-files shows them with their sizes and sends nothing
   bake <scene.blend> [--out FILE.blend]
                              bake its physics on a teammate; <name>.baked.blend comes back beside it
   simulate <scene.glb> [--steps N | --seconds S] [--dt S] [--substeps N] [--gravity x,y,z] [--fps N]

@@ -84,6 +84,19 @@ function blenderBody(job: 'render' | 'bake', scene: string, args: ParsedArgs): S
   return body;
 }
 
+/** What the job would send to teammates, file by file with sizes; no job is made. */
+async function listFiles(client: ControlClient, body: SubmitJobRequest, args: ParsedArgs): Promise<void> {
+  const preview = await client.call('previewJob', body);
+  if (args.flags.has('json')) return console.log(JSON.stringify(preview));
+  for (const f of preview.files) console.log(`${formatMiB(f.sizeBytes).padStart(12)}  ${f.name}`);
+  console.log(`${formatMiB(preview.totalBytes).padStart(12)}  in ${preview.files.length} files go to teammates (nothing was sent)`);
+  for (const w of preview.warnings) console.log(`  warning: ${w}`);
+}
+
+function formatMiB(bytes: number): string {
+  return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}
+
 async function submitAndFollow(client: ControlClient, body: SubmitJobRequest, args: ParsedArgs): Promise<void> {
   const json = args.flags.has('json');
   const job = await client.call('submitJob', body);
@@ -165,8 +178,11 @@ export const JOB_COMMANDS: Record<string, Command> = {
   },
   async render(client, rest, args) {
     if (!rest[0])
-      throw new TroupeError('bad-request', 'Usage: troupe render <scene.glb|scene.blend> [--frames a-b] [--size WxH] [--samples N] [--out DIR] [--any-blender] [--project DIR] [--allow-file FILE]... [--allow-missing] [--no-denoise] [--device cpu|gpu|any] [--whole|--regions]');
-    if (rest[0].toLowerCase().endsWith('.blend')) return submitAndFollow(client, blenderBody('render', rest[0], args), args);
+      throw new TroupeError('bad-request', 'Usage: troupe render <scene.glb|scene.blend> [--frames a-b] [--size WxH] [--samples N] [--out DIR] [--any-blender] [--project DIR] [--allow-file FILE]... [--allow-missing] [--no-denoise] [--device cpu|gpu|any] [--whole|--regions] [--list-files]');
+    if (rest[0].toLowerCase().endsWith('.blend')) {
+      if (args.flags.has('list-files')) return listFiles(client, blenderBody('render', rest[0], args), args);
+      return submitAndFollow(client, blenderBody('render', rest[0], args), args);
+    }
     const body: SubmitJobRequest = {
       scenePath: resolve(rest[0]),
       outputDir: resolve(flagString(args, 'out') ?? 'troupe-out'),

@@ -147,6 +147,7 @@ export type {
   OpenedFolder,
   AddonInstalled,
   VariantRow,
+  JobPreview,
 } from './responses.js';
 export { VARIANT_SORT_KEYS } from './responses.js';
 export type { JobView, TaskView };

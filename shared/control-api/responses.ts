@@ -134,6 +134,14 @@ export const jobViewSchema = z.object({
   warnings: z.array(z.string()),
 }) satisfies z.ZodType<JobView>;
 
+/** What a job would send before it is made (`POST /api/jobs/preview`): its files by name and size. */
+export const jobPreviewSchema = z.object({
+  files: z.array(z.object({ name: z.string(), sizeBytes: z.number() })),
+  totalBytes: z.number(),
+  warnings: z.array(z.string()),
+});
+export type JobPreview = z.infer<typeof jobPreviewSchema>;
+
 /** One machine's share of a capacity sample. */
 export const memberLoadSchema = z.object({
   deviceId,

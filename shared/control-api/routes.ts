@@ -25,6 +25,7 @@ import {
   variantRowSchema,
   sceneInfoSchema,
   uploadSchema,
+  jobPreviewSchema,
   jobViewSchema,
   nearbyDeviceSchema,
   pairingSchema,
@@ -99,6 +100,8 @@ export const CONTROL_ROUTES = {
   setSharing: route('PUT', '/api/sharing', sharingBody).answers(agentStatusSchema),
   rename: route('PUT', '/api/name', renameBody).answers(agentStatusSchema),
   submitJob: route('POST', '/api/jobs', submitJobBody).answers(jobViewSchema),
+  /** What the job would send to teammates (its files and their sizes), checked as a submit checks them; no job is made. */
+  previewJob: route('POST', '/api/jobs/preview', submitJobBody).answers(jobPreviewSchema),
   jobs: route('GET', '/api/jobs').answers(z.array(jobViewSchema)),
   job: route('GET', '/api/jobs/:jobId').answers(z.object({ job: jobViewSchema, tasks: z.array(taskViewSchema) })),
   cancelJob: route('POST', '/api/jobs/:jobId/cancel').answers(jobViewSchema),

@@ -93,6 +93,12 @@ describe.skipIf(!HAVE_BLENDER)(`A .blend's files on a team of two (${bed.mode})`
     const refused = await refusal(['render', shot('nested.blend'), '--frames', '1-2', '--out', join(bed.root, 'out', 'nested-refused')]);
     expect(refused).toContain(art('project', 'libs', 'outer.blend'));
     expect(refused).toMatch(/outside the project folder/);
+    // What would go, with sizes, before anything is sent: no job is made.
+    const jobsBefore = (await a.cli<JobView[]>(['jobs'])).length;
+    const preview = await a.cli<{ files: { name: string; sizeBytes: number }[]; totalBytes: number }>(['render', shot('nested.blend'), '--project', art('project'), '--list-files']);
+    expect(preview.files.map((f) => f.name).sort()).toEqual(['libs/inner.blend', 'libs/outer.blend', 'libs/tex/inner.png', 'shot/nested.blend']);
+    expect(preview.totalBytes).toBe(preview.files.reduce((sum, f) => sum + f.sizeBytes, 0));
+    expect(await a.cli<JobView[]>(['jobs'])).toHaveLength(jobsBefore);
     const view = await renderMatchesAlone(shot('nested.blend'), [1, 2], ['--project', art('project')]);
     expect(view.submission.assets.map((x) => x.name)).toEqual(expect.arrayContaining(['shot/nested.blend', 'libs/outer.blend', 'libs/inner.blend', 'libs/tex/inner.png']));
   });

@@ -3,6 +3,7 @@
 # then follow the job. One job per file at a time: a second click shows the one under way.
 
 import os
+import shutil
 import tempfile
 
 import bpy
@@ -33,7 +34,11 @@ def scene_to_send():
     stem = os.path.splitext(os.path.basename(original))[0]
     cache = os.path.join(folder, f"blendcache_{stem}")
     if os.path.isdir(cache):  # the default disk cache is found beside the file Blender opens
-        os.symlink(os.path.join("..", f"blendcache_{stem}"), os.path.join(copy_folder, f"blendcache_{stem}"))
+        try:
+            os.symlink(os.path.join("..", f"blendcache_{stem}"), os.path.join(copy_folder, f"blendcache_{stem}"))
+        except OSError as err:  # Windows without the right to make links
+            shutil.rmtree(copy_folder, ignore_errors=True)
+            raise AgentError(f"Save the file first: its unsaved changes would be sent without its disk cache ({err.strerror}).") from err
     return path, folder, copy_folder
 
 

@@ -323,8 +323,14 @@ def _walk(args):
     return entries, warnings
 
 
+# A job takes at most 10 000 files (the agent's limit); past this many, stop listing.
+MAX_LISTED_FILES = 20_000
+
+
 def list_dependencies(args, emit):
     entries, warnings = _walk(args)
+    if sum(len(e["files"]) + len(e["missing"]) for e in entries) > MAX_LISTED_FILES:
+        raise CommandError("too-many-files", f"The scene uses more than {MAX_LISTED_FILES} files; a job takes at most 10 000.")
     missing = sorted({p for e in entries if not e["optional"] for p in e["missing"]})
     return {"blendFile": bpy.data.filepath, "dependencies": entries, "missing": missing, "warnings": warnings}
 

@@ -19,6 +19,7 @@ import {
 } from '../../../shared/control-api/routes.js';
 import {
   type AgentStatus,
+  type JobPreview,
   type JobView,
   type SubmitJob,
   type TaskView,
@@ -65,6 +66,7 @@ export interface ControlApiHandlers {
   renameTeam(name: string): Promise<TeamView>;
   subscribe(listener: (event: ControlEvent) => void): () => void;
   submitJob(body: SubmitJob): Promise<JobView>;
+  previewJob(body: SubmitJob): Promise<JobPreview>;
   jobs(): JobView[];
   job(jobId: string): { job: JobView; tasks: TaskView[] };
   cancelJob(jobId: string): JobView;
@@ -147,6 +149,7 @@ export class ControlServer {
       setSharing: (_p, b) => a.setSharing(b),
       rename: (_p, b) => a.rename(b.name),
       submitJob: (_p, b) => a.submitJob(b),
+      previewJob: (_p, b) => a.previewJob(b),
       jobs: () => a.jobs(),
       job: (p) => a.job(p.jobId),
       cancelJob: (p) => a.cancelJob(p.jobId),

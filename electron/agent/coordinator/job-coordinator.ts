@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TroupeError } from '../../../shared/errors.js';
-import type { JobView, SubmitJob, TaskView } from '../../../shared/control-api/index.js';
+import type { JobView, SubmitJob, TaskView, JobPreview } from '../../../shared/control-api/index.js';
 import { ENGINES_BEFORE_ADVERTS, type EngineAdvert, type JobSubmission, type RenderSubmission, type TaskSpec } from '../../../shared/model/jobs.js';
 import { PHYSICS_ENGINE } from '../../../shared/model/physics-jobs.js';
 import type { LinkMessage, WorkLease } from '../../../shared/protocol/index.js';
@@ -93,6 +93,13 @@ export class JobCoordinator {
 
   close(): void {
     clearInterval(this.timer);
+  }
+
+  /** What submitting `req` would send (its files and sizes), checked as a submit checks it; nothing is stored. */
+  async preview(req: SubmitJob): Promise<JobPreview> {
+    const jobType = this.deps.jobTypes.jobType(req.engine);
+    if (!jobType.preview) throw new TroupeError('bad-request', `A ${req.engine} job has nothing to list before it is sent`);
+    return jobType.preview(req);
   }
 
   /** `machines`: this machine and the teammates online now (their device ids). */

@@ -3,7 +3,7 @@
 // it into tasks, leases them, takes their results and finishes the job only through this. The
 // worker's half is Engine (engines/engine.ts); both are registered together (EngineRegistry).
 
-import type { SubmitJob } from '../../../shared/control-api/index.js';
+import type { SubmitJob, JobPreview } from '../../../shared/control-api/index.js';
 import type { EngineAdvert, JobEngine, SubmissionOf, TaskSpec } from '../../../shared/model/jobs.js';
 import type { LeaseOf, WorkLease } from '../../../shared/protocol/index.js';
 import type { TaskOutcome } from '../scheduler/ports.js';
@@ -68,6 +68,8 @@ export interface JobType<E extends JobEngine = JobEngine> {
   workKey(job: SubmissionOf<E>): string | null;
   /** Whether a worker that advertises these engines can run this job (the engine, at a version the job accepts). */
   runsOn(job: SubmissionOf<E>, engines: readonly EngineAdvert[]): boolean;
+  /** What a submit would send (files and sizes), checked the same way, without storing anything. */
+  preview?(request: SubmitRequestOf<E>): Promise<JobPreview>;
   /** Words for a job no machine of the team runs (runsOn false for all), saying what the user can change. */
   whyNoMachine?(job: SubmissionOf<E>): string;
   /**

@@ -3,17 +3,20 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import { constants, createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat, statfs } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { TroupeError } from '../../../shared/errors.js';
+import { DiskRoom, type Reservation } from './disk-room.js';
 
 export function isBlobHash(text: string): boolean {
   return /^[0-9a-f]{64}$/.test(text);
 }
 
 export class BlobStore {
+  private room: DiskRoom | null = null;
+
   constructor(private readonly dir: string) {}
 
   pathOf(hash: string): string {
@@ -68,11 +71,14 @@ export class BlobStore {
     }
   }
 
-  /** Bytes free on the store's disk for us (what a job's files must fit in). */
-  async freeBytes(): Promise<number> {
+  /**
+   * Sets room aside on the store's disk for files about to be stored (a job's scene and its files),
+   * or throws in words: two submissions at once cannot both count the same free gigabytes.
+   */
+  async reserveRoom(bytes: number, what: string): Promise<Reservation> {
     await mkdir(this.dir, { recursive: true });
-    const fs = await statfs(this.dir);
-    return fs.bavail * fs.bsize;
+    this.room ??= new DiskRoom(this.dir);
+    return this.room.reserve(bytes, { what, purpose: 'to be stored for the team' });
   }
 
   /**
@@ -81,11 +87,15 @@ export class BlobStore {
    * is a regular file of that size: a path that was swapped for a device, a pipe or a link after
    * it was checked stores nothing and never hangs.
    */
-  async putFile(path: string, sizeBytes: number): Promise<{ hash: string; sizeBytes: number }> {
+  async putFile(path: string, sizeBytes: number, checked?: { dev: number; ino: number }): Promise<{ hash: string; sizeBytes: number }> {
     const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
     try {
       const info = await handle.stat();
       if (!info.isFile()) throw new TroupeError('bad-scene', `${path} is not a regular file (a device, pipe or folder), so it is not sent`);
+      // O_NOFOLLOW guards the last part of the path only: a folder above it swapped for a link
+      // since the check would reach another file. It must be the file that was checked.
+      if (checked && (info.dev !== checked.dev || info.ino !== checked.ino))
+        throw new TroupeError('bad-scene', `${path} was replaced while the job was being made; submit again`);
       if (info.size !== sizeBytes) throw new TroupeError('bad-scene', `${path} changed while the job was being made (${sizeBytes} bytes, now ${info.size}); submit again`);
       const source = sizeBytes === 0 ? Readable.from([]) : handle.createReadStream({ start: 0, end: sizeBytes - 1, autoClose: false });
       const stored = await this.put(source);

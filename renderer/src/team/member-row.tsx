@@ -57,6 +57,7 @@ export function MemberRow({ member, work }: { member: TeamMember; work: WorkItem
             {Math.floor(cap.freeCores)} of {cap.cores} cores free · {Math.round(busyShare * 100)} % busy · {SHARING_WORDS[cap.sharing.mode]}
             {cap.sharing.coreCap !== null && ` (at most ${cap.sharing.coreCap} cores)`}
           </p>
+          {describeEngines(cap.engines).length > 0 && <p className="muted small engines">{describeEngines(cap.engines)}</p>}
         </>
       ) : (
         <p className="muted small">{member.online ? 'No load reported yet.' : 'Not reachable right now.'}</p>
@@ -93,4 +94,19 @@ export function MemberRow({ member, work }: { member: TeamMember; work: WorkItem
       )}
     </li>
   );
+}
+
+const ENGINE_NAMES: Record<string, string> = { 'builtin-render': 'built-in renderer', blender: 'Blender', physics: 'physics' };
+
+/** "Blender 3.4 (GPU: OPTIX; OpenImageDenoise) · physics": what the machine renders with, its GPUs included. */
+export function describeEngines(engines: readonly { id: string; version: string | null; features?: string[] }[] | undefined): string {
+  return (engines ?? [])
+    .filter((e) => e.id !== 'builtin-render')
+    .map((e) => {
+      const gpus = (e.features ?? []).filter((f) => f.startsWith('gpu:')).map((f) => f.slice(4));
+      const extras = [...(gpus.length ? [`GPU: ${gpus.join(', ')}`] : e.features ? ['CPU only'] : []), ...(e.features?.includes('oidn') ? ['OpenImageDenoise'] : [])];
+      const name = ENGINE_NAMES[e.id] ?? e.id;
+      return `${name}${e.id === 'blender' && e.version ? ` ${e.version}` : ''}${extras.length ? ` (${extras.join('; ')})` : ''}`;
+    })
+    .join(' · ');
 }

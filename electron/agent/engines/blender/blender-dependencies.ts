@@ -15,12 +15,16 @@ import type { BlenderDependency } from '../../../../shared/model/jobs.js';
 import { checkAssetName } from '../../jobs/asset-name.js';
 import type { Dependency, DependencyReport } from './blender-session-protocol.js';
 
-/** A file to store with the job: its asset name, where it is now, and its size when checked. */
+/** A file to store with the job: its asset name, where it is now (links resolved), and which file it was when checked. */
 export interface DependencyFile {
   asset: string;
   path: string;
   sizeBytes: number;
+  /** The checked file's device and inode: what is read must be this very file (a folder swapped for a link since is not followed). */
+  dev: number;
+  ino: number;
 }
+type Checked = { real: string; size: number; dev: number; ino: number };
 
 export interface ProjectRules {
   /** The .blend being sent (absolute). */
@@ -66,7 +70,7 @@ function hasHiddenPart(rel: string): boolean {
 /** The deepest folder holding all these paths. */
 function commonFolder(paths: readonly string[]): string {
   let common = dirname(paths[0]!);
-  for (const path of paths) while (!within(common, path)) common = dirname(common);
+  for (const path of paths) while (!within(common, path) && dirname(common) !== common) common = dirname(common);
   return common;
 }
 
@@ -81,11 +85,11 @@ export async function projectFiles(report: DependencyReport, rules: ProjectRules
   const privateFolders = await Promise.all((rules.privateFolders ?? []).map((f) => realpath(f).catch(() => f)));
   const refused: string[] = [];
   const warnings = [...report.warnings];
-  const inside = new Map<string, number>(); // path -> size, under the root
-  const outside = new Map<string, number>(); // approved paths outside the root
+  const inside = new Map<string, Checked>(); // named path -> the file it is, under the root
+  const outside = new Map<string, Checked>(); // approved paths outside the root
 
   /** Checks one path; its size when it may go, else null (with the reason in refused or warnings). */
-  const check = async (path: string, quietly: boolean): Promise<number | null> => {
+  const check = async (path: string, quietly: boolean): Promise<Checked | null> => {
     const say = (words: string): null => {
       (quietly ? warnings : refused).push(quietly ? `${words}; it was not sent` : words);
       return null;
@@ -101,18 +105,20 @@ export async function projectFiles(report: DependencyReport, rules: ProjectRules
     const target = info.isSymbolicLink() ? await lstat(real).catch(() => null) : info;
     if (!target?.isFile()) return say(`${named} is not a regular file (${target?.isDirectory() ? 'a folder' : 'a device, pipe or socket'}), so it is not sent`);
     const isApproved = approved.has(named) || approved.has(real);
+    const checked = { real, size: target.size, dev: target.dev, ino: target.ino };
     if (!within(root, named) || !within(realRoot, real)) {
       if (isApproved) {
-        outside.set(named, target.size);
-        return target.size;
+        outside.set(named, checked);
+        return checked;
       }
       const how = within(root, named) ? ` (it is a link to ${real})` : '';
       return say(`${named} is outside the project folder ${root}${how}: move it into the project, choose a wider project folder, or approve this file`);
     }
-    if (hasHiddenPart(relative(root, named)) && !isApproved)
+    // By its name and by where it really is: a folder in the project may be a link to .git.
+    if ((hasHiddenPart(relative(root, named)) || hasHiddenPart(relative(realRoot, real))) && !isApproved)
       return say(`${named} is a hidden file, which a scene does not normally use: approve it if the scene needs it`);
-    inside.set(named, target.size);
-    return target.size;
+    inside.set(named, checked);
+    return checked;
   };
 
   const scene = normalize(rules.scenePath);
@@ -129,7 +135,8 @@ export async function projectFiles(report: DependencyReport, rules: ProjectRules
   if (inside.size + outside.size > MAX_FILES) refused.push(`The scene uses ${inside.size + outside.size} files; a job takes at most ${MAX_FILES}`);
   if (missing.length > 0 && rules.allowMissing) warnings.push(`These files are missing and the job was allowed to go without them: ${missing.slice(0, 20).join(', ')}`);
 
-  const sceneInfo = await stat(scene).catch(() => null);
+  const sceneReal = await realpath(scene).catch(() => scene);
+  const sceneInfo = await stat(sceneReal).catch(() => null);
   const outsideBase = outside.size > 0 ? commonFolder([...outside.keys()]) : '';
   const assetOf = (path: string): string => {
     const rel = within(root, path) ? relative(root, path) : join(OUTSIDE_FOLDER, relative(outsideBase, path));
@@ -137,25 +144,29 @@ export async function projectFiles(report: DependencyReport, rules: ProjectRules
   };
   const files: DependencyFile[] = [];
   const names = new Set<string>();
-  const add = (path: string, sizeBytes: number): void => {
+  const add = (path: string, file: Checked): void => {
     try {
       const asset = assetOf(path);
-      if (!names.has(asset)) files.push({ asset, path, sizeBytes });
+      const same = files.find((f) => f.asset === asset);
+      if (same && (same.dev !== file.dev || same.ino !== file.ino))
+        refused.push(`${path} and ${same.path} would have the same name among the job's files (${asset}); rename one`);
+      if (!same) files.push({ asset, path: file.real, sizeBytes: file.size, dev: file.dev, ino: file.ino });
       names.add(asset);
     } catch (err) {
       refused.push(`${path} has a name that not every teammate's system can store (${(err as Error).message}); rename it`);
     }
   };
-  add(scene, sceneInfo?.size ?? 0);
-  for (const [path, size] of [...inside, ...outside]) add(path, size);
+  add(scene, { real: sceneReal, size: sceneInfo?.size ?? 0, dev: sceneInfo?.dev ?? 0, ino: sceneInfo?.ino ?? 0 });
+  for (const [path, file] of [...inside, ...outside]) add(path, file);
 
   const remaps: BlenderDependency[] = [];
   for (const { dep, files: shipped } of needed) {
     const stored = dep.storedPath;
     const relativeStored = stored.startsWith('//');
     const placed = !dep.folder || within(root, dep.absolutePath) || approvedFolder(dep, outside);
-    // A `//` path to a place under the root is where the worker's copy already is.
-    if (!stored || (relativeStored && within(root, dep.absolutePath)) || shipped.length === 0 || !placed) continue;
+    // A `//` path to a place under the root is where the worker's copy already is; what only
+    // Blender's own list names is no datablock a worker could repoint (and its path is absolute).
+    if (!stored || dep.optional || (relativeStored && within(root, dep.absolutePath)) || shipped.length === 0 || !placed) continue;
     if (dep.viaLibrary !== null) {
       refused.push(
         `The linked library ${dep.viaLibrary} names ${stored} ${relativeStored ? 'outside the project' : 'by an absolute path'}; a teammate cannot be pointed at it inside a library: ` +
@@ -174,7 +185,7 @@ export async function projectFiles(report: DependencyReport, rules: ProjectRules
 }
 
 /** An approved cache folder outside the root: every file of it was approved. */
-function approvedFolder(dep: Dependency, outside: ReadonlyMap<string, number>): boolean {
+function approvedFolder(dep: Dependency, outside: ReadonlyMap<string, unknown>): boolean {
   return dep.files.length > 0 && dep.files.every((f) => outside.has(normalize(f)));
 }
 

@@ -14,7 +14,7 @@
 // link to the blob cache.
 
 import { realpathSync } from 'node:fs';
-import { copyFile, lstat, mkdir, rename } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, realpath, rename } from 'node:fs/promises';
 import os from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { BLENDER_ENGINE, type EngineAdvert } from '../../../../shared/model/jobs.js';
@@ -225,7 +225,10 @@ export function blenderSandboxPolicy(blenderPath: string, job: { jobDir: string;
  * otherwise be shipped to the teammate as a result.
  */
 async function ownFile(path: string, task: EngineTask): Promise<string> {
-  const inside = [task.jobDir, task.outputDir].some((dir) => resolve(path).startsWith(dir + sep));
+  // Where it really is: a folder Blender made may be a link out of the task's folders.
+  const real = await realpath(resolve(path)).catch(() => null);
+  const folders = await Promise.all([task.jobDir, task.outputDir].map((dir) => realpath(dir).catch(() => dir)));
+  const inside = real !== null && folders.some((dir) => real.startsWith(dir + sep));
   const info = inside ? await lstat(path).catch(() => null) : null;
   if (!info?.isFile()) throw new BlenderTaskError('command-failed', `Blender named ${path} as its output, which is not a file it wrote in the task's folder`);
   return path;

@@ -6,6 +6,7 @@
 // the Blender major.minor they advertise. The worker's half is BlenderEngine.
 
 import { BLENDER_ENGINE, MAX_PIXELS, type EngineAdvert, type SubmissionOf, type TaskSpec } from '../../../../shared/model/jobs.js';
+import type { JobPreview } from '../../../../shared/control-api/index.js';
 import type { LeaseOf } from '../../../../shared/protocol/index.js';
 import { type CompileHints, type FinishedPart, type JobType, type LeaseBase, type ResultFiles, type SubmitRequestOf, type TaskOutputs, keepFrames, heldTiles, filesOfNonBuckets } from '../../jobs/job-type.js';
 import type { BlobStore } from '../../storage/blob-store.js';
@@ -13,7 +14,7 @@ import { GPU_FEATURE_PREFIX, OIDN_FEATURE } from './blender-capabilities.js';
 import type { BlenderFinder } from './blender-finder.js';
 import { blendCacheFolder, blenderFrameFileName } from './blender-frame-names.js';
 import { readBlendFile } from './blender-scene-reader.js';
-import { buildBlenderSubmission, checkBlenderRequest } from './blender-submission.js';
+import { buildBlenderSubmission, checkBlenderRequest, checkedProjectFiles } from './blender-submission.js';
 import { compileBlenderJob, isBake, isStitch } from './blender-tasks.js';
 
 type BlenderId = typeof BLENDER_ENGINE;
@@ -62,10 +63,21 @@ export class BlenderJobType implements JobType<BlenderId> {
 
   async prepare(request: SubmitRequestOf<BlenderId>, blobs: BlobStore): Promise<BlenderJob> {
     await checkBlenderRequest(request);
+    return buildBlenderSubmission(request, await this.read(request), blobs, { privateFolders: this.privateFolders });
+  }
+
+  /** The files a submit would send, under the same rules, before anything is stored. */
+  async preview(request: SubmitRequestOf<BlenderId>): Promise<JobPreview> {
+    await checkBlenderRequest(request);
+    const project = await checkedProjectFiles(request, (await this.read(request)).dependencies, { privateFolders: this.privateFolders });
+    const files = project.files.map((f) => ({ name: f.asset, sizeBytes: f.sizeBytes }));
+    return { files, totalBytes: files.reduce((sum, f) => sum + f.sizeBytes, 0), warnings: project.warnings };
+  }
+
+  private read(request: SubmitRequestOf<BlenderId>): ReturnType<typeof readBlendFile> {
     const start = request.frameStart;
     const frames = start === undefined ? {} : { frameStart: start, frameEnd: request.still ? start : (request.frameEnd ?? start), frameStep: request.frameStep ?? 1 };
-    const report = await readBlendFile(this.finder, request.scenePath, frames);
-    return buildBlenderSubmission(request, report, blobs, { privateFolders: this.privateFolders });
+    return readBlendFile(this.finder, request.scenePath, frames);
   }
 
   compile(jobId: string, job: BlenderJob, hints: CompileHints): TaskSpec[] {
@@ -109,7 +121,7 @@ export class BlenderJobType implements JobType<BlenderId> {
           return { name: tileAssetName(p.spec), hash: p.outputs.tile.hash, sizeBytes: p.outputs.tile.sizeBytes };
         })
       : [];
-    return { type, requestId, leaseId, jobId, engine: this.engine, task, settings: job.settings, scene: job.scene, assets: [...job.assets, ...tiles], blender: job.blender, leaseMs };
+    return { type, requestId, leaseId, jobId, engine: this.engine, task, settings: job.settings, scene: job.scene, assets: [...job.assets, ...tiles], blender: { ...job.blender, warnings: [] }, leaseMs };
   }
 
   expectedOutputs(job: BlenderJob, task: TaskSpec, sent: TaskOutputs): TaskOutputs {

@@ -3,17 +3,17 @@
 // Blender and refused if missing (before any machine starts), and the .blend and those files
 // stored by content address as the job's assets.
 
-import { realpath, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join } from 'node:path';
 import { TroupeError } from '../../../../shared/errors.js';
 import { BLENDER_ENGINE, MAX_FRAMES_PER_JOB, MAX_PIXELS, MAX_SIDE_PX, type AssetRef, type SubmissionOf } from '../../../../shared/model/jobs.js';
 import type { SubmitRequestOf } from '../../jobs/job-type.js';
 import type { BlobStore } from '../../storage/blob-store.js';
-import { projectFiles } from './blender-dependencies.js';
-import { formatBytes } from '../format-bytes.js';
+import { projectFiles, type ProjectFiles } from './blender-dependencies.js';
 import { OIDN_FEATURE } from './blender-capabilities.js';
 import { outputPatternName } from './blender-frame-names.js';
 import type { BlendFileReport } from './blender-scene-reader.js';
+import type { DependencyReport } from './blender-session-protocol.js';
 
 type BlenderRequest = SubmitRequestOf<typeof BLENDER_ENGINE>;
 type BlenderJob = SubmissionOf<typeof BLENDER_ENGINE>;
@@ -30,17 +30,14 @@ export async function checkBlenderRequest(req: BlenderRequest): Promise<void> {
   if (!info?.isFile()) throw new TroupeError('not-found', `No .blend at ${req.scenePath}`);
 }
 
-/** Room left on the data disk beyond a job's files, so storing them never fills it. */
-const DISK_MARGIN_BYTES = 512 * 1024 ** 2;
-
 /** Where the coordinator's rules for a job's files come from besides the request. */
 export interface SubmissionContext {
   /** Folders no scene file may come from (Troupe's data folder). */
   privateFolders: readonly string[];
 }
 
-export async function buildBlenderSubmission(req: BlenderRequest, report: BlendFileReport, blobs: BlobStore, context: SubmissionContext): Promise<BlenderJob> {
-  const { scene, dependencies, install } = report;
+/** The files the request may send, or the refusal in words naming each file that may not go or is missing. */
+export async function checkedProjectFiles(req: BlenderRequest, dependencies: DependencyReport, context: SubmissionContext): Promise<ProjectFiles> {
   const project = await projectFiles(dependencies, {
     scenePath: req.scenePath,
     projectRoot: req.projectRoot,
@@ -53,6 +50,13 @@ export async function buildBlenderSubmission(req: BlenderRequest, report: BlendF
     throw new TroupeError('bad-scene', `${file} names files that are not sent to teammates: ${project.refused.slice(0, 10).join('; ')}${project.refused.length > 10 ? `; and ${project.refused.length - 10} more` : ''}`);
   if (project.missing.length > 0 && !req.allowMissing)
     throw new TroupeError('bad-scene', `${file} uses files that are missing: ${project.missing.slice(0, 20).join(', ')}${project.missing.length > 20 ? ` and ${project.missing.length - 20} more` : ''}. Put them back, or send the job without them (allow missing files): a frame that shows one renders it pink`);
+  return project;
+}
+
+export async function buildBlenderSubmission(req: BlenderRequest, report: BlendFileReport, blobs: BlobStore, context: SubmissionContext): Promise<BlenderJob> {
+  const { scene, dependencies, install } = report;
+  const project = await checkedProjectFiles(req, dependencies, context);
+  const file = basename(req.scenePath);
   if (scene.camera === null && req.job === 'render') throw new TroupeError('bad-scene', `Scene "${scene.scene}" has no active camera, so there is nothing to render`);
   if (scene.output.isMovie && req.job === 'render')
     throw new TroupeError('bad-scene', `The scene writes a movie (${scene.output.fileFormat}); a team renders frames on several machines, so choose an image sequence (PNG, OpenEXR, ...) as the output`);
@@ -81,19 +85,23 @@ export async function buildBlenderSubmission(req: BlenderRequest, report: BlendF
 
   const name = req.name ?? basename(req.scenePath, extname(req.scenePath));
   const blendDir = dirname(req.scenePath);
-  // Room first: a scene's files are stored whole before any teammate fetches them.
+  // Room first, set aside: a scene's files are stored whole before any teammate fetches them.
   const total = project.files.reduce((sum, f) => sum + f.sizeBytes, 0);
-  const free = await blobs.freeBytes();
-  if (total + DISK_MARGIN_BYTES > free)
-    throw new TroupeError('bad-scene', `${file} and its files take ${formatBytes(total)}, and Troupe's data disk has ${formatBytes(free)} free: free some room and submit again`);
+  const room = await blobs.reserveRoom(total, `${file} and the files it uses`).catch((err: Error) => {
+    throw new TroupeError('bad-scene', err.message);
+  });
   const assets: AssetRef[] = [];
-  for (const [i, f] of project.files.entries()) {
-    const path = i === 0 ? await realpath(f.path) : f.path; // the .blend may be reached through a link
-    const { hash, sizeBytes } = await blobs.putFile(path, f.sizeBytes).catch((err: NodeJS.ErrnoException) => {
-      if (err instanceof TroupeError) throw err;
-      throw new TroupeError('not-found', `The scene needs ${f.path}, which cannot be read (${err.code ?? err.message})`);
-    });
-    assets.push({ name: f.asset, hash, sizeBytes });
+  try {
+    for (const f of project.files) {
+      const { hash, sizeBytes } = await blobs.putFile(f.path, f.sizeBytes, f).catch((err: NodeJS.ErrnoException) => {
+        if (err instanceof TroupeError) throw err;
+        throw new TroupeError('not-found', `The scene needs ${f.path}, which cannot be read (${err.code ?? err.message})`);
+      });
+      room.wrote(sizeBytes);
+      assets.push({ name: f.asset, hash, sizeBytes });
+    }
+  } finally {
+    room.release();
   }
 
   const bake = req.job === 'bake';

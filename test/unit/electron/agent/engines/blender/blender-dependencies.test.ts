@@ -2,12 +2,13 @@
 // folder, with the report Blender would give (the Blender side is tested in blender-files).
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectFiles, remapTable } from '../../../../../../electron/agent/engines/blender/blender-dependencies.js';
 import type { Dependency, DependencyReport } from '../../../../../../electron/agent/engines/blender/blender-session-protocol.js';
+import { BlobStore } from '../../../../../../electron/agent/storage/blob-store.js';
 
 let root: string;
 const at = (...parts: string[]) => join(root, ...parts);
@@ -32,6 +33,7 @@ beforeAll(() => {
   write(at('data', 'device-key.pem'), 'device');
   symlinkSync(at('home'), at('project', 'shot', 'linked'));
   symlinkSync(at('project', 'shot', 'tex', 'wood.png'), at('project', 'shot', 'alias.png'));
+  symlinkSync(at('project', 'shot', '.secret'), at('project', 'shot', 'vendor'));
   execFileSync('mkfifo', [at('project', 'shot', 'pipe.png')]);
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -109,6 +111,30 @@ describe('projectFiles', () => {
     expect(r.refused).toEqual([]);
     expect(r.warnings.join(' ')).toMatch(/notes\.txt is outside the project folder.*it was not sent/);
     expect(r.files.map((f) => f.asset)).toEqual(['a.blend']);
+  });
+});
+
+describe('projectFiles, as a review attacked it', () => {
+  it('a folder in the project that is a link to a hidden one: refused as hidden', async () => {
+    const r = await projectFiles(report(dep('//vendor/key', at('project', 'shot', 'vendor', 'key'))), { scenePath: scenePath() });
+    expect(r.refused).toEqual([expect.stringMatching(/vendor\/key is a hidden file/)]);
+  });
+
+  it("what only Blender's own list names gets no remap entry (its path is absolute, and no datablock could take it)", async () => {
+    const r = await projectFiles(report(dep(at('project', 'shot', 'tex', 'wood.png'), at('project', 'shot', 'tex', 'wood.png'), { kind: 'other', optional: true })), { scenePath: scenePath() });
+    expect(r.files.map((f) => f.asset)).toEqual(['a.blend', 'tex/wood.png']);
+    expect(r.remaps).toEqual([]);
+  });
+
+  it('a folder swapped for a link after the check: the file read must be the file checked', async () => {
+    write(at('project', 'shot', 'swap', 'key'), 'decoy'); // as large as the secret
+    const checked = await projectFiles(report(dep('//swap/key', at('project', 'shot', 'swap', 'key'))), { scenePath: scenePath() });
+    const file = checked.files.find((f) => f.asset === 'swap/key')!;
+    renameSync(at('project', 'shot', 'swap'), at('project', 'shot', 'swap-decoy')); // moved aside, as an attacker would (a deleted file's inode may be reused)
+    write(at('home', 'secret', 'key'), 'SECRE');
+    symlinkSync(at('home', 'secret'), at('project', 'shot', 'swap'));
+    const blobs = new BlobStore(at('blobs'));
+    await expect(blobs.putFile(file.path, file.sizeBytes, file)).rejects.toThrow(/was replaced while the job was being made/);
   });
 });
 
