@@ -92,14 +92,31 @@ def _all_numbered(path):
     return sorted(os.path.join(folder, n) for n in names if pattern.match(n))[:MAX_FILES_PER_FOLDER]
 
 
+def _node_trees():
+    """(owner, node tree) for every node tree of the file: materials, worlds, lights, node groups, compositors."""
+    for collection in (bpy.data.materials, bpy.data.worlds, bpy.data.lights, bpy.data.scenes):
+        for owner in collection:
+            if getattr(owner, "node_tree", None):
+                yield owner, owner.node_tree
+    for group in bpy.data.node_groups:
+        yield group, group
+
+
+def _external_nodes():
+    """(owner, node) for each shader node that reads a file of its own: external OSL scripts and IES files."""
+    for owner, tree in _node_trees():
+        for node in tree.nodes:
+            if node.bl_idname in ("ShaderNodeScript", "ShaderNodeTexIES") and node.mode == "EXTERNAL" and node.filepath:
+                yield owner, node
+
+
+def _node_kind(node):
+    return "osl-script" if node.bl_idname == "ShaderNodeScript" else "ies"
+
+
 def _image_users(image):
     """Every ImageUser that shows `image`: image texture and environment nodes, textures, camera backgrounds, image empties."""
-    trees = [m.node_tree for m in bpy.data.materials if m.node_tree]
-    trees += [w.node_tree for w in bpy.data.worlds if w.node_tree]
-    trees += [l.node_tree for l in bpy.data.lights if getattr(l, "node_tree", None)]
-    trees += list(bpy.data.node_groups)
-    trees += [s.node_tree for s in bpy.data.scenes if s.node_tree]
-    for tree in trees:
+    for _, tree in _node_trees():
         for node in tree.nodes:
             if getattr(node, "image", None) == image and getattr(node, "image_user", None) is not None:
                 yield node.image_user
@@ -201,15 +218,8 @@ def _external_files(frames):
 
 def _script_files():
     """External OSL scripts and IES files of shader nodes (INTERNAL ones live in a text block)."""
-    owners = [(m, m.node_tree) for m in bpy.data.materials if m.node_tree]
-    owners += [(w, w.node_tree) for w in bpy.data.worlds if w.node_tree]
-    owners += [(l, l.node_tree) for l in bpy.data.lights if getattr(l, "node_tree", None)]
-    owners += [(g, g) for g in bpy.data.node_groups]
-    for owner, tree in owners:
-        for node in tree.nodes:
-            if node.bl_idname in ("ShaderNodeScript", "ShaderNodeTexIES") and node.mode == "EXTERNAL" and node.filepath:
-                kind = "osl-script" if node.bl_idname == "ShaderNodeScript" else "ies"
-                yield _entry(kind, f"{owner.name}/{node.name}", owner.library, node.filepath, _absolute(node.filepath, owner.library))
+    for owner, node in _external_nodes():
+        yield _entry(_node_kind(node), f"{owner.name}/{node.name}", owner.library, node.filepath, _absolute(node.filepath, owner.library))
 
 
 def _object_point_caches(obj):
@@ -353,11 +363,9 @@ def _relocatable():
             domain = getattr(modifier, "domain_settings", None)
             if modifier.type == "FLUID" and modifier.fluid_type == "DOMAIN" and domain is not None and domain.cache_directory:
                 yield "fluid-cache", obj, domain.cache_directory, lambda value, d=domain: setattr(d, "cache_directory", value)
-    for material in bpy.data.materials:
-        if material.library is None and material.node_tree:
-            for node in material.node_tree.nodes:
-                if node.bl_idname in ("ShaderNodeScript", "ShaderNodeTexIES") and node.mode == "EXTERNAL" and node.filepath:
-                    yield ("osl-script" if node.bl_idname == "ShaderNodeScript" else "ies"), material, node.filepath, lambda value, n=node: setattr(n, "filepath", value)
+    for owner, node in _external_nodes():
+        if owner.library is None:
+            yield _node_kind(node), owner, node.filepath, lambda value, n=node: setattr(n, "filepath", value)
 
 
 def remap_paths(args, emit):
