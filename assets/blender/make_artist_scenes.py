@@ -25,7 +25,7 @@ import bpy
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.dont_write_bytecode = True  # no __pycache__ beside the scripts
-from make_test_scenes import empty_cycles_scene  # noqa: E402
+from make_test_scenes import empty_cycles_scene, layered_still  # noqa: E402
 
 SIZE = (48, 27)
 
@@ -227,6 +227,7 @@ def main():
     particles(shot)
     nested(project)
     absolute(shot)
+    layered_still(shot)  # layered-still.blend: view layers, passes, a compositor blur, a stamp, multilayer EXR
     hostile(root)
 
 

@@ -10,6 +10,9 @@
 #   missing-texture.blend a texture that does not exist (//textures/missing.png)
 #   rigidbody.blend       cubes falling on a floor, rigid body world over frames 1-20
 #   denoise.blend         Cycles with OpenImageDenoise on (Debian's Blender lacks it)
+#   layered-still.blend   still.blend as a compositor artist has it: two view layers with Depth and
+#                         Normal passes, a blur in the compositor (it looks across region edges),
+#                         a burnt-in stamp, multilayer OpenEXR output
 
 import math
 import os
@@ -83,6 +86,26 @@ def still(out_dir):
     bpy.ops.mesh.primitive_cube_add(location=(1.2, 0.5, 1))
     add_material(bpy.context.active_object, (0.9, 0.8, 0.1))
     save(out_dir, "still.blend")
+
+
+def layered_still(out_dir):
+    still(out_dir)
+    scene = bpy.context.scene
+    first = scene.view_layers[0]
+    first.use_pass_z = first.use_pass_normal = True
+    scene.view_layers.new("Background").use_pass_normal = True
+    scene.use_nodes = True
+    tree = scene.node_tree
+    blur = tree.nodes.new("CompositorNodeBlur")
+    blur.size_x = blur.size_y = 5
+    tree.links.new(tree.nodes["Render Layers"].outputs["Image"], blur.inputs["Image"])
+    tree.links.new(blur.outputs["Image"], tree.nodes["Composite"].inputs["Image"])
+    scene.render.use_stamp = True
+    scene.render.use_stamp_note = True
+    scene.render.stamp_note_text = "troupe"
+    scene.render.image_settings.file_format = "OPEN_EXR_MULTILAYER"
+    scene.render.filepath = "//out/layered_####"
+    save(out_dir, "layered-still.blend")
 
 
 def autorun(out_dir):
@@ -171,7 +194,7 @@ def main():
         raise SystemExit("usage: blender -b --factory-startup --python make_test_scenes.py -- OUT_DIR")
     out_dir = os.path.abspath(argv[0])
     os.makedirs(out_dir, exist_ok=True)
-    for make in (animation, still, autorun, textured, missing_texture, rigidbody, denoise):
+    for make in (animation, still, layered_still, autorun, textured, missing_texture, rigidbody, denoise):
         make(out_dir)
     print(f"troupe test scenes written to {out_dir}")
 

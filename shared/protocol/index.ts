@@ -25,7 +25,7 @@ import { PHYSICS_ENGINE, physicsRunSettingsSchema, physicsVariantSchema } from '
 /** Major version: agents with different majors refuse each other's links and pairings. */
 export const PROTOCOL_VERSION = 2;
 /** Minor version: only adds (fields a receiver may ignore, messages sent behind a feature). */
-export const PROTOCOL_MINOR = 5;
+export const PROTOCOL_MINOR = 6;
 /** Optional capabilities this build offers in its hello; a link uses those both sides offer. */
 export const PROTOCOL_FEATURES: readonly string[] = [];
 export const SERVICE_TYPE = 'troupe'; // published as _troupe._tcp

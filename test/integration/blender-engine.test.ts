@@ -21,6 +21,7 @@ import { decodePng } from '../../electron/agent/engines/builtin-render/png-decod
 import { startFakeAgent, type FakeAgent } from '../support/blender/fake-agent.js';
 import { pngWithoutMetadata } from '../support/png-chunks.js';
 import { ENGINE_PATIENCE_MS } from './harness/testbed.js';
+import { passDifferences, readExrPasses } from './harness/blender-helpers.js';
 
 const BLENDER = '/usr/bin/blender';
 const HAVE_BLENDER = existsSync(BLENDER);
@@ -147,6 +148,39 @@ describe.skipIf(!HAVE_BLENDER)(`Blender engine with Debian's Blender${SKIP_REASO
     }
   });
 
+  it('a multilayer-EXR still with two view layers, a compositor blur and a stamp: stitched from regions, every pass equals the one-piece render', async () => {
+    const { session } = await open(scene('layered-still.blend'));
+    const out = join(root, 'layered');
+    try {
+      const whole = (format: string) =>
+        session.run('render_frames', { frames: [1], output: join(out, `whole-${format}_####`), ditherIntensity: 0, fileFormat: format });
+      const wholeExr = (await whole('OPEN_EXR_MULTILAYER')).result.frames[0]!.path;
+      const wholePng = (await whole('PNG')).result.frames[0]!.path;
+      const bands = [0, 12, 24].map((y) => ({ x: 0, y, width: 64, height: 12 }));
+      const tiles = [];
+      for (const [i, region] of bands.entries()) {
+        const tile = await session.run('render_region', { frame: 1, region, output: join(out, `tile-${i}.exr`) });
+        tiles.push({ ...region, path: tile.result.path });
+      }
+      const stitchedExr = (await session.run('stitch', { tiles, frame: 1, output: join(out, 'stitched.exr') })).result.path;
+      const stitchedPng = (await session.run('stitch', { tiles, frame: 1, output: join(out, 'stitched.png'), fileFormat: 'PNG' })).result.path;
+
+      // Layer by layer, pass by pass: the same passes, and not one value apart.
+      expect(readExrPasses(stitchedExr).sort()).toEqual(readExrPasses(wholeExr).sort());
+      expect(readExrPasses(wholeExr)).toEqual(expect.arrayContaining(['ViewLayer.Depth.Z', 'ViewLayer.Normal.XYZ', 'Background.Normal.XYZ', 'Composite.Combined.RGBA']));
+      const diffs = await passDifferences(scene('layered-still.blend'), wholeExr, stitchedExr, 64, 36);
+      expect(Object.keys(diffs)).toEqual(expect.arrayContaining(['ViewLayer.Combined', 'ViewLayer.Depth', 'ViewLayer.Normal', 'Background.Combined', 'Background.Normal']));
+      expect(diffs).toEqual(Object.fromEntries(Object.keys(diffs).map((k) => [k, 0])));
+      // The PNG the compositor and stamp made once on the whole frame: its blur crosses the regions'
+      // edges and its stamp is drawn once, so it equals the one-piece render pixel for pixel.
+      const a = decodePng(readFileSync(wholePng), 'whole');
+      const b = decodePng(readFileSync(stitchedPng), 'stitched');
+      expect(Buffer.from(b.rgba).equals(Buffer.from(a.rgba))).toBe(true);
+    } finally {
+      await session.quit();
+    }
+  });
+
   it("never runs a .blend's own scripts (the marker file its registered script writes stays absent)", async () => {
     const marker = join(root, 'scenes', 'autorun-marker.txt');
     const { session, facts } = await open(scene('autorun.blend'));
@@ -261,9 +295,48 @@ describe.skipIf(!HAVE_BLENDER)(`Blender engine with Debian's Blender${SKIP_REASO
       const plain = await session.run('render_frames', { frames: [1], output: join(root, 'denoise', 'b_####'), denoising: 'off' });
       expect(plain.result.warnings[0]).toMatch(/without Cycles render denoising/);
       expect((await session.run('scene_info', {})).result.denoising).toHaveLength(1); // the file's setting is back
+
+      // In regions: rendered noisy with the denoising passes, for the stitch to denoise the whole frame.
+      const bands = [0, 18].map((y) => ({ x: 0, y, width: 64, height: 18 }));
+      const tiles = [];
+      for (const [i, region] of bands.entries())
+        tiles.push({ ...region, path: (await session.run('render_region', { frame: 1, region, output: join(root, 'denoise', `tile-${i}.exr`), denoise: true })).result.path });
+      const passes = readExrPasses(tiles[0]!.path);
+      expect(passes).toEqual(expect.arrayContaining(['ViewLayer.Combined.RGBA', 'ViewLayer.Denoising Normal.XYZ', 'ViewLayer.Denoising Albedo.RGB']));
+      // Stitching them needs OpenImageDenoise, which this Blender lacks: said so, nothing written.
+      const stitchedOut = join(root, 'denoise', 'stitched.png');
+      const noDenoiser = await session.run('stitch', { tiles, frame: 1, output: stitchedOut }).catch((e: unknown) => e);
+      expect(noDenoiser).toMatchObject({ sessionCode: 'denoiser-unavailable' });
+      expect((noDenoiser as Error).message).toMatch(/denoised once stitched.*without OpenImageDenoise/);
+      expect(existsSync(stitchedOut)).toBe(false);
+      // Without denoising, as the user may ask: the passes ride along, the frame is whole.
+      const plainStitch = await session.run('stitch', { tiles, frame: 1, output: stitchedOut, denoising: 'off' });
+      expect(decodePng(readFileSync(plainStitch.result.path), 'stitched')).toMatchObject({ width: 64, height: 36 });
+      expect((await session.run('scene_info', {})).result.denoising).toHaveLength(1);
     } finally {
       await session.quit();
     }
+  });
+
+  it("denoises a still's stitched regions once, in the compositor, guided by the regions' albedo and normal passes (OpenImageDenoise faked present)", async () => {
+    const out = join(root, 'denoise-wiring');
+    mkdirSync(out, { recursive: true });
+    const { stdout } = await run(
+      BLENDER,
+      ['-b', '--factory-startup', '-noaudio', scene('denoise.blend'), '--python', join(import.meta.dirname, 'harness', 'denoise_wiring.py'), '--', ASSETS, out],
+      { timeout: ENGINE_PATIENCE_MS },
+    );
+    const line = stdout.split('\n').find((l) => l.startsWith('TROUPE-WIRING '));
+    const wiring = JSON.parse(line!.slice('TROUPE-WIRING '.length)) as { links: string[]; after: unknown };
+    expect(wiring.links).toEqual([
+      'CompositorNodeDenoise.Image -> CompositorNodeComposite.Image',
+      'CompositorNodeRLayers.Denoising Albedo -> CompositorNodeDenoise.Albedo',
+      'CompositorNodeRLayers.Denoising Normal -> CompositorNodeDenoise.Normal',
+      'CompositorNodeRLayers.Image -> CompositorNodeDenoise.Image',
+    ]);
+    // The scene is as saved afterwards: no compositor (it had none), Cycles, its own denoising on.
+    expect(wiring.after).toEqual({ useNodes: false, nodes: ['CompositorNodeComposite', 'CompositorNodeRLayers'], engine: 'CYCLES', cyclesDenoising: true });
+    expect(decodePng(readFileSync(join(out, 'wired.png')), 'wired')).toMatchObject({ width: 64, height: 36 });
   });
 
   describe('the add-on in a headless Blender', () => {

@@ -13,7 +13,9 @@
 // - a file outside the project goes only once the user approves that file;
 // - a missing frame of a sequence: refused, or with --allow-missing done and warned of on the job;
 // - a scene that denoises with OpenImageDenoise, which no machine here has (Debian's Blender lacks
-//   it): refused at once with the switch, and rendered with --no-denoise; a still rendered whole.
+//   it): refused at once with the switch, and rendered with --no-denoise; a still rendered whole;
+// - a multilayer-EXR still with two view layers, a compositor blur and a stamp, in regions:
+//   stitched layer by layer, every pass equal to a local render.
 
 import { execFile } from 'node:child_process';
 import { cpSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -22,7 +24,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView, TaskView } from '../../shared/control-api/index.js';
 import { blenderAssetsDir } from '../../electron/agent/engines/blender/blender-assets.js';
-import { BLENDER, HAVE_BLENDER, pixels, renderAlone } from './harness/blender-helpers.js';
+import { BLENDER, HAVE_BLENDER, passDifferences, pixels, readExrPasses, renderAlone } from './harness/blender-helpers.js';
 import { Testbed, type AgentProcess, ENGINE_PATIENCE_MS } from './harness/testbed.js';
 import { eventually, pair } from './harness/team-helpers.js';
 
@@ -158,6 +160,24 @@ describe.skipIf(!HAVE_BLENDER)(`A .blend's files on a team of two (${bed.mode})`
     expect(view.state, view.errors.join('; ')).toBe('done');
     expect(blender(view)?.warnings.join(' ')).toMatch(/Rendered without Cycles render denoising.*as asked/);
     expect(view.warnings.join(' ')).toMatch(/Rendered without Cycles render denoising/);
+  });
+
+  it('a multilayer-EXR still with view layers, a compositor blur and a stamp, in regions: stitched layer by layer, every pass as a local render', async () => {
+    const file = shot('layered-still.blend');
+    const out = join(bed.root, 'out', 'layered');
+    const view = await a.cli<JobView>(['render', file, '--frames', '1-1', '--regions', '--out', out]);
+    expect(view.state, view.errors.join('; ')).toBe('done');
+    const { tasks } = await job(a, view.jobId);
+    expect(tasks.filter((t) => t.kind === 'bucket').length).toBeGreaterThan(1);
+    expect(tasks.some((t) => t.taskId.endsWith(':stitch1'))).toBe(true);
+    expect(view.warnings.join(' ')).not.toMatch(/compositor/); // it runs once, on the whole frame
+    const alone = (await renderAlone(file, [1], join(bed.root, 'alone', 'layered'), 0)).get(1)!;
+    const [made] = readdirSync(out);
+    const stitched = join(out, made!);
+    expect(readExrPasses(stitched).sort()).toEqual(readExrPasses(alone).sort());
+    const diffs = await passDifferences(file, alone, stitched, 64, 36);
+    expect(Object.keys(diffs)).toEqual(expect.arrayContaining(['ViewLayer.Combined', 'ViewLayer.Depth', 'Background.Normal']));
+    expect(diffs).toEqual(Object.fromEntries(Object.keys(diffs).map((k) => [k, 0])));
   });
 
   it('a still rendered whole on one machine (--whole) equals a local render of that frame', async () => {

@@ -61,3 +61,90 @@ def apply_denoising_policy(scene, policy, why_off=None):
             node.mute = True
     reason = why_off or "this render was asked to skip denoising"
     return [f"Rendered without {', '.join(uses)}: {reason}."]
+
+
+# Regions and denoising: a denoiser run on one region at a time sees no pixels past its edge and
+# leaves seams, so regions render noisy with Cycles' denoising passes (albedo, normal) and the
+# stitch denoises the merged frame once, as the compositor's Denoise node (OpenImageDenoise, the
+# denoiser Cycles itself uses on the CPU) guided by the same passes.
+
+DENOISING_PASSES = ("Denoising Normal", "Denoising Albedo")
+
+
+class stored_denoising_passes:
+    """Renders without Cycles' denoiser but with its passes, for a stitch to denoise after."""
+
+    def __init__(self, scene):
+        self.scene = scene
+        self.saved = []
+
+    def __enter__(self):
+        s = self.scene
+        if s.render.engine == "CYCLES" and s.cycles.use_denoising:
+            for layer in s.view_layers:
+                self.saved.append((layer, layer.cycles.denoising_store_passes))
+                layer.cycles.denoising_store_passes = True
+        return self
+
+    def __exit__(self, *exc):
+        for layer, stored in self.saved:
+            layer.cycles.denoising_store_passes = stored
+        return False
+
+
+class denoised_in_compositor:
+    """Puts a Denoise node after every Render Layers node that has the denoising passes, then takes them out.
+
+    Used by the stitch when the scene denoises in Cycles: the regions were rendered noisy with the
+    passes (stored_denoising_passes). Whatever the scene's compositor does with the image now sees
+    the denoised frame, as it would after Cycles' own denoiser."""
+
+    def __init__(self, scene, wanted):
+        self.scene = scene
+        self.wanted = wanted  # asked before the stitch switched the scene to its own engine
+        self.added = []
+        self.made_tree = False
+
+    def __enter__(self):
+        s = self.scene
+        if not self.wanted:
+            return self
+        if not has_open_image_denoise():
+            raise CommandError(
+                "denoiser-unavailable",
+                "The regions of this still are to be denoised once stitched, but this machine's Blender was "
+                "built without OpenImageDenoise. Render it without denoising, or whole on a machine that has it.",
+            )
+        if not s.use_nodes:
+            s.use_nodes = True  # Blender makes the default tree: Render Layers into Composite
+            self.made_tree = True
+        tree = s.node_tree
+        for layers in [n for n in tree.nodes if n.bl_idname == "CompositorNodeRLayers" and not n.mute]:
+            if not all(name in layers.outputs and layers.outputs[name].enabled for name in DENOISING_PASSES):
+                continue
+            image = layers.outputs["Image"]
+            consumers = [link.to_socket for link in image.links]
+            for link in list(image.links):
+                tree.links.remove(link)
+            node = tree.nodes.new("CompositorNodeDenoise")
+            node.use_hdr = True
+            prefilter = getattr(s.cycles, "denoising_prefilter", "ACCURATE")
+            if prefilter in ("NONE", "FAST", "ACCURATE"):
+                node.prefilter = prefilter
+            tree.links.new(image, node.inputs["Image"])
+            tree.links.new(layers.outputs["Denoising Normal"], node.inputs["Normal"])
+            tree.links.new(layers.outputs["Denoising Albedo"], node.inputs["Albedo"])
+            for socket in consumers:
+                tree.links.new(node.outputs["Image"], socket)
+            self.added.append((layers, node, consumers))
+        return self
+
+    def __exit__(self, *exc):
+        tree = self.scene.node_tree
+        for layers, node, consumers in self.added:
+            tree.nodes.remove(node)
+            for socket in consumers:
+                tree.links.new(layers.outputs["Image"], socket)
+        if self.made_tree:
+            self.scene.use_nodes = False
+        return False

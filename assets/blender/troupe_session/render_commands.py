@@ -6,14 +6,16 @@ from contextlib import ExitStack
 
 import bpy
 
-from .denoising import apply_denoising_policy
+from .denoising import apply_denoising_policy, stored_denoising_passes
 from .errors import CommandError
-from .overrides import image_setting_overrides, temporarily
+from .exr_header import read_exr_header
+from .overrides import image_setting_overrides, image_settings_overridden, temporarily
 from .scene_info import frame_size, pick_scene
 
-# Regions are kept as linear 32-bit float: the view transform, dither and file encoding happen once,
-# on the stitched frame, exactly as they would on a frame rendered in one piece.
-TILE_FORMAT = {"file_format": "OPEN_EXR", "color_depth": "32", "exr_codec": "ZIP", "color_mode": "RGBA"}
+# Regions are kept as they leave the render engine: every pass of every view layer, linear 32-bit
+# float. The compositor, stamp, view transform, dither and file encoding happen once, on the
+# stitched frame (stitch_command.py), exactly as they would on a frame rendered in one piece.
+TILE_FORMAT = {"file_format": "OPEN_EXR_MULTILAYER", "color_depth": "32", "exr_codec": "ZIP"}
 
 
 def _check_renderable(scene):
@@ -21,7 +23,7 @@ def _check_renderable(scene):
         raise CommandError("bad-scene", f"Scene {scene.name!r} has no active camera, so there is nothing to render.")
 
 
-def _render(scene, write_still):
+def render_scene(scene, write_still):
     try:
         result = bpy.ops.render.render(write_still=write_still, scene=scene.name)
     except RuntimeError as err:  # Blender turns the render's error report into this
@@ -40,14 +42,14 @@ def render_frames(args, emit):
             stack.enter_context(temporarily(r, filepath=args["output"]))
         if args.get("ditherIntensity") is not None:
             stack.enter_context(temporarily(r, dither_intensity=float(args["ditherIntensity"])))
-        stack.enter_context(temporarily(r.image_settings, **image_setting_overrides(args)))
+        stack.enter_context(image_settings_overridden(r.image_settings, **image_setting_overrides(args)))
         if r.is_movie_format:
             raise CommandError(
                 "movie-output",
                 f"The scene writes a movie ({r.image_settings.file_format}); a team renders frames on "
                 "several machines, so choose an image sequence (PNG, OpenEXR, ...) as the output.",
             )
-        stack.enter_context(_denoise_settings(scene))
+        stack.enter_context(denoise_settings(scene))
         warnings = apply_denoising_policy(scene, args.get("denoising", "scene"))
         written = []
         for frame in frames:
@@ -56,7 +58,7 @@ def render_frames(args, emit):
             path = bpy.path.abspath(r.frame_path(frame=frame))
             scene.frame_set(frame)
             with temporarily(r, filepath=path, use_file_extension=False):
-                _render(scene, write_still=True)
+                render_scene(scene, write_still=True)
             if not os.path.isfile(path):
                 raise CommandError("render-failed", f"Blender wrote no image for frame {frame} (expected {path}).")
             written.append({"frame": frame, "path": path})
@@ -91,10 +93,15 @@ def render_region(args, emit):
     output = args["output"]
     r = scene.render
     with ExitStack() as stack:
-        stack.enter_context(temporarily(r, use_border=True, use_crop_to_border=True, dither_intensity=0.0, **border))
-        stack.enter_context(temporarily(r.image_settings, **TILE_FORMAT))
-        stack.enter_context(_denoise_settings(scene))
+        stack.enter_context(
+            temporarily(r, use_border=True, use_crop_to_border=True, dither_intensity=0.0, use_compositing=False, use_stamp=False, **border)
+        )
+        stack.enter_context(image_settings_overridden(r.image_settings, **TILE_FORMAT))
+        stack.enter_context(denoise_settings(scene))
         # Denoising a region alone sees no pixels past its edge: its seams would show in the frame.
+        # With args["denoise"] the region carries the denoising passes, and the stitch denoises.
+        if args.get("denoise"):
+            stack.enter_context(stored_denoising_passes(scene))
         warnings = apply_denoising_policy(scene, "off", why_off="a denoiser run on one region at a time leaves seams")
         # Cycles' adaptive sampling stops a pixel early when it and its neighbours look converged; the
         # neighbours past a region's edge are missing, so pixels up to a few rows in get other sample
@@ -107,40 +114,22 @@ def render_region(args, emit):
                 "near its edges, so every pixel gets the scene's full sample count."
             )
         scene.frame_set(int(args.get("frame", scene.frame_current)))
-        _render(scene, write_still=False)
+        render_scene(scene, write_still=False)
         result = bpy.data.images["Render Result"]
         os.makedirs(os.path.dirname(output) or ".", exist_ok=True)
         result.save_render(filepath=output, scene=scene)
     size = _saved_size(output)
     if size != (region["width"], region["height"]):
         raise CommandError("render-failed", f"The region came out {size[0]}x{size[1]}, not {region['width']}x{region['height']}.")
-    if _compositor_nodes(scene):
-        warnings.append(
-            f"The compositor ({', '.join(_compositor_nodes(scene))}) runs on each region alone: "
-            "filters that look at neighbouring pixels (blur, glare) may show seams."
-        )
     return {"path": output, "region": region, "frameWidth": width, "frameHeight": height, "warnings": warnings}
 
 
-# Compositor nodes that only pass the render through; any other node may look past a region's edge.
-PASS_THROUGH_NODES = {"CompositorNodeRLayers", "CompositorNodeComposite", "CompositorNodeViewer"}
-
-
-def _compositor_nodes(scene):
-    if not (scene.use_nodes and scene.node_tree):
-        return []
-    return [n.name for n in scene.node_tree.nodes if not n.mute and n.bl_idname not in PASS_THROUGH_NODES]
-
-
 def _saved_size(path):
-    image = bpy.data.images.load(path, check_existing=False)
-    try:
-        return tuple(image.size)
-    finally:
-        bpy.data.images.remove(image)
+    header = read_exr_header(path)
+    return header["width"], header["height"]
 
 
-class _denoise_settings:
+class denoise_settings:
     """Restores the scene's denoising switches after a command that may have turned them off."""
 
     def __init__(self, scene):

@@ -170,10 +170,10 @@ export class BlenderEngine implements Engine<typeof BLENDER_ENGINE> {
 
   private async region(session: BlenderSession, lease: BlenderLease, task: EngineTask): Promise<void> {
     const path = task.outputPath();
-    const outcome = await session.run('render_region', { frame: lease.task.frames[0]!, region: lease.task.region!, output: `${path}.exr` });
+    const denoise = (lease.blender.denoising ?? 'scene') === 'scene';
+    const outcome = await session.run('render_region', { frame: lease.task.frames[0]!, region: lease.task.region!, output: `${path}.exr`, denoise });
     outcome.log.forEach((line) => task.log(line));
-    // Dither, adaptive sampling and denoising off are the job's own warnings already; the compositor's seams are this scene's.
-    for (const line of outcome.result.warnings) if (line.startsWith('The compositor')) task.warn(line);
+    // Its warnings (dither, adaptive sampling and denoising off) are the job's own already.
     await rename(await ownFile(outcome.result.path, task), path);
     await task.output('tile', path);
   }
@@ -185,7 +185,7 @@ export class BlenderEngine implements Engine<typeof BLENDER_ENGINE> {
     });
     const path = task.outputPath();
     const output = `${path}${lease.blender.fileExtension}`;
-    const outcome = await session.run('stitch', { tiles, output });
+    const outcome = await session.run('stitch', { tiles, output, frame: lease.task.frames[0]!, denoising: lease.blender.denoising ?? 'scene' });
     outcome.log.forEach((line) => task.log(line));
     await rename(await ownFile(outcome.result.path, task), path);
     await task.output(`frame:${lease.task.frames[0]}`, path);

@@ -79,8 +79,10 @@ export interface RenderRegionArgs {
   frame: number;
   /** Pixels, origin top left, as everywhere in Troupe. */
   region: Region;
-  /** Where the region goes: linear 32-bit float OpenEXR, whatever the scene's output format. */
+  /** Where the region goes: multilayer OpenEXR (every pass of every view layer, linear 32-bit float), whatever the scene's output format. */
   output: string;
+  /** Render noisy with Cycles' denoising passes (albedo, normal), for the stitch to denoise the whole frame. */
+  denoise?: boolean;
   scene?: string;
 }
 export interface RenderRegionResult {
@@ -95,6 +97,10 @@ export interface StitchArgs extends ImageSettingOverrides {
   tiles: (Region & { path: string })[];
   /** The frame's file: written with the scene's output settings (or the overrides). */
   output: string;
+  /** The frame the regions are of: the compositor and stamp see it as the current frame. */
+  frame?: number;
+  /** 'scene': denoise the stitched frame if the scene denoises (the regions carry the passes); 'off': not, nor the compositor's Denoise nodes. */
+  denoising?: DenoisingPolicy;
   scene?: string;
 }
 export interface StitchResult {

@@ -76,9 +76,10 @@ export async function buildBlenderSubmission(req: BlenderRequest, report: BlendF
   const wholeFrame = still && (req.stillMode === 'whole' || (req.stillMode === 'auto' && denoises));
   if (still && !wholeFrame) warnings.push(STILL_DITHER_WARNING);
   if (still && !wholeFrame && denoises)
-    warnings.push(`Rendered in regions, so without ${scene.denoising.join(', ')}: a denoiser run on one region at a time leaves seams. Render it whole on one machine to keep denoising.`);
+    warnings.push(`Rendered in regions without denoising, then denoised once on the stitched frame (OpenImageDenoise, guided by the albedo and normal passes): a denoiser run on one region at a time leaves seams.`);
   if (req.denoising === 'off' && scene.denoising.length > 0) warnings.push(`Rendered without ${scene.denoising.join(', ')}, as asked.`);
-  const needs = denoises && scene.usesOpenImageDenoise && (wholeFrame || !still) ? [OIDN_FEATURE] : [];
+  // A still in regions is denoised once stitched, by the compositor's OpenImageDenoise, whichever denoiser the scene names.
+  const needs = denoises && (scene.usesOpenImageDenoise || (still && !wholeFrame)) ? [OIDN_FEATURE] : [];
   const ours = `${install.version.major}.${install.version.minor}`;
   if (req.anyBlenderVersion)
     warnings.push(`Any Blender version may render this job (it was made with ${req.blenderVersion ?? ours}): frames from other versions may look different.`);
