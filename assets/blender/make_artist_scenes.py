@@ -176,6 +176,28 @@ def absolute(shot):
     bpy.ops.wm.save_as_mainfile(filepath=path, relative_remap=False)
 
 
+def linked_absolute(shot):
+    """A library in the shot folder whose texture it names by an absolute path (Relative Path off)."""
+    texture = os.path.join(shot, "tex", "linked-absolute.png")
+    write_png(texture, (0.95, 0.6, 0.1))
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    image = bpy.data.images.load(texture)
+    emissive_plane("LinkedAbsolute", image)
+    bpy.data.objects["LinkedAbsolute"].use_fake_user = True
+    library = os.path.join(shot, "props", "linked-absolute-lib.blend")
+    os.makedirs(os.path.dirname(library), exist_ok=True)
+    bpy.ops.wm.save_as_mainfile(filepath=library, relative_remap=False)
+    image.filepath = texture
+    bpy.ops.wm.save_as_mainfile(filepath=library, relative_remap=False)
+
+    scene = fresh_scene(frames=(1, 2))
+    with bpy.data.libraries.load(library, link=True, relative=True) as (src, dst):
+        dst.objects = ["LinkedAbsolute"]
+    for obj in dst.objects:
+        scene.collection.objects.link(obj)
+    save(os.path.join(shot, "linked-absolute.blend"))
+
+
 def hostile(root):
     home = os.path.join(root, "home")
     shot = os.path.join(root, "project", "shot")
@@ -227,6 +249,7 @@ def main():
     particles(shot)
     nested(project)
     absolute(shot)
+    linked_absolute(shot)
     layered_still(shot)  # layered-still.blend: view layers, passes, a compositor blur, a stamp, multilayer EXR
     hostile(root)
 

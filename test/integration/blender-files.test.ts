@@ -8,6 +8,7 @@
 // - particles baked to a disk cache (Blender's default blendcache_<name> folder);
 // - a library of a library, its texture relative to the inner library, under a chosen project folder;
 // - a texture named by its absolute path: remapped, and no asset names the designer's folders;
+//   the same inside a linked library;
 // - a .blend naming a private key, notes outside the project, /proc, /dev/zero, a FIFO and a file
 //   through a link out of the project: refused, each by name, and none of their bytes stored;
 // - a file outside the project goes only once the user approves that file;
@@ -110,6 +111,12 @@ describe.skipIf(!HAVE_BLENDER)(`A .blend's files on a team of two (${bed.mode})`
     expect(view.submission.assets.map((x) => x.name).sort()).toEqual(['absolute.blend', 'tex/absolute.png']);
     expect(blender(view)?.dependencies).toEqual([{ asset: 'tex/absolute.png', originalPath: shot('tex/absolute.png') }]);
     expect(blender(view)?.blendDir).toBe('.');
+  });
+
+  it('a linked library naming its texture by an absolute path: the image inside the library is remapped on the teammate', async () => {
+    const view = await renderMatchesAlone(shot('linked-absolute.blend'), [1, 2]);
+    expect(view.submission.assets.map((x) => x.name).sort()).toEqual(['linked-absolute.blend', 'props/linked-absolute-lib.blend', 'tex/linked-absolute.png']);
+    expect(blender(view)?.dependencies).toEqual([{ asset: 'tex/linked-absolute.png', originalPath: shot('tex/linked-absolute.png') }]);
   });
 
   it("a .blend naming private and system files is refused, each by name, and none of their bytes is stored", async () => {

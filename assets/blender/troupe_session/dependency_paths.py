@@ -351,7 +351,11 @@ def _relocatable():
     """(kind, datablock, stored path, setter) for every local datablock path a worker may point elsewhere."""
     for kind, collection in FILE_OWNERS:
         for block in getattr(bpy.data, collection):
-            if block.library is None and block.filepath and block.filepath != "<builtin>" and getattr(block, "packed_file", None) is None:
+            # A linked image's path may be repointed too (Blender 3.4 allows it for images) when it
+            # is absolute: it means the same file from any library. A `//` path inside a library
+            # is relative to that library, whose copy sits at its project place on the worker.
+            linked_absolute = kind == "image" and block.library is not None and not block.filepath.startswith("//")
+            if (block.library is None or linked_absolute) and block.filepath and block.filepath != "<builtin>" and getattr(block, "packed_file", None) is None:
                 yield kind, block, block.filepath, lambda value, b=block: setattr(b, "filepath", value)
     for obj in bpy.data.objects:
         if obj.library is not None:

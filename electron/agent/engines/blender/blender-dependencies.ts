@@ -53,6 +53,8 @@ export interface ProjectFiles {
 
 /** Where a job's files may never come from, whatever a user approves. */
 const SYSTEM_FOLDERS = ['/proc', '/sys', '/dev', '/run'];
+/** Linked datablocks whose absolute path a worker repoints (checked on Blender 3.4: an image's path is editable in a library). */
+const REPOINTABLE_IN_LIBRARY: ReadonlySet<string> = new Set(['image']);
 /** Files outside the project, once approved, sit under this folder of the job. */
 export const OUTSIDE_FOLDER = '_outside';
 /** At most this many files in one job. */
@@ -167,7 +169,9 @@ export async function projectFiles(report: DependencyReport, rules: ProjectRules
     // A `//` path to a place under the root is where the worker's copy already is; what only
     // Blender's own list names is no datablock a worker could repoint (and its path is absolute).
     if (!stored || dep.optional || (relativeStored && within(root, dep.absolutePath)) || shipped.length === 0 || !placed) continue;
-    if (dep.viaLibrary !== null) {
+    // An absolute path means the same file from any library, so the worker repoints it like a
+    // local one; a `//` path leading out of the project is relative to that library alone.
+    if (dep.viaLibrary !== null && (relativeStored || !REPOINTABLE_IN_LIBRARY.has(dep.kind))) {
       refused.push(
         `The linked library ${dep.viaLibrary} names ${stored} ${relativeStored ? 'outside the project' : 'by an absolute path'}; a teammate cannot be pointed at it inside a library: ` +
           `make that library's paths relative (File > External Data > Make Paths Relative) and keep its files in the project`,

@@ -26,6 +26,7 @@ const scenePath = () => at('project', 'shot', 'a.blend');
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'troupe-deps-'));
   write(at('project', 'shot', 'a.blend'), 'BLENDER');
+  write(at('project', 'shot', 'sfx', 'hit.wav'));
   write(at('project', 'shot', 'tex', 'wood.png'), 'wood');
   write(at('project', 'libs', 'lib.blend'), 'lib');
   write(at('project', 'shot', '.secret', 'key'), 'key');
@@ -89,14 +90,18 @@ describe('projectFiles', () => {
     expect(r.remaps).toEqual([{ asset: '_outside/notes.txt', originalPath: '//../../home/notes.txt' }]);
   });
 
-  it('a wider project folder keeps libraries relative; an absolute path inside a linked library is refused in words', async () => {
+  it("a wider project folder keeps libraries relative; a linked library's image named by an absolute path is remapped, any other file refused in words", async () => {
     const r = await projectFiles(
-      report(dep('//../libs/lib.blend', at('project', 'libs', 'lib.blend'), { kind: 'library' }), dep(at('project', 'shot', 'tex', 'wood.png'), at('project', 'shot', 'tex', 'wood.png'), { viaLibrary: 'lib.blend' })),
+      report(
+        dep('//../libs/lib.blend', at('project', 'libs', 'lib.blend'), { kind: 'library' }),
+        dep(at('project', 'shot', 'tex', 'wood.png'), at('project', 'shot', 'tex', 'wood.png'), { viaLibrary: 'lib.blend' }),
+        dep(at('project', 'shot', 'sfx', 'hit.wav'), at('project', 'shot', 'sfx', 'hit.wav'), { kind: 'sound', viaLibrary: 'lib.blend' }),
+      ),
       { scenePath: scenePath(), projectRoot: at('project') },
     );
-    expect(r.files.map((f) => f.asset)).toEqual(['shot/a.blend', 'libs/lib.blend', 'shot/tex/wood.png']);
-    expect(r.remaps).toEqual([]);
-    expect(r.refused).toEqual([expect.stringMatching(/linked library lib\.blend names .*wood\.png by an absolute path.*Make Paths Relative/)]);
+    expect(r.files.map((f) => f.asset)).toEqual(['shot/a.blend', 'libs/lib.blend', 'shot/tex/wood.png', 'shot/sfx/hit.wav']);
+    expect(r.remaps).toEqual([{ asset: 'shot/tex/wood.png', originalPath: at('project', 'shot', 'tex', 'wood.png') }]);
+    expect(r.refused).toEqual([expect.stringMatching(/linked library lib\.blend names .*hit\.wav by an absolute path.*Make Paths Relative/)]);
   });
 
   it('missing files are listed (optional ones only warned of); Blender-only extras outside the project are not sent, with a warning', async () => {
