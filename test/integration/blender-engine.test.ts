@@ -20,6 +20,7 @@ import { BlenderSession } from '../../electron/agent/engines/blender/blender-ses
 import { decodePng } from '../../electron/agent/engines/builtin-render/png-decode.js';
 import { startFakeAgent, type FakeAgent } from '../support/blender/fake-agent.js';
 import { pngWithoutMetadata } from '../support/png-chunks.js';
+import { submitJobBody } from '../../shared/control-api/index.js';
 import { ENGINE_PATIENCE_MS } from './harness/testbed.js';
 import { passDifferences, readExrPasses } from './harness/blender-helpers.js';
 
@@ -367,9 +368,13 @@ describe.skipIf(!HAVE_BLENDER)(`Blender engine with Debian's Blender${SKIP_REASO
     it('registers its operators and submits the request from its builder; clear words without an agent or a Blender teammate', async () => {
       const good = await startFakeAgent(join(root, 'home-good'), { teammateEngines: [{ id: 'blender', version: '3.4.1' }] });
       const noBlender = await startFakeAgent(join(root, 'home-no-blender'), { teammateEngines: [{ id: 'builtin-render', version: null }] });
-      agents.push(good, noBlender);
+      const refuses = await startFakeAgent(join(root, 'home-refuses'), {
+        teammateEngines: [{ id: 'blender', version: '3.4.1' }],
+        refusePreview: 'animation.blend names files that are not sent to teammates: /home/anna/.ssh/id_rsa is outside the project folder',
+      });
+      agents.push(good, noBlender, refuses);
       const report = join(root, 'addon-report.json');
-      const homes = [join(root, 'home-nobody'), noBlender.home, good.home];
+      const homes = [join(root, 'home-nobody'), noBlender.home, refuses.home, good.home];
       await run(
         BLENDER,
         [
@@ -389,17 +394,31 @@ describe.skipIf(!HAVE_BLENDER)(`Blender engine with Debian's Blender${SKIP_REASO
       const probe = JSON.parse(readFileSync(report, 'utf8')) as {
         enabled: boolean;
         registered: Record<string, boolean>;
-        presses: { error?: string; result?: string[]; nextPollS?: number; watch?: Record<string, unknown>; whileSending?: Record<string, unknown>; secondClick?: string[]; thirdClick?: string[] | null }[];
+        presses: {
+          error?: string; result?: string[]; nextPollS?: number; watch?: Record<string, unknown>; whileChecking?: Record<string, unknown>; listed?: Record<string, unknown>;
+          whileSending?: Record<string, unknown>; secondClick?: string[]; clickWhileListed?: string[]; send?: string[] | null; thirdClick?: string[] | null;
+        }[];
       };
       expect(probe.enabled).toBe(true);
-      expect(probe.registered).toEqual({ TROUPE_OT_render_on_team: true, TROUPE_OT_bake_on_team: true, TROUPE_PT_team: true });
+      expect(probe.registered).toEqual({ TROUPE_OT_render_on_team: true, TROUPE_OT_bake_on_team: true, TROUPE_OT_send_listed: true, TROUPE_PT_team: true });
       expect(probe.presses[0]!.error).toMatch(/Troupe isn't running on this computer/);
       expect(probe.presses[1]!.error).toMatch(/No teammate has Blender/);
-      expect(probe.presses[2]!.result).toEqual(['FINISHED']);
+      expect(probe.presses[3]!.result).toEqual(['FINISHED']);
 
-      const post = good.requests.find((r) => r.method === 'POST' && r.url === '/api/jobs')!;
-      expect(post.authorization).toBe(`Bearer ${good.token}`);
-      expect(post.body).toEqual({
+      // First the list of what would be sent, with sizes, for the artist to send or not; then the job.
+      const posts = good.requests.filter((r) => r.method === 'POST').map((r) => r.url);
+      expect(posts).toEqual(['/api/jobs/preview', '/api/jobs']); // one job for four clicks
+      expect(probe.presses[3]!.whileChecking).toMatchObject({ state: 'checking', file: scene('animation.blend') });
+      expect(probe.presses[3]!.secondClick).toEqual(['CANCELLED']); // while the agent reads the file
+      expect(probe.presses[3]!.listed).toMatchObject({ state: 'listed', files: [{ name: 'animation.blend', sizeBytes: 900_000 }, { name: 'tex/wood.png', sizeBytes: 2_400_000 }], totalBytes: 3_300_000 });
+      expect(probe.presses[3]!.clickWhileListed).toEqual(['CANCELLED']); // the list waits for Send or Cancel
+      expect(probe.presses[3]!.send).toEqual(['FINISHED']);
+      const [preview, post] = good.requests.filter((r) => r.method === 'POST');
+      expect(preview!.body).toEqual(post!.body);
+      expect(post!.authorization).toBe(`Bearer ${good.token}`);
+      // The agent's own schema took it (the fake agent answers 400 otherwise); and it says what the add-on means.
+      expect(submitJobBody.safeParse(post!.body).success).toBe(true);
+      expect(post!.body).toEqual({
         engine: 'blender',
         job: 'render',
         scenePath: scene('animation.blend'), // saved, no unsaved changes: the file itself, no copy
@@ -415,18 +434,20 @@ describe.skipIf(!HAVE_BLENDER)(`Blender engine with Debian's Blender${SKIP_REASO
         outputPattern: scene('out/frame_####'),
         projectRoot: join(root, 'scenes'),
       });
-      expect(good.requests.filter((r) => r.method === 'POST' && r.url === '/api/jobs')).toHaveLength(1); // one job for three clicks
-      expect(probe.presses[2]!.whileSending).toMatchObject({ state: 'sending', file: scene('animation.blend') });
-      expect(probe.presses[2]!.secondClick).toEqual(['CANCELLED']); // while it is sending
-      expect(probe.presses[2]!.thirdClick).toEqual(['CANCELLED']); // while its job runs
-      expect(probe.presses[2]!.watch).toMatchObject({
+      expect(probe.presses[3]!.whileSending).toMatchObject({ state: 'sending', file: scene('animation.blend') });
+      expect(probe.presses[3]!.thirdClick).toEqual(['CANCELLED']); // while its job runs
+      expect(probe.presses[3]!.watch).toMatchObject({
         jobId: good.jobId,
         state: 'running',
         done: 1,
         total: 6,
         machines: [['render-box', 1, 2.5]],
       });
-      expect(probe.presses[2]!.nextPollS).toBe(2);
+      expect(probe.presses[3]!.nextPollS).toBe(2);
+      // A refusal comes with the list, before anything is sent: in the panel, in the agent's words.
+      expect(probe.presses[2]!.listed).toMatchObject({ state: 'not sent', message: expect.stringMatching(/id_rsa is outside the project folder/) });
+      expect(probe.presses[2]!.send).toBeNull();
+      expect(refuses.requests.filter((r) => r.method === 'POST').map((r) => r.url)).toEqual(['/api/jobs/preview']);
     });
   });
 });

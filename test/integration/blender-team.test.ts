@@ -10,7 +10,7 @@
 // samples).
 
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -201,10 +201,14 @@ describe.skipIf(!HAVE_BLENDER)(`Blender on a team of two (${bed.mode})`, () => {
     const [cmd, ...argv] = a.host.wrap([BLENDER, '-b', scene('animation.blend'), '--factory-startup', '-noaudio', '--python',
       join(import.meta.dirname, '../support/blender/addon_probe.py'), '--', blenderAssetsDir(), report, '--follow', a.dataDir]);
     await run(cmd!, argv, { timeout: ENGINE_PATIENCE_MS });
-    const probe = JSON.parse(readFileSync(report, 'utf8')) as { presses: { error?: string; result?: string[]; watch?: { jobId: string; state: string; done: number; total: number; machines: unknown[] } }[] };
+    type Listed = { state: string; files: { name: string; sizeBytes: number }[]; totalBytes: number };
+    const probe = JSON.parse(readFileSync(report, 'utf8')) as { presses: { error?: string; result?: string[]; listed?: Listed; send?: string[]; watch?: { jobId: string; state: string; done: number; total: number; machines: unknown[] } }[] };
     const press = probe.presses[0]!;
     expect(press.error).toBeUndefined();
     expect(press.result).toEqual(['FINISHED']);
+    // What the agent would send, listed with sizes before the artist pressed "Send to team".
+    expect(press.listed).toMatchObject({ state: 'listed', files: [{ name: 'animation.blend', sizeBytes: statSync(scene('animation.blend')).size }] });
+    expect(press.send).toEqual(['FINISHED']);
     expect(press.watch).toMatchObject({ state: 'done', done: press.watch!.total });
     expect(press.watch!.machines.length).toBeGreaterThanOrEqual(1); // each machine's share, as the panel shows it
     const names = [1, 2, 3, 4, 5, 6].map((f) => `frame_${String(f).padStart(4, '0')}.png`);

@@ -10,7 +10,19 @@ POLL_INTERVAL_S = 2.0
 FINISHED = {"done", "failed", "cancelled"}
 
 # What the panel draws; one job at a time per Blender window.
-state = {"jobId": None, "state": None, "done": 0, "total": 0, "machines": [], "message": None, "team": None, "file": None}
+state = {"jobId": None, "state": None, "done": 0, "total": 0, "machines": [], "message": None, "team": None, "file": None, "files": [], "totalBytes": 0, "warnings": []}
+
+
+def checking(file):
+    """While the agent reads the file and lists what it uses (submission.py)."""
+    state.update(jobId=None, state="checking", done=0, total=0, machines=[], message=None, file=file, files=[], totalBytes=0, warnings=[])
+    _redraw()
+
+
+def listed(file, files, total_bytes, warnings):
+    """What the job would send, for the artist to send or not."""
+    state.update(jobId=None, state="listed", file=file, files=files, totalBytes=total_bytes, warnings=warnings)
+    _redraw()
 
 
 def sending(file):

@@ -1,6 +1,7 @@
-# "Render on team" and "Bake on team": check the agent and the team, then send the saved file (or,
-# with unsaved changes, a copy beside it: the designer's own file is untouched) in the background,
-# then follow the job. One job per file at a time: a second click shows the one under way.
+# "Render on team" and "Bake on team": check the agent and the team, then have the agent list what
+# the saved file (or, with unsaved changes, a copy beside it: the designer's own file is untouched)
+# would send, in the background; "Send to team" sends it and the panel follows the job. One job
+# per file at a time: a second click shows the one under way.
 
 import os
 import shutil
@@ -47,6 +48,9 @@ def submit(operator, context, job, still=False):
     if submission.busy():
         operator.report({"INFO"}, f"Already sending {os.path.basename(submission.state['file'] or 'this file')} to your team; wait for it in the Troupe panel")
         return {"CANCELLED"}
+    if submission.listed():
+        operator.report({"INFO"}, "The Troupe panel lists what would be sent: press Send to team, or Cancel")
+        return {"CANCELLED"}
     running = job_watch.running_for(original) if original else None
     if running:
         operator.report({"INFO"}, f"Your team is working on this file already (job {running[:8]}); follow it in the Troupe panel, or cancel it in Troupe to send it again")
@@ -64,8 +68,8 @@ def submit(operator, context, job, still=False):
     except (AgentUnavailable, AgentError) as err:
         operator.report({"ERROR"}, str(err))
         return {"CANCELLED"}
-    submission.start(client, body, team, original, copy_folder)
-    operator.report({"INFO"}, "Sending to your team: Troupe reads the file and the files it uses first")
+    submission.check(client, body, team, original, copy_folder)
+    operator.report({"INFO"}, "Troupe reads the file and lists what it would send, in the Troupe panel")
     return {"FINISHED"}
 
 
@@ -91,4 +95,35 @@ class TROUPE_OT_bake_on_team(bpy.types.Operator):
         return submit(self, context, "bake")
 
 
-CLASSES = (TROUPE_OT_render_on_team, TROUPE_OT_bake_on_team)
+class TROUPE_OT_send_listed(bpy.types.Operator):
+    """Send the listed files to your team and start the job"""
+
+    bl_idname = "troupe.send_listed"
+    bl_label = "Send to team"
+
+    @classmethod
+    def poll(cls, context):
+        return submission.listed()
+
+    def execute(self, context):
+        submission.send()
+        self.report({"INFO"}, "Sending to your team")
+        return {"FINISHED"}
+
+
+class TROUPE_OT_cancel_listed(bpy.types.Operator):
+    """Do not send these files"""
+
+    bl_idname = "troupe.cancel_listed"
+    bl_label = "Cancel"
+
+    @classmethod
+    def poll(cls, context):
+        return submission.listed()
+
+    def execute(self, context):
+        submission.cancel()
+        return {"FINISHED"}
+
+
+CLASSES = (TROUPE_OT_render_on_team, TROUPE_OT_bake_on_team, TROUPE_OT_send_listed, TROUPE_OT_cancel_listed)

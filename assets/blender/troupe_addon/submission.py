@@ -1,11 +1,16 @@
-# Sending a job, on a thread of its own: the agent reads the .blend and stores every file it uses
-# before it answers, which for a large project on a busy machine takes minutes. Blender's UI must
-# neither freeze nor give up meanwhile (a give-up after a few seconds said "Troupe isn't running"
-# while the job was being made, and a second click made a second job). One submission at a time:
-# the operator asks `busy()` first. A timer (`poll`) hands the answer to the job watcher.
+# Sending a job, on a thread of its own, in two steps the artist sees: first the agent lists what
+# the job would send (it reads the .blend and checks every file it uses: POST /api/jobs/preview),
+# and the panel shows the files with their sizes; then "Send to team" sends it (POST /api/jobs:
+# read again, stored, the job made). Either step can take minutes for a large project on a busy
+# machine; Blender's UI must neither freeze nor give up meanwhile (a give-up after a few seconds
+# said "Troupe isn't running" while the job was being made, and a second click made a second job).
+# One submission at a time: the operators ask `busy()` and `listed()` first. A timer (`poll`)
+# hands each answer on.
 #
-#   idle --start()--> sending --thread ends--> finished --poll()--> idle
-#                                                 (answer to job_watch, temporary copy removed)
+#   idle --check()--> checking --listed--> listed --send()--> sending --answer--> idle (job_watch follows the job)
+#                        |                   |                   '--refused--> idle (words in the panel)
+#                        '--refused--> idle  '--cancel()--> idle
+#   (the temporary copy of an unsaved file is removed whenever the state returns to idle)
 
 import shutil
 import threading
@@ -19,22 +24,49 @@ from .agent_client import AgentError, AgentUnavailable
 SUBMIT_HANG_S = 3600.0
 POLL_INTERVAL_S = 0.5
 
-state = {"sending": False, "file": None, "answer": None, "error": None, "copy": None, "team": None}
+state = {"step": "idle", "file": None, "answer": None, "error": None, "copy": None, "team": None, "body": None, "client": None, "thread": None}
 _lock = threading.Lock()
 
 
 def busy():
-    return state["sending"]
+    """Waiting on the agent (checking or sending)."""
+    return state["step"] in ("checking", "sending")
 
 
-def start(client, body, team, original_file, copy_folder):
-    """Sends `body` in the background; `copy_folder` (a temporary copy of the file) is removed once the agent answered."""
-    state.update(sending=True, file=original_file, answer=None, error=None, copy=copy_folder, team=team)
-    job_watch.sending(original_file)
+def listed():
+    """The files are shown; the artist has not sent or cancelled yet."""
+    return state["step"] == "listed"
 
-    def send():
+
+def check(client, body, team, original_file, copy_folder):
+    """Asks the agent what `body` would send; the panel lists it once answered."""
+    state.update(step="checking", file=original_file, copy=copy_folder, team=team, body=body, client=client)
+    job_watch.checking(original_file)
+    _in_background("POST", "/api/jobs/preview")
+
+
+def send():
+    """Sends the listed job."""
+    if state["step"] != "listed":
+        return
+    state["step"] = "sending"
+    job_watch.sending(state["file"])
+    _in_background("POST", "/api/jobs")
+
+
+def cancel():
+    if state["step"] == "listed":
+        job_watch.failed_to_send(state["file"], "Not sent, as you chose.")
+        _finish()
+
+
+def _in_background(method, path):
+    state.update(answer=None, error=None)
+    client, body = state["client"], state["body"]
+
+    def call():
         try:
-            answer = client.call("POST", "/api/jobs", body, timeout_s=SUBMIT_HANG_S)
+            answer = client.call(method, path, body, timeout_s=SUBMIT_HANG_S)
             with _lock:
                 state["answer"] = answer
         except (AgentUnavailable, AgentError) as err:
@@ -44,7 +76,7 @@ def start(client, body, team, original_file, copy_folder):
             with _lock:
                 state["error"] = f"Sending the job failed: {err}"
 
-    thread = threading.Thread(target=send, name="troupe-submit", daemon=True)
+    thread = threading.Thread(target=call, name="troupe-submit", daemon=True)
     state["thread"] = thread
     thread.start()
     if not bpy.app.background and not bpy.app.timers.is_registered(poll):
@@ -60,11 +92,20 @@ def poll():
         return POLL_INTERVAL_S
     with _lock:
         answer, error = state["answer"], state["error"]
+    state["thread"] = None
+    if error is not None or answer is None:
+        job_watch.failed_to_send(state["file"], error or "The agent gave no answer.")
+        _finish()
+    elif state["step"] == "checking":
+        state["step"] = "listed"
+        job_watch.listed(state["file"], answer.get("files", []), answer.get("totalBytes", 0), answer.get("warnings", []))
+    else:
+        job_watch.watch(answer["jobId"], state["team"], state["file"])
+        _finish()
+    return None
+
+
+def _finish():
     if state["copy"]:
         shutil.rmtree(state["copy"], ignore_errors=True)
-    state.update(sending=False, thread=None, copy=None)
-    if answer is not None:
-        job_watch.watch(answer["jobId"], state["team"], state["file"])
-    else:
-        job_watch.failed_to_send(state["file"], error)
-    return None
+    state.update(step="idle", copy=None, body=None, client=None, thread=None)

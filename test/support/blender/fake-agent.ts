@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { AGENT_PROOF_PATH, agentProof } from '../../../electron/agent/control-api/agent-proof.js';
+import { submitJobBody } from '../../../shared/control-api/index.js';
 
 export interface RecordedRequest {
   method: string;
@@ -29,7 +30,8 @@ const TEAMMATE = 'b'.repeat(64);
 
 export async function startFakeAgent(
   home: string,
-  options: { teammateEngines: { id: string; version: string | null }[] },
+  /** refusePreview: the words a real agent's refusal would carry (a file outside the project). */
+  options: { teammateEngines: { id: string; version: string | null }[]; refusePreview?: string },
 ): Promise<FakeAgent> {
   const token = randomBytes(32).toString('hex');
   const jobId = randomBytes(8).toString('hex');
@@ -103,7 +105,15 @@ export async function startFakeAgent(
       if (req.headers.authorization !== `Bearer ${token}`)
         return answer(res, 401, { error: { code: 'unauthorized', message: 'no token' } });
       if (req.method === 'GET' && req.url === '/api/team') return answer(res, 200, team);
-      if (req.method === 'POST' && req.url === '/api/jobs') return answer(res, 200, { ...jobDetail.job, state: 'queued', tasksDone: 0 });
+      if (req.method === 'POST' && (req.url === '/api/jobs' || req.url === '/api/jobs/preview')) {
+        // The agent's own schema judges the add-on's body, as the real agent would.
+        const checked = submitJobBody.safeParse(text ? JSON.parse(text) : null);
+        if (!checked.success) return answer(res, 400, { error: { code: 'bad-request', message: checked.error.message } });
+        if (req.url === '/api/jobs/preview' && options.refusePreview) return answer(res, 400, { error: { code: 'bad-scene', message: options.refusePreview } });
+        if (req.url === '/api/jobs/preview')
+          return answer(res, 200, { files: [{ name: 'animation.blend', sizeBytes: 900_000 }, { name: 'tex/wood.png', sizeBytes: 2_400_000 }], totalBytes: 3_300_000, warnings: [] });
+        return answer(res, 200, { ...jobDetail.job, state: 'queued', tasksDone: 0 });
+      }
       if (req.method === 'GET' && req.url === `/api/jobs/${jobId}`) return answer(res, 200, jobDetail);
       answer(res, 404, { error: { code: 'not-found', message: `${req.method} ${req.url}` } });
     });
