@@ -198,6 +198,16 @@ def linked_absolute(shot):
     save(os.path.join(shot, "linked-absolute.blend"))
 
 
+def unbaked(shot):
+    """A cube falling on a floor, its rigid body world never baked (as a scene usually starts)."""
+    fresh_scene(frames=(1, 12))
+    bpy.ops.mesh.primitive_plane_add(size=6, location=(0, 0, -1.2))
+    bpy.ops.rigidbody.object_add(type="PASSIVE")
+    bpy.ops.mesh.primitive_cube_add(size=0.6, location=(0, 0, 1.2))
+    bpy.ops.rigidbody.object_add(type="ACTIVE")
+    save(os.path.join(shot, "unbaked.blend"))
+
+
 def hostile(root):
     home = os.path.join(root, "home")
     shot = os.path.join(root, "project", "shot")
@@ -250,6 +260,7 @@ def main():
     nested(project)
     absolute(shot)
     linked_absolute(shot)
+    unbaked(shot)
     layered_still(shot)  # layered-still.blend: view layers, passes, a compositor blur, a stamp, multilayer EXR
     hostile(root)
 

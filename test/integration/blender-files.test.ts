@@ -13,6 +13,7 @@
 //   through a link out of the project: refused, each by name, and none of their bytes stored;
 // - a file outside the project goes only once the user approves that file;
 // - a missing frame of a sequence: refused, or with --allow-missing done and warned of on the job;
+// - a rigid body world that is not baked: warned of, with the way to bake it on the team;
 // - a scene that denoises with OpenImageDenoise, which no machine here has (Debian's Blender lacks
 //   it): refused at once with the switch, and rendered with --no-denoise; a still rendered whole;
 // - a multilayer-EXR still with two view layers, a compositor blur and a stamp, in regions:
@@ -117,6 +118,17 @@ describe.skipIf(!HAVE_BLENDER)(`A .blend's files on a team of two (${bed.mode})`
     const view = await renderMatchesAlone(shot('linked-absolute.blend'), [1, 2]);
     expect(view.submission.assets.map((x) => x.name).sort()).toEqual(['linked-absolute.blend', 'props/linked-absolute-lib.blend', 'tex/linked-absolute.png']);
     expect(blender(view)?.dependencies).toEqual([{ asset: 'tex/linked-absolute.png', originalPath: shot('tex/linked-absolute.png') }]);
+  });
+
+  it('a simulation that is not baked: warned of before sending and on the job, with the way to bake it on the team', async () => {
+    const preview = await a.cli<{ warnings: string[] }>(['render', shot('unbaked.blend'), '--list-files']);
+    expect(preview.warnings).toEqual([expect.stringMatching(/Scene\/Rigid Body World is a simulation that is not baked.*troupe bake unbaked\.blend.*then render unbaked\.baked\.blend/)]);
+    const view = await a.cli<JobView>(['render', shot('unbaked.blend'), '--frames', '1-2', '--out', join(bed.root, 'out', 'unbaked'), '--no-wait']);
+    expect(blender(view)?.warnings.join(' ')).toMatch(/Rigid Body World is a simulation that is not baked/); // shown by troupe render and the app's job view
+    await a.cli(['cancel', view.jobId]);
+    // Baked, nothing to say (the bake test renders one).
+    const particles = await a.cli<{ warnings: string[] }>(['render', shot('particles.blend'), '--list-files']);
+    expect(particles.warnings.join(' ')).not.toMatch(/not baked/);
   });
 
   it("a .blend naming private and system files is refused, each by name, and none of their bytes is stored", async () => {

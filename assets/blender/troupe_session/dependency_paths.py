@@ -263,8 +263,20 @@ def _folder_files(folder):
     return sorted(found)[:MAX_FILES_PER_FOLDER]
 
 
+def _unbaked(owner):
+    main = os.path.basename(bpy.data.filepath) or "the file"
+    baked = os.path.splitext(main)[0] + ".baked.blend"
+    return (f"{owner} is a simulation that is not baked: each machine simulates it from the start frame by itself, "
+            f"so frames may differ slightly from one machine's render. For identical frames, bake it first on the team "
+            f"(troupe bake {main}, or Bake on team in Blender), then render {baked}.")
+
+
 def _caches(warnings):
     """Disk caches (point caches, fluid) as folders of files, and a warning for each unbaked simulation."""
+    # A rigid body world keeps its cache in the .blend (it travels with it once baked).
+    world = bpy.context.scene.rigidbody_world
+    if world is not None and world.enabled and world.collection is not None and world.point_cache is not None and not world.point_cache.is_baked:
+        warnings.append(_unbaked(f"{bpy.context.scene.name}/Rigid Body World"))
     for obj in bpy.data.objects:
         lib = obj.library
         owner_file = _owner_file(lib)
@@ -273,8 +285,7 @@ def _caches(warnings):
             if cache is None:
                 continue
             if not cache.is_baked:
-                warnings.append(f"{owner} is a simulation that is not baked: each machine simulates it from the start frame by itself, "
-                                "so frames may differ slightly from one machine's render; bake it first (a bake job on the team) for identical frames.")
+                warnings.append(_unbaked(owner))
             if not cache.use_disk_cache:
                 continue
             if cache.use_external:
