@@ -180,6 +180,10 @@ export class AgentControl implements ControlApiHandlers {
     return this.s.work.job(jobId);
   }
 
+  jobSummary(jobId: string): JobView {
+    return this.s.work.coordinator.view(jobId);
+  }
+
   cancelJob(jobId: string): JobView {
     return this.s.work.coordinator.cancel(jobId);
   }

@@ -12,7 +12,6 @@ import type { LinkMessage } from '../../shared/protocol/index.js';
 import type { CapacityProbe } from './capacity/capacity-probe.js';
 import { JobCoordinator } from './coordinator/job-coordinator.js';
 import type { EngineRegistry } from './engines/engine-registry.js';
-import { TaskChangeFeed } from './coordinator/task-change-feed.js';
 import type { Identity } from './identity/identity-store.js';
 import { BlobCache } from './storage/blob-cache.js';
 import { DiskRoom } from './storage/disk-room.js';
@@ -62,14 +61,9 @@ export class TeamWork {
   private readonly workLoop: WorkLoop;
   private readonly localSource: LocalWorkSource;
   private readonly linkSources = new Map<DeviceId, LinkWorkSource>();
-  private readonly taskFeed: TaskChangeFeed;
 
   constructor(private readonly deps: TeamWorkDeps) {
     const { identity, blobs, dataDir, links, engines } = deps;
-    this.taskFeed = new TaskChangeFeed(
-      (jobId) => this.coordinator.tasks(jobId),
-      (jobId, task) => deps.emit({ type: 'taskChanged', jobId, task }),
-    );
     this.journal = SqliteJobJournal.open(join(dataDir, 'jobs.db'));
     const cache = new BlobCache(blobs, join(dataDir, 'blobs'), undefined, () => this.coordinator.neededBlobs());
     void cache.removeLeftovers().catch(() => undefined); // best effort: a leftover is never mistaken for a blob
@@ -94,11 +88,9 @@ export class TeamWork {
         await this.fetcher.ensure(peerId, address, hash, sizeBytes);
       },
       cancelLocal: (leaseId) => this.workLoop.cancel(leaseId, identity.deviceId),
-      jobChanged: (job) => {
-        // Tasks first: a client that sees the job done has already seen its last tile.
-        this.taskFeed.jobChanged(job.jobId, job.state === 'done' || job.state === 'failed' || job.state === 'cancelled');
-        deps.emit({ type: 'jobChanged', job });
-      },
+      // The coordinator tells a job's changed tasks before its summary: a client that sees the job done has seen its last tile.
+      taskChanged: (jobId, task) => deps.emit({ type: 'taskChanged', jobId, task }),
+      jobChanged: (job) => deps.emit({ type: 'jobChanged', job }),
       selfSharing: () => sharesNow({ capacity: deps.capacity.read() } as PeerState),
       workAvailable: () => {
         links.broadcast({ type: 'work.available' });
@@ -111,7 +103,7 @@ export class TeamWork {
     this.coordinator.workerJoined(identity.deviceId, os.availableParallelism());
     this.localSource = new LocalWorkSource(identity.deviceId, this.coordinator);
     this.workLoop = new WorkLoop({
-      runner: new TaskRunner(blobs, cache, join(dataDir, 'work'), engines, undefined, process.env.TROUPE_TEST_TAMPER_RESULTS === '1'),
+      runner: new TaskRunner(blobs, cache, join(dataDir, 'work'), engines, process.env.TROUPE_TEST_TAMPER_RESULTS === '1'),
       sources: () => [this.localSource, ...deps.onlineTeammates().map((id) => this.linkSource(id))],
       sharing: () => deps.capacity.getSharing(),
       freeCores: () => deps.capacity.read().freeCores,
@@ -179,6 +171,9 @@ export class TeamWork {
       case 'task.started':
         this.coordinator.taskStarted(id, message.leaseId);
         break;
+      case 'task.progress':
+        this.coordinator.taskProgress(id, message.leaseId, message.done, message.total);
+        break;
       case 'task.done':
         void this.coordinator.taskDone(id, message.leaseId, { startedAtMs: message.startedAtMs, endedAtMs: message.endedAtMs, outputs: message.outputs, warnings: message.warnings ?? [] });
         break;
@@ -215,7 +210,12 @@ export class TeamWork {
       const links = this.deps.links;
       source = new LinkWorkSource(
         id,
-        { send: (m) => links.send(id, m), address: () => links.state(id)?.address ?? null, hasWork: () => links.state(id)?.hasWork ?? false },
+        {
+          send: (m) => links.send(id, m),
+          address: () => links.state(id)?.address ?? null,
+          hasWork: () => links.state(id)?.hasWork ?? false,
+          offers: (feature) => links.state(id)?.features.includes(feature) ?? false,
+        },
         this.fetcher,
       );
       this.linkSources.set(id, source);

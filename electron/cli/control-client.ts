@@ -4,8 +4,8 @@
 // Errors come back as the agent's own words.
 
 import { readFile } from 'node:fs/promises';
+import type WebSocket from 'ws';
 import { join } from 'node:path';
-import WebSocket from 'ws';
 import { TroupeError } from '../../shared/errors.js';
 import {
   ControlApiClient,
@@ -13,8 +13,7 @@ import {
   type ControlEventsTransport,
   type ControlTransport,
 } from '../../shared/control-api/control-client.js';
-import { CONTROL_TOKEN_SUBPROTOCOL_PREFIX } from '../../shared/control-api/index.js';
-import { EVENTS_PATH } from '../../shared/control-api/routes.js';
+import { CONTROL_TOKEN_SUBPROTOCOL_PREFIX, EVENTS_PATH } from '../../shared/control-api/route-paths.js';
 import { checkAgentProof } from '../agent/control-api/agent-proof.js';
 import { CONTROL_ENDPOINT_FILE, CONTROL_TOKEN_FILE } from '../agent/control-api/control-token.js';
 
@@ -44,8 +43,9 @@ export class ControlClient extends ControlApiClient {
 
   static at(port: number, token: string): ControlClient {
     const base = `http://127.0.0.1:${port}`;
+    // Answers are not checked against their schemas: this is the agent of this same install, and
+    // loading zod and every schema was most of a command's start-up time.
     return new ControlClient(httpTransport(base, token), {
-      checkAnswers: true,
       bytes: httpBytesTransport(base, token),
       events: wsEventsTransport(`ws://127.0.0.1:${port}${EVENTS_PATH}`, token),
     });
@@ -91,20 +91,24 @@ function wsEventsTransport(url: string, token: string): ControlEventsTransport {
     let socket: WebSocket | null = null;
     let delay = 500;
     let timer: NodeJS.Timeout | null = null;
-    const connect = (): void => {
+    const connect = async (): Promise<void> => {
       state('connecting');
-      socket = new WebSocket(url, [`${CONTROL_TOKEN_SUBPROTOCOL_PREFIX}${token}`]);
-      socket.on('open', () => ((delay = 500), state('open')));
-      socket.on('message', (data) => message(data.toString()));
-      socket.on('error', () => undefined); // 'close' follows
-      socket.on('close', () => {
+      // Loaded when a command follows events (`troupe render`, the desktop shell), not by every command.
+      const { default: WebSocketClient } = await import('ws');
+      if (closed) return;
+      const ws = new WebSocketClient(url, [`${CONTROL_TOKEN_SUBPROTOCOL_PREFIX}${token}`]);
+      socket = ws;
+      ws.on('open', () => ((delay = 500), state('open')));
+      ws.on('message', (data) => message(data.toString()));
+      ws.on('error', () => undefined); // 'close' follows
+      ws.on('close', () => {
         if (closed) return;
         state('closed');
-        timer = setTimeout(connect, delay);
+        timer = setTimeout(() => void connect(), delay);
         delay = Math.min(10_000, delay * 2);
       });
     };
-    connect();
+    void connect();
     return () => {
       closed = true;
       if (timer) clearTimeout(timer);

@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { TroupeError } from '../../shared/errors.js';
 import type { JobView, SubmitJobRequest, VariantRow } from '../../shared/control-api/index.js';
-import { PHYSICS_ENGINE } from '../../shared/model/physics-jobs.js';
+import { PHYSICS_ENGINE } from '../../shared/model/engine-ids.js';
 import { flagInt, flagString, type ParsedArgs } from './args.js';
 import type { ControlClient } from './control-client.js';
 
@@ -22,10 +22,13 @@ function parseSize(text: string): { width: number; height: number } {
   return { width: Number(m[1]), height: Number(m[2]) };
 }
 
-function bar(job: JobView): string {
+/** The job's bar: done tasks, plus the running ones' progress as a share of a task each. */
+function bar(job: JobView, running: number[]): string {
   const width = 30;
-  const done = job.tasksTotal ? Math.round((job.tasksDone / job.tasksTotal) * width) : 0;
-  return `[${'#'.repeat(done)}${'.'.repeat(width - done)}] ${job.tasksDone}/${job.tasksTotal} tasks  ${job.state}`;
+  const partly = running.reduce((sum, p) => sum + p, 0);
+  const done = job.tasksTotal ? Math.min(width, Math.round(((job.tasksDone + partly) / job.tasksTotal) * width)) : 0;
+  const now = running.length ? `  (${running.length} running: ${running.slice(0, 4).map((p) => `${Math.round(p * 100)}%`).join(', ')}${running.length > 4 ? ', ...' : ''})` : '';
+  return `[${'#'.repeat(done)}${'.'.repeat(width - done)}] ${job.tasksDone}/${job.tasksTotal} tasks  ${job.state}${now}`;
 }
 
 function describeJob(job: JobView): string {
@@ -39,20 +42,62 @@ function describeJob(job: JobView): string {
   return `${job.jobId}  ${job.submission.name.padEnd(16)} ${job.state.padEnd(9)} ${job.tasksDone}/${job.tasksTotal} tasks  ${frames}  ${s.width}x${s.height} ${s.samplesPerPixel} spp`;
 }
 
-async function follow(client: ControlClient, jobId: string, json: boolean): Promise<JobView> {
+/** Followers also ask for the job's summary this often: an event lost with a dropped stream cannot leave one waiting. */
+const FOLLOW_CHECK_MS = 5000;
+
+const ended = (job: JobView): boolean => job.state === 'done' || job.state === 'failed' || job.state === 'cancelled';
+
+/**
+ * Follows a job on the agent's event stream until it ends: the job's summary as it changes, and
+ * its running tasks' progress. (Polling the whole job, every task of it, twice a second cost the
+ * agent more than the render it followed on a 10,000-task job.)
+ */
+async function follow(client: ControlClient, first: JobView, json: boolean): Promise<JobView> {
   const tty = process.stdout.isTTY && !json;
-  let job = await client.call('job', { jobId }).then((r) => r.job);
+  let job = first;
   let last = '';
-  while (job.state === 'queued' || job.state === 'running' || job.state === 'paused') {
-    const line = bar(job);
+  const running = new Map<string, number>(); // running tasks' progress, 0..1
+  const show = (): void => {
+    const line = bar(job, [...running.values()]);
     if (tty) process.stdout.write(`\r${line}`);
     else if (!json && line !== last) console.log(line);
     last = line;
-    await new Promise((r) => setTimeout(r, 500));
-    job = await client.call('job', { jobId }).then((r) => r.job);
-  }
-  if (tty) process.stdout.write(`\r${bar(job)}\n`);
-  return job;
+  };
+  const final = await new Promise<JobView>((resolveFinal, reject) => {
+    let settled = false;
+    const take = (view: JobView): void => {
+      if (view.jobId !== job.jobId || settled) return;
+      job = view;
+      if (ended(view)) finish();
+      else show();
+    };
+    const finish = (): void => {
+      settled = true;
+      unsubscribe();
+      clearInterval(check);
+      resolveFinal(job);
+    };
+    const unsubscribe = client.subscribe((event) => {
+      if (event.type === 'jobChanged') take(event.job);
+      else if (event.type === 'taskChanged' && event.jobId === job.jobId) {
+        const attempt = event.task.attempts.find((a) => a.outcome === 'running' && a.progress);
+        if (event.task.state === 'running' && attempt?.progress) running.set(event.task.taskId, attempt.progress.done / attempt.progress.total);
+        else running.delete(event.task.taskId);
+      }
+    }, (state) => {
+      if (state === 'open') void client.call('jobSummary', { jobId: job.jobId }).then(take, () => undefined); // what happened before the stream opened
+    });
+    const check = setInterval(() => void client.call('jobSummary', { jobId: job.jobId }).then(take, (err: unknown) => {
+      if (settled) return;
+      settled = true;
+      unsubscribe();
+      clearInterval(check);
+      reject(err);
+    }), FOLLOW_CHECK_MS);
+    show();
+  });
+  if (tty) process.stdout.write(`\r${bar(final, [])}\n`);
+  return final;
 }
 
 /** A .blend's job: Blender on the teammates renders it with the scene's own settings. */
@@ -109,7 +154,7 @@ async function submitAndFollow(client: ControlClient, body: SubmitJobRequest, ar
     if (json) console.log(JSON.stringify(job));
     return;
   }
-  const final = await follow(client, job.jobId, json);
+  const final = await follow(client, job, json);
   if (json) console.log(JSON.stringify(final));
   else if (final.state === 'done') {
     console.log(`Done: ${final.outputs.length} ${final.submission.engine === 'builtin-render' ? 'image(s)' : 'file(s)'} in ${final.submission.outputDir}`);
@@ -218,8 +263,10 @@ export const JOB_COMMANDS: Record<string, Command> = {
       if (t.state === 'cancelled' && r.job.state !== 'cancelled') continue;
       const last = t.attempts[t.attempts.length - 1];
       const took = last?.endedAtMs ? `${((last.endedAtMs - last.startedAtMs) / 1000).toFixed(1)} s` : '';
+      const progress = t.attempts.find((a) => a.outcome === 'running' && a.progress)?.progress;
+      const far = progress ? `${Math.round((progress.done / progress.total) * 100)}% (${progress.done}/${progress.total})` : '';
       console.log(
-        `  ${t.taskId.split(':')[1]!.padEnd(12)} ${t.state.padEnd(9)} ${last ? last.workerId.slice(0, 7) : ''.padEnd(7)} ${took}  attempts ${t.attempts.length}`,
+        `  ${t.taskId.split(':')[1]!.padEnd(12)} ${t.state.padEnd(9)} ${last ? last.workerId.slice(0, 7) : ''.padEnd(7)} ${took}${far}  attempts ${t.attempts.length}`,
       );
     }
     if (r.job.submission.engine === 'physics' && r.job.submission.physics.job === 'wedge') printVariants(await client.call('jobVariants', { jobId: r.job.jobId, sortKey: flagString(args, 'sort') ?? 'index' }));

@@ -6,7 +6,7 @@ import { defaultDataDir, DEFAULT_PEER_PORT, DEFAULT_TASK_TIME_LIMIT_MS, parseTim
 import { formatDeviceId } from '../agent/identity/device-id.js';
 import { flagInt, flagString, type ParsedArgs } from './args.js';
 import type { ControlEvent } from '../../shared/control-api/index.js';
-import { PROTOCOL_VERSION } from '../../shared/protocol/index.js';
+import { PROTOCOL_FEATURES, PROTOCOL_VERSION } from '../../shared/protocol/index.js';
 
 export async function runAgent(args: ParsedArgs): Promise<void> {
   const json = args.flags.has('json');
@@ -29,7 +29,7 @@ export async function runAgent(args: ParsedArgs): Promise<void> {
       newIdentity: args.flags.has('new-identity'),
       taskTimeLimitMs: taskTimeLimit(flagString(args, 'task-time-limit'), process.env.TROUPE_TASK_TIME_LIMIT, log),
       futureBuild: args.flags.has('as-future-build')
-        ? { major: flagInt(args, 'as-protocol-major') ?? PROTOCOL_VERSION, minor: 99, features: ['x-future-feature'], extraField: 'xFuture' }
+        ? { major: flagInt(args, 'as-protocol-major') ?? PROTOCOL_VERSION, minor: 99, features: [...PROTOCOL_FEATURES, 'x-future-feature'], extraField: 'xFuture' }
         : undefined,
     },
     log,

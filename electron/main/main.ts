@@ -4,6 +4,7 @@
 // started stopped before the app exits.
 
 import { app, powerMonitor, session } from 'electron';
+import { schemaChecks } from '../../shared/control-api/answer-checks.js';
 import { ControlApiClient } from '../../shared/control-api/control-client.js';
 import { teamCapacity } from '../../shared/model/team-capacity.js';
 import { probeAgent } from './agent-endpoint.js';
@@ -53,7 +54,7 @@ function startShell(): void {
     log,
   });
   const endpoint = () => supervisor.endpoint;
-  const client = new ControlApiClient(jsonTransport(endpoint), { checkAnswers: true });
+  const client = new ControlApiClient(jsonTransport(endpoint), { checks: schemaChecks });
   const events = new AgentEventHub(eventsTransport(endpoint));
 
   // The window and its bridge.

@@ -3,19 +3,10 @@
 // the bytes travel (fetch with a token header, Electron IPC) is the transport's business, so the
 // CLI, the preload and the renderer share this and differ only in that.
 
-import type { ZodType } from 'zod';
 import { TroupeError, isErrorCode } from '../errors.js';
-import { controlEventSchema, type ControlEvent, type Upload } from './responses.js';
-import {
-  BYTE_ROUTES,
-  CONTROL_ROUTES,
-  pathOf,
-  type ByteRouteParams,
-  type RouteBody,
-  type RouteName,
-  type RouteParams,
-  type RouteResponse,
-} from './routes.js';
+import type { ControlEvent, Upload } from './responses.js';
+import { BYTE_ROUTE_PATHS, ROUTE_PATHS, pathOf, type ByteRouteParams } from './route-paths.js';
+import type { RouteBody, RouteName, RouteParams, RouteResponse } from './routes.js';
 
 /** Sends one request; resolves to the HTTP status and the parsed JSON answer (null if none). */
 export type ControlTransport = (method: string, path: string, body: unknown) => Promise<{ status: number; value: unknown }>;
@@ -36,9 +27,21 @@ export type EventStreamState = 'connecting' | 'open' | 'closed';
  */
 export type ControlEventsTransport = (message: (text: string) => void, state: (s: EventStreamState) => void) => () => void;
 
+/**
+ * What checks answers and events against their schemas (answer-checks.ts). Injected, so a client
+ * that does not check (the CLI, which talks to the agent of its own install) never loads zod and
+ * the schemas, which was most of its start-up time.
+ */
+export interface AnswerChecks {
+  /** Throws, in words, if `value` is not what route `name` answers. */
+  answer(name: RouteName | 'upload', value: unknown): void;
+  /** Whether `raw` is an event this version knows. */
+  event(raw: unknown): boolean;
+}
+
 export interface ControlClientOptions {
   /** Answers and events that do not match their schema are refused (the agent is of another version, or broken). */
-  checkAnswers?: boolean;
+  checks?: AnswerChecks;
   bytes?: ControlBytesTransport;
   events?: ControlEventsTransport;
 }
@@ -59,21 +62,21 @@ export class ControlApiClient {
 
   /** A done task's image (PNG bytes). */
   async taskImage(params: ByteRouteParams<'taskImage'>): Promise<Uint8Array> {
-    const { status, bytes } = await this.bytesTransport()(BYTE_ROUTES.taskImage.method, pathOf('taskImage', params), null);
+    const { status, bytes } = await this.bytesTransport()(BYTE_ROUTE_PATHS.taskImage.method, pathOf('taskImage', params), null);
     if (status < 200 || status >= 300) throw errorFrom(status, parseJson(bytes));
     return bytes;
   }
 
   /** Puts one file into an upload folder on the agent's machine; answers where it now is. */
   async upload(params: ByteRouteParams<'upload'>, data: Blob | Uint8Array): Promise<Upload> {
-    const { status, bytes } = await this.bytesTransport()(BYTE_ROUTES.upload.method, pathOf('upload', params), data);
+    const { status, bytes } = await this.bytesTransport()(BYTE_ROUTE_PATHS.upload.method, pathOf('upload', params), data);
     const value = parseJson(bytes);
     if (status < 200 || status >= 300) throw errorFrom(status, value);
-    return this.checked('upload', BYTE_ROUTES.upload.answer, value);
+    return this.checked<Upload>('upload', value);
   }
 
   /**
-   * The agent's events, each checked against its schema when `checkAnswers` is set. An event of a
+   * The agent's events, each checked against its schema when `checks` is given. An event of a
    * type this version does not know (a newer agent) is skipped, not an error.
    */
   subscribe(listener: (event: ControlEvent) => void, state: (s: EventStreamState) => void = () => undefined): () => void {
@@ -81,9 +84,7 @@ export class ControlApiClient {
     if (!open) throw new Error('This client has no event transport');
     return open((text) => {
       const raw = parseJson(new TextEncoder().encode(text));
-      if (!this.options.checkAnswers) return listener(raw as ControlEvent);
-      const parsed = controlEventSchema.safeParse(raw);
-      if (parsed.success) listener(raw as ControlEvent);
+      if (!this.options.checks || this.options.checks.event(raw)) listener(raw as ControlEvent);
     }, state);
   }
 
@@ -92,28 +93,20 @@ export class ControlApiClient {
     return this.options.bytes;
   }
 
-  private checked<T>(name: string, schema: ZodType<T>, value: unknown): T {
-    if (!this.options.checkAnswers) return value as T;
-    const checked = schema.safeParse(value);
-    if (!checked.success) {
-      const issue = checked.error.issues[0];
-      throw new TroupeError(
-        'internal',
-        `The agent's answer to ${name} is not what this version expects (${issue?.path.join('.') || 'answer'}: ${issue?.message}). Are both of the same Troupe version?`,
-      );
-    }
+  private checked<T>(name: RouteName | 'upload', value: unknown): T {
+    this.options.checks?.answer(name, value);
     // The answer as it came, not as parsed: a field this version does not know is kept.
     return value as T;
   }
 
   async call<N extends RouteName>(name: N, ...args: CallArgs<N>): Promise<RouteResponse<N>> {
-    const route = CONTROL_ROUTES[name];
+    const route = ROUTE_PATHS[name];
     const hasParams = route.path.includes(':');
     const params = (hasParams ? args[0] : {}) as Record<string, string>;
-    const body = route.body ? (hasParams ? args[1] : args[0]) : undefined;
+    const body = hasParams ? args[1] : args[0];
     const { status, value } = await this.transport(route.method, pathOf(name, params), body);
     if (status < 200 || status >= 300) throw errorFrom(status, value);
-    return this.checked(name, route.answer as ZodType<RouteResponse<N>>, value);
+    return this.checked<RouteResponse<N>>(name, value);
   }
 }
 

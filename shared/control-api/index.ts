@@ -8,8 +8,7 @@ import { MAX_WEDGE_VARIANTS, PHYSICS_ENGINE, physicsSettingsRequestSchema } from
 import { BLENDER_ENGINE, BUILTIN_RENDER_ENGINE, blenderVersionSchema, fpsSchema, frameNumberSchema, outputFormatSchema, prioritySchema, samplesPerPixelSchema, seedSchema } from '../model/jobs.js';
 
 export const CONTROL_TOKEN_HEADER = 'authorization';
-/** Browsers cannot set headers on a WebSocket, so the event stream also takes the token as a subprotocol. */
-export const CONTROL_TOKEN_SUBPROTOCOL_PREFIX = 'troupe-token.';
+export { CONTROL_TOKEN_SUBPROTOCOL_PREFIX } from './route-paths.js';
 
 export const addNearbyBody = z.strictObject({ address: z.string().min(3).max(300) });
 export const startPairingBody = z.strictObject({ target: z.string().min(1).max(300) });

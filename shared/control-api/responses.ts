@@ -114,6 +114,7 @@ const taskAttemptSchema = z.object({
   speculative: z.boolean(),
   error: z.string().nullable(),
   warnings: z.array(z.string()),
+  progress: z.object({ done: z.number().int().min(0), total: z.number().int().min(1) }).optional(),
 }) satisfies z.ZodType<TaskAttemptView>;
 
 export const taskViewSchema = taskSpecSchema.extend({

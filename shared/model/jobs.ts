@@ -3,6 +3,7 @@
 // inferred from it; the wire (shared/protocol), the control API and the journal validate with these.
 
 import { z } from 'zod';
+import { BLENDER_ENGINE, BUILTIN_RENDER_ENGINE } from './engine-ids.js';
 import { PHYSICS_ENGINE, physicsJobSchema } from './physics-jobs.js';
 
 // ---- Limits (the schemas below and the agent's checks both use these) ----
@@ -34,8 +35,7 @@ export const MAX_ASSET_NAME_CHARS = 400;
  */
 export const engineIdSchema = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/);
 export type EngineId = z.infer<typeof engineIdSchema>;
-/** The CPU path tracer for glTF every agent has: the only engine of protocol 2.0 and 2.1. */
-export const BUILTIN_RENDER_ENGINE = 'builtin-render';
+export { BLENDER_ENGINE, BUILTIN_RENDER_ENGINE };
 
 /** What a worker says it can run: an engine, and its version where versions matter (Blender's "4.2.1"). */
 export const engineAdvertSchema = z.object({
@@ -102,8 +102,6 @@ export const builtinRenderSubmissionSchema = z.object({
   priority: prioritySchema,
 });
 
-/** Blender (a teammate's installed Blender, driven by Troupe's session script). */
-export const BLENDER_ENGINE = 'blender';
 /** A Blender release a job asks for: major.minor (patch releases of one major.minor render alike). */
 export const blenderVersionSchema = z.string().regex(/^\d{1,3}\.\d{1,3}$/);
 
@@ -254,6 +252,8 @@ export interface TaskAttemptView {
   error: string | null;
   /** What the worker warned of while the attempt succeeded (a file missing there). */
   warnings: string[];
+  /** A running attempt's progress in the engine's own unit (rows, samples, frames, steps), as the worker last told it (since 2.6); else absent. */
+  progress?: { done: number; total: number };
 }
 
 export interface TaskView extends TaskSpec {

@@ -4,8 +4,9 @@
 // their lease, and the control API's request is the user's side of it.
 
 import { z } from 'zod';
+import { PHYSICS_ENGINE } from './engine-ids.js';
 
-export const PHYSICS_ENGINE = 'physics';
+export { PHYSICS_ENGINE };
 /**
  * What this build's physics engine advertises as its version: the Rapier release it is built on
  * (package.json pins it exactly), then `+` the revision of what Troupe makes of a run (2: speeds

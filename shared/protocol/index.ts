@@ -26,8 +26,10 @@ import { PHYSICS_ENGINE, physicsRunSettingsSchema, physicsVariantSchema } from '
 export const PROTOCOL_VERSION = 2;
 /** Minor version: only adds (fields a receiver may ignore, messages sent behind a feature). */
 export const PROTOCOL_MINOR = 6;
+/** A coordinator that takes `task.progress` (since 2.6): a worker sends it only to one that offers this. */
+export const TASK_PROGRESS_FEATURE = 'task-progress';
 /** Optional capabilities this build offers in its hello; a link uses those both sides offer. */
-export const PROTOCOL_FEATURES: readonly string[] = [];
+export const PROTOCOL_FEATURES: readonly string[] = [TASK_PROGRESS_FEATURE];
 export const SERVICE_TYPE = 'troupe'; // published as _troupe._tcp
 /** Largest frame an agent accepts on a link; bigger frames close the connection. */
 export const MAX_FRAME_BYTES = 1024 * 1024;
@@ -239,6 +241,13 @@ export const taskDoneSchema = z.object({
   /** What the user should know of a task that succeeded (a file missing on the worker), since 2.5. */
   warnings: z.array(z.string().max(1000)).max(MAX_TASK_WARNINGS).optional(),
 });
+/** A running task's progress in its engine's own unit (since 2.6, to coordinators that offer TASK_PROGRESS_FEATURE). */
+export const taskProgressSchema = z.object({
+  type: z.literal('task.progress'),
+  leaseId: z.string().max(64),
+  done: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  total: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+});
 export const taskFailedSchema = z.object({ type: z.literal('task.failed'), leaseId: z.string().max(64), error: z.string().max(4000) });
 export const taskCancelSchema = z.object({ type: z.literal('task.cancel'), leaseId: z.string().max(64), reason: z.string().max(200) });
 
@@ -254,6 +263,7 @@ export const linkMessageSchema = z.discriminatedUnion('type', [
   workLeaseSchema,
   workNoneSchema,
   taskStartedSchema,
+  taskProgressSchema,
   taskDoneSchema,
   taskFailedSchema,
   taskCancelSchema,

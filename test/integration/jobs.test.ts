@@ -126,6 +126,25 @@ describe(`jobs across a team (${bed.mode})`, () => {
     expect(doneBefore.length).toBeGreaterThanOrEqual(3);
   });
 
+  it("a teammate's running task says how far it is: its progress reaches the coordinator's event stream over the link", async () => {
+    await a.cli(['share', 'off']); // the teammates render every task
+    const mark = a.events.length;
+    const started = await submit(a, [scene, '--size', '320x240', '--samples', '64', '--frames', '1-4', '--out', join(bed.root, 'progress')]);
+    type Attempt = TaskView['attempts'][number];
+    const told = await a.waitFor((e) => {
+      if (e.type !== 'taskChanged' || e.jobId !== started.jobId) return false;
+      return (e.task as TaskView).attempts.some((x: Attempt) => x.outcome === 'running' && x.workerId !== a.deviceId && x.progress !== undefined);
+    }, 60_000, mark);
+    const progress = (told.task as TaskView).attempts.find((x: Attempt) => x.progress)!.progress!;
+    expect(progress.total).toBeGreaterThan(0);
+    expect(progress.done).toBeLessThanOrEqual(progress.total);
+    await a.cli(['cancel', started.jobId]);
+    await a.cli(['share', 'on']);
+    // Once a task ends, its attempt carries no progress.
+    const ended = await job(a, started.jobId);
+    expect(ended.tasks.flatMap((t) => t.attempts).filter((x) => x.outcome !== 'running' && x.progress)).toEqual([]);
+  });
+
   it('a job can be paused, re-prioritised, resumed and cancelled', async () => {
     // Far more frames than the test waits for: on a busy machine a few CLI calls take seconds, and a
     // job of 40 frames was over before the cancel came.

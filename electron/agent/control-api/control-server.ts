@@ -69,6 +69,7 @@ export interface ControlApiHandlers {
   previewJob(body: SubmitJob): Promise<JobPreview>;
   jobs(): JobView[];
   job(jobId: string): { job: JobView; tasks: TaskView[] };
+  jobSummary(jobId: string): JobView;
   cancelJob(jobId: string): JobView;
   pauseJob(jobId: string): JobView;
   resumeJob(jobId: string): JobView;
@@ -152,6 +153,7 @@ export class ControlServer {
       previewJob: (_p, b) => a.previewJob(b),
       jobs: () => a.jobs(),
       job: (p) => a.job(p.jobId),
+      jobSummary: (p) => a.jobSummary(p.jobId),
       cancelJob: (p) => a.cancelJob(p.jobId),
       pauseJob: (p) => a.pauseJob(p.jobId),
       resumeJob: (p) => a.resumeJob(p.jobId),

@@ -14,7 +14,7 @@ import { PHYSICS_ENGINE } from '../../../shared/model/physics-jobs.js';
 import type { LinkMessage, WorkLease } from '../../../shared/protocol/index.js';
 import type { JobType, JobTypes } from '../jobs/job-type.js';
 import type { JobJournal, TaskOutcome } from '../scheduler/ports.js';
-import { PullScheduler, type Lease } from '../scheduler/pull-scheduler.js';
+import { PullScheduler, type Lease, type TaskInfo } from '../scheduler/pull-scheduler.js';
 import { DEFAULT_CHECK_RATE, ResultChecks } from '../scheduler/result-checks.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { OutputWriter } from './output-writer.js';
@@ -45,7 +45,10 @@ export interface CoordinatorDeps {
   fetchOutput(peerId: string, hash: string, sizeBytes: number): Promise<void>;
   /** Stops a lease held by this machine's own worker. */
   cancelLocal(leaseId: string): void;
+  /** A job's summary changed: told at most every JOB_VIEW_INTERVAL_MS while it runs, at once when it ends. */
   jobChanged(view: JobView): void;
+  /** One task changed (its state, an attempt, its progress): told as it happens, before the job's summary. */
+  taskChanged?(jobId: string, task: TaskView): void;
   /** Whether this machine's owner shares it with the team right now. */
   selfSharing(): boolean;
   workAvailable(): void;
@@ -60,6 +63,11 @@ export interface CoordinatorDeps {
 
 /** A job view lists at most this many different task warnings. */
 const MAX_JOB_WARNINGS = 50;
+/**
+ * A running job's summary (counts, outputs) is told at most this often: it is a walk of all its
+ * tasks, and every client is sent it whole. Its tasks' changes are told as they happen.
+ */
+export const JOB_VIEW_INTERVAL_MS = 250;
 
 export class JobCoordinator {
   readonly scheduler: PullScheduler;
@@ -70,6 +78,14 @@ export class JobCoordinator {
   private readonly taking = new Map<string, Set<string>>();
   /** Per task (job/task id), the write of a copy's result in progress: copies write one at a time. */
   private readonly writing = new Map<string, Promise<void>>();
+  /** What changed since it was last told (see flush): tasks by job, and jobs whose summary is due. */
+  private readonly changedTasks = new Map<string, Set<string>>();
+  private readonly changedJobs = new Set<string>();
+  private readonly jobToldAtMs = new Map<string, number>();
+  private flushQueued = false;
+  private flushTimer: NodeJS.Timeout | null = null;
+  /** Running attempts' progress as their workers last told it, by lease id. */
+  private readonly progress = new Map<string, { done: number; total: number }>();
 
   constructor(private readonly deps: CoordinatorDeps) {
     this.writer = new OutputWriter(deps.blobs);
@@ -80,6 +96,7 @@ export class JobCoordinator {
       {
         cancelLeases: (leases) => leases.forEach((l) => this.cancelLease(l, 'another copy finished first or the job stopped')),
         jobFinished: (jobId) => this.changed(jobId),
+        taskChanged: (jobId, taskId) => this.taskChanged(jobId, taskId),
       },
       LEASE_MS,
       true,
@@ -93,6 +110,7 @@ export class JobCoordinator {
 
   close(): void {
     clearInterval(this.timer);
+    if (this.flushTimer) clearTimeout(this.flushTimer);
   }
 
   /** What submitting `req` would send (its files and sizes), checked as a submit checks it; nothing is stored. */
@@ -175,6 +193,14 @@ export class JobCoordinator {
     this.scheduler.workerLost(workerId);
     had.forEach((l) => this.changed(l.jobId));
     if (had.length) this.deps.workAvailable();
+  }
+
+  /** A worker says how far it is with a task it holds (its engine's own unit). */
+  taskProgress(workerId: string, leaseId: string, done: number, total: number): void {
+    const lease = this.scheduler.leaseOf(leaseId, workerId);
+    if (!lease || this.scheduler.isCheck(leaseId, workerId) || !(total >= 1)) return;
+    this.progress.set(leaseId, { done: Math.max(0, Math.min(done, total)), total });
+    this.taskChanged(lease.jobId, lease.task.taskId);
   }
 
   taskStarted(workerId: string, leaseId: string): void {
@@ -364,20 +390,28 @@ export class JobCoordinator {
 
   tasks(jobId: string): TaskView[] {
     this.requireJob(jobId);
-    return this.scheduler.tasksOf(jobId).map((t) => ({
+    return this.scheduler.tasksOf(jobId).map((t) => this.taskView(t));
+  }
+
+  private taskView(t: TaskInfo): TaskView {
+    return {
       ...t.spec,
       state: t.state,
-      attempts: t.attempts.map((a) => ({
-        workerId: a.workerId,
-        startedAtMs: a.startedAtMs,
-        endedAtMs: a.endedAtMs,
-        workMs: a.result === 'done' && t.outcome?.workerId === a.workerId ? t.outcome.endedAtMs - t.outcome.startedAtMs : null,
-        outcome: a.result ?? 'running',
-        speculative: a.speculative,
-        error: a.error,
-        warnings: (a.result === 'done' && t.outcome?.workerId === a.workerId && t.outcome.warnings) || [],
-      })),
-    }));
+      attempts: t.attempts.map((a) => {
+        const progress = a.result === null ? this.progress.get(a.leaseId) : undefined;
+        return {
+          workerId: a.workerId,
+          startedAtMs: a.startedAtMs,
+          endedAtMs: a.endedAtMs,
+          workMs: a.result === 'done' && t.outcome?.workerId === a.workerId ? t.outcome.endedAtMs - t.outcome.startedAtMs : null,
+          outcome: a.result ?? 'running',
+          speculative: a.speculative,
+          error: a.error,
+          warnings: (a.result === 'done' && t.outcome?.workerId === a.workerId && t.outcome.warnings) || [],
+          ...(progress ? { progress } : {}),
+        };
+      }),
+    };
   }
 
   /**
@@ -508,8 +542,63 @@ export class JobCoordinator {
     return this.deps.jobTypes.jobType(job.engine);
   }
 
+  // ---- telling what changed ----
+  //
+  // The scheduler says which task changed as it happens; the changes of one turn of the event
+  // loop are told together: each changed task once, then the job's summary (so a client that
+  // sees a job done has seen its last task). A running job's summary waits for its interval.
+
+  private taskChanged(jobId: string, taskId: string): void {
+    let ids = this.changedTasks.get(jobId);
+    if (!ids) this.changedTasks.set(jobId, (ids = new Set()));
+    ids.add(taskId);
+    this.changed(jobId);
+  }
+
   private changed(jobId: string): void {
-    this.deps.jobChanged(this.view(jobId));
+    this.changedJobs.add(jobId);
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    setImmediate(() => {
+      this.flushQueued = false;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    for (const [jobId, ids] of this.changedTasks) {
+      for (const id of ids) {
+        const task = this.scheduler.taskOf(jobId, id);
+        if (!task) continue;
+        for (const a of task.attempts) if (a.result !== null) this.progress.delete(a.leaseId);
+        this.deps.taskChanged?.(jobId, this.taskView(task));
+      }
+    }
+    this.changedTasks.clear();
+    const now = Date.now();
+    let nextInMs = Infinity;
+    for (const jobId of this.changedJobs) {
+      const state = this.scheduler.jobState(jobId);
+      if (state === null) {
+        this.changedJobs.delete(jobId);
+        continue;
+      }
+      const ended = state === 'done' || state === 'failed' || state === 'cancelled';
+      const dueInMs = (this.jobToldAtMs.get(jobId) ?? -Infinity) + JOB_VIEW_INTERVAL_MS - now;
+      if (!ended && dueInMs > 0) {
+        nextInMs = Math.min(nextInMs, dueInMs);
+        continue;
+      }
+      this.changedJobs.delete(jobId);
+      if (ended) this.jobToldAtMs.delete(jobId);
+      else this.jobToldAtMs.set(jobId, now);
+      this.deps.jobChanged(this.view(jobId));
+    }
+    if (nextInMs !== Infinity && !this.flushTimer)
+      this.flushTimer = setTimeout(() => {
+        this.flushTimer = null;
+        this.flush();
+      }, nextInMs).unref();
   }
 }
 

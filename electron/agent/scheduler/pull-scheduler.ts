@@ -39,10 +39,29 @@ export interface Verification {
 }
 
 export interface SchedulerEvents {
+  /**
+   * A task's state or attempts changed (leased, started, an attempt ended, done, split, cancelled).
+   * Told as it happens, once per change: whoever shows tasks updates these alone, never the job's
+   * every task (a 10,000-task job is as cheap to follow as a 10-task one).
+   */
+  taskChanged?(jobId: string, taskId: string): void;
   taskDone?(jobId: string, task: TaskSpec, outcome: TaskOutcome): void;
   jobFinished?(jobId: string, state: JobState): void;
   /** Leases the worker should stop (a copy elsewhere won, or the job was cancelled). */
   cancelLeases?(leases: Lease[]): void;
+}
+
+/** A task as the scheduler's readers see it. */
+export interface TaskInfo {
+  spec: TaskSpec;
+  state: TaskState;
+  outcome: TaskOutcome | null;
+  failures: { workerId: string; error: string }[];
+  attempts: AttemptInfo[];
+}
+
+function taskInfo(t: TaskRecord): TaskInfo {
+  return { spec: t.spec, state: t.state, outcome: t.outcome, failures: t.failures, attempts: t.attempts.map((a) => ({ ...a.lease, result: a.result, endedAtMs: a.endedAtMs, error: a.error })) };
 }
 
 export class PullScheduler {
@@ -284,11 +303,13 @@ export class PullScheduler {
     this.endAttempt(attempt, 'done');
     if (task.state === 'done' || task.state === 'cancelled' || isFinal(job.state)) {
       attempt.result = 'cancelled'; // finished, but another copy had won
+      this.events.taskChanged?.(job.jobId, task.spec.taskId);
       return false;
     }
     this.speeds.observe(outcome.workerId, task.spec.cost, outcome.endedAtMs - outcome.startedAtMs);
     task.outcome = outcome;
     task.state = 'done';
+    this.events.taskChanged?.(job.jobId, task.spec.taskId);
     this.journal.taskCompleted(job.jobId, task.spec.taskId, outcome);
     const losers = this.endAttempts(task);
     if (losers.length) this.events.cancelLeases?.(losers);
@@ -417,10 +438,14 @@ export class PullScheduler {
     return this.jobs.get(jobId)?.state ?? null;
   }
 
-  tasksOf(jobId: string): { spec: TaskSpec; state: TaskState; outcome: TaskOutcome | null; failures: { workerId: string; error: string }[]; attempts: AttemptInfo[] }[] {
-    return [...this.job(jobId).tasks.values()]
-      .sort((a, b) => a.order - b.order)
-      .map((t) => ({ spec: t.spec, state: t.state, outcome: t.outcome, failures: t.failures, attempts: t.attempts.map((a) => ({ ...a.lease, result: a.result, endedAtMs: a.endedAtMs, error: a.error })) }));
+  tasksOf(jobId: string): TaskInfo[] {
+    return [...this.job(jobId).tasks.values()].sort((a, b) => a.order - b.order).map(taskInfo);
+  }
+
+  /** One task, as tasksOf has it; null if the job or task is not known. */
+  taskOf(jobId: string, taskId: string): TaskInfo | null {
+    const task = this.jobs.get(jobId)?.tasks.get(taskId);
+    return task ? taskInfo(task) : null;
   }
 
   jobInfo(jobId: string): { submission: JobSubmission; state: JobState; createdAtMs: number; finishedAtMs: number | null; errors: string[] } {
@@ -539,6 +564,7 @@ export class PullScheduler {
     // Buckets take the frame's place in the order, so they run before later frames.
     const order = task.order;
     const records = pieces.map((spec) => this.addTask(job, spec, 'queued', null));
+    for (const t of [task, ...records]) this.events.taskChanged?.(job.jobId, t.spec.taskId);
     records.forEach((r, i) => (r.order = order + (i + 1) / (records.length + 1)));
     return records[0]!;
   }
@@ -559,6 +585,7 @@ export class PullScheduler {
     task.attempts.push(attempt);
     this.leases.set(lease.leaseId, { job, task, attempt });
     if (task.state === 'queued') this.setTaskState(job, task, 'leased');
+    else this.events.taskChanged?.(job.jobId, task.spec.taskId); // a second copy: one more attempt
     if (job.state === 'queued') this.setJobState(job, 'running');
     return lease;
   }
@@ -568,6 +595,7 @@ export class PullScheduler {
     attempt.result = result;
     attempt.endedAtMs = this.clock.now();
     attempt.error = error;
+    this.events.taskChanged?.(attempt.lease.jobId, attempt.lease.task.taskId);
   }
 
   private lapse(leaseId: string): void {
@@ -595,6 +623,7 @@ export class PullScheduler {
     if (task.state === state) return;
     const before = task.state;
     task.state = state;
+    this.events.taskChanged?.(job.jobId, task.spec.taskId);
     // Leased and running are not kept: after a restart they are queued again anyway, and each
     // write is a disk flush. The journal thus only ever holds queued, done, failed or cancelled.
     if (state === 'leased' || state === 'running') return;

@@ -2,7 +2,7 @@
 // requests, and fetching the job's inputs from that teammate's blob route.
 
 import type { AssetRef } from '../../../shared/model/jobs.js';
-import type { LinkMessage, WorkLease } from '../../../shared/protocol/index.js';
+import { TASK_PROGRESS_FEATURE, type LinkMessage, type WorkLease } from '../../../shared/protocol/index.js';
 import type { BlobFetcher } from '../transport/blob-fetcher.js';
 import type { TaskResult, WorkSource } from './work-source.js';
 
@@ -14,7 +14,7 @@ export class LinkWorkSource implements WorkSource {
 
   constructor(
     readonly coordinatorId: string,
-    private readonly link: { send(message: LinkMessage): void; address(): string | null; hasWork(): boolean },
+    private readonly link: { send(message: LinkMessage): void; address(): string | null; hasWork(): boolean; offers(feature: string): boolean },
     private readonly fetcher: BlobFetcher,
   ) {}
 
@@ -48,6 +48,11 @@ export class LinkWorkSource implements WorkSource {
 
   started(leaseId: string): void {
     this.link.send({ type: 'task.started', leaseId });
+  }
+
+  progress(leaseId: string, done: number, total: number): void {
+    // A coordinator before 2.6 would take the message for a malformed frame.
+    if (this.link.offers(TASK_PROGRESS_FEATURE)) this.link.send({ type: 'task.progress', leaseId, done, total });
   }
 
   done(leaseId: string, result: TaskResult): void {

@@ -33,6 +33,10 @@ export class LocalWorkSource implements WorkSource {
     this.coordinator.taskStarted(this.coordinatorId, leaseId);
   }
 
+  progress(leaseId: string, done: number, total: number): void {
+    this.coordinator.taskProgress(this.coordinatorId, leaseId, done, total);
+  }
+
   done(leaseId: string, result: TaskResult): void {
     void this.coordinator.taskDone(this.coordinatorId, leaseId, result);
   }

@@ -13,6 +13,7 @@ import type { Engine, EngineTask } from '../engines/engine.js';
 import { checkAssetName } from '../jobs/asset-name.js';
 import type { BlobCache } from '../storage/blob-cache.js';
 import type { BlobStore } from '../storage/blob-store.js';
+import { ProgressThrottle } from './progress-throttle.js';
 import { TaskLog } from './task-log.js';
 import { TaskTimeLimitError } from './task-time-limit.js';
 import type { TaskResult, WorkSource } from './work-source.js';
@@ -36,8 +37,6 @@ export class TaskRunner {
     private readonly cache: BlobCache,
     private readonly workDir: string,
     private readonly engines: WorkerEngines,
-    /** Where a running task's progress goes (the engine's own unit); nowhere by default. */
-    private readonly onProgress: (leaseId: string, done: number, total: number) => void = () => undefined,
     /**
      * Test only (TROUPE_TEST_TAMPER_RESULTS=1): every binary output's last byte is flipped, as a
      * broken or dishonest machine would send, so tests can prove the coordinator's checks catch it.
@@ -72,6 +71,8 @@ export class TaskRunner {
       const issued = new Set<string>();
       const log = new TaskLog();
       const warnings = new Set<string>();
+      // Told to the coordinator a few times a second, never after the task ended.
+      const progress = new ProgressThrottle((done, total) => source.progress(lease.leaseId, done, total));
       const task: EngineTask = {
         jobKey,
         jobDir,
@@ -95,7 +96,7 @@ export class TaskRunner {
           issued.delete(path);
           await rm(path, { force: true });
         },
-        progress: (done, total) => this.onProgress(lease.leaseId, done, total),
+        progress: (done, total) => progress.report(done, total),
         log: (line) => log.add(line),
         warn: (text) => {
           log.add(`[troupe] warning: ${text}`);
@@ -112,6 +113,7 @@ export class TaskRunner {
         // Whatever the engine said as it was stopped, the reason is the limit.
         throw log.attachTo(overTime.signal.aborted && !signal.aborted ? overTime.signal.reason : err);
       } finally {
+        progress.stop();
         if (limit) clearTimeout(limit);
         for (const path of issued) await rm(path, { force: true }); // outputs of a task that failed midway
       }

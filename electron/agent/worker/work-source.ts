@@ -18,6 +18,8 @@ export interface WorkSource {
   hasWork(): boolean;
   request(freeCores: number): Promise<WorkLease | null>;
   started(leaseId: string): void;
+  /** How far a running task is, in its engine's own unit (already throttled by the task runner). */
+  progress(leaseId: string, done: number, total: number): void;
   done(leaseId: string, result: TaskResult): void;
   failed(leaseId: string, error: string): void;
   /**

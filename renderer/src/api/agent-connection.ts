@@ -1,3 +1,4 @@
+import { schemaChecks } from '../../../shared/control-api/answer-checks.js';
 import { ControlApiClient } from '../../../shared/control-api/control-client.js';
 import { BRIDGE_GLOBAL, type TroupeBridge } from '../../../shared/control-api/bridge.js';
 import { EVENTS_PATH } from '../../../shared/control-api/routes.js';
@@ -20,7 +21,7 @@ export interface AgentConnection {
 export function connectToAgent(win: Window = window): AgentConnection {
   const bridge = (win as unknown as Record<string, unknown>)[BRIDGE_GLOBAL] as TroupeBridge | undefined;
   if (bridge) {
-    const client = new ControlApiClient(bridge.request, { checkAnswers: true, bytes: bridge.bytes, events: bridge.events });
+    const client = new ControlApiClient(bridge.request, { checks: schemaChecks, bytes: bridge.bytes, events: bridge.events });
     return { client, pathForFile: (file) => bridge.pathForFile(file), kind: 'desktop' };
   }
   const scheme = win.location.protocol === 'https:' ? 'wss' : 'ws';
@@ -28,7 +29,7 @@ export function connectToAgent(win: Window = window): AgentConnection {
   const session = browserSession(win);
   const auth: Record<string, string> = session ? { authorization: `Bearer ${session}` } : {};
   const client = new ControlApiClient(fetchJsonTransport(undefined, auth), {
-    checkAnswers: true,
+    checks: schemaChecks,
     bytes: fetchBytesTransport(undefined, auth),
     events: reconnectingEvents(`${scheme}://${win.location.host}${EVENTS_PATH}`, {
       protocols: session ? [`${CONTROL_TOKEN_SUBPROTOCOL_PREFIX}${session}`] : [],

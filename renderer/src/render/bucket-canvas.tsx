@@ -2,7 +2,7 @@ import { useEffect, useLayoutEffect, useRef, useState, type CSSProperties } from
 import type { TaskView } from '../../../shared/model/jobs.js';
 import type { RenderJobView } from './job-kinds.js';
 import { useConnection } from '../store/index.js';
-import { finishingAttempt, runningAttempt } from './job-stats.js';
+import { finishingAttempt, runningAttempt, runningProgress } from './job-stats.js';
 import { canvasTilePainter, type TilePainter, type TilePainterFactory } from './tile-painter.js';
 import { useWorkerColour } from './use-worker-colours.js';
 
@@ -83,7 +83,7 @@ export function BucketCanvas({ job, tasks, workerNames, createPainter = canvasTi
     if (t.kind !== 'bucket' || !t.region) return [];
     const attempt = t.state === 'done' ? finishingAttempt(t) : t.state === 'running' || t.state === 'leased' ? runningAttempt(t) : null;
     if (!attempt) return [];
-    return [{ task: t, region: t.region, workerId: attempt.workerId, running: t.state !== 'done' }];
+    return [{ task: t, region: t.region, workerId: attempt.workerId, running: t.state !== 'done', progress: t.state === 'running' ? runningProgress(t) : null }];
   });
   const workers = [...new Set(outlines.map((o) => o.workerId))];
 
@@ -99,6 +99,7 @@ export function BucketCanvas({ job, tasks, workerNames, createPainter = canvasTi
               data-worker={o.workerId}
               data-task-id={o.task.taskId}
               data-state={o.running ? 'running' : 'done'}
+              data-progress={o.progress === null ? undefined : Math.round(o.progress * 100)}
               style={
                 {
                   '--x': `${(o.region.x / width) * 100}%`,
@@ -106,6 +107,7 @@ export function BucketCanvas({ job, tasks, workerNames, createPainter = canvasTi
                   '--w': `${(o.region.width / width) * 100}%`,
                   '--h': `${(o.region.height / height) * 100}%`,
                   '--worker': colourOf(o.workerId),
+                  '--progress': o.progress === null ? '0%' : `${(o.progress * 100).toFixed(1)}%`,
                 } as CSSProperties
               }
             />

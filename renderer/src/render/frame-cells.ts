@@ -1,5 +1,5 @@
 import type { TaskState, TaskView } from '../../../shared/model/jobs.js';
-import { finishingAttempt, runningAttempt } from './job-stats.js';
+import { finishingAttempt, runningAttempt, runningProgress } from './job-stats.js';
 
 /** What one frame's cell in the grid shows. */
 export interface FrameCell {
@@ -9,6 +9,8 @@ export interface FrameCell {
   workerId: string | null;
   /** The task whose image is this frame's thumbnail, once done. */
   imageTask: TaskView | null;
+  /** How far it is (0..1) while running, as its machine last told; null when unknown. */
+  progress: number | null;
 }
 
 /**
@@ -31,16 +33,25 @@ export function frameCells(tasks: TaskView[], frames: number[]): FrameCell[] {
     const whole = framesTask.get(frame);
     if (whole) {
       const attempt = whole.state === 'done' ? finishingAttempt(whole) : runningAttempt(whole);
-      return { frame, state: whole.state, workerId: attempt?.workerId ?? null, imageTask: whole.state === 'done' && whole.frames[0] === frame ? whole : null };
+      return {
+        frame,
+        state: whole.state,
+        workerId: attempt?.workerId ?? null,
+        imageTask: whole.state === 'done' && whole.frames[0] === frame ? whole : null,
+        progress: whole.state === 'running' ? runningProgress(whole) : null,
+      };
     }
     const parts = buckets.get(frame) ?? [];
     const stitch = merge.get(frame);
-    if (stitch?.state === 'done') return { frame, state: 'done', workerId: mostBuckets(parts), imageTask: stitch };
+    if (stitch?.state === 'done') return { frame, state: 'done', workerId: mostBuckets(parts), imageTask: stitch, progress: null };
+    // A frame in buckets: its done buckets, plus the running ones' progress, of all of them.
+    const partly = parts.reduce((sum, p) => sum + (p.state === 'done' ? 1 : p.state === 'running' ? (runningProgress(p) ?? 0) : 0), 0);
+    const progress = parts.length > 0 && partly > 0 ? partly / parts.length : null;
     const running = parts.map(runningAttempt).find((a) => a !== null);
-    if (running) return { frame, state: 'running', workerId: running.workerId, imageTask: null };
+    if (running) return { frame, state: 'running', workerId: running.workerId, imageTask: null, progress };
     const failed = stitch?.state === 'failed' || parts.some((p) => p.state === 'failed');
     const started = parts.some((p) => p.state !== 'queued');
-    return { frame, state: failed ? 'failed' : started ? 'running' : 'queued', workerId: null, imageTask: null };
+    return { frame, state: failed ? 'failed' : started ? 'running' : 'queued', workerId: null, imageTask: null, progress: failed ? null : progress };
   });
 }
 

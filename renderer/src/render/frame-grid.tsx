@@ -76,7 +76,7 @@ export function FrameGrid({ job, tasks }: { job: RenderJobView; tasks: TaskView[
         data-testid="frame-grid"
         style={{ '--frame-aspect': `${job.submission.settings.width} / ${job.submission.settings.height}` } as CSSProperties}
       >
-        {cells.map(({ frame, state, workerId, imageTask }) => {
+        {cells.map(({ frame, state, workerId, imageTask, progress }) => {
           const attempt = workerId ? { workerId } : null;
           const thumb = imageTask ? thumbs[imageTask.taskId] : undefined;
           return (
@@ -89,6 +89,17 @@ export function FrameGrid({ job, tasks }: { job: RenderJobView; tasks: TaskView[
               style={attempt ? ({ '--worker': colourOf(attempt.workerId) } as CSSProperties) : undefined}
             >
               {thumb ? <img src={thumb} alt={`Frame ${frame}`} /> : <span className="frame-placeholder">{state === 'done' ? '✓' : state === 'running' || state === 'leased' ? '…' : ''}</span>}
+              {progress !== null && state !== 'done' && (
+                <span
+                  className="frame-progress"
+                  role="progressbar"
+                  aria-label={`Frame ${frame}`}
+                  aria-valuemin={0}
+                  aria-valuemax={100}
+                  aria-valuenow={Math.round(progress * 100)}
+                  style={{ '--progress': `${(progress * 100).toFixed(1)}%` } as CSSProperties}
+                />
+              )}
               <span className="frame-number">
                 {frame}
                 <span className="visually-hidden"> {state}</span>

@@ -13,6 +13,12 @@ export function finishingAttempt(task: TaskView) {
 }
 
 /** The attempt running now, if any. */
+/** How far a running task is (0..1), as its worker last told it; null when it has not told. */
+export function runningProgress(task: TaskView): number | null {
+  const progress = runningAttempt(task)?.progress;
+  return progress ? Math.min(1, progress.done / progress.total) : null;
+}
+
 export function runningAttempt(task: TaskView) {
   for (let i = task.attempts.length - 1; i >= 0; i--) if (task.attempts[i]!.outcome === 'running') return task.attempts[i]!;
   return null;

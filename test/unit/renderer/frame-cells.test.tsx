@@ -29,9 +29,9 @@ describe('frameCells', () => {
   it('a frames task of several frames: each frame its state and worker, the picture on its first', () => {
     const t = task('j:f1', 'frames', [1, 2], 'done', [attempt('w1', 'done')]);
     expect(frameCells([t], [1, 2, 3])).toEqual([
-      { frame: 1, state: 'done', workerId: 'w1', imageTask: t },
-      { frame: 2, state: 'done', workerId: 'w1', imageTask: null },
-      { frame: 3, state: 'queued', workerId: null, imageTask: null },
+      { frame: 1, state: 'done', workerId: 'w1', imageTask: t, progress: null },
+      { frame: 2, state: 'done', workerId: 'w1', imageTask: null, progress: null },
+      { frame: 3, state: 'queued', workerId: null, imageTask: null, progress: null },
     ]);
   });
 
@@ -42,7 +42,16 @@ describe('frameCells', () => {
     expect(frameCells([b1, b2, m], [1])[0]).toMatchObject({ state: 'running', workerId: 'w3', imageTask: null });
     const b2done = { ...b2, state: 'done' as const, attempts: [attempt('w2', 'done')] };
     const merged = { ...m, state: 'done' as const, attempts: [attempt('coordinator', 'done')] };
-    expect(frameCells([b1, b2done, merged], [1])[0]).toEqual({ frame: 1, state: 'done', workerId: 'w2', imageTask: merged });
+    expect(frameCells([b1, b2done, merged], [1])[0]).toEqual({ frame: 1, state: 'done', workerId: 'w2', imageTask: merged, progress: null });
+  });
+
+  it("shows how far a running frame is, as its machine told: a frames task's own progress, a bucketed frame's share of its buckets", () => {
+    const running = task('j:f1', 'frames', [1], 'running', [{ ...attempt('w1', 'running'), progress: { done: 30, total: 120 } }]);
+    expect(frameCells([running], [1])[0]).toMatchObject({ state: 'running', progress: 0.25 });
+    expect(frameCells([task('j:f1', 'frames', [1], 'running', [attempt('w1', 'running')])], [1])[0]!.progress).toBeNull(); // not told yet
+    const b1 = task('j:b1.0', 'bucket', [1], 'done', [attempt('w2', 'done')]);
+    const b2 = task('j:b1.1', 'bucket', [1], 'running', [{ ...attempt('w3', 'running'), progress: { done: 1, total: 2 } }]);
+    expect(frameCells([b1, b2, task('j:m1', 'merge', [1], 'queued')], [1])[0]!.progress).toBe(0.75);
   });
 
   it('a failed bucket or merge shows the frame failed', () => {

@@ -31,13 +31,15 @@ export class PathTracerEngine implements Engine<typeof BUILTIN_RENDER_ENGINE> {
     const { task: spec, settings } = lease;
     // A bucket is a float tile, stitched exactly on the coordinator; a frame is its image file.
     const format = spec.kind === 'bucket' ? 'float' : settings.format;
-    for (const frame of spec.frames) {
+    const region = spec.region ?? { x: 0, y: 0, width: settings.width, height: settings.height };
+    for (const [i, frame] of spec.frames.entries()) {
       task.signal.throwIfAborted();
-      const region = spec.region ?? { x: 0, y: 0, width: settings.width, height: settings.height };
       const path = task.outputPath();
       // Contained: the job's own inputs to read, its own output folder to write, nothing else.
       const view = { readable: [task.jobDir], writable: [task.outputDir] };
-      await renderer.renderToFile(scenePath, { ...settings, frame }, region, { path, format }, { signal: task.signal, view });
+      // Progress in rows, over all of the task's frames.
+      const onProgress = (rows: number): void => task.progress(i * region.height + rows, spec.frames.length * region.height);
+      await renderer.renderToFile(scenePath, { ...settings, frame }, region, { path, format }, { signal: task.signal, view, onProgress });
       await task.output(spec.kind === 'bucket' ? 'tile' : `frame:${frame}`, path);
     }
   }

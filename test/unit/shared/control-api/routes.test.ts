@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CONTROL_ROUTES, matchRoute, pathOf, type RouteName } from '../../../../shared/control-api/routes.js';
 import { ControlApiClient } from '../../../../shared/control-api/control-client.js';
+import { schemaChecks } from '../../../../shared/control-api/answer-checks.js';
 import { TroupeError } from '../../../../shared/errors.js';
 
 describe('control API route table', () => {
@@ -43,8 +44,8 @@ describe('control API route table', () => {
     ]);
   });
 
-  it('with checkAnswers, an answer that does not match its route is refused in words, and fields it does not know are kept', async () => {
-    const strict = (value: unknown) => new ControlApiClient(async () => ({ status: 200, value }), { checkAnswers: true });
+  it('with the schema checks, an answer that does not match its route is refused in words, and fields it does not know are kept', async () => {
+    const strict = (value: unknown) => new ControlApiClient(async () => ({ status: 200, value }), { checks: schemaChecks });
     const err = await strict({ job: 'nope' })
       .call('job', { jobId: '0123456789abcdef' })
       .catch((e: unknown) => e);

@@ -29,8 +29,9 @@ function absentEngine(): Engine<'builtin-render'> & { found: boolean } {
 }
 
 describe('EngineRegistry', () => {
-  it('has the built-in renderer and the built-in physics engine, advertised without a version', () => {
+  it('advertises the built-in renderer without a version and physics with its Rapier release; Blender only once found', () => {
     const engines = registeredEngines();
+    expect(engines.jobType('blender').engine).toBe('blender'); // registered, not advertised: detect() has not found it yet
     expect(engines.adverts()).toEqual([{ id: 'builtin-render', version: null }, { id: 'physics', version: PHYSICS_ENGINE_VERSION }]);
     expect(engines.announced()).toEqual(['builtin-render', `physics/${PHYSICS_ENGINE_VERSION}`]);
     // The version names the Rapier release package.json pins (a new release must change it), then our summary's revision.

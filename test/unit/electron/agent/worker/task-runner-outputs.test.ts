@@ -21,7 +21,7 @@ const secret = join(dir, 'id_ed25519');
 writeFileSync(secret, 'OWNER PRIVATE KEY');
 const blobs = new BlobStore(join(dir, 'blobs'));
 const cache = new BlobCache(blobs, join(dir, 'blobs'));
-const source = { coordinatorId: 'c'.repeat(64), fetchAsset: async () => undefined } as unknown as WorkSource;
+const source = { coordinatorId: 'c'.repeat(64), fetchAsset: async () => undefined, progress: () => undefined } as unknown as WorkSource;
 const lease = { type: 'work.lease', requestId: 0, leaseId: 'l1', jobId: '0123456789abcdef', engine: 'builtin-render', task: { taskId: 't1', kind: 'frames', frames: [1], region: null, dependsOn: [], cost: 1 }, scene: 'scene.glb', assets: [], leaseMs: 60_000 } as unknown as WorkLease;
 
 /** A runner whose one engine does `work` with its task. */

@@ -32,6 +32,7 @@ const source: WorkSource = {
   hasWork: () => true,
   request: async () => null,
   started: () => undefined,
+  progress: () => undefined,
   done: (_leaseId: string, _result: TaskResult) => undefined,
   failed: () => undefined,
   checkInputs: async () => undefined,

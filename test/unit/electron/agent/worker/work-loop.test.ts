@@ -29,6 +29,7 @@ function source(checkInputs: () => Promise<void>): WorkSource & { said: string[]
     request: async () => (given ? null : ((given = true), lease)),
     checkInputs,
     started: (id) => said.push(`started ${id}`),
+    progress: () => undefined,
     done: (id) => said.push(`done ${id}`),
     failed: (id, error) => said.push(`failed ${id}: ${error}`),
     fetchAsset: async () => undefined,
