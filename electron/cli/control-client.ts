@@ -15,6 +15,7 @@ import {
 } from '../../shared/control-api/control-client.js';
 import { CONTROL_TOKEN_SUBPROTOCOL_PREFIX, EVENTS_PATH } from '../../shared/control-api/route-paths.js';
 import { checkAgentProof } from '../agent/control-api/agent-proof.js';
+import { answerJson, loopbackRequest } from '../agent/control-api/loopback-http.js';
 import { CONTROL_ENDPOINT_FILE, CONTROL_TOKEN_FILE } from '../agent/control-api/control-token.js';
 
 const NOT_ANSWERING = 'The Troupe agent is not answering. Is `troupe agent` still running?';
@@ -42,45 +43,32 @@ export class ControlClient extends ControlApiClient {
   }
 
   static at(port: number, token: string): ControlClient {
-    const base = `http://127.0.0.1:${port}`;
     // Answers are not checked against their schemas: this is the agent of this same install, and
     // loading zod and every schema was most of a command's start-up time.
-    return new ControlClient(httpTransport(base, token), {
-      bytes: httpBytesTransport(base, token),
+    return new ControlClient(httpTransport(port, token), {
+      bytes: httpBytesTransport(port, token),
       events: wsEventsTransport(`ws://127.0.0.1:${port}${EVENTS_PATH}`, token),
     });
   }
 }
 
-function httpTransport(baseUrl: string, token: string): ControlTransport {
+function httpTransport(port: number, token: string): ControlTransport {
   return async (method, path, body) => {
-    let res: Response;
-    try {
-      res = await fetch(baseUrl + path, {
-        method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch {
+    const headers = { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
+    const answer = await loopbackRequest(port, method, path, headers, body === undefined ? null : Buffer.from(JSON.stringify(body))).catch(() => {
       throw new TroupeError('peer-unreachable', NOT_ANSWERING);
-    }
-    return { status: res.status, value: await res.json().catch(() => null) };
+    });
+    return { status: answer.status, value: answerJson(answer) };
   };
 }
 
-function httpBytesTransport(baseUrl: string, token: string): ControlBytesTransport {
+function httpBytesTransport(port: number, token: string): ControlBytesTransport {
   return async (method, path, body) => {
-    let res: Response;
-    try {
-      res = await fetch(baseUrl + path, {
-        method,
-        headers: { authorization: `Bearer ${token}`, ...(body === null ? {} : { 'content-type': 'application/octet-stream' }) },
-        body: body ?? undefined,
-      });
-    } catch {
+    const headers = { authorization: `Bearer ${token}`, ...(body === null ? {} : { 'content-type': 'application/octet-stream' }) };
+    const bytes = body === null ? null : body instanceof Uint8Array ? body : new Uint8Array(await body.arrayBuffer());
+    return loopbackRequest(port, method, path, headers, bytes).catch(() => {
       throw new TroupeError('peer-unreachable', NOT_ANSWERING);
-    }
-    return { status: res.status, bytes: new Uint8Array(await res.arrayBuffer()), contentType: res.headers.get('content-type') ?? '' };
+    });
   };
 }
 

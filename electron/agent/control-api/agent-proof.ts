@@ -7,6 +7,7 @@
 // add-on (assets/blender/troupe_addon/agent_client.py, the same formula in Python).
 
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { answerJson, loopbackRequest } from './loopback-http.js';
 
 export const AGENT_PROOF_PATH = '/agent-proof';
 
@@ -26,9 +27,9 @@ export async function checkAgentProof(port: number, token: string, timeoutMs = 1
   const nonce = proofNonce();
   let answer: unknown;
   try {
-    const res = await fetch(`http://127.0.0.1:${port}${AGENT_PROOF_PATH}?nonce=${nonce}`, { signal: AbortSignal.timeout(timeoutMs) });
-    answer = await res.json().catch(() => null);
-    if (!res.ok) return 'not-ours';
+    const res = await loopbackRequest(port, 'GET', `${AGENT_PROOF_PATH}?nonce=${nonce}`, {}, null, timeoutMs);
+    answer = answerJson(res);
+    if (res.status < 200 || res.status >= 300) return 'not-ours';
   } catch {
     return 'no-answer';
   }
