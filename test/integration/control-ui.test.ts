@@ -145,9 +145,12 @@ describe('the agent serves the app', () => {
     for (const e of taskEvents) if (e.task.kind === 'bucket') buckets.set(e.task.taskId, e.task);
     expect(buckets.size).toBeGreaterThan(1);
     expect([...buckets.values()].every((t) => t.state === 'done' && t.attempts.some((a) => a.outcome === 'done'))).toBe(true);
-    // Each bucket was told running before done.
-    const states = taskEvents.filter((e) => e.task.kind === 'bucket').map((e) => e.task.state);
-    expect(states).toContain('leased');
+    // Each bucket was told taken (leased or running: changes of one turn are told once) before done.
+    for (const id of buckets.keys()) {
+      const told = taskEvents.filter((e) => e.task.taskId === id).map((e) => e.task.state);
+      expect(['leased', 'running'], `${id}: ${told.join(' ')}`).toContain(told[0]);
+      expect(told.at(-1)).toBe('done');
+    }
     const merge = taskEvents.find((e) => e.task.kind === 'merge' && e.task.state === 'done')!.task;
     const finished = await client.taskImage({ jobId: job.jobId, taskId: merge.taskId });
     const view = await client.call('job', { jobId: job.jobId });

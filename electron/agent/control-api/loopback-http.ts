@@ -20,7 +20,9 @@ export function loopbackRequest(
   timeoutMs = 0,
 ): Promise<LoopbackAnswer> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, headers: { ...headers, ...(body ? { 'content-length': String(body.byteLength) } : {}) } }, (res) => {
+    // agent: false, a connection of its own: Node 20 keeps pooled connections alive, and one the
+    // agent closed while it sat idle fails the next request that picks it (ECONNRESET).
+    const req = request({ host: '127.0.0.1', port, method, path, agent: false, headers: { ...headers, ...(body ? { 'content-length': String(body.byteLength) } : {}) } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes: new Uint8Array(Buffer.concat(chunks)), contentType: String(res.headers['content-type'] ?? '') }));

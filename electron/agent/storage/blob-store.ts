@@ -42,8 +42,12 @@ export class BlobStore {
       hasher.update(chunk);
       sizeBytes += chunk.length;
     });
+    const sink = createWriteStream(tmp, { mode: 0o600 });
+    // A source that fails at once may fail before the file is even open: the stream opens (and so
+    // creates) it later. The partial file is removed only once the stream is closed.
+    const closed = new Promise<void>((resolve) => sink.once('close', resolve));
     try {
-      await pipeline(source, createWriteStream(tmp, { mode: 0o600 }));
+      await pipeline(source, sink);
       const hash = hasher.digest('hex');
       if (expectedHash && hash !== expectedHash)
         throw new TroupeError('bad-request', `Received bytes hash to ${hash}, not ${expectedHash}; discarded`);
@@ -51,6 +55,7 @@ export class BlobStore {
       await rename(tmp, this.pathOf(hash));
       return { hash, sizeBytes };
     } finally {
+      if (!sink.closed) await closed;
       await rm(tmp, { force: true });
     }
   }
