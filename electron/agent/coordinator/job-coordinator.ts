@@ -68,6 +68,8 @@ const MAX_JOB_WARNINGS = 50;
  * tasks, and every client is sent it whole. Its tasks' changes are told as they happen.
  */
 export const JOB_VIEW_INTERVAL_MS = 250;
+/** A lease's progress is told at most this often, whatever its worker sends. */
+const PROGRESS_TOLD_MS = 250;
 
 export class JobCoordinator {
   readonly scheduler: PullScheduler;
@@ -85,7 +87,7 @@ export class JobCoordinator {
   private flushQueued = false;
   private flushTimer: NodeJS.Timeout | null = null;
   /** Running attempts' progress as their workers last told it, by lease id. */
-  private readonly progress = new Map<string, { done: number; total: number }>();
+  private readonly progress = new Map<string, { done: number; total: number; toldAtMs: number }>();
 
   constructor(private readonly deps: CoordinatorDeps) {
     this.writer = new OutputWriter(deps.blobs);
@@ -199,8 +201,11 @@ export class JobCoordinator {
   taskProgress(workerId: string, leaseId: string, done: number, total: number): void {
     const lease = this.scheduler.leaseOf(leaseId, workerId);
     if (!lease || this.scheduler.isCheck(leaseId, workerId) || !(total >= 1)) return;
-    this.progress.set(leaseId, { done: Math.max(0, Math.min(done, total)), total });
-    this.taskChanged(lease.jobId, lease.task.taskId);
+    const before = this.progress.get(leaseId);
+    const now = Date.now();
+    this.progress.set(leaseId, { done: Math.max(0, Math.min(done, total)), total, toldAtMs: before && now - before.toldAtMs < PROGRESS_TOLD_MS ? before.toldAtMs : now });
+    // Workers send at most 2 a second; one that floods is told at that pace (the newest value rides the next).
+    if (!before || now - before.toldAtMs >= PROGRESS_TOLD_MS) this.taskChanged(lease.jobId, lease.task.taskId);
   }
 
   taskStarted(workerId: string, leaseId: string): void {
@@ -398,7 +403,8 @@ export class JobCoordinator {
       ...t.spec,
       state: t.state,
       attempts: t.attempts.map((a) => {
-        const progress = a.result === null ? this.progress.get(a.leaseId) : undefined;
+        const told = a.result === null ? this.progress.get(a.leaseId) : undefined;
+        const progress = told && { done: told.done, total: told.total };
         return {
           workerId: a.workerId,
           startedAtMs: a.startedAtMs,
