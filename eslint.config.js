@@ -4,6 +4,9 @@
 //   shared/                      pure data and vocabulary: npm packages and shared/ only
 //   renderer/                    browser code: shared/, renderer/ and npm packages; no Node, no Electron
 //   electron/agent, electron/cli plain Node: no `electron`, nothing of electron/main|preload or renderer/
+//   electron/agent/engines/**/*-wire.ts  an engine's runtime-neutral wire (its request, submission and
+//                                lease schemas): zod, shared/ and other wires only, no Node, so the
+//                                registry, tests and tools read an engine's messages without its code
 //   electron/main, preload       the only code that may import `electron`; never the renderer's code
 //   test/                        anything
 
@@ -22,6 +25,7 @@ function layerOf(file) {
   const path = relative(REPO, file).split('\\').join('/');
   if (path.startsWith('shared/')) return 'shared';
   if (path.startsWith('renderer/')) return 'renderer';
+  if (/^electron\/agent\/engines\/(?:.+\/)?[^/]+-wire\.ts$/.test(path)) return 'neutral';
   if (path.startsWith('electron/agent/') || path.startsWith('electron/cli/')) return 'node';
   if (path.startsWith('electron/main/') || path.startsWith('electron/preload/')) return 'electron';
   if (path.startsWith('test/')) return 'test';
@@ -31,7 +35,8 @@ function layerOf(file) {
 /** What an import reaches: a layer of this repository, Node, Electron, a package, or outside the repository. */
 function targetOf(spec, fromFile) {
   if (spec.startsWith('.')) {
-    const abs = resolve(dirname(fromFile), spec);
+    // Imports name the compiled file (.js); the layer is the source's (.ts).
+    const abs = resolve(dirname(fromFile), spec).replace(/\.js$/, '.ts');
     if (relative(REPO, abs).startsWith('..')) return 'outside';
     return layerOf(abs);
   }
@@ -43,8 +48,9 @@ function targetOf(spec, fromFile) {
 const ALLOWED = {
   shared: new Set(['shared', 'package']),
   renderer: new Set(['renderer', 'shared', 'package']),
-  node: new Set(['node', 'shared', 'package', 'node-api']),
-  electron: new Set(['electron', 'node', 'shared', 'package', 'node-api', 'electron-api']),
+  neutral: new Set(['neutral', 'shared', 'package']),
+  node: new Set(['node', 'neutral', 'shared', 'package', 'node-api']),
+  electron: new Set(['electron', 'node', 'neutral', 'shared', 'package', 'node-api', 'electron-api']),
 };
 const WHY = {
   'electron-api': 'only electron/main and electron/preload may import electron',
@@ -52,6 +58,7 @@ const WHY = {
   renderer: 'the renderer is reached through the preload bridge or HTTP, not imported',
   electron: 'electron/main and electron/preload are the shell: nothing else imports them',
   node: 'the agent and CLI are plain Node: reach them through the control API',
+  neutral: "an engine's wire is the agent's: clients speak the generic control API",
   outside: 'nothing outside the repository',
   other: 'not a layer others import',
   test: 'tests are not imported by code',

@@ -9,8 +9,10 @@ import type {
   ControlEvent,
   JobView,
   OpenedFolder,
-  AddonInstalled,
-  VariantRow,
+  EngineActionDone,
+  EngineActionInfo,
+  ResultTable,
+  CommandJob,
   Pairing,
   PairRequest,
   SceneInfo,
@@ -32,7 +34,6 @@ import type { TaskImages } from './coordinator/task-images.js';
 import type { ManualAddresses } from './discovery/manual-addresses.js';
 import type { NearbyList } from './discovery/nearby-list.js';
 import { inspectScene } from './jobs/scene-info.js';
-import { variantTable } from './engines/physics/variant-table.js';
 import type { PairingInitiator } from './pairing/pairing-initiator.js';
 import type { PairingResponder } from './pairing/pairing-responder.js';
 import { resolvePairingTarget } from './pairing/pairing-target.js';
@@ -55,7 +56,8 @@ export interface ControlServices {
   taskImages: TaskImages;
   uploads: UploadStore;
   /** Puts Troupe's add-on into this machine's Blender. */
-  blenderAddon: { install(): Promise<AddonInstalled> };
+  /** What this machine's engines offer to do here (the engine registry). */
+  engines: { actions(): EngineActionInfo[]; runAction(engine: string, action: string): Promise<EngineActionDone> };
   /** One-time browser login links (the control server mints them: it knows its port). */
   loginLink(): { url: string; expiresAtMs: number };
 }
@@ -94,8 +96,12 @@ export class AgentControl implements ControlApiHandlers {
     return this.status();
   }
 
-  installBlenderAddon(): Promise<AddonInstalled> {
-    return this.s.blenderAddon.install();
+  engineActions(): EngineActionInfo[] {
+    return this.s.engines.actions();
+  }
+
+  runEngineAction(engine: string, action: string): Promise<EngineActionDone> {
+    return this.s.engines.runAction(engine, action);
   }
 
   capacityHistory(): CapacityHistory {
@@ -172,6 +178,10 @@ export class AgentControl implements ControlApiHandlers {
     return this.s.work.previewJob(body);
   }
 
+  commandJob(body: CommandJob): Promise<{ job: JobView | null; preview: JobPreview | null }> {
+    return this.s.work.commandJob(body);
+  }
+
   jobs(): JobView[] {
     return this.s.work.coordinator.list();
   }
@@ -200,9 +210,8 @@ export class AgentControl implements ControlApiHandlers {
     return this.s.work.coordinator.setPriority(jobId, priority);
   }
 
-  jobVariants(jobId: string, sortKey: string): Promise<VariantRow[]> {
-    const { job, tasks } = this.job(jobId);
-    return variantTable(job, tasks, sortKey);
+  jobTable(jobId: string, table: string, sortKey: string): Promise<ResultTable> {
+    return this.s.work.coordinator.table(jobId, table, sortKey);
   }
 
   openOutput(jobId: string): Promise<OpenedFolder> {

@@ -32,8 +32,6 @@ import { TeamService } from './pairing/team-service.js';
 import { AgentStateFiles } from './storage/agent-state-files.js';
 import { BlobStore } from './storage/blob-store.js';
 import { registeredEngines } from './engines/registered-engines.js';
-import { BlenderAddonInstaller } from './engines/blender/blender-addon-installer.js';
-import { configuredBlenderFinder } from './engines/blender/blender-finder.js';
 import { TeamWork } from './team-work.js';
 import { addExtraFieldToFrames } from './transport/frame-codec.js';
 import { LinkManager } from './transport/link-manager.js';
@@ -265,7 +263,7 @@ export class Agent {
       this.emitTeam();
     });
 
-    this.taskImages = new TaskImages(this.work.coordinator, this.blobs);
+    this.taskImages = new TaskImages(this.work.coordinator);
     this.uploads = new UploadStore(config.dataDir);
     void this.uploads.sweep().catch(() => undefined);
     this.history = new CapacityHistoryLog(
@@ -288,7 +286,7 @@ export class Agent {
       taskImages: this.taskImages,
       uploads: this.uploads,
       loginLink: () => this.server.loginLink(),
-      blenderAddon: new BlenderAddonInstaller(configuredBlenderFinder()),
+      engines: this.engines,
     });
     this.server = new ControlServer(this.control, token, {
       extraOrigins: config.extraOrigins,

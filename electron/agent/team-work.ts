@@ -3,11 +3,10 @@
 // The agent hands it link events; it hands back nothing but control events.
 
 import os from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { TroupeError } from '../../shared/errors.js';
-import type { ControlEvent, JobView, SubmitJob, TaskView, JobPreview } from '../../shared/control-api/index.js';
+import type { CommandJob, ControlEvent, JobView, SubmitJob, TaskView, JobPreview } from '../../shared/control-api/index.js';
 import type { DeviceId } from '../../shared/model/index.js';
-import { ENGINES_BEFORE_ADVERTS } from '../../shared/model/jobs.js';
 import type { LinkMessage } from '../../shared/protocol/index.js';
 import type { CapacityProbe } from './capacity/capacity-probe.js';
 import { JobCoordinator } from './coordinator/job-coordinator.js';
@@ -76,7 +75,7 @@ export class TeamWork {
       journal: this.journal,
       jobTypes: engines,
       // A teammate's from its heartbeat; one that advertises none predates adverts (2.2).
-      workerEngines: (id) => (id === identity.deviceId ? engines.adverts() : (links.state(id)?.capacity?.engines ?? ENGINES_BEFORE_ADVERTS)),
+      workerEngines: (id) => (id === identity.deviceId ? engines.adverts() : (links.state(id)?.capacity?.engines ?? engines.enginesBeforeAdverts())),
       send: (peerId, message) => links.send(peerId, message),
       nameOf: (id) => (id === identity.deviceId ? 'this machine' : (links.state(id)?.name ?? undefined)),
       // Only for measuring what checks cost (bench:physics); checks are always on otherwise.
@@ -198,6 +197,17 @@ export class TeamWork {
 
   async submitJob(body: SubmitJob): Promise<JobView> {
     return this.coordinator.submit(body, [this.deps.identity.deviceId, ...this.deps.onlineTeammates()]);
+  }
+
+  /**
+   * A command line's job: the engine that takes the file for the verb reads the flags into its
+   * request, which is then checked and sent like any other (or, `listOnly`, only listed).
+   */
+  async commandJob(command: CommandJob): Promise<{ job: JobView | null; preview: JobPreview | null }> {
+    const line = { verb: command.verb, file: resolve(command.cwd, command.file), cwd: command.cwd, flags: command.flags };
+    const request = this.deps.engines.commandJobType(line).requestFromCommand!(line) as SubmitJob;
+    if (command.listOnly) return { job: null, preview: await this.previewJob(request) };
+    return { job: await this.submitJob(request), preview: null };
   }
 
   job(jobId: string): { job: JobView; tasks: TaskView[] } {

@@ -108,10 +108,6 @@ export const COMMANDS: Record<string, Command> = {
     const link = await client.call('loginLink');
     out(args, link, () => console.log(`Open Troupe in your browser (this link works once, for 5 minutes):\n  ${link.url}`));
   },
-  async 'blender-addon'(client, _rest, args) {
-    const done = await client.call('installBlenderAddon');
-    out(args, done, () => console.log(`Installed the Troupe add-on in Blender ${done.blenderVersion} (${done.installedTo}); it is enabled: Render properties > Troupe.`));
-  },
   async status(client, _rest, args) {
     const s = await client.call('status');
     out(args, s, () => {

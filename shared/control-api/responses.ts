@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { NearbyDevice, TeamMember, TeamView } from '../model/index.js';
 import {
+  jobAboutSchema,
   jobStateSchema,
   jobSubmissionSchema,
   taskSpecSchema,
@@ -125,6 +126,7 @@ export const taskViewSchema = taskSpecSchema.extend({
 export const jobViewSchema = z.object({
   jobId: z.string(),
   submission: jobSubmissionSchema,
+  about: jobAboutSchema,
   state: jobStateSchema,
   createdAtMs: z.number(),
   finishedAtMs: z.number().nullable(),
@@ -190,28 +192,15 @@ export type LoginLink = z.infer<typeof loginLinkSchema>;
 export const openedFolderSchema = z.object({ opened: z.boolean(), path: z.string(), message: z.string().nullable() });
 export type OpenedFolder = z.infer<typeof openedFolderSchema>;
 
-/** One row of a physics wedge's table: a done variant and its summary numbers, and its baked file. */
-export const variantRowSchema = z.object({
-  index: z.number().int(),
-  label: z.string(),
-  /** The run's hash: equal variants on any machine give equal hashes. */
-  hash: z.string(),
-  /** The fastest any body went (m/s). */
-  maxSpeed: z.number(),
-  /** Contacts begun, all bodies together. */
-  contacts: z.number().int(),
-  /** When the last body came to rest (s); null if one still moves at the end. */
-  restSeconds: z.number().nullable(),
-  /** The variant's baked .glb, relative to the job's output folder. */
-  file: z.string(),
-});
-export type VariantRow = z.infer<typeof variantRowSchema>;
-/** What a wedge's table may be sorted by; a leading "-" sorts descending. */
-export const VARIANT_SORT_KEYS = ['index', 'maxSpeed', 'contacts', 'restSeconds'] as const;
-
-/** Troupe's add-on installed into this machine's Blender. */
-export const addonInstalledSchema = z.object({ installedTo: z.string(), blenderVersion: z.string(), blenderPath: z.string() });
-export type AddonInstalled = z.infer<typeof addonInstalledSchema>;
+/**
+ * Something an engine offers to do on this machine (put Troupe's add-on into its Blender): a button
+ * in the app, and `troupe <command>` on the command line.
+ */
+export const engineActionSchema = z.object({ engine: z.string(), action: z.string(), title: z.string(), command: z.string() });
+export type EngineActionInfo = z.infer<typeof engineActionSchema>;
+/** What an engine action did, in words, and the facts behind them (where a file went). */
+export const engineActionDoneSchema = z.object({ message: z.string(), details: z.record(z.string(), z.string()) });
+export type EngineActionDone = z.infer<typeof engineActionDoneSchema>;
 
 // ---- The event stream (one JSON text message per event on EVENTS_PATH) ----
 

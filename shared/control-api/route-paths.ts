@@ -14,7 +14,11 @@ const PARAM_PATTERNS = {
   taskId: '[0-9a-f]{16}%3A[A-Za-z0-9._-]{1,100}',
   uploadId: '[0-9a-f]{16}',
   fileName: '[^/]{1,600}',
-  sortKey: '-?(?:index|maxSpeed|contacts|restSeconds)',
+  /** A result table's name (ResultTableInfo.name) and a column key to sort by, "-" first: descending. */
+  table: '[a-z][a-z0-9-]{0,31}',
+  engine: '[a-z][a-z0-9-]{0,31}',
+  action: '[a-z][a-z0-9-]{0,31}',
+  sortKey: '-?[A-Za-z][A-Za-z0-9]{0,39}',
 } as const;
 export type ParamName = keyof typeof PARAM_PATTERNS;
 
@@ -37,6 +41,8 @@ export const ROUTE_PATHS = {
   submitJob: { method: 'POST', path: '/api/jobs' },
   /** What the job would send to teammates (its files and their sizes), checked as a submit checks them; no job is made. */
   previewJob: { method: 'POST', path: '/api/jobs/preview' },
+  /** A job from a command line (`troupe render FILE --flags`): the agent picks the engine and reads the flags as it says (since 2.7). */
+  commandJob: { method: 'POST', path: '/api/jobs/command' },
   jobs: { method: 'GET', path: '/api/jobs' },
   job: { method: 'GET', path: '/api/jobs/:jobId' },
   /** The job alone, without its tasks (since 2.6): what a follower asks when it may have missed an event. */
@@ -54,10 +60,12 @@ export const ROUTE_PATHS = {
   setPresence: { method: 'PUT', path: '/api/presence' },
   /** A one-time link that signs a browser into this agent's UI (token holders only: the CLI, `npm start`). */
   loginLink: { method: 'POST', path: '/api/login-links' },
-  /** A physics wedge's variants done so far, sorted by a summary number (VARIANT_SORT_KEYS; "-" first: descending). */
-  jobVariants: { method: 'GET', path: '/api/jobs/:jobId/variants/:sortKey' },
-  /** Installs and enables Troupe's add-on in the Blender this machine found (its user preferences). */
-  installBlenderAddon: { method: 'POST', path: '/api/blender/addon' },
+  /** One of a job's result tables (JobAbout.tables) with the rows done so far, sorted by a column's key ("-" first: descending). */
+  jobTable: { method: 'GET', path: '/api/jobs/:jobId/tables/:table/:sortKey' },
+  /** What this machine's engines offer to do here (EngineActionInfo), since 2.7. */
+  engineActions: { method: 'GET', path: '/api/engine-actions' },
+  /** Runs one of them (install the Blender add-on), and says what it did. */
+  runEngineAction: { method: 'POST', path: '/api/engine-actions/:engine/:action' },
 } as const satisfies Record<string, { method: HttpMethod; path: string }>;
 export type RoutePathName = keyof typeof ROUTE_PATHS;
 

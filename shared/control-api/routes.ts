@@ -5,6 +5,7 @@
 // can check what it reads.
 
 import { z, type ZodType } from 'zod';
+import { resultTableSchema } from '../model/jobs.js';
 import { BYTE_ROUTE_PATHS, ROUTE_PATHS, type HttpMethod, type ParamsOf, type RoutePathName } from './route-paths.js';
 import {
   addNearbyBody,
@@ -15,6 +16,7 @@ import {
   sharingBody,
   startPairingBody,
   submitJobBody,
+  commandJobBody,
   teamNameBody,
 } from './index.js';
 import {
@@ -22,8 +24,8 @@ import {
   capacityHistorySchema,
   loginLinkSchema,
   openedFolderSchema,
-  addonInstalledSchema,
-  variantRowSchema,
+  engineActionSchema,
+  engineActionDoneSchema,
   sceneInfoSchema,
   uploadSchema,
   jobPreviewSchema,
@@ -86,6 +88,7 @@ export const CONTROL_ROUTES = {
   rename: route('rename', renameBody).answers(agentStatusSchema),
   submitJob: route('submitJob', submitJobBody).answers(jobViewSchema),
   previewJob: route('previewJob', submitJobBody).answers(jobPreviewSchema),
+  commandJob: route('commandJob', commandJobBody).answers(z.object({ job: jobViewSchema.nullable(), preview: jobPreviewSchema.nullable() })),
   jobs: route('jobs').answers(z.array(jobViewSchema)),
   job: route('job').answers(z.object({ job: jobViewSchema, tasks: z.array(taskViewSchema) })),
   jobSummary: route('jobSummary').answers(jobViewSchema),
@@ -98,8 +101,9 @@ export const CONTROL_ROUTES = {
   capacityHistory: route('capacityHistory').answers(capacityHistorySchema),
   setPresence: route('setPresence', presenceBody).answers(agentStatusSchema),
   loginLink: route('loginLink').answers(loginLinkSchema),
-  jobVariants: route('jobVariants').answers(z.array(variantRowSchema)),
-  installBlenderAddon: route('installBlenderAddon').answers(addonInstalledSchema),
+  jobTable: route('jobTable').answers(resultTableSchema),
+  engineActions: route('engineActions').answers(z.array(engineActionSchema)),
+  runEngineAction: route('runEngineAction').answers(engineActionDoneSchema),
 } as const;
 
 /** The byte routes (route-paths.ts), the upload's answer with its schema. */

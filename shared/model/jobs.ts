@@ -3,8 +3,6 @@
 // inferred from it; the wire (shared/protocol), the control API and the journal validate with these.
 
 import { z } from 'zod';
-import { BLENDER_ENGINE, BUILTIN_RENDER_ENGINE } from './engine-ids.js';
-import { PHYSICS_ENGINE, physicsJobSchema } from './physics-jobs.js';
 
 // ---- Limits (the schemas below and the agent's checks both use these) ----
 
@@ -31,11 +29,10 @@ export const MAX_ASSET_NAME_CHARS = 400;
 /**
  * An engine's id, as announcements, capacity and leases carry it. Any id is well-formed on the
  * wire; which engines a machine runs is what it advertises (EngineAdvert), and which jobs exist is
- * the union of submissions below.
+ * what the engine registry of the build knows (electron/agent/engines/registered-engines.ts).
  */
 export const engineIdSchema = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/);
 export type EngineId = z.infer<typeof engineIdSchema>;
-export { BLENDER_ENGINE, BUILTIN_RENDER_ENGINE };
 
 /** What a worker says it can run: an engine, and its version where versions matter (Blender's "4.2.1"). */
 export const engineAdvertSchema = z.object({
@@ -43,10 +40,13 @@ export const engineAdvertSchema = z.object({
   version: z.string().min(1).max(32).nullable(),
   /** What the engine here can do beyond its version (since 2.5; Blender: `oidn`, `gpu:CUDA`...). Absent: not known. */
   features: z.array(z.string().min(1).max(32)).max(16).optional(),
+  /**
+   * Since 2.7: how the app names the engine here ("Blender 4.2 (GPU: OPTIX)"), the engine's own
+   * words. Absent: an engine every Troupe has, not worth listing (or a sender before 2.7).
+   */
+  label: z.string().min(1).max(120).optional(),
 });
 export type EngineAdvert = z.infer<typeof engineAdvertSchema>;
-/** What a teammate that advertises nothing runs: agents before 2.2 had the built-in renderer alone. */
-export const ENGINES_BEFORE_ADVERTS: readonly EngineAdvert[] = [{ id: BUILTIN_RENDER_ENGINE, version: null }];
 export const jobKindSchema = z.enum(['animation', 'still']);
 export type JobKind = z.infer<typeof jobKindSchema>;
 export const outputFormatSchema = z.enum(['png', 'exr']);
@@ -85,13 +85,28 @@ export const renderJobSettingsSchema = z.object({
 export type RenderJobSettings = z.infer<typeof renderJobSettingsSchema>;
 
 /**
- * A job of the built-in renderer. Every submission, whatever its engine, has `name`, `engine`,
- * `assets`, `outputDir` and `priority` (the coordinator and scheduler read only these); the rest
- * is the engine's own. Fields stay in this order: it is the order of the journal's JSON.
+ * What every job has, whatever its engine: the coordinator and the scheduler read only these. Each
+ * engine's own submission (its folder's *-wire.ts) has these fields and its own; the journal and
+ * the control API keep the engine's part as it is (a loose object), and the agent checks it with
+ * the engine's schema (EngineRegistry). `scene` is the file among `assets` the job is about.
  */
-export const builtinRenderSubmissionSchema = z.object({
+export const jobSubmissionSchema = z.looseObject({
   name: z.string(),
-  engine: z.literal(BUILTIN_RENDER_ENGINE),
+  engine: engineIdSchema,
+  scene: assetNameSchema,
+  assets: z.array(assetRefSchema),
+  /** Absolute folder on the coordinator where the job's results go. */
+  outputDir: z.string(),
+  priority: prioritySchema,
+});
+export type JobSubmission = z.infer<typeof jobSubmissionSchema>;
+
+/**
+ * The fields after `name` and `engine` of a job that renders images from a scene (the built-in
+ * renderer's, Blender's), in the order of the journal's JSON since 2.0: an engine's submission
+ * schema spreads them after its `engine` literal and adds its own part after them.
+ */
+export const imageJobFields = {
   kind: jobKindSchema,
   /** Name of the scene among `assets`. */
   scene: assetNameSchema,
@@ -100,98 +115,8 @@ export const builtinRenderSubmissionSchema = z.object({
   /** Absolute folder on the coordinator where finished images go. */
   outputDir: z.string(),
   priority: prioritySchema,
-});
+};
 
-/** A Blender release a job asks for: major.minor (patch releases of one major.minor render alike). */
-export const blenderVersionSchema = z.string().regex(/^\d{1,3}\.\d{1,3}$/);
-
-/** A file the .blend uses besides itself, shipped with the job as an asset. */
-export const blenderDependencySchema = z.object({
-  /** Its name among the job's assets. */
-  asset: assetNameSchema,
-  /**
-   * The path as the .blend stores it (absolute, or `//`-relative): the worker points that path at
-   * the asset (a cache's folder, or one file of a sequence or UDIM set). Since 2.5 only paths a
-   * worker's copy of the project cannot answer unchanged are listed; before, every file, resolved.
-   */
-  originalPath: z.string().min(1).max(4096),
-});
-export type BlenderDependency = z.infer<typeof blenderDependencySchema>;
-
-/** A Blender job's own part: what the worker needs beyond the render settings. */
-export const blenderJobSchema = z.object({
-  job: z.enum(['render', 'bake']),
-  /** The major.minor every worker must run; null: any version (the job carries a warning). */
-  version: blenderVersionSchema.nullable(),
-  frameStep: z.number().int().min(1).max(MAX_FRAMES_PER_JOB),
-  /** Before 2.5: the .blend's folder on the submitting machine. Since 2.5 always "." (assets keep their project-relative place). */
-  blendDir: z.string().min(1).max(4096),
-  dependencies: z.array(blenderDependencySchema).max(10_000),
-  /** The user sent the job without some files (since 2.5): the worker renders without them instead of failing. */
-  allowMissing: z.boolean().default(false),
-  /** Since 2.5: 'scene' keeps the scene's denoising; 'off' renders without it (the job warns). */
-  denoising: z.enum(['scene', 'off']).default('scene'),
-  /** Since 2.5: the devices Cycles may render on: the CPU, a GPU, or a GPU where there is one. */
-  device: z.enum(['cpu', 'gpu', 'any']).default('any'),
-  /** Since 2.5: a still rendered whole on one machine (denoised once on the whole frame), not in regions. */
-  wholeFrame: z.boolean().default(false),
-  /** Since 2.5: engine features a worker must advertise to take the job's tasks (`oidn`). */
-  needs: z.array(z.string().min(1).max(32)).max(8).default([]),
-  /** Frames' file name in outputDir, Blender's way: the last run of # is the frame number. */
-  outputPattern: z.string().min(1).max(400),
-  /** Appended to each frame's name ('.png'); empty when the scene writes names as they are. */
-  fileExtension: z.string().max(16),
-  /** A bake: the baked .blend's name in outputDir; null for a render. */
-  bakeOutput: z.string().min(1).max(400).nullable(),
-  /** What the user should know about this job (dither off for a still, any Blender version). */
-  warnings: z.array(z.string().max(1000)).max(32),
-});
-export type BlenderJob = z.infer<typeof blenderJobSchema>;
-
-/**
- * A Blender job: the common fields, render settings read from the scene (so the app's views
- * work unchanged), and `blender`. `scene` is the .blend among `assets`.
- */
-export const blenderSubmissionSchema = z.object({
-  name: z.string(),
-  engine: z.literal(BLENDER_ENGINE),
-  kind: jobKindSchema,
-  scene: assetNameSchema,
-  assets: z.array(assetRefSchema),
-  settings: renderJobSettingsSchema,
-  outputDir: z.string(),
-  priority: prioritySchema,
-  blender: blenderJobSchema,
-});
-
-/**
- * A physics job (the built-in Rapier engine): the common fields and `physics`. `scene` is the
- * glTF among `assets`; it has no render settings: its results are glTF files and tables.
- */
-export const physicsSubmissionSchema = z.object({
-  name: z.string(),
-  engine: z.literal(PHYSICS_ENGINE),
-  scene: assetNameSchema,
-  assets: z.array(assetRefSchema),
-  outputDir: z.string(),
-  priority: prioritySchema,
-  physics: physicsJobSchema,
-  /**
-   * A bake, then a render of it with the built-in renderer (one frame per keyframe, frame N at
-   * N / fps s): each frame is rendered as soon as the chunks it needs are baked. Null: no render.
-   */
-  thenRender: renderJobSettingsSchema.nullable().default(null),
-});
-
-/** Every kind of job, told apart by `engine`. A new engine adds its submission schema here. */
-export const jobSubmissionSchema = z.discriminatedUnion('engine', [builtinRenderSubmissionSchema, blenderSubmissionSchema, physicsSubmissionSchema]);
-/** Jobs that render images: what the app's frame and bucket views show. */
-export type RenderSubmission = Exclude<JobSubmission, { engine: typeof PHYSICS_ENGINE }>;
-export type JobSubmission = z.infer<typeof jobSubmissionSchema>;
-/** The ids of the engines jobs can be submitted for. */
-export type JobEngine = JobSubmission['engine'];
-/** The submission of one engine's jobs. */
-export type SubmissionOf<E extends JobEngine> = Extract<JobSubmission, { engine: E }>;
 
 /** In full-frame pixels, y down from the top. */
 export const regionSchema = z.object({
@@ -215,9 +140,10 @@ export const taskStateSchema = z.enum(['queued', 'leased', 'running', 'done', 'f
 export type TaskState = z.infer<typeof taskStateSchema>;
 
 /**
- * frames: images of frames; bucket: a region of one frame; merge: joins others' results (on the
- * coordinator, or a worker's Blender); variant: one physics wedge variant (frames: [its index]);
- * chunk: one time chunk of a physics bake (frames: [its index]), started from the last one's snapshot.
+ * What a task makes, for people and views: frames (images of frames), bucket (a region of one
+ * frame), merge (joins others' results), variant (one run of a sweep, frames: [its index]), chunk
+ * (one time slice of a run, frames: [its index]). The scheduler never reads it: it decides by the
+ * traits below, which the job type sets.
  */
 export const taskKindSchema = z.enum(['frames', 'bucket', 'merge', 'variant', 'chunk']);
 export type TaskKind = z.infer<typeof taskKindSchema>;
@@ -233,8 +159,22 @@ export const taskSpecSchema = z.object({
   dependsOn: z.array(z.string().max(120)).max(4096),
   /** Relative amount of work (pixels x samples x frames), for estimates; merges are cheap. */
   cost: z.number().min(0),
+  /** Since 2.7: 'coordinator' runs it where the results it joins are held; absent: any worker that runs the job. */
+  runsOn: z.enum(['worker', 'coordinator']).optional(),
+  /** Since 2.7: it continues the one task it depends on (a world carried over): it stays with the machine that ran that one. */
+  sticky: z.boolean().optional(),
+  /** Since 2.7: one frame the job type can cut into regions (JobType.split) when one worker would straggle on it. */
+  splittable: z.boolean().optional(),
 });
 export type TaskSpec = z.infer<typeof taskSpecSchema>;
+
+/** A lease's fields after `engine` for a task of an image job: the task, its render settings, the scene and every file. */
+export const imageLeaseFields = {
+  task: taskSpecSchema,
+  settings: renderJobSettingsSchema,
+  scene: assetNameSchema,
+  assets: z.array(assetRefSchema).max(10_000),
+};
 
 export const jobStateSchema = z.enum(['queued', 'running', 'paused', 'done', 'failed', 'cancelled']);
 export type JobState = z.infer<typeof jobStateSchema>;
@@ -261,9 +201,61 @@ export interface TaskView extends TaskSpec {
   attempts: TaskAttemptView[];
 }
 
+/** A column of a result table: `key` in each row; numbers in `unit` where given. */
+export const resultColumnSchema = z.object({
+  key: z.string().min(1).max(40),
+  label: z.string().min(1).max(60),
+  unit: z.string().max(16).optional(),
+  /** Whether the table can be sorted by it (GET .../tables/<name>/<key>, "-" first: descending). */
+  sortable: z.boolean(),
+});
+export type ResultColumn = z.infer<typeof resultColumnSchema>;
+
+/** A table of a job's results its job type offers (a sweep's variants with their numbers). */
+export const resultTableInfoSchema = z.object({
+  name: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/),
+  title: z.string().min(1).max(100),
+  columns: z.array(resultColumnSchema).min(1).max(32),
+  /** The column rows come sorted by unless asked otherwise. */
+  defaultSort: z.string().min(1).max(41),
+});
+export type ResultTableInfo = z.infer<typeof resultTableInfoSchema>;
+
+/** A result table's rows so far (done tasks only), sorted as asked; a cell is a number, words, or nothing. */
+export const resultTableSchema = z.object({
+  columns: z.array(resultColumnSchema),
+  rows: z.array(z.record(z.string(), z.union([z.number(), z.string(), z.null()]))),
+});
+export type ResultTable = z.infer<typeof resultTableSchema>;
+
+/**
+ * What the views need to know of a job without knowing its engine, answered by its job type: a
+ * line that describes it, the images it makes (null: it makes files), what the user should know
+ * of it as sent, and the tables of results it offers.
+ */
+export const jobAboutSchema = z.object({
+  /** "49 frames, 1280×720, 64 samples", "sweep of 12 variants, 2000 steps of 1/240 s". */
+  description: z.string().max(300),
+  images: z
+    .object({
+      width: imageSideSchema,
+      height: imageSideSchema,
+      frameStart: frameNumberSchema,
+      frameEnd: frameNumberSchema,
+      /** One frame in buckets (the bucket view), not a run of frames (the frame grid). */
+      still: z.boolean(),
+    })
+    .nullable(),
+  warnings: z.array(z.string().max(1000)).max(32),
+  tables: z.array(resultTableInfoSchema).max(8),
+});
+export type JobAbout = z.infer<typeof jobAboutSchema>;
+
 export interface JobView {
   jobId: string;
   submission: JobSubmission;
+  /** Since 2.7: what the job is, in words and shapes the views use (its job type's answer). */
+  about: JobAbout;
   state: JobState;
   createdAtMs: number;
   finishedAtMs: number | null;

@@ -8,24 +8,12 @@
 // Only a different major version is refused, with both versions named on both sides.
 
 import { z } from 'zod';
-import {
-  BLENDER_ENGINE,
-  BUILTIN_RENDER_ENGINE,
-  blenderJobSchema,
-  assetNameSchema,
-  assetRefSchema,
-  blobHashSchema,
-  engineAdvertSchema,
-  hex64Schema,
-  renderJobSettingsSchema,
-  taskSpecSchema,
-} from '../model/jobs.js';
-import { PHYSICS_ENGINE, physicsRunSettingsSchema, physicsVariantSchema } from '../model/physics-jobs.js';
+import { assetRefSchema, blobHashSchema, engineAdvertSchema, engineIdSchema, hex64Schema, taskSpecSchema } from '../model/jobs.js';
 
 /** Major version: agents with different majors refuse each other's links and pairings. */
 export const PROTOCOL_VERSION = 2;
 /** Minor version: only adds (fields a receiver may ignore, messages sent behind a feature). */
-export const PROTOCOL_MINOR = 6;
+export const PROTOCOL_MINOR = 7;
 /** A coordinator that takes `task.progress` (since 2.6): a worker sends it only to one that offers this. */
 export const TASK_PROGRESS_FEATURE = 'task-progress';
 /** Optional capabilities this build offers in its hello; a link uses those both sides offer. */
@@ -174,59 +162,30 @@ export const workRequestSchema = z.object({
   requestId: z.number().int().min(0),
   freeCores: z.number().min(0).max(4096),
 });
-/** Every lease has these; `engine` says what else it carries (the engine's part, from its job type). */
-const leaseFields = {
+/**
+ * Every lease has these, whatever its engine; each engine's lease (its folder's *-wire.ts) spreads
+ * them into its own schema.
+ */
+export const leaseFields = {
   type: z.literal('work.lease'),
   requestId: z.number().int().min(0),
   leaseId: z.string().min(1).max(64),
   jobId: z.string().regex(/^[0-9a-f]{16}$/),
+  leaseMs: z.number().int().min(1000),
 };
-const leaseMs = z.number().int().min(1000);
-/** The built-in renderer's lease: exactly the lease of protocol 2.0 and 2.1, field for field. */
-export const builtinRenderLeaseSchema = z.object({
-  ...leaseFields,
-  engine: z.literal(BUILTIN_RENDER_ENGINE),
-  task: taskSpecSchema,
-  settings: renderJobSettingsSchema,
-  scene: assetNameSchema,
-  assets: z.array(assetRefSchema).max(10_000),
-  leaseMs,
-});
 /**
- * A lease, told apart by `engine`. A new engine adds its lease schema here (its own settings, the
- * same task and assets). A worker that does not know an engine fails to read its lease; the
- * coordinator never sends one, since it leases only to workers that advertise the engine.
+ * A lease, as the link reads it: the fields every lease has, the engine's own kept as they are. The
+ * worker's engine reads the whole lease with its own schema (a lease it cannot read fails the task
+ * in words); the coordinator leases only to workers that advertise the engine. The wire stays the
+ * same whatever engines a build has: a new engine adds no message and no union here.
  */
-/** A Blender task: the scene's settings and the job's Blender part; a stitch's assets include its region tiles. */
-export const blenderLeaseSchema = z.object({
+export const workLeaseSchema = z.looseObject({
   ...leaseFields,
-  engine: z.literal(BLENDER_ENGINE),
+  engine: engineIdSchema,
   task: taskSpecSchema,
-  settings: renderJobSettingsSchema,
-  scene: assetNameSchema,
   assets: z.array(assetRefSchema).max(10_000),
-  blender: blenderJobSchema,
-  leaseMs,
 });
-/**
- * A physics task (since 2.3): one wedge variant run whole, or one time chunk of a bake, steps
- * [fromStep, toStep). A chunk after the first starts from `snapshot`, the previous chunk's world
- * (an asset of this lease); the first chunk and a variant build the world from the scene.
- */
-export const physicsLeaseSchema = z.object({
-  ...leaseFields,
-  engine: z.literal(PHYSICS_ENGINE),
-  task: taskSpecSchema,
-  scene: assetNameSchema,
-  assets: z.array(assetRefSchema).max(16),
-  settings: physicsRunSettingsSchema,
-  variant: physicsVariantSchema,
-  fromStep: z.number().int().min(0),
-  toStep: z.number().int().min(1),
-  snapshot: assetNameSchema.nullable(),
-  leaseMs,
-});
-export const workLeaseSchema = z.discriminatedUnion('engine', [builtinRenderLeaseSchema, blenderLeaseSchema, physicsLeaseSchema]);
+export type WorkLease = z.infer<typeof workLeaseSchema>;
 export const workNoneSchema = z.object({ type: z.literal('work.none'), requestId: z.number().int().min(0) });
 export const taskStartedSchema = z.object({ type: z.literal('task.started'), leaseId: z.string().max(64) });
 /** At most this many warnings travel with one task's result. */
@@ -268,9 +227,6 @@ export const linkMessageSchema = z.discriminatedUnion('type', [
   taskFailedSchema,
   taskCancelSchema,
 ]);
-export type WorkLease = z.infer<typeof workLeaseSchema>;
-/** The lease of one engine's tasks. */
-export type LeaseOf<E extends WorkLease['engine']> = Extract<WorkLease, { engine: E }>;
 export type LinkMessage = z.infer<typeof linkMessageSchema>;
 
 // ---- Pairing messages (wss://host:port/pair, any certificate) ----

@@ -19,6 +19,7 @@
 // - a multilayer-EXR still with two view layers, a compositor blur and a stamp, in regions:
 //   stitched layer by layer, every pass equal to a local render.
 
+import type { BlenderSubmission } from '../../electron/agent/engines/blender/blender-wire.js';
 import { execFile } from 'node:child_process';
 import { cpSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,7 +38,7 @@ const art = (...parts: string[]): string => join(bed.root, 'art', ...parts);
 const shot = (name: string): string => art('project', 'shot', name);
 const job = (agent: AgentProcess, id: string) => agent.cli<{ job: JobView; tasks: TaskView[] }>(['job', id]);
 const doneBy = (tasks: TaskView[]) => new Set(tasks.flatMap((t) => t.attempts.filter((x) => x.outcome === 'done').map((x) => x.workerId)));
-const blender = (view: JobView) => (view.submission.engine === 'blender' ? view.submission.blender : null);
+const blender = (view: JobView) => (view.submission.engine === 'blender' ? (view.submission as BlenderSubmission).blender : null);
 
 /** Renders `frames` of a .blend on the team (the teammate alone) and checks each against one Blender's render of it. */
 async function renderMatchesAlone(file: string, frames: [number, number], extra: string[] = []): Promise<JobView> {

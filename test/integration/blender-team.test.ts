@@ -101,7 +101,7 @@ describe.skipIf(!HAVE_BLENDER)(`Blender on a team of two (${bed.mode})`, () => {
     const out = join(bed.root, 'still-team');
     const view = await a.cli<JobView>(['render', scene('still-heavy.blend'), '--frames', '1', '--out', out]);
     expect(view.state, view.errors.join('; ')).toBe('done');
-    expect(view.submission.engine === 'blender' && view.submission.blender.warnings.join(' ')).toMatch(/dither off.*adaptive sampling/);
+    expect(view.about.warnings.join(' ')).toMatch(/dither off.*adaptive sampling/);
     const tasks = (await job(a, view.jobId)).tasks;
     // 9-row bands: pixels next to a band's edge are where adaptive sampling would differ.
     expect(tasks.filter((t) => t.kind === 'bucket').map((t) => t.region)).toEqual([0, 9, 18, 27].map((y) => ({ x: 0, y, width: 64, height: 9 })));

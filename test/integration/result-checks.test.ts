@@ -10,7 +10,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobView, TaskView, VariantRow } from '../../shared/control-api/index.js';
+import type { JobView, TaskView } from '../../shared/control-api/index.js';
+
+/** A row of a sweep's table as `troupe variants --json` prints it. */
+type VariantRow = { index: number; label: string; hash: string; maxSpeed: number; contacts: number; restSeconds: number | null; file: string };
 import { Testbed, type AgentProcess } from './harness/testbed.js';
 import { eventually, pair } from './harness/team-helpers.js';
 

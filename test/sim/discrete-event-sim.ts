@@ -118,7 +118,7 @@ export function simulatePullScheduler(w: Workload): number {
       },
     },
   );
-  const frames: TaskSpec[] = w.frameCostsMs.map((_, f) => ({ taskId: `job:f${f}`, kind: 'frames', frames: [f], region: null, dependsOn: [], cost: costPerFrame }));
+  const frames: TaskSpec[] = w.frameCostsMs.map((_, f) => ({ taskId: `job:f${f}`, kind: 'frames', frames: [f], region: null, dependsOn: [], cost: costPerFrame, splittable: true }));
   const durationMs = (task: TaskSpec, speed: number): number => {
     const frameMs = w.frameCostsMs[task.frames[0]!]!;
     const share = task.kind === 'merge' ? 0.002 : task.region ? task.region.height / H : task.frames.length;

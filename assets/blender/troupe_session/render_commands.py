@@ -16,6 +16,7 @@ from .scene_info import frame_size, pick_scene
 # float. The compositor, stamp, view transform, dither and file encoding happen once, on the
 # stitched frame (stitch_command.py), exactly as they would on a frame rendered in one piece.
 TILE_FORMAT = {"file_format": "OPEN_EXR_MULTILAYER", "color_depth": "32", "exr_codec": "ZIP"}
+PREVIEW_FORMAT = {"file_format": "PNG", "color_mode": "RGBA", "color_depth": "8", "compression": 15}
 
 
 def _check_renderable(scene):
@@ -118,6 +119,11 @@ def render_region(args, emit):
         result = bpy.data.images["Render Result"]
         os.makedirs(os.path.dirname(output) or ".", exist_ok=True)
         result.save_render(filepath=output, scene=scene)
+        # The app shows a region as it arrives; it cannot read the EXR. An 8-bit PNG saved here goes
+        # through the scene's view transform, so the assembling frame looks as the stitched one will.
+        if args.get("preview"):
+            with image_settings_overridden(r.image_settings, **PREVIEW_FORMAT):
+                result.save_render(filepath=args["preview"], scene=scene)
     size = _saved_size(output)
     if size != (region["width"], region["height"]):
         raise CommandError("render-failed", f"The region came out {size[0]}x{size[1]}, not {region['width']}x{region['height']}.")

@@ -28,8 +28,10 @@ import {
   type PairRequest,
   type CapacityHistory,
   type OpenedFolder,
-  type AddonInstalled,
-  type VariantRow,
+  type EngineActionDone,
+  type EngineActionInfo,
+  type ResultTable,
+  type CommandJob,
   type SceneInfo,
   type Upload,
 } from '../../../shared/control-api/index.js';
@@ -75,8 +77,10 @@ export interface ControlApiHandlers {
   resumeJob(jobId: string): JobView;
   setJobPriority(jobId: string, priority: number): JobView;
   openOutput(jobId: string): Promise<OpenedFolder>;
-  installBlenderAddon(): Promise<AddonInstalled>;
-  jobVariants(jobId: string, sortKey: string): Promise<VariantRow[]>;
+  engineActions(): EngineActionInfo[];
+  runEngineAction(engine: string, action: string): Promise<EngineActionDone>;
+  jobTable(jobId: string, table: string, sortKey: string): Promise<ResultTable>;
+  commandJob(body: CommandJob): Promise<{ job: JobView | null; preview: JobPreview | null }>;
   inspectScene(scenePath: string): Promise<SceneInfo>;
   capacityHistory(): CapacityHistory;
   setPresence(idleSeconds: number): AgentStatus;
@@ -151,6 +155,7 @@ export class ControlServer {
       rename: (_p, b) => a.rename(b.name),
       submitJob: (_p, b) => a.submitJob(b),
       previewJob: (_p, b) => a.previewJob(b),
+      commandJob: (_p, b) => a.commandJob(b),
       jobs: () => a.jobs(),
       job: (p) => a.job(p.jobId),
       jobSummary: (p) => a.jobSummary(p.jobId),
@@ -163,8 +168,9 @@ export class ControlServer {
       capacityHistory: () => a.capacityHistory(),
       setPresence: (_p, b) => a.setPresence(b.idleSeconds),
       loginLink: () => this.loginLink(),
-      installBlenderAddon: () => a.installBlenderAddon(),
-      jobVariants: (p) => a.jobVariants(p.jobId, p.sortKey),
+      engineActions: () => a.engineActions(),
+      runEngineAction: (p) => a.runEngineAction(p.engine, p.action),
+      jobTable: (p) => a.jobTable(p.jobId, p.table, p.sortKey),
     };
   }
 

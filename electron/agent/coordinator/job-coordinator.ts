@@ -9,11 +9,10 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TroupeError } from '../../../shared/errors.js';
 import type { JobView, SubmitJob, TaskView, JobPreview } from '../../../shared/control-api/index.js';
-import { ENGINES_BEFORE_ADVERTS, type EngineAdvert, type JobSubmission, type RenderSubmission, type TaskSpec } from '../../../shared/model/jobs.js';
-import { PHYSICS_ENGINE } from '../../../shared/model/physics-jobs.js';
+import type { EngineAdvert, JobAbout, JobSubmission, ResultTable, TaskSpec } from '../../../shared/model/jobs.js';
 import type { LinkMessage, WorkLease } from '../../../shared/protocol/index.js';
 import type { JobType, JobTypes } from '../jobs/job-type.js';
-import type { JobJournal, TaskOutcome } from '../scheduler/ports.js';
+import type { JobJournal, JournalSnapshot, TaskOutcome } from '../scheduler/ports.js';
 import { PullScheduler, type Lease, type TaskInfo } from '../scheduler/pull-scheduler.js';
 import { DEFAULT_CHECK_RATE, ResultChecks } from '../scheduler/result-checks.js';
 import type { BlobStore } from '../storage/blob-store.js';
@@ -88,6 +87,10 @@ export class JobCoordinator {
   private flushTimer: NodeJS.Timeout | null = null;
   /** Running attempts' progress as their workers last told it, by lease id. */
   private readonly progress = new Map<string, { done: number; total: number; toldAtMs: number }>();
+  /** Each job's JobAbout, by job id. */
+  private readonly abouts = new Map<string, JobAbout>();
+  /** Journaled jobs whose submission this build cannot read (restored failed). */
+  private readonly unreadable = new Set<string>();
 
   constructor(private readonly deps: CoordinatorDeps) {
     this.writer = new OutputWriter(deps.blobs);
@@ -102,10 +105,10 @@ export class JobCoordinator {
       },
       LEASE_MS,
       true,
-      (job, workerId) => this.typeOf(job).runsOn(job, deps.workerEngines?.(workerId) ?? ENGINES_BEFORE_ADVERTS),
+      (job, workerId) => this.typeOf(job).runsOn(job, this.enginesOf(workerId)),
       { checks: new ResultChecks({ now: Date.now }, deps.selfId, deps.checkRate ?? DEFAULT_CHECK_RATE), checkable: (job) => this.typeOf(job).deterministic },
     );
-    this.scheduler.restore(deps.journal.load());
+    this.scheduler.restore(this.readable(deps.journal.load()));
     this.timer = setInterval(() => this.tick(), TICK_MS);
     this.timer.unref();
   }
@@ -117,19 +120,20 @@ export class JobCoordinator {
 
   /** What submitting `req` would send (its files and sizes), checked as a submit checks it; nothing is stored. */
   async preview(req: SubmitJob): Promise<JobPreview> {
-    const jobType = this.deps.jobTypes.jobType(req.engine);
-    if (!jobType.preview) throw new TroupeError('bad-request', `A ${req.engine} job has nothing to list before it is sent`);
-    return jobType.preview(req);
+    const checked = this.deps.jobTypes.parseRequest(req);
+    const jobType = this.deps.jobTypes.jobType(req.engine ?? this.deps.jobTypes.ids()[0]!);
+    if (!jobType.preview) throw new TroupeError('bad-request', `A ${jobType.wire.id} job has nothing to list before it is sent`);
+    return jobType.preview(checked);
   }
 
   /** `machines`: this machine and the teammates online now (their device ids). */
   async submit(req: SubmitJob, machines: readonly string[]): Promise<JobView> {
-    const jobType = this.deps.jobTypes.jobType(req.engine);
-    const submission = await jobType.prepare(req, this.deps.blobs);
+    const checked = this.deps.jobTypes.parseRequest(req);
+    const jobType = this.deps.jobTypes.jobType(req.engine ?? this.deps.jobTypes.ids()[0]!);
+    const submission = await jobType.prepare(checked, this.deps.blobs);
     const workersHint = Math.max(1, machines.length);
     // A job no machine of the team can run would wait for ever: say why now, while the user is here.
-    const engines = (id: string) => this.deps.workerEngines?.(id) ?? ENGINES_BEFORE_ADVERTS;
-    if (jobType.whyNoMachine && machines.length > 0 && !machines.some((id) => jobType.runsOn(submission, engines(id))))
+    if (jobType.whyNoMachine && machines.length > 0 && !machines.some((id) => jobType.runsOn(submission, this.enginesOf(id))))
       throw new TroupeError('bad-scene', jobType.whyNoMachine(submission));
     const jobId = randomBytes(8).toString('hex');
     const frameMsEstimate = this.measuredFrameMs(submission);
@@ -376,12 +380,14 @@ export class JobCoordinator {
     // A running job's cancelled tasks were superseded (split); an ended job's are the ones it never ran.
     const ended = info.state === 'cancelled' || info.state === 'failed';
     const tasks = this.scheduler.tasksOf(jobId).filter((t) => t.state !== 'cancelled' || ended);
-    const jobType = this.typeOf(info.submission);
+    // A job this build cannot read (its engine is gone) lists no files: which outputs are files is its job type's to say.
+    const jobType = this.unreadable.has(jobId) ? null : this.typeOf(info.submission);
     const outputs = new Set<string>();
-    for (const t of tasks) if (t.state === 'done' && t.outcome) for (const name of jobType.outputFiles(t.spec, t.outcome.outputs)) outputs.add(name);
+    for (const t of tasks) if (jobType && t.state === 'done' && t.outcome) for (const name of jobType.outputFiles(t.spec, t.outcome.outputs)) outputs.add(name);
     return {
       jobId,
       submission: info.submission,
+      about: this.aboutOf(jobId, info.submission),
       state: info.state,
       createdAtMs: info.createdAtMs,
       finishedAtMs: info.finishedAtMs,
@@ -420,26 +426,16 @@ export class JobCoordinator {
     };
   }
 
-  /**
-   * Where a done task's image is: a bucket's tile (raw RGBA floats in the blob store until its
-   * merge drops it), or the files a frames or merge task wrote (relative to the output folder).
-   */
-  taskResult(jobId: string, taskId: string): { task: TaskSpec; settings: RenderSubmission['settings']; outputDir: string; tileHash: string | null; files: string[] } {
+  /** A done task's picture for the app, as PNG bytes (its job type's), or a TroupeError that says why there is none. */
+  taskImage(jobId: string, taskId: string): Promise<Uint8Array> {
     this.requireJob(jobId);
     const task = this.scheduler.tasksOf(jobId).find((t) => t.spec.taskId === taskId);
     if (!task) throw new TroupeError('not-found', `No task ${taskId} in job ${jobId}`);
     if (task.state !== 'done') throw new TroupeError('not-found', `Task ${taskId} has no image yet (it is ${task.state})`);
     const job = this.scheduler.jobInfo(jobId).submission;
-    if (job.engine === PHYSICS_ENGINE) throw new TroupeError('not-found', `Task ${taskId} is a physics task: its results are glTF files and a table, not an image`);
     const jobType = this.typeOf(job);
-    const outputs = task.outcome?.outputs ?? {};
-    return {
-      task: task.spec,
-      settings: job.settings,
-      outputDir: job.outputDir,
-      tileHash: task.spec.kind === 'bucket' ? (jobType.heldBlobs(task.spec, outputs)[0] ?? null) : null,
-      files: jobType.outputFiles(task.spec, outputs),
-    };
+    if (this.aboutOf(jobId, job).images === null || !jobType.taskImage) throw new TroupeError('not-found', `Task ${taskId} makes files, not an image: they are in ${job.outputDir}`);
+    return jobType.taskImage(job, task.spec, task.outcome?.outputs ?? {}, this.writer);
   }
 
   // ---- internals ----
@@ -453,7 +449,7 @@ export class JobCoordinator {
     const times: number[] = [];
     for (const id of this.scheduler.jobIds()) {
       const info = this.scheduler.jobInfo(id);
-      if (key === null || this.typeOf(info.submission).workKey(info.submission) !== key) continue;
+      if (key === null || this.unreadable.has(id) || this.typeOf(info.submission).workKey(info.submission) !== key) continue;
       for (const t of this.scheduler.tasksOf(id)) {
         if (t.state !== 'done' || t.spec.kind !== 'frames' || !t.outcome) continue;
         times.push((t.outcome.endedAtMs - t.outcome.startedAtMs) / t.spec.frames.length);
@@ -542,6 +538,50 @@ export class JobCoordinator {
     this.scheduler.expireLeases();
     if (this.scheduler.liveLeases().length !== before) this.deps.workAvailable();
     void this.runMerges();
+  }
+
+  /** One of the job's result tables (its job type's), from the tasks done so far. */
+  table(jobId: string, name: string, sort: string): Promise<ResultTable> {
+    this.requireJob(jobId);
+    const job = this.scheduler.jobInfo(jobId).submission;
+    if (!this.aboutOf(jobId, job).tables.some((t) => t.name === name)) throw new TroupeError('not-found', `Job ${jobId} has no table "${name}"`);
+    const jobType = this.typeOf(job);
+    if (!jobType.table) throw new TroupeError('not-found', `Job ${jobId} has no table "${name}"`);
+    return jobType.table(job, jobId, name, this.tasks(jobId), sort);
+  }
+
+  /**
+   * The journal's jobs with each submission read by its engine's schema. A job this build cannot
+   * read (its engine is gone, or its settings changed shape) ends failed, saying why, instead of
+   * stopping the agent; its finished files stay where they are.
+   */
+  private readable(snapshot: JournalSnapshot): JournalSnapshot {
+    return {
+      jobs: snapshot.jobs.map((j) => {
+        try {
+          return { ...j, submission: this.deps.jobTypes.parseSubmission(j.submission) };
+        } catch (err) {
+          this.unreadable.add(j.jobId);
+          const final = j.state === 'done' || j.state === 'failed' || j.state === 'cancelled';
+          return final ? j : { ...j, state: 'failed' as const, finishedAtMs: Date.now(), errors: [...j.errors, `This version of Troupe cannot run this job: ${(err as Error).message}`] };
+        }
+      }),
+    };
+  }
+
+  /** The engines a worker advertises (a teammate that advertises none: what agents before 2.2 ran). */
+  private enginesOf(workerId: string): readonly EngineAdvert[] {
+    return this.deps.workerEngines?.(workerId) ?? this.deps.jobTypes.enginesBeforeAdverts();
+  }
+
+  /** What the views show of a job: its job type's answer, once per job (a submission never changes but for its priority). */
+  private aboutOf(jobId: string, job: JobSubmission): JobAbout {
+    let about = this.abouts.get(jobId);
+    if (!about) {
+      about = this.unreadable.has(jobId) ? { description: `a ${job.engine} job this version cannot read`, images: null, warnings: [], tables: [] } : this.typeOf(job).about(job);
+      this.abouts.set(jobId, about);
+    }
+    return about;
   }
 
   private typeOf(job: JobSubmission): JobType {

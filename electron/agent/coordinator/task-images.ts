@@ -1,13 +1,8 @@
-// Owns the pictures of finished tasks for the app's live progress: a bucket's tile as PNG (the
-// worker sent linear floats; they are encoded the way the final frame will be, so the assembling
-// image looks like the result), and a frame's image from the output folder. Tiles never change,
-// so the last few encodings are kept.
+// Owns the pictures of finished tasks for the app's live progress, as their job types make them
+// (JobCoordinator.taskImage: a bucket's tile as it will look in its frame, a frame's image). Done
+// tasks' pictures never change, so the last few are kept.
 
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { TroupeError } from '../../../shared/errors.js';
-import { encodePngAsync } from '../engines/builtin-render/image-encode.js';
-import type { BlobStore } from '../storage/blob-store.js';
 import type { JobCoordinator } from './job-coordinator.js';
 
 /** Encoded tiles kept, by job and task: enough for a window catching up on a big still. */
@@ -18,35 +13,16 @@ export class TaskImages {
   private readonly cache = new Map<string, Buffer>();
   private cachedBytes = 0;
 
-  constructor(
-    private readonly coordinator: JobCoordinator,
-    private readonly blobs: BlobStore,
-  ) {}
+  constructor(private readonly coordinator: JobCoordinator) {}
 
   /** PNG bytes of a done task's image, or a TroupeError that says why there is none. */
   async png(jobId: string, taskId: string): Promise<Buffer> {
     const key = `${jobId}/${taskId}`;
     const hit = this.cache.get(key);
     if (hit) return hit;
-    const result = this.coordinator.taskResult(jobId, taskId);
-    let png: Buffer;
-    if (result.task.kind === 'bucket') {
-      if (!result.tileHash) throw new TroupeError('not-found', `Bucket ${taskId} has no tile`);
-      const raw = await readFile(this.blobs.pathOf(result.tileHash)).catch(() => {
-        throw new TroupeError('not-found', `The tile of ${taskId} was merged into its frame and dropped; open the frame in ${result.outputDir}`);
-      });
-      const { width, height } = result.task.region!;
-      if (raw.byteLength !== width * height * 16) throw new TroupeError('internal', `The tile of ${taskId} has the wrong size`);
-      const floats = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength)); // aligned copy
-      png = await encodePngAsync(floats, width, height);
-    } else {
-      const file = result.files.sort()[0];
-      if (!file) throw new TroupeError('not-found', `Task ${taskId} wrote no image`);
-      if (!file.endsWith('.png')) throw new TroupeError('bad-request', `${file} is ${result.settings.format.toUpperCase()}, which the app cannot preview; it is in ${result.outputDir}`);
-      png = await readFile(join(result.outputDir, file)).catch(() => {
-        throw new TroupeError('not-found', `${file} is no longer in ${result.outputDir}`);
-      });
-    }
+    const bytes = await this.coordinator.taskImage(jobId, taskId);
+    if (bytes.byteLength === 0) throw new TroupeError('internal', `Task ${taskId}'s picture is empty`);
+    const png = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.keep(key, png);
     return png;
   }

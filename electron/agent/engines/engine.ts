@@ -3,8 +3,9 @@
 // task to the lease's engine with an EngineTask, through which the engine returns its outputs,
 // progress and log lines and hears a cancel. The coordinator's half is JobType (jobs/job-type.ts).
 
-import type { EngineAdvert } from '../../../shared/model/jobs.js';
-import type { LeaseOf, WorkLease } from '../../../shared/protocol/index.js';
+import type { EngineAdvert, JobSubmission } from '../../../shared/model/jobs.js';
+import type { WorkLease } from '../../../shared/protocol/index.js';
+import type { EngineWire } from './engine-wire.js';
 
 /** One task as an engine sees it, for the time it runs. */
 export interface EngineTask {
@@ -33,8 +34,26 @@ export interface EngineTask {
   warn(text: string): void;
 }
 
-export interface Engine<E extends WorkLease['engine'] = WorkLease['engine']> {
-  readonly id: E;
+/** Something an engine offers to do on this machine, at its owner's request (install an add-on). */
+export interface EngineAction {
+  /** Its id among the engine's actions (the route's `:action`). */
+  readonly id: string;
+  /** The app's button: "Install the Blender add-on". */
+  readonly title: string;
+  /** The `troupe` command that runs it: `blender-addon`. */
+  readonly command: string;
+  /** Does it; says what it did in words, with the facts behind them. Throws a TroupeError saying why not. */
+  run(): Promise<{ message: string; details: Record<string, string> }>;
+}
+
+/** `L`: the engine's lease (its *-wire.ts), which the runner has read with the engine's own schema. */
+export interface Engine<L extends WorkLease = WorkLease> {
+  /** The engine's wire (the same object its job type has): its id, and the schema its leases are read with. */
+  readonly wire: EngineWire<unknown, JobSubmission, L>;
+  /** What the owner of a job can change when this engine's task outlasts a worker's time limit. */
+  readonly timeLimitAdvice?: string;
+  /** What it offers to do on this machine (EngineAction); none when absent. */
+  readonly actions?: readonly EngineAction[];
   /** What this machine advertises of the engine in capacity and announcements; null while it is not here. */
   advert(): EngineAdvert | null;
   /** Looks for the engine on this machine again (an installed program and its version); advert() says what it found. */
@@ -44,9 +63,9 @@ export interface Engine<E extends WorkLease['engine'] = WorkLease['engine']> {
    * what the engine keeps for the job that must not see new files appear (a process that may
    * write that folder) ends here.
    */
-  prepare?(lease: LeaseOf<E>, jobKey: string): Promise<void>;
+  prepare?(lease: L, jobKey: string): Promise<void>;
   /** Runs one task of `lease`, whose inputs are in task.jobDir; each output goes through task.output. */
-  run(lease: LeaseOf<E>, task: EngineTask): Promise<void>;
+  run(lease: L, task: EngineTask): Promise<void>;
   /** Ends what it keeps between tasks (processes, loaded scenes). */
   close(): Promise<void>;
 }

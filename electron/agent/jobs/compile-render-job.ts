@@ -2,7 +2,21 @@
 // Animations become frames or chunks of frames; a still becomes buckets that shrink towards the
 // end (guided self-scheduling), then one merge task that stitches them.
 
-import type { RenderSubmission, Region, TaskSpec } from '../../../shared/model/jobs.js';
+import type { JobAbout, JobKind, Region, RenderJobSettings, TaskSpec } from '../../../shared/model/jobs.js';
+
+/** What every job that renders images has: a still or an animation, and its render settings. */
+export interface ImageJob {
+  kind: JobKind;
+  settings: RenderJobSettings;
+}
+
+/** The line and the image shape the views show for an image job: "49 frames, 1280×720, 64 samples". */
+export function describeImages(job: ImageJob): Pick<JobAbout, 'description' | 'images'> {
+  const { width, height, samplesPerPixel, frameStart, frameEnd } = job.settings;
+  const still = job.kind === 'still';
+  const frames = still ? 'still' : `${frameEnd - frameStart + 1} frames`;
+  return { description: `${frames}, ${width}×${height}, ${samplesPerPixel} samples`, images: { width, height, frameStart, frameEnd, still } };
+}
 
 /** A chunk should take about this long, so lease and transfer overhead stays small. */
 export const TARGET_TASK_MS = 10_000;
@@ -21,7 +35,7 @@ export function chunkSizeFor(frameMsEstimate: number | undefined): number {
   return Math.max(1, Math.min(MAX_CHUNK_FRAMES, Math.floor(TARGET_TASK_MS / frameMsEstimate)));
 }
 
-export function compileRenderJob(jobId: string, submission: RenderSubmission, options: CompileOptions): TaskSpec[] {
+export function compileRenderJob(jobId: string, submission: ImageJob, options: CompileOptions): TaskSpec[] {
   const { width, height, samplesPerPixel, frameStart, frameEnd } = submission.settings;
   const pixelCost = width * height * samplesPerPixel;
   if (submission.kind === 'animation') {
@@ -32,7 +46,8 @@ export function compileRenderJob(jobId: string, submission: RenderSubmission, op
     for (let start = frameStart; start <= frameEnd; start += chunk) {
       const frames = range(start, Math.min(frameEnd, start + chunk - 1));
       const id = frames.length === 1 ? `f${start}` : `f${start}-${frames[frames.length - 1]}`;
-      tasks.push({ taskId: `${jobId}:${id}`, kind: 'frames', frames, region: null, dependsOn: [], cost: pixelCost * frames.length });
+      // One frame alone may be cut into buckets at run time if a slow machine would straggle on it.
+      tasks.push({ taskId: `${jobId}:${id}`, kind: 'frames', frames, region: null, dependsOn: [], cost: pixelCost * frames.length, ...(frames.length === 1 ? { splittable: true } : {}) });
     }
     return tasks;
   }
@@ -55,6 +70,7 @@ export function bucketTasks(jobId: string, frame: number, width: number, height:
     region: null,
     dependsOn: buckets.map((b) => b.taskId),
     cost: width * height * 0.01, // reading and encoding pixels, not rendering them
+    runsOn: 'coordinator', // where the float tiles already are
   };
   return [...buckets, merge];
 }

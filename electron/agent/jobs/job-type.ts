@@ -3,17 +3,27 @@
 // it into tasks, leases them, takes their results and finishes the job only through this. The
 // worker's half is Engine (engines/engine.ts); both are registered together (EngineRegistry).
 
-import type { SubmitJob, JobPreview } from '../../../shared/control-api/index.js';
-import type { EngineAdvert, JobEngine, SubmissionOf, TaskSpec } from '../../../shared/model/jobs.js';
-import type { LeaseOf, WorkLease } from '../../../shared/protocol/index.js';
+import type { CommandJob, JobPreview } from '../../../shared/control-api/index.js';
+import type { EngineAdvert, JobAbout, JobSubmission, ResultTable, TaskSpec, TaskView } from '../../../shared/model/jobs.js';
+import type { WorkLease } from '../../../shared/protocol/index.js';
+import type { EngineWire } from '../engines/engine-wire.js';
 import type { TaskOutcome } from '../scheduler/ports.js';
 import type { BlobStore } from '../storage/blob-store.js';
 
 /** What a task produced, by output name: content addresses in a blob store. */
 export type TaskOutputs = TaskOutcome['outputs'];
 
-/** The control API's request for one engine's job. */
-export type SubmitRequestOf<E extends JobEngine> = Extract<SubmitJob, { engine: E }>;
+/** A command line's job (`troupe render FILE --flags`), paths as typed: `cwd` is where they are read from. */
+export type CommandLine = Required<Pick<CommandJob, 'verb' | 'file' | 'cwd' | 'flags'>>;
+
+/** A verb of the command line this job type takes, and the files it takes with it. */
+export interface CommandVerb {
+  verb: string;
+  /** File name endings it takes ('.blend'), lower case. */
+  extensions: readonly string[];
+  /** One line of usage: `troupe render <scene.blend> [--frames a-b] ...`. */
+  usage: string;
+}
 
 /** What the coordinator knows when it compiles a job. */
 export interface CompileHints {
@@ -44,8 +54,13 @@ export interface FinishedPart {
   outputs: TaskOutputs;
 }
 
-export interface JobType<E extends JobEngine = JobEngine> {
-  readonly engine: E;
+/**
+ * `S`: the engine's submission, `R`: its request, `L`: its lease (all from its *-wire.ts). The
+ * coordinator holds job types by engine id (EngineRegistry) and never names one.
+ */
+export interface JobType<S extends JobSubmission = JobSubmission, R = unknown, L extends WorkLease = WorkLease> {
+  /** The engine's wire: its id and the schemas the registry checks requests, submissions and leases with. */
+  readonly wire: EngineWire<R, S, L>;
   /**
    * Whether a task run twice, anywhere, makes the same bytes: then a sample of teammates' results
    * is run again elsewhere and compared (scheduler/result-checks.ts).
@@ -56,35 +71,52 @@ export interface JobType<E extends JobEngine = JobEngine> {
    * checked names. Throws a TroupeError with the reason ('bad-scene', 'not-found', ...) before
    * any task exists, so a job no worker could run is refused on the coordinator.
    */
-  prepare(request: SubmitRequestOf<E>, blobs: BlobStore): Promise<SubmissionOf<E>>;
+  prepare(request: R, blobs: BlobStore): Promise<S>;
   /** The job's tasks: a pure function of the submission. Tasks the coordinator keeps are `merge`. */
-  compile(jobId: string, job: SubmissionOf<E>, hints: CompileHints): TaskSpec[];
+  compile(jobId: string, job: S, hints: CompileHints): TaskSpec[];
   /**
    * A single-frame task cut into `parts` pieces plus the `merge` that joins them, when a slow
    * worker would straggle on it; null when this job's frames cannot be cut.
    */
-  split(job: SubmissionOf<E>, jobId: string, task: TaskSpec, parts: number): TaskSpec[] | null;
+  split(job: S, jobId: string, task: TaskSpec, parts: number): TaskSpec[] | null;
   /** Jobs with equal keys take the same time per frame (same scene, size, quality); null: no key. */
-  workKey(job: SubmissionOf<E>): string | null;
+  workKey(job: S): string | null;
+  /** What the views show of the job: a line on it, the images it makes, its warnings, its result tables. */
+  about(job: S): JobAbout;
+  /** One of the tables `about` offers, from the tasks done so far, sorted by a column's key ("-" first: descending). */
+  table?(job: S, jobId: string, name: string, tasks: readonly TaskView[], sort: string): Promise<ResultTable>;
+  /** The command-line verbs it takes (`render` for `.blend`); none: only the control API's request. */
+  readonly commands?: readonly CommandVerb[];
+  /**
+   * A command line's request, as a client would send it to the control API (flags read as this
+   * engine names them, paths made absolute from `cwd`); the agent then checks it like any request.
+   * Throws in words for a flag it cannot read.
+   */
+  requestFromCommand?(command: CommandLine): Record<string, unknown>;
   /** Whether a worker that advertises these engines can run this job (the engine, at a version the job accepts). */
-  runsOn(job: SubmissionOf<E>, engines: readonly EngineAdvert[]): boolean;
+  runsOn(job: S, engines: readonly EngineAdvert[]): boolean;
   /** What a submit would send (files and sizes), checked the same way, without storing anything. */
-  preview?(request: SubmitRequestOf<E>): Promise<JobPreview>;
+  preview?(request: R): Promise<JobPreview>;
   /** Words for a job no machine of the team runs (runsOn false for all), saying what the user can change. */
-  whyNoMachine?(job: SubmissionOf<E>): string;
+  whyNoMachine?(job: S): string;
   /**
    * The lease of one task: the base fields and the engine's own (settings, scene, assets).
    * `done`: the finished tasks it depends on, with their outputs, for a task that a worker runs on
    * other tasks' results (Blender's stitch ships its region tiles as assets).
    */
-  lease(job: SubmissionOf<E>, base: LeaseBase, done: FinishedPart[]): LeaseOf<E> | WorkLease;
+  lease(job: S, base: LeaseBase, done: FinishedPart[]): L;
   /**
    * The outputs the task must make, picked from what the worker says it made and checked by name
    * and size before anything is fetched; throws, in words, if one is missing or cannot be right.
    */
-  expectedOutputs(job: SubmissionOf<E>, task: TaskSpec, sent: TaskOutputs): TaskOutputs;
+  expectedOutputs(job: S, task: TaskSpec, sent: TaskOutputs): TaskOutputs;
   /** A fetched result: final files go into the output folder; returns the outputs to record. */
-  keepResult(job: SubmissionOf<E>, task: TaskSpec, outputs: TaskOutputs, files: ResultFiles): Promise<TaskOutputs>;
+  keepResult(job: S, task: TaskSpec, outputs: TaskOutputs, files: ResultFiles): Promise<TaskOutputs>;
+  /**
+   * A done task's picture for the app's live view, as PNG bytes (a bucket's tile encoded as its
+   * frame will look, a frame's image); throws a TroupeError saying why there is none.
+   */
+  taskImage?(job: S, task: TaskSpec, outputs: TaskOutputs, files: ResultFiles): Promise<Uint8Array>;
   /** Blobs of a done task that stay in the coordinator's store until a later task (its merge) uses them. */
   heldBlobs(task: TaskSpec, outputs: TaskOutputs): string[];
   /** The files of a done task in the job's output folder, by name. */
@@ -94,12 +126,20 @@ export interface JobType<E extends JobEngine = JobEngine> {
    * regions into a frame) and writes what it makes; returns the outputs to record. Must be
    * deterministic: a failure here fails the job, since trying again would fail the same way.
    */
-  finish(job: SubmissionOf<E>, task: TaskSpec, parts: FinishedPart[], files: ResultFiles): Promise<TaskOutputs>;
+  finish(job: S, task: TaskSpec, parts: FinishedPart[], files: ResultFiles): Promise<TaskOutputs>;
 }
 
-/** The job types the coordinator can run, by engine. */
+/** The job types the coordinator can run, by engine id (EngineRegistry). */
 export interface JobTypes {
-  jobType<E extends JobEngine>(engine: E): JobType<E>;
+  jobType(engine: string): JobType;
+  /** The engine ids there are; the first is the one of requests that name none. */
+  ids(): string[];
+  /** A control API request read with its engine's schema; throws 'bad-request' naming the field. */
+  parseRequest(raw: unknown): unknown;
+  /** A journaled submission read with its engine's schema; throws in words. */
+  parseSubmission(raw: JobSubmission): JobSubmission;
+  /** What a teammate that advertises no engines runs. */
+  enginesBeforeAdverts(): EngineAdvert[];
 }
 
 // ---- What job types that render frames and tiles share ----

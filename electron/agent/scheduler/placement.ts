@@ -54,7 +54,7 @@ export class Placement {
       if (this.heldForChainHolder(job, task, workerId, speed, now)) continue;
       const mine = task.spec.cost / speed;
       if (mine <= budget) return { job, task, splitParts: 1 };
-      if (canSplit && this.activeWorkers.size > 1 && task.spec.kind === 'frames' && task.spec.frames.length === 1)
+      if (canSplit && this.activeWorkers.size > 1 && task.spec.splittable)
         return { job, task, splitParts: Math.min(MAX_SPLIT_PARTS, Math.ceil(mine / budget)) };
       if (mine <= 2 * (task.spec.cost / fastest)) return { job, task, splitParts: 1 };
       // A worker measured on too few tasks may only look slow (its first task paid for start-up).
@@ -72,7 +72,7 @@ export class Placement {
    * asking, or is far slower.
    */
   private heldForChainHolder(job: JobRecord, task: TaskRecord, workerId: string, speed: number, now: number): boolean {
-    if (task.spec.kind !== 'chunk' || task.spec.dependsOn.length !== 1) return false;
+    if (!task.spec.sticky || task.spec.dependsOn.length !== 1) return false;
     const before = job.tasks.get(task.spec.dependsOn[0]!);
     const holder = before?.outcome?.workerId;
     if (!holder || holder === workerId || !this.activeWorkers.has(holder)) return false;

@@ -85,7 +85,7 @@ export class PullScheduler {
     private readonly splitter: TaskSplitter | null,
     private readonly events: SchedulerEvents = {},
     private readonly leaseMs = DEFAULT_LEASE_MS,
-    /** Merges run where the tiles already are (the coordinator asks with requestMerge), not on workers. */
+    /** Tasks whose trait is `runsOn: 'coordinator'` run where their inputs are held (the coordinator asks with requestMerge), not on workers. */
     private readonly mergesByCoordinator = false,
     /** Null: every worker can run every job. */
     private readonly fits: WorkerFit | null = null,
@@ -247,7 +247,7 @@ export class PullScheduler {
     for (const job of this.jobs.values()) {
       if (job.state !== 'running' && job.state !== 'queued') continue;
       for (const t of job.tasks.values()) {
-        if (t.state === 'queued' && t.spec.kind === 'merge' && t.spec.dependsOn.every((d) => job.tasks.get(d)?.state === 'done'))
+        if (t.state === 'queued' && t.spec.runsOn === 'coordinator' && t.spec.dependsOn.every((d) => job.tasks.get(d)?.state === 'done'))
           return this.lease(job, t, workerId, false);
       }
     }
@@ -419,7 +419,7 @@ export class PullScheduler {
   hasWorkToOffer(): boolean {
     for (const job of this.jobs.values()) {
       if (job.state !== 'queued' && job.state !== 'running') continue;
-      for (const t of job.tasks.values()) if (t.state === 'queued' && !(this.mergesByCoordinator && t.spec.kind === 'merge')) return true;
+      for (const t of job.tasks.values()) if (t.state === 'queued' && !this.onCoordinator(t)) return true;
     }
     if (this.verification?.checks.hasUnleased()) return true;
     // Only a worker holding nothing here may be asking: a worker asks only while it runs nothing.
@@ -521,7 +521,7 @@ export class PullScheduler {
     return this.placement.straggler(
       workerId,
       now,
-      (job, task) => !this.isBlocklisted(job.jobId, workerId) && !(this.mergesByCoordinator && task.spec.kind === 'merge') && this.canRun(job, workerId),
+      (job, task) => !this.isBlocklisted(job.jobId, workerId) && !this.onCoordinator(task) && this.canRun(job, workerId),
     );
   }
 
@@ -547,7 +547,7 @@ export class PullScheduler {
     const out: [JobRecord, TaskRecord][] = [];
     for (const job of jobs) {
       for (const t of [...job.tasks.values()].sort((a, b) => a.order - b.order)) {
-        if (t.state !== 'queued' || (this.mergesByCoordinator && t.spec.kind === 'merge')) continue;
+        if (t.state !== 'queued' || this.onCoordinator(t)) continue;
         if (t.spec.dependsOn.every((d) => job.tasks.get(d)?.state === 'done')) out.push([job, t]);
       }
       if (out.length > 0) return out; // the best job with work takes this worker
@@ -556,6 +556,11 @@ export class PullScheduler {
   }
 
   /** Replaces a queued frame with bucket tasks + merge; returns the first bucket to lease. */
+  /** A task the coordinator runs itself (it joins results held there), never leased to a worker. */
+  private onCoordinator(task: TaskRecord): boolean {
+    return this.mergesByCoordinator && task.spec.runsOn === 'coordinator';
+  }
+
   private split(job: JobRecord, task: TaskRecord, parts: number): TaskRecord | null {
     const pieces = this.splitter!(job.submission, job.jobId, task.spec, parts);
     if (!pieces || pieces.length < 2) return null;

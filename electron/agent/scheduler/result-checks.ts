@@ -107,7 +107,7 @@ export class ResultChecks {
     // other inputs, which would make an honest worker's old result look wrong.
     this.forget(jobId, [spec.taskId]);
     this.recordPace(jobId, spec, result);
-    if (result.workerId === this.selfId || spec.kind === 'merge' || this.rate <= 0) return;
+    if (result.workerId === this.selfId || spec.runsOn === 'coordinator' || this.rate <= 0) return;
     const seen = this.checkedWorkers.get(jobId) ?? new Set<string>();
     this.checkedWorkers.set(jobId, seen);
     const first = !seen.has(result.workerId);

@@ -72,6 +72,15 @@ export const JOURNAL_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE task_outcomes ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(warnings));
   `,
+  // 4 (protocol 2.7): the scheduler decides by a task's traits, which its job type sets, not by its
+  // kind. Tasks written before carry none: they get the traits the scheduler read off their kind.
+  `
+  UPDATE tasks SET spec = json_set(spec, '$.runsOn', 'coordinator') WHERE json_extract(spec, '$.kind') = 'merge';
+  UPDATE tasks SET spec = json_set(spec, '$.sticky', json('true'))
+    WHERE json_extract(spec, '$.kind') = 'chunk' AND json_array_length(spec, '$.dependsOn') = 1;
+  UPDATE tasks SET spec = json_set(spec, '$.splittable', json('true'))
+    WHERE json_extract(spec, '$.kind') = 'frames' AND json_array_length(spec, '$.frames') = 1;
+  `,
 ];
 
 export function schemaVersion(db: Database): number {

@@ -329,3 +329,4 @@ function taskKey(jobId: string, taskId: string): string {
 
 const outputsSchema = z.record(z.string(), z.object({ hash: z.string(), sizeBytes: z.number() }));
 const warningsSchema = z.array(z.string());
+

@@ -20,7 +20,7 @@ import type { TaskResult, WorkSource } from './work-source.js';
 
 /** The engines this worker runs, by engine id (the engine registry). */
 export interface WorkerEngines {
-  engine<E extends WorkLease['engine']>(id: E): Engine<E>;
+  engine(id: string): Engine;
   close(): Promise<void>;
 }
 
@@ -48,7 +48,15 @@ export class TaskRunner {
    * `timeLimitMs`: the engine's run is stopped after this long (its inputs' transfer does not
    * count) and the task fails with TaskTimeLimitError, which names the limit.
    */
-  async run(lease: WorkLease, source: WorkSource, threads: number, signal: AbortSignal, timeLimitMs: number | null = null): Promise<TaskResult> {
+  async run(sent: WorkLease, source: WorkSource, threads: number, signal: AbortSignal, timeLimitMs: number | null = null): Promise<TaskResult> {
+    const engine = this.engines.engine(sent.engine);
+    // The link read only what every lease has; the engine's part is read here, by the engine's own schema.
+    const read = engine.wire.lease.safeParse(sent);
+    if (!read.success) {
+      const issue = read.error.issues[0];
+      throw new Error(`this machine could not read the ${sent.engine} task it was given (${issue?.path.join('.') || 'lease'}: ${issue?.message}); is its Troupe older or newer than the coordinator's?`);
+    }
+    const lease = read.data;
     const names = lease.assets.map((a) => checkAssetName(a.name)); // a hostile name fails before any byte is written
     // Pinned before fetching, so trimming after another task cannot take an input away in between.
     const release = await this.cache.pin(lease.assets.map((a) => a.hash));
@@ -57,7 +65,6 @@ export class TaskRunner {
       // One folder per coordinator and job: a teammate cannot plant files in another coordinator's job.
       const jobDir = join(this.workDir, source.coordinatorId.slice(0, 16), lease.jobId);
       const jobKey = `${source.coordinatorId.slice(0, 16)}/${lease.jobId}`;
-      const engine = this.engines.engine(lease.engine);
       await engine.prepare?.(lease, jobKey);
       await mkdir(jobDir, { recursive: true });
       const now = new Date();
@@ -105,7 +112,7 @@ export class TaskRunner {
       };
       const startedAtMs = Date.now();
       const limit =
-        timeLimitMs !== null && timeLimitMs > 0 ? setTimeout(() => overTime.abort(new TaskTimeLimitError(timeLimitMs, lease.engine)), Math.min(timeLimitMs, 2 ** 31 - 1)) : null;
+        timeLimitMs !== null && timeLimitMs > 0 ? setTimeout(() => overTime.abort(new TaskTimeLimitError(timeLimitMs, engine.timeLimitAdvice)), Math.min(timeLimitMs, 2 ** 31 - 1)) : null;
       try {
         await engine.run(lease, task);
         // An engine that finished as the limit passed has its outputs: they stand.

@@ -3,23 +3,17 @@
 
 import { TroupeError } from '../../../shared/errors.js';
 
-/** What the job's owner can change so that each task takes less time, by the kind of work. */
-const ADVICE: Record<string, string> = {
-  'builtin-render': 'render fewer frames per task, in regions, or with fewer samples',
-  blender: 'render fewer frames per task, in regions, or with fewer samples (a bake: fewer frames)',
-  physics: 'simulate fewer steps (a bake: shorter chunks; a wedge: a shorter run per variant)',
-};
-
 export class TaskTimeLimitError extends TroupeError {
+  /** `advice`: what the job's owner can change so each task takes less time (the engine's own words, Engine.timeLimitAdvice). */
   constructor(
     readonly limitMs: number,
-    engine = '',
+    advice?: string,
   ) {
     super(
       'task-time-limit',
       `the task ran longer than the ${formatLimit(limitMs)} its worker allows a teammate's task ` +
         `(that machine's setting: troupe agent --task-time-limit, or TROUPE_TASK_TIME_LIMIT) and was stopped there; ` +
-        `${ADVICE[engine] ?? 'split the job into smaller tasks'}, or ask that machine's owner to allow more`,
+        `${advice ?? 'split the job into smaller tasks'}, or ask that machine's owner to allow more`,
     );
     this.name = 'TaskTimeLimitError';
   }

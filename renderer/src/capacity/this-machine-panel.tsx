@@ -4,7 +4,7 @@ import type { SharingMode } from '../../../shared/model/index.js';
 import { errorText } from '../format/error-text.js';
 import { formatDuration } from '../format/human-units.js';
 import { useTroupe } from '../store/index.js';
-import { BlenderAddonRow } from './blender-addon-row.js';
+import { EngineActionRows } from './engine-action-rows.js';
 
 const MODES: { mode: SharingMode; label: string; hint: string }[] = [
   { mode: 'on', label: 'Share this machine', hint: 'The team may use its free cores.' },
@@ -85,7 +85,7 @@ export function ThisMachinePanel() {
           {status.userIdleSeconds < 5 ? 'In use right now.' : `Nobody has used this machine for ${formatDuration(status.userIdleSeconds * 1000)}.`}
         </p>
       )}
-      <BlenderAddonRow />
+      <EngineActionRows />
       <SandboxNote sandbox={status.sandbox} />
       <p className="muted small">
         Device {status.deviceIdDisplay} · Troupe {status.version}

@@ -32,7 +32,7 @@ export function BucketCanvas({ job, tasks, workerNames, createPainter = canvasTi
   const inFlight = useRef(0);
   const alive = useRef(true);
   const [failedTiles, setFailedTiles] = useState(0);
-  const { width, height } = job.submission.settings;
+  const { width, height } = job.about.images;
 
   useLayoutEffect(() => {
     alive.current = true;

@@ -21,7 +21,7 @@ export function FrameGrid({ job, tasks }: { job: RenderJobView; tasks: TaskView[
   const waiting = useRef<TaskView[]>([]);
   const inFlight = useRef(0);
   const urls = useRef<string[]>([]);
-  const { frameStart, frameEnd } = job.submission.settings;
+  const { frameStart, frameEnd } = job.about.images;
 
   useEffect(
     () => () => {
@@ -74,7 +74,7 @@ export function FrameGrid({ job, tasks }: { job: RenderJobView; tasks: TaskView[
         className="frame-grid"
         aria-label={`Frames of ${job.submission.name}`}
         data-testid="frame-grid"
-        style={{ '--frame-aspect': `${job.submission.settings.width} / ${job.submission.settings.height}` } as CSSProperties}
+        style={{ '--frame-aspect': `${job.about.images.width} / ${job.about.images.height}` } as CSSProperties}
       >
         {cells.map(({ frame, state, workerId, imageTask, progress }) => {
           const attempt = workerId ? { workerId } : null;

@@ -12,7 +12,7 @@ import { FrameGrid } from './frame-grid.js';
 import { contributions, jobTiming, taskFailures } from './job-stats.js';
 import type { TilePainterFactory } from './tile-painter.js';
 import { useWorkerNames } from './use-worker-names.js';
-import { VariantsTable } from './variants-table.js';
+import { ResultTableView } from './result-table.js';
 
 const NO_TASKS: TasksById = {};
 
@@ -42,7 +42,7 @@ export function JobDetail({ createPainter }: { createPainter?: TilePainterFactor
     <section className="panel job-detail" role="region" aria-labelledby="job-detail-heading">
       <h2 id="job-detail-heading">{job.submission.name}</h2>
       <p className="muted small">
-        {isRenderJob(job) ? `${job.submission.settings.width}×${job.submission.settings.height} · ${job.submission.settings.samplesPerPixel} samples` : jobShape(job)} ·{' '}
+        {jobShape(job)} ·{' '}
         {job.tasksDone}/{job.tasksTotal} tasks · elapsed <span data-testid="job-elapsed">{formatDuration(timing.elapsedMs)}</span>
         {timing.etaMs !== null && (
           <>
@@ -58,10 +58,12 @@ export function JobDetail({ createPainter }: { createPainter?: TilePainterFactor
       )}
       {!isRenderJob(job) ? (
         <>
-          {job.submission.engine === 'physics' && job.submission.physics.job === 'wedge' && <VariantsTable job={job} />}
+          {job.about.tables.map((t) => (
+            <ResultTableView key={t.name} job={job} info={t} />
+          ))}
           <WorkerLegend workers={shares.map((s) => s.workerId)} names={names} />
         </>
-      ) : job.submission.kind === 'still' ? (
+      ) : job.about.images.still ? (
         <BucketCanvas job={job} tasks={tasks} workerNames={names} createPainter={createPainter} />
       ) : (
         <>
@@ -172,6 +174,5 @@ function OpenOutput({ jobId, outputDir }: { jobId: string; outputDir: string }) 
 
 /** What the user should know of a job: what it was sent with, then what its tasks warned of (a file missing on a teammate). */
 function jobWarnings(job: JobView): string[] {
-  const sent = job.submission.engine === 'blender' ? job.submission.blender.warnings : job.submission.engine === 'physics' ? job.submission.physics.warnings : [];
-  return [...new Set([...sent, ...(job.warnings ?? [])])];
+  return [...new Set([...job.about.warnings, ...(job.warnings ?? [])])];
 }

@@ -1,5 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
-import { submitJobBody } from '../../../shared/control-api/index.js';
+import { sceneRenderRequestSchema } from '../../../shared/control-api/scene-render-request.js';
 import type { SceneInfo } from '../../../shared/control-api/responses.js';
 import { MAX_PRIORITY, MIN_PRIORITY, type OutputFormat } from '../../../shared/model/jobs.js';
 import { errorText } from '../format/error-text.js';
@@ -51,7 +51,7 @@ export function RenderForm({ info, initial, onSubmitted, onDiscard }: RenderForm
     setError(null);
     const body = submitBodyOf(info.scenePath, o);
     // The contract's own schema says what is wrong before anything is sent.
-    const checked = submitJobBody.safeParse(body);
+    const checked = sceneRenderRequestSchema.safeParse(body);
     if (!checked.success) {
       const issue = checked.error.issues[0];
       const field = FIELD_LABELS[String(issue?.path[0])] ?? 'Options';

@@ -1,4 +1,4 @@
-import type { AddonInstalled, AgentStatus } from '../../../shared/control-api/responses.js';
+import type { AgentStatus, EngineActionDone, EngineActionInfo } from '../../../shared/control-api/responses.js';
 import type { RouteBody } from '../../../shared/control-api/routes.js';
 import type { EventReducer, SliceCreator } from './troupe-state.js';
 
@@ -6,8 +6,10 @@ export interface StatusSlice {
   /** This machine's agent; null until the first answer. */
   status: AgentStatus | null;
   setSharing(body: RouteBody<'setSharing'>): Promise<void>;
-  /** Installs Troupe's add-on into this machine's Blender. */
-  installBlenderAddon(): Promise<AddonInstalled>;
+  /** What this machine's engines offer to do here (install the Blender add-on); null until asked. */
+  engineActions: EngineActionInfo[] | null;
+  loadEngineActions(): Promise<void>;
+  runEngineAction(action: EngineActionInfo): Promise<EngineActionDone>;
 }
 
 export const createStatusSlice: SliceCreator<StatusSlice> = (set, _get, { client }) => ({
@@ -15,8 +17,12 @@ export const createStatusSlice: SliceCreator<StatusSlice> = (set, _get, { client
   async setSharing(body) {
     set({ status: await client.call('setSharing', body) });
   },
-  installBlenderAddon() {
-    return client.call('installBlenderAddon');
+  engineActions: null,
+  async loadEngineActions() {
+    set({ engineActions: await client.call('engineActions') });
+  },
+  runEngineAction(action) {
+    return client.call('runEngineAction', { engine: action.engine, action: action.action });
   },
 });
 

@@ -96,17 +96,12 @@ export function MemberRow({ member, work }: { member: TeamMember; work: WorkItem
   );
 }
 
-const ENGINE_NAMES: Record<string, string> = { 'builtin-render': 'built-in renderer', blender: 'Blender', physics: 'physics' };
-
-/** "Blender 3.4 (GPU: OPTIX; OpenImageDenoise) · physics": what the machine renders with, its GPUs included. */
-export function describeEngines(engines: readonly { id: string; version: string | null; features?: string[] }[] | undefined): string {
+/**
+ * "Blender 3.4 (GPU: OPTIX; OpenImageDenoise) · Physics (Rapier 0.21)": what the machine runs, in
+ * each engine's own words (its advert's label); engines every Troupe has advertise none.
+ */
+export function describeEngines(engines: readonly { id: string; label?: string }[] | undefined): string {
   return (engines ?? [])
-    .filter((e) => e.id !== 'builtin-render')
-    .map((e) => {
-      const gpus = (e.features ?? []).filter((f) => f.startsWith('gpu:')).map((f) => f.slice(4));
-      const extras = [...(gpus.length ? [`GPU: ${gpus.join(', ')}`] : e.features ? ['CPU only'] : []), ...(e.features?.includes('oidn') ? ['OpenImageDenoise'] : [])];
-      const name = ENGINE_NAMES[e.id] ?? e.id;
-      return `${name}${e.id === 'blender' && e.version ? ` ${e.version}` : ''}${extras.length ? ` (${extras.join('; ')})` : ''}`;
-    })
+    .flatMap((e) => (e.label ? [e.label] : []))
     .join(' · ');
 }

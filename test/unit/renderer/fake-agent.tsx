@@ -212,6 +212,7 @@ export function stillJob(over: Partial<JobView> = {}): JobView {
       outputDir: '/home/ana/Renders/product-shot',
       priority: 0,
     },
+    about: { description: 'still, 200×100, 64 samples', images: { width: 200, height: 100, frameStart: 1, frameEnd: 1, still: true }, warnings: [], tables: [] },
     state: 'running',
     createdAtMs: Date.now() - 10_000,
     finishedAtMs: null,

@@ -11,7 +11,7 @@
 
 import { lstat, realpath, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, normalize, relative, sep } from 'node:path';
-import type { BlenderDependency } from '../../../../shared/model/jobs.js';
+import type { BlenderDependency } from './blender-wire.js';
 import { checkAssetName } from '../../jobs/asset-name.js';
 import type { Dependency, DependencyReport } from './blender-session-protocol.js';
 

@@ -17,18 +17,19 @@ import { realpathSync } from 'node:fs';
 import { copyFile, lstat, mkdir, realpath, rename } from 'node:fs/promises';
 import os from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import { BLENDER_ENGINE, type EngineAdvert } from '../../../../shared/model/jobs.js';
-import type { LeaseOf } from '../../../../shared/protocol/index.js';
+import type { EngineAdvert } from '../../../../shared/model/jobs.js';
 import { checkAssetName } from '../../jobs/asset-name.js';
-import type { Engine, EngineTask } from '../engine.js';
-import { capabilityFeatures, probeCapabilities, type BlenderCapabilities } from './blender-capabilities.js';
+import type { Engine, EngineAction, EngineTask } from '../engine.js';
+import { BlenderAddonInstaller } from './blender-addon-installer.js';
+import { GPU_FEATURE_PREFIX, OIDN_FEATURE, capabilityFeatures, probeCapabilities, type BlenderCapabilities } from './blender-capabilities.js';
 import { remapTable } from './blender-dependencies.js';
 import { BlenderTaskError } from './blender-errors.js';
 import type { BlenderFinder, BlenderInstall } from './blender-finder.js';
-import { BAKED_BLEND_OUTPUT, CACHE_OUTPUT_PREFIX, tileRegionOf } from './blender-job-type.js';
+import { BAKED_BLEND_OUTPUT, BUCKET_PREVIEW_OUTPUT, CACHE_OUTPUT_PREFIX, tileRegionOf } from './blender-job-type.js';
 import { BlenderSessionPool } from './blender-session-pool.js';
 import { BlenderSession } from './blender-session.js';
 import { isStitch } from './blender-tasks.js';
+import { BLENDER_ENGINE, BLENDER_WIRE, type BlenderLease } from './blender-wire.js';
 import { platformSandbox } from '../../sandbox/platform-sandbox.js';
 import { codeFolders, type Sandbox, type SandboxPolicy } from '../../sandbox/sandbox.js';
 
@@ -48,10 +49,25 @@ export interface BlenderEngineOptions {
   probeCapabilities?: (blenderPath: string) => Promise<BlenderCapabilities | null>;
 }
 
-type BlenderLease = LeaseOf<typeof BLENDER_ENGINE>;
 
-export class BlenderEngine implements Engine<typeof BLENDER_ENGINE> {
-  readonly id = BLENDER_ENGINE;
+export class BlenderEngine implements Engine<BlenderLease> {
+  readonly wire = BLENDER_WIRE;
+  readonly timeLimitAdvice = 'render fewer frames per task, in regions, or with fewer samples (a bake: fewer frames)';
+  readonly actions: readonly EngineAction[] = [
+    {
+      id: 'install-addon',
+      title: 'Install the Blender add-on',
+      command: 'blender-addon',
+      run: async () => {
+        const done = await new BlenderAddonInstaller(this.finder).install();
+        return {
+          message: `Installed the Troupe add-on in Blender ${done.blenderVersion} (${done.installedTo}); it is enabled: restart Blender, then find Troupe under Render properties.`,
+          details: { ...done },
+        };
+      },
+    },
+  ];
+  private readonly id = BLENDER_ENGINE;
   private install: BlenderInstall | null = null;
   /** What the install can do beyond its version (asked in the background after detect); null until known. */
   private capabilities: BlenderCapabilities | null = null;
@@ -67,7 +83,9 @@ export class BlenderEngine implements Engine<typeof BLENDER_ENGINE> {
   advert(): EngineAdvert | null {
     if (!this.install) return null;
     const version = `${this.install.version.major}.${this.install.version.minor}`;
-    return this.capabilities ? { id: this.id, version, features: capabilityFeatures(this.capabilities) } : { id: this.id, version };
+    if (!this.capabilities) return { id: this.id, version, label: `Blender ${version}` };
+    const features = capabilityFeatures(this.capabilities);
+    return { id: this.id, version, features, label: advertLabel(version, features) };
   }
 
   async detect(): Promise<void> {
@@ -171,11 +189,18 @@ export class BlenderEngine implements Engine<typeof BLENDER_ENGINE> {
   private async region(session: BlenderSession, lease: BlenderLease, task: EngineTask): Promise<void> {
     const path = task.outputPath();
     const denoise = (lease.blender.denoising ?? 'scene') === 'scene';
-    const outcome = await session.run('render_region', { frame: lease.task.frames[0]!, region: lease.task.region!, output: `${path}.exr`, denoise });
+    const preview = task.outputPath();
+    const outcome = await session.run('render_region', { frame: lease.task.frames[0]!, region: lease.task.region!, output: `${path}.exr`, preview: `${preview}.png`, denoise });
     outcome.log.forEach((line) => task.log(line));
     // Its warnings (dither, adaptive sampling and denoising off) are the job's own already.
     await rename(await ownFile(outcome.result.path, task), path);
     await task.output('tile', path);
+    // What the app shows of the region until the stitch: a small PNG (the tile is a float EXR).
+    const png = await ownFile(`${preview}.png`, task).catch(() => null);
+    if (png) {
+      await rename(png, preview);
+      await task.output(BUCKET_PREVIEW_OUTPUT, preview);
+    }
   }
 
   private async stitch(session: BlenderSession, lease: BlenderLease, task: EngineTask): Promise<void> {
@@ -241,4 +266,11 @@ function blenderFolder(path: string): string {
   } catch {
     return dirname(path);
   }
+}
+
+/** "Blender 3.4 (GPU: OPTIX; OpenImageDenoise)": what the app lists for this machine. */
+export function advertLabel(version: string, features: readonly string[]): string {
+  const gpus = features.filter((f) => f.startsWith(GPU_FEATURE_PREFIX)).map((f) => f.slice(GPU_FEATURE_PREFIX.length));
+  const extras = [gpus.length ? `GPU: ${gpus.join(', ')}` : 'CPU only', ...(features.includes(OIDN_FEATURE) ? ['OpenImageDenoise'] : [])];
+  return `Blender ${version} (${extras.join('; ')})`;
 }

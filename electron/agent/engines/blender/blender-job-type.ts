@@ -5,10 +5,13 @@
 // the stitch is done; a bake's .blend and its disk cache beside the original. Workers qualify by
 // the Blender major.minor they advertise. The worker's half is BlenderEngine.
 
-import { BLENDER_ENGINE, MAX_PIXELS, type EngineAdvert, type SubmissionOf, type TaskSpec } from '../../../../shared/model/jobs.js';
+import { MAX_PIXELS, type EngineAdvert, type JobAbout, type TaskSpec } from '../../../../shared/model/jobs.js';
 import type { JobPreview } from '../../../../shared/control-api/index.js';
-import type { LeaseOf } from '../../../../shared/protocol/index.js';
-import { type CompileHints, type FinishedPart, type JobType, type LeaseBase, type ResultFiles, type SubmitRequestOf, type TaskOutputs, keepFrames, heldTiles, filesOfNonBuckets } from '../../jobs/job-type.js';
+import { describeImages } from '../../jobs/compile-render-job.js';
+import { frameFilePicture, heldBlob } from '../../jobs/task-pictures.js';
+import { TroupeError } from '../../../../shared/errors.js';
+import { type CommandLine, type CompileHints, type FinishedPart, type JobType, type LeaseBase, type ResultFiles, type TaskOutputs, keepFrames, heldTiles, filesOfNonBuckets } from '../../jobs/job-type.js';
+import { BLENDER_COMMANDS, blenderRequestFromCommand } from './blender-command.js';
 import type { BlobStore } from '../../storage/blob-store.js';
 import { GPU_FEATURE_PREFIX, OIDN_FEATURE } from './blender-capabilities.js';
 import type { BlenderFinder } from './blender-finder.js';
@@ -16,13 +19,15 @@ import { blendCacheFolder, blenderFrameFileName } from './blender-frame-names.js
 import { readBlendFile } from './blender-scene-reader.js';
 import { buildBlenderSubmission, checkBlenderRequest, checkedProjectFiles } from './blender-submission.js';
 import { compileBlenderJob, isBake, isStitch } from './blender-tasks.js';
+import { BLENDER_ENGINE, BLENDER_WIRE, type BlenderLease, type BlenderRequest, type BlenderSubmission } from './blender-wire.js';
 
-type BlenderId = typeof BLENDER_ENGINE;
-type BlenderJob = SubmissionOf<BlenderId>;
+type BlenderJob = BlenderSubmission;
 
 /** Output names a bake's task makes: the baked file, and each disk-cache file by its name. */
 export const BAKED_BLEND_OUTPUT = 'blend';
 export const CACHE_OUTPUT_PREFIX = 'cache:';
+/** A region's PNG preview for the app (since 2.7; older workers send none): the tile is a float EXR. */
+export const BUCKET_PREVIEW_OUTPUT = 'preview';
 /** Where a stitch's tiles sit in its job folder, by region task. */
 export const TILE_ASSET_DIR = 'troupe-tiles';
 
@@ -47,8 +52,9 @@ export function frameFileName(job: BlenderJob, frame: number): string {
   return blenderFrameFileName(job.blender.outputPattern, frame, job.blender.fileExtension);
 }
 
-export class BlenderJobType implements JobType<BlenderId> {
-  readonly engine = BLENDER_ENGINE;
+export class BlenderJobType implements JobType<BlenderSubmission, BlenderRequest, BlenderLease> {
+  readonly wire = BLENDER_WIRE;
+  private readonly engine = BLENDER_ENGINE;
   /** Cycles on different CPUs (and Blender builds) need not give the same bits: results are not cross-checked. */
   readonly deterministic = false;
 
@@ -61,20 +67,20 @@ export class BlenderJobType implements JobType<BlenderId> {
     private readonly privateFolders: readonly string[] = [],
   ) {}
 
-  async prepare(request: SubmitRequestOf<BlenderId>, blobs: BlobStore): Promise<BlenderJob> {
+  async prepare(request: BlenderRequest, blobs: BlobStore): Promise<BlenderJob> {
     await checkBlenderRequest(request);
     return buildBlenderSubmission(request, await this.read(request), blobs, { privateFolders: this.privateFolders });
   }
 
   /** The files a submit would send, under the same rules, before anything is stored. */
-  async preview(request: SubmitRequestOf<BlenderId>): Promise<JobPreview> {
+  async preview(request: BlenderRequest): Promise<JobPreview> {
     await checkBlenderRequest(request);
     const project = await checkedProjectFiles(request, (await this.read(request)).dependencies, { privateFolders: this.privateFolders });
     const files = project.files.map((f) => ({ name: f.asset, sizeBytes: f.sizeBytes }));
     return { files, totalBytes: files.reduce((sum, f) => sum + f.sizeBytes, 0), warnings: project.warnings };
   }
 
-  private read(request: SubmitRequestOf<BlenderId>): ReturnType<typeof readBlendFile> {
+  private read(request: BlenderRequest): ReturnType<typeof readBlendFile> {
     const start = request.frameStart;
     const frames = start === undefined ? {} : { frameStart: start, frameEnd: request.still ? start : (request.frameEnd ?? start), frameStep: request.frameStep ?? 1 };
     return readBlendFile(this.finder, request.scenePath, frames);
@@ -82,6 +88,19 @@ export class BlenderJobType implements JobType<BlenderId> {
 
   compile(jobId: string, job: BlenderJob, hints: CompileHints): TaskSpec[] {
     return compileBlenderJob(jobId, job, hints);
+  }
+
+  readonly commands = BLENDER_COMMANDS;
+
+  requestFromCommand(command: CommandLine): Record<string, unknown> {
+    return blenderRequestFromCommand(command);
+  }
+
+  about(job: BlenderJob): JobAbout {
+    if (isBake(job)) return { description: `Blender bake of ${job.scene}`, images: null, warnings: job.blender.warnings, tables: [] };
+    const images = describeImages(job);
+    const step = job.blender.frameStep > 1 ? `, every ${job.blender.frameStep}th frame` : '';
+    return { ...images, description: `Blender: ${images.description}${step}`, warnings: job.blender.warnings, tables: [] };
   }
 
   split(): null {
@@ -112,7 +131,7 @@ export class BlenderJobType implements JobType<BlenderId> {
     return `No machine on your team runs Blender ${version ?? ''}`.trim() + '.';
   }
 
-  lease(job: BlenderJob, base: LeaseBase, done: FinishedPart[]): LeaseOf<BlenderId> {
+  lease(job: BlenderJob, base: LeaseBase, done: FinishedPart[]): BlenderLease {
     const { type, requestId, leaseId, jobId, task, leaseMs } = base;
     // A stitch's regions come with it: the tiles are in this coordinator's store, fetched like any asset.
     const tiles = isStitch(task)
@@ -141,7 +160,12 @@ export class BlenderJobType implements JobType<BlenderId> {
       // In all, not each: any number of files at the limit each would fill the designer's disk.
       const total = Object.values(expected).reduce((sum, out) => sum + out.sizeBytes, 0);
       if (total > MAX_BAKE_BYTES) throw new Error(`its files take ${total} bytes in all, more than a bake may bring back (${MAX_BAKE_BYTES})`);
-    } else if (task.kind === 'bucket') take('tile', maxImageBytes(task.region!.width, task.region!.height));
+    } else if (task.kind === 'bucket') {
+      const { width: w, height: h } = task.region!;
+      take('tile', maxImageBytes(w, h));
+      // 8-bit RGBA, deflated: never much above its raw size.
+      if (sent[BUCKET_PREVIEW_OUTPUT]) take(BUCKET_PREVIEW_OUTPUT, w * h * 4 + h + 64 * 1024);
+    }
     else for (const frame of task.frames) take(`frame:${frame}`, maxImageBytes(width, height));
     return expected;
   }
@@ -167,7 +191,14 @@ export class BlenderJobType implements JobType<BlenderId> {
   }
 
   heldBlobs(task: TaskSpec, outputs: TaskOutputs): string[] {
-    return heldTiles(task, outputs);
+    const preview = task.kind === 'bucket' ? outputs[BUCKET_PREVIEW_OUTPUT]?.hash : undefined;
+    return [...heldTiles(task, outputs), ...(preview ? [preview] : [])];
+  }
+
+  async taskImage(job: BlenderJob, task: TaskSpec, outputs: TaskOutputs, files: ResultFiles): Promise<Uint8Array> {
+    if (task.kind !== 'bucket') return frameFilePicture(task, job.outputDir, this.outputFiles(task, outputs));
+    if (!outputs[BUCKET_PREVIEW_OUTPUT]) throw new TroupeError('not-found', `The teammate that rendered ${task.taskId} sent no preview of it (an older Troupe there); the stitched frame will be in ${job.outputDir}`);
+    return heldBlob(task, outputs[BUCKET_PREVIEW_OUTPUT].hash, job.outputDir, files);
   }
 
   outputFiles(task: TaskSpec, outputs: TaskOutputs): string[] {

@@ -83,6 +83,8 @@ export interface RenderRegionArgs {
   output: string;
   /** Render noisy with Cycles' denoising passes (albedo, normal), for the stitch to denoise the whole frame. */
   denoise?: boolean;
+  /** Where an 8-bit PNG of the region goes as well, through the scene's view transform: what the app shows until the stitch. */
+  preview?: string;
   scene?: string;
 }
 export interface RenderRegionResult {

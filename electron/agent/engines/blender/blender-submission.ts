@@ -6,17 +6,16 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join } from 'node:path';
 import { TroupeError } from '../../../../shared/errors.js';
-import { BLENDER_ENGINE, MAX_FRAMES_PER_JOB, MAX_PIXELS, MAX_SIDE_PX, type AssetRef, type SubmissionOf } from '../../../../shared/model/jobs.js';
-import type { SubmitRequestOf } from '../../jobs/job-type.js';
+import { MAX_FRAMES_PER_JOB, MAX_PIXELS, MAX_SIDE_PX, type AssetRef } from '../../../../shared/model/jobs.js';
 import type { BlobStore } from '../../storage/blob-store.js';
 import { projectFiles, type ProjectFiles } from './blender-dependencies.js';
 import { OIDN_FEATURE } from './blender-capabilities.js';
 import { outputPatternName } from './blender-frame-names.js';
 import type { BlendFileReport } from './blender-scene-reader.js';
 import type { DependencyReport } from './blender-session-protocol.js';
+import { BLENDER_ENGINE, type BlenderRequest, type BlenderSubmission } from './blender-wire.js';
 
-type BlenderRequest = SubmitRequestOf<typeof BLENDER_ENGINE>;
-type BlenderJob = SubmissionOf<typeof BLENDER_ENGINE>;
+type BlenderJob = BlenderSubmission;
 
 export const STILL_DITHER_WARNING =
   "A still is rendered in regions on several machines and stitched: it is rendered with dither off (the scene's dither would differ between a stitched and a one-piece frame) and without Cycles' adaptive sampling (a region alone would judge convergence differently near its edges: every pixel gets the full sample count).";

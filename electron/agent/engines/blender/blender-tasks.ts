@@ -4,11 +4,12 @@
 // since the stitched frame must pass through Blender's own colour management and file writer; a
 // bake is one task.
 
-import type { SubmissionOf, TaskSpec } from '../../../../shared/model/jobs.js';
+import type { TaskSpec } from '../../../../shared/model/jobs.js';
 import { chunkSizeFor, equalRows } from '../../jobs/compile-render-job.js';
 import type { CompileHints } from '../../jobs/job-type.js';
+import type { BlenderSubmission } from './blender-wire.js';
 
-type BlenderJob = SubmissionOf<'blender'>;
+type BlenderJob = BlenderSubmission;
 
 /** A still is cut into this many regions per machine: enough to balance, few enough that each pays its start. */
 const REGIONS_PER_WORKER = 2;

@@ -5,14 +5,15 @@
 // the first task, so an agent that never renders stays small.
 
 import { join } from 'node:path';
-import { BUILTIN_RENDER_ENGINE, type EngineAdvert } from '../../../../shared/model/jobs.js';
-import type { LeaseOf } from '../../../../shared/protocol/index.js';
+import type { EngineAdvert } from '../../../../shared/model/jobs.js';
 import { checkAssetName } from '../../jobs/asset-name.js';
 import type { Engine, EngineTask } from '../engine.js';
 import type { BuiltinRenderer, BuiltinRendererOptions } from './builtin-renderer.js';
+import { BUILTIN_RENDER_ENGINE, BUILTIN_RENDER_WIRE, type BuiltinRenderLease } from './render-wire.js';
 
-export class PathTracerEngine implements Engine<typeof BUILTIN_RENDER_ENGINE> {
-  readonly id = BUILTIN_RENDER_ENGINE;
+export class PathTracerEngine implements Engine<BuiltinRenderLease> {
+  readonly wire = BUILTIN_RENDER_WIRE;
+  readonly timeLimitAdvice = 'render fewer frames per task, in regions, or with fewer samples';
   private renderer: BuiltinRenderer | null = null;
   private threads = 0;
 
@@ -20,12 +21,12 @@ export class PathTracerEngine implements Engine<typeof BUILTIN_RENDER_ENGINE> {
   constructor(private readonly limits: Omit<BuiltinRendererOptions, 'threads'> = {}) {}
 
   advert(): EngineAdvert {
-    return { id: this.id, version: null }; // part of this build: always here, no version of its own
+    return { id: BUILTIN_RENDER_ENGINE, version: null }; // part of this build, on every machine: no version of its own, no label (not worth listing)
   }
 
   async detect(): Promise<void> {}
 
-  async run(lease: LeaseOf<typeof BUILTIN_RENDER_ENGINE>, task: EngineTask): Promise<void> {
+  async run(lease: BuiltinRenderLease, task: EngineTask): Promise<void> {
     const scenePath = join(task.jobDir, checkAssetName(lease.scene));
     const renderer = await this.rendererFor(task.threads);
     const { task: spec, settings } = lease;

@@ -4,16 +4,30 @@
 // the float tiles. Results: `frame:<n>` images written into the output folder, `tile` kept until
 // its merge. The engine that runs these tasks on a worker is PathTracerEngine.
 
-import { BUILTIN_RENDER_ENGINE, MAX_PIXELS, type EngineAdvert, type SubmissionOf, type TaskSpec } from '../../../../shared/model/jobs.js';
-import type { LeaseOf } from '../../../../shared/protocol/index.js';
-import { bucketTasks, compileRenderJob, equalRows } from '../../jobs/compile-render-job.js';
-import { type CompileHints, type FinishedPart, type JobType, type LeaseBase, type ResultFiles, type SubmitRequestOf, type TaskOutputs, keepFrames, heldTiles, filesOfNonBuckets } from '../../jobs/job-type.js';
+import { MAX_PIXELS, type EngineAdvert, type JobAbout, type TaskSpec } from '../../../../shared/model/jobs.js';
+import { bucketTasks, compileRenderJob, describeImages, equalRows } from '../../jobs/compile-render-job.js';
+import { flagFrames, flagSet, flagPath, flagSize, flagText, flagWhole } from '../../jobs/command-flags.js';
+import {
+  type CommandLine,
+  type CompileHints,
+  type FinishedPart,
+  type JobType,
+  type LeaseBase,
+  type ResultFiles,
+  type TaskOutputs,
+  keepFrames,
+  heldTiles,
+  filesOfNonBuckets,
+} from '../../jobs/job-type.js';
 import type { BlobStore } from '../../storage/blob-store.js';
 import { buildRenderSubmission } from './render-submission.js';
+import { BUILTIN_RENDER_ENGINE, BUILTIN_RENDER_WIRE, type BuiltinRenderLease, type BuiltinRenderRequest, type BuiltinRenderSubmission } from './render-wire.js';
 import { stitchTiles } from './tile-stitch.js';
+import { encodePngAsync } from './image-encode.js';
+import { frameFilePicture, heldBlob } from '../../jobs/task-pictures.js';
+import { TroupeError } from '../../../../shared/errors.js';
 
-type RenderEngineId = typeof BUILTIN_RENDER_ENGINE;
-type RenderJob = SubmissionOf<RenderEngineId>;
+type RenderJob = BuiltinRenderSubmission;
 
 /** No image we make is larger: 100 megapixels of float RGBA, plus headers. */
 const MAX_OUTPUT_BYTES = MAX_PIXELS * 16 + 1_000_000;
@@ -31,13 +45,35 @@ export function frameFileName(job: RenderJob, frame: number): string {
   return `${safeName}_${String(frame).padStart(4, '0')}.${job.settings.format}`;
 }
 
-export class PathTracerJobType implements JobType<RenderEngineId> {
-  readonly engine = BUILTIN_RENDER_ENGINE;
+export class PathTracerJobType implements JobType<BuiltinRenderSubmission, BuiltinRenderRequest, BuiltinRenderLease> {
+  readonly wire = BUILTIN_RENDER_WIRE;
+  private readonly engine = BUILTIN_RENDER_ENGINE;
   /** Per-pixel seeds: a frame or bucket is the same bytes on every machine. */
   readonly deterministic = true;
+  readonly commands = [
+    { verb: 'render', extensions: ['.glb', '.gltf'], usage: 'troupe render <scene.glb|scene.gltf> [--frames a-b] [--size WxH] [--samples N] [--seed N] [--exr] [--name NAME] [--out DIR]' },
+  ];
 
-  prepare(request: SubmitRequestOf<RenderEngineId>, blobs: BlobStore): Promise<RenderJob> {
+  prepare(request: BuiltinRenderRequest, blobs: BlobStore): Promise<RenderJob> {
     return buildRenderSubmission(request, blobs);
+  }
+
+  requestFromCommand(command: CommandLine): Record<string, unknown> {
+    const { flags } = command;
+    return {
+      scenePath: command.file,
+      outputDir: flagPath(command, 'out', 'troupe-out'),
+      ...flagFrames(flags),
+      ...flagSize(flags),
+      ...(flags.samples !== undefined ? { samplesPerPixel: flagWhole(flags, 'samples') } : {}),
+      ...(flags.seed !== undefined ? { seed: flagWhole(flags, 'seed') } : {}),
+      ...(flagSet(flags, 'exr') ? { format: 'exr' } : {}),
+      ...(flags.name !== undefined ? { name: flagText(flags, 'name') } : {}),
+    };
+  }
+
+  about(job: RenderJob): JobAbout {
+    return { ...describeImages(job), warnings: [], tables: [] };
   }
 
   compile(jobId: string, job: RenderJob, hints: CompileHints): TaskSpec[] {
@@ -58,7 +94,7 @@ export class PathTracerJobType implements JobType<RenderEngineId> {
     return engines.some((e) => e.id === this.engine);
   }
 
-  lease(job: RenderJob, base: LeaseBase): LeaseOf<RenderEngineId> {
+  lease(job: RenderJob, base: LeaseBase): BuiltinRenderLease {
     // Field for field, in this order, the lease of protocol 2.0 and 2.1.
     const { type, requestId, leaseId, jobId, task, leaseMs } = base;
     return { type, requestId, leaseId, jobId, engine: this.engine, task, settings: job.settings, scene: job.scene, assets: job.assets, leaseMs };
@@ -83,6 +119,15 @@ export class PathTracerJobType implements JobType<RenderEngineId> {
   async keepResult(job: RenderJob, task: TaskSpec, outputs: TaskOutputs, files: ResultFiles): Promise<TaskOutputs> {
     if (task.kind !== 'frames') return outputs; // tiles stay in the blob store until their merge
     return keepFrames(job.outputDir, task.frames, outputs, files, (frame) => frameFileName(job, frame));
+  }
+
+  async taskImage(job: RenderJob, task: TaskSpec, outputs: TaskOutputs, files: ResultFiles): Promise<Uint8Array> {
+    if (task.kind !== 'bucket') return frameFilePicture(task, job.outputDir, this.outputFiles(task, outputs));
+    // The worker sent linear floats: encoded the way the final frame will be, the assembling image looks like the result.
+    const raw = await heldBlob(task, outputs.tile?.hash, job.outputDir, files);
+    const { width, height } = task.region!;
+    if (raw.byteLength !== width * height * 16) throw new TroupeError('internal', `The tile of ${task.taskId} has the wrong size`);
+    return encodePngAsync(new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength)), width, height); // aligned copy
   }
 
   heldBlobs(task: TaskSpec, outputs: TaskOutputs): string[] {

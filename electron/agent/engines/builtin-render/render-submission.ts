@@ -6,14 +6,12 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join } from 'node:path';
 import { TroupeError } from '../../../../shared/errors.js';
-import { BUILTIN_RENDER_ENGINE, MAX_FRAMES_PER_JOB, MAX_PIXELS, MAX_SIDE_PX, type AssetRef, type SubmissionOf } from '../../../../shared/model/jobs.js';
+import { MAX_FRAMES_PER_JOB, MAX_PIXELS, MAX_SIDE_PX, type AssetRef } from '../../../../shared/model/jobs.js';
 import { checkAssetName } from '../../jobs/asset-name.js';
-import type { SubmitRequestOf } from '../../jobs/job-type.js';
 import type { BlobStore } from '../../storage/blob-store.js';
+import { BUILTIN_RENDER_ENGINE, type BuiltinRenderRequest, type BuiltinRenderSubmission } from './render-wire.js';
 
-type RenderRequest = SubmitRequestOf<typeof BUILTIN_RENDER_ENGINE>;
-
-export async function buildRenderSubmission(req: RenderRequest, blobs: BlobStore): Promise<SubmissionOf<typeof BUILTIN_RENDER_ENGINE>> {
+export async function buildRenderSubmission(req: BuiltinRenderRequest, blobs: BlobStore): Promise<BuiltinRenderSubmission> {
   const { width, height } = req;
   if (width > MAX_SIDE_PX || height > MAX_SIDE_PX || width * height > MAX_PIXELS)
     throw new TroupeError('bad-request', `${width}x${height} is too large: at most ${MAX_SIDE_PX} pixels a side and ${MAX_PIXELS / 1e6} megapixels`);

@@ -7,8 +7,8 @@
 import { copyFile, link, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { SubmissionOf, TaskSpec } from '../../../../shared/model/jobs.js';
-import type { PHYSICS_ENGINE } from '../../../../shared/model/physics-jobs.js';
+import type { TaskSpec } from '../../../../shared/model/jobs.js';
+import type { PhysicsSubmission } from './physics-wire.js';
 import { checkAssetName } from '../../jobs/asset-name.js';
 import type { FinishedPart, ResultFiles, TaskOutputs } from '../../jobs/job-type.js';
 import { BAKED_SO_FAR, partialBakeWindow } from './bake-render-tasks.js';
@@ -17,7 +17,7 @@ import { chunkSteps, OUT, safeJobName } from './physics-job-type.js';
 import { boundedWarnings, parsePhysicsSummary } from './physics-output.js';
 import { coordinatorThread } from './physics-runner.js';
 
-type PhysicsJob = SubmissionOf<typeof PHYSICS_ENGINE>;
+type PhysicsJob = PhysicsSubmission;
 
 /** A merge's outputs name files it wrote here, not blobs: their hash is this placeholder. */
 const NO_BLOB = '0'.repeat(64);

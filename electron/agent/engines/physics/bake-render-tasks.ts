@@ -12,12 +12,12 @@
 //   |      |      |
 //   frames frames frames ...
 
-import type { SubmissionOf, TaskSpec } from '../../../../shared/model/jobs.js';
-import type { PHYSICS_ENGINE } from '../../../../shared/model/physics-jobs.js';
+import type { TaskSpec } from '../../../../shared/model/jobs.js';
+import type { PhysicsSubmission } from './physics-wire.js';
 import type { CheckedPhysicsSettings } from './physics-settings.js';
 import { firstKeyframe } from './physics-stepper.js';
 
-type PhysicsJob = SubmissionOf<typeof PHYSICS_ENGINE>;
+type PhysicsJob = PhysicsSubmission;
 
 /** The held blob of a bake so far (and of the final bake, when rendered): the .glb workers render from. */
 export const BAKED_SO_FAR = 'baked-so-far.glb';
@@ -57,6 +57,7 @@ export function bakeRenderTasks(jobId: string, job: PhysicsJob, chunks: TaskSpec
   const partials: TaskSpec[] = chunks.slice(0, last).map((_, i) => ({
     taskId: `${jobId}:p${i}`,
     kind: 'merge',
+    runsOn: 'coordinator',
     frames: [i],
     region: null,
     dependsOn: chunks.slice(0, i + 1).map((c) => c.taskId),

@@ -8,8 +8,7 @@
 import os from 'node:os';
 import { join } from 'node:path';
 import type { EngineAdvert } from '../../../../shared/model/jobs.js';
-import { PHYSICS_ENGINE, PHYSICS_ENGINE_VERSION } from '../../../../shared/model/physics-jobs.js';
-import type { LeaseOf } from '../../../../shared/protocol/index.js';
+import { PHYSICS_ENGINE, PHYSICS_ENGINE_VERSION, PHYSICS_WIRE, type PhysicsLease } from './physics-wire.js';
 import { checkAssetName } from '../../jobs/asset-name.js';
 import { ENGINE_BASE_BYTES } from '../builtin-render/render-limits.js';
 import type { Engine, EngineTask } from '../engine.js';
@@ -20,7 +19,6 @@ import { OUT } from './physics-job-type.js';
 import type { PhysicsEngineReply, PhysicsEngineRequest } from './physics-service.js';
 import { MAX_KEYFRAME_BYTES, type PhysicsSettings } from './physics-settings.js';
 
-type PhysicsLease = LeaseOf<typeof PHYSICS_ENGINE>;
 
 /**
  * The engine process's bound: its own start, a thread, the largest scene and snapshot and the
@@ -49,8 +47,10 @@ function physicsEngineEntry(): URL {
   return compiledModule('./physics-engine-child.js', import.meta.url) ?? new URL('./physics-engine-child.ts', import.meta.url);
 }
 
-export class PhysicsEngine implements Engine<typeof PHYSICS_ENGINE> {
-  readonly id = PHYSICS_ENGINE;
+export class PhysicsEngine implements Engine<PhysicsLease> {
+  readonly wire = PHYSICS_WIRE;
+  readonly timeLimitAdvice = 'simulate fewer steps (a bake: shorter chunks; a wedge: a shorter run per variant)';
+  private readonly id = PHYSICS_ENGINE;
   /** The engine process (tests look at its pid and restarts). */
   readonly host = new EngineHost({
     label: 'the physics engine',
@@ -61,7 +61,7 @@ export class PhysicsEngine implements Engine<typeof PHYSICS_ENGINE> {
   });
 
   advert(): EngineAdvert {
-    return { id: this.id, version: PHYSICS_ENGINE_VERSION };
+    return { id: this.id, version: PHYSICS_ENGINE_VERSION, label: 'physics' };
   }
 
   async detect(): Promise<void> {}

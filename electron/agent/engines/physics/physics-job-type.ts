@@ -7,15 +7,15 @@
 //   bake:   c0 --snapshot--> c1 --snapshot--> ... --> c(n-1) --> merge (here: keyframes -> .glb)
 //   wedge:  v0  v1  v2 ... (independent)
 
-import type { EngineAdvert, SubmissionOf, TaskSpec } from '../../../../shared/model/jobs.js';
-import { PHYSICS_ENGINE, PHYSICS_ENGINE_VERSION, bakeChunkCount } from '../../../../shared/model/physics-jobs.js';
-import type { LeaseOf } from '../../../../shared/protocol/index.js';
+import type { EngineAdvert, JobAbout, ResultTable, TaskSpec, TaskView } from '../../../../shared/model/jobs.js';
 import { readFile } from 'node:fs/promises';
-import type { CompileHints, FinishedPart, JobType, LeaseBase, ResultFiles, SubmitRequestOf, TaskOutputs } from '../../jobs/job-type.js';
+import type { CommandLine, CompileHints, FinishedPart, JobType, LeaseBase, ResultFiles, TaskOutputs } from '../../jobs/job-type.js';
 import type { BlobStore } from '../../storage/blob-store.js';
-import { BUILTIN_RENDER_ENGINE } from '../../../../shared/model/jobs.js';
 import { keepFrames } from '../../jobs/job-type.js';
+import { frameFilePicture } from '../../jobs/task-pictures.js';
+import { TroupeError } from '../../../../shared/errors.js';
 import { maxFrameBytes } from '../builtin-render/path-tracer-job-type.js';
+import { BUILTIN_RENDER_ENGINE, type BuiltinRenderLease } from '../builtin-render/render-wire.js';
 import { assembleBake, bakeSoFar } from './bake-assembly.js';
 import { BAKED_SO_FAR, bakeRenderTasks, isPartialBake } from './bake-render-tasks.js';
 import { checkChunkKeyframes, keyframesByteLength } from './keyframes-codec.js';
@@ -25,10 +25,12 @@ import { BadPhysicsChunksError } from './physics-errors.js';
 import { parsePhysicsSummary } from './physics-output.js';
 import { keyframeStep } from './physics-settings.js';
 import { chunkKeyframeRange } from './physics-stepper.js';
+import { PHYSICS_COMMANDS, physicsRequestFromCommand } from './physics-command.js';
 import { buildPhysicsSubmission } from './physics-submission.js';
+import { VARIANTS_TABLE, variantTable } from './variant-table.js';
+import { PHYSICS_ENGINE, PHYSICS_ENGINE_VERSION, PHYSICS_WIRE, bakeChunkCount, type PhysicsLease, type PhysicsRequest, type PhysicsSubmission } from './physics-wire.js';
 
-type PhysicsId = typeof PHYSICS_ENGINE;
-type PhysicsJob = SubmissionOf<PhysicsId>;
+type PhysicsJob = PhysicsSubmission;
 
 /** Output names a worker sends. */
 export const OUT = { glb: 'result.glb', summary: 'summary.json', keyframes: 'keyframes', snapshot: 'snapshot' } as const;
@@ -60,26 +62,50 @@ export function chunkSteps(job: PhysicsJob, i: number): { fromStep: number; toSt
   return { fromStep: i * job.physics.chunkSteps, toStep: Math.min(totalSteps, (i + 1) * job.physics.chunkSteps) };
 }
 
-export class PhysicsJobType implements JobType<PhysicsId> {
-  readonly engine = PHYSICS_ENGINE;
+export class PhysicsJobType implements JobType<PhysicsSubmission, PhysicsRequest, PhysicsLease | BuiltinRenderLease> {
+  readonly wire = PHYSICS_WIRE;
+  private readonly engine = PHYSICS_ENGINE;
+  readonly commands = PHYSICS_COMMANDS;
   /** Rapier's deterministic build: the same run gives the same bits on every machine. */
   readonly deterministic = true;
 
-  prepare(request: SubmitRequestOf<PhysicsId>, blobs: BlobStore): Promise<PhysicsJob> {
+  prepare(request: PhysicsRequest, blobs: BlobStore): Promise<PhysicsJob> {
     return buildPhysicsSubmission(request, blobs);
+  }
+
+  requestFromCommand(command: CommandLine): Record<string, unknown> {
+    return physicsRequestFromCommand(command);
+  }
+
+  about(job: PhysicsJob): JobAbout {
+    const { settings, variants } = job.physics;
+    const run = `${settings.totalSteps} steps of ${settings.dtSeconds.toFixed(4)} s`;
+    if (job.physics.job === 'wedge') return { description: `physics sweep of ${variants.length} variants, ${run}`, images: null, warnings: job.physics.warnings, tables: [VARIANTS_TABLE] };
+    const render = job.thenRender;
+    const chunks = bakeChunkCount(settings.totalSteps, job.physics.chunkSteps);
+    return {
+      description: `physics bake in ${chunks} chunks, ${run}${render ? `, then ${render.frameEnd - render.frameStart + 1} frames rendered at ${render.width}×${render.height}` : ''}`,
+      images: render ? { width: render.width, height: render.height, frameStart: render.frameStart, frameEnd: render.frameEnd, still: false } : null,
+      warnings: job.physics.warnings,
+      tables: [],
+    };
+  }
+
+  table(job: PhysicsJob, jobId: string, name: string, tasks: readonly TaskView[], sort: string): Promise<ResultTable> {
+    return variantTable(job, jobId, name, tasks, sort);
   }
 
   compile(jobId: string, job: PhysicsJob, _hints: CompileHints): TaskSpec[] {
     const { settings, bodies, variants } = job.physics;
     const stepCost = Math.max(1, bodies);
     if (job.physics.job === 'wedge')
-      return variants.map((v) => ({ taskId: `${jobId}:v${v.index}`, kind: 'variant', frames: [v.index], region: null, dependsOn: [], cost: stepCost * settings.totalSteps }));
+      return variants.map((v) => ({ taskId: `${jobId}:v${v.index}`, kind: 'variant' as const, frames: [v.index], region: null, dependsOn: [], cost: stepCost * settings.totalSteps }));
     const chunks: TaskSpec[] = [];
     for (let i = 0; i < bakeChunkCount(settings.totalSteps, job.physics.chunkSteps); i++) {
       const { fromStep, toStep } = chunkSteps(job, i);
-      chunks.push({ taskId: `${jobId}:c${i}`, kind: 'chunk', frames: [i], region: null, dependsOn: i === 0 ? [] : [`${jobId}:c${i - 1}`], cost: stepCost * (toStep - fromStep) });
+      chunks.push({ taskId: `${jobId}:c${i}`, kind: 'chunk', frames: [i], region: null, dependsOn: i === 0 ? [] : [`${jobId}:c${i - 1}`], cost: stepCost * (toStep - fromStep), ...(i > 0 ? { sticky: true } : {}) });
     }
-    const merge: TaskSpec = { taskId: `${jobId}:bake`, kind: 'merge', frames: [0], region: null, dependsOn: chunks.map((c) => c.taskId), cost: settings.keyframeCount * bodies * 0.01 };
+    const merge: TaskSpec = { taskId: `${jobId}:bake`, kind: 'merge', frames: [0], region: null, dependsOn: chunks.map((c) => c.taskId), cost: settings.keyframeCount * bodies * 0.01, runsOn: 'coordinator' };
     return [...chunks, merge, ...bakeRenderTasks(jobId, job, chunks, merge.taskId, (i) => chunkSteps(job, i))];
   }
 
@@ -96,7 +122,7 @@ export class PhysicsJobType implements JobType<PhysicsId> {
     return engines.some((e) => e.id === this.engine && e.version === PHYSICS_ENGINE_VERSION);
   }
 
-  lease(job: PhysicsJob, base: LeaseBase, done: FinishedPart[]): LeaseOf<PhysicsId> | LeaseOf<typeof BUILTIN_RENDER_ENGINE> {
+  lease(job: PhysicsJob, base: LeaseBase, done: FinishedPart[]): PhysicsLease | BuiltinRenderLease {
     const { type, requestId, leaseId, jobId, task, leaseMs } = base;
     if (task.kind === 'frames') {
       // A frame of the render that follows the bake: the built-in renderer's own lease, on the bake so far.
@@ -104,7 +130,7 @@ export class PhysicsJobType implements JobType<PhysicsId> {
       if (!baked || !job.thenRender) throw new Error(`frame ${task.frames[0]} has no bake to render from`);
       return { type, requestId, leaseId, jobId, engine: BUILTIN_RENDER_ENGINE, task, settings: job.thenRender, scene: BAKED_SO_FAR, assets: [{ name: BAKED_SO_FAR, ...baked }], leaseMs };
     }
-    const common = { type, requestId, leaseId, jobId, engine: PHYSICS_ENGINE as PhysicsId, task, scene: job.scene, settings: job.physics.settings, leaseMs };
+    const common = { type, requestId, leaseId, jobId, engine: PHYSICS_ENGINE as typeof PHYSICS_ENGINE, task, scene: job.scene, settings: job.physics.settings, leaseMs };
     if (task.kind === 'variant') {
       const variant = job.physics.variants.find((v) => v.index === task.frames[0])!;
       return { ...common, assets: job.assets, variant, fromStep: 0, toStep: job.physics.settings.totalSteps, snapshot: null };
@@ -156,6 +182,12 @@ export class PhysicsJobType implements JobType<PhysicsId> {
       named[name] = outputs[out]!;
     }
     return named;
+  }
+
+  /** The frames of a bake's render have pictures; a variant's or a chunk's results are files and numbers. */
+  taskImage(job: PhysicsJob, task: TaskSpec, outputs: TaskOutputs): Promise<Uint8Array> {
+    if (task.kind === 'frames') return frameFilePicture(task, job.outputDir, this.outputFiles(task, outputs));
+    return Promise.reject(new TroupeError('not-found', `Task ${task.taskId} makes files, not an image: they are in ${job.outputDir}`));
   }
 
   heldBlobs(task: TaskSpec, outputs: TaskOutputs): string[] {

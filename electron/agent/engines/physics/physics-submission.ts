@@ -8,18 +8,15 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join } from 'node:path';
 import { TroupeError } from '../../../../shared/errors.js';
-import { MAX_FPS, MAX_FRAMES_PER_JOB, MAX_PIXELS, MAX_SIDE_PX, MIN_FPS, type AssetRef, type SubmissionOf } from '../../../../shared/model/jobs.js';
-import { MAX_BAKE_CHUNKS, PHYSICS_ENGINE, bakeChunkCount, type PhysicsVariant } from '../../../../shared/model/physics-jobs.js';
+import { MAX_FPS, MAX_FRAMES_PER_JOB, MAX_PIXELS, MAX_SIDE_PX, MIN_FPS, type AssetRef } from '../../../../shared/model/jobs.js';
+import { MAX_BAKE_CHUNKS, PHYSICS_ENGINE, bakeChunkCount, type PhysicsRequest, type PhysicsSubmission, type PhysicsVariant } from './physics-wire.js';
 import { checkAssetName } from '../../jobs/asset-name.js';
-import type { SubmitRequestOf } from '../../jobs/job-type.js';
 import type { BlobStore } from '../../storage/blob-store.js';
 import { EngineStoppedError } from '../engine-errors.js';
 import { coordinatorThread } from './physics-runner.js';
 import { MAX_SNAPSHOT_BYTES } from './physics-chunk-state.js';
 import { checkPhysicsSettings } from './physics-settings.js';
 
-type PhysicsRequest = SubmitRequestOf<typeof PHYSICS_ENGINE>;
-type PhysicsSubmission = SubmissionOf<typeof PHYSICS_ENGINE>;
 
 /** A bake's default chunk: long enough that a chunk's hand-over costs little beside it, short enough to move a bake soon. */
 const DEFAULT_CHUNKS = 16;

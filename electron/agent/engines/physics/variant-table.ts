@@ -1,15 +1,49 @@
-// Owns a physics wedge's table: one row per done variant, from the summary JSON it wrote into the
-// job's output folder, with the numbers users sort by (top speed, contacts, when all came to rest).
+// Owns a physics sweep's result table ("variants"): one row per done variant, from the summary
+// JSON it wrote into the job's output folder, with the numbers users sort by (top speed, contacts,
+// when all came to rest).
 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TroupeError } from '../../../../shared/errors.js';
-import type { VariantRow } from '../../../../shared/control-api/index.js';
-import type { JobView, TaskView } from '../../../../shared/model/jobs.js';
+import type { ResultTable, ResultTableInfo, TaskView } from '../../../../shared/model/jobs.js';
 import { variantFileName } from './physics-job-type.js';
 import { parsePhysicsSummary } from './physics-output.js';
+import type { PhysicsSubmission } from './physics-wire.js';
 
-type SortKey = 'index' | 'maxSpeed' | 'contacts' | 'restSeconds';
+/** A done variant and its summary numbers, and its baked file. */
+interface VariantRow {
+  index: number;
+  label: string;
+  /** The run's hash: equal variants on any machine give equal hashes. */
+  hash: string;
+  /** The fastest any body went (m/s). */
+  maxSpeed: number;
+  /** Contacts begun, all bodies together. */
+  contacts: number;
+  /** When the last body came to rest (s); null if one still moves at the end. */
+  restSeconds: number | null;
+  /** The variant's baked .glb, relative to the job's output folder. */
+  file: string;
+}
+
+const SORT_KEYS = ['index', 'maxSpeed', 'contacts', 'restSeconds'] as const;
+type SortKey = (typeof SORT_KEYS)[number];
+
+/** The table a sweep offers (JobAbout.tables). */
+export const VARIANTS_TABLE: ResultTableInfo = {
+  name: 'variants',
+  title: 'Variants',
+  columns: [
+    { key: 'index', label: 'Variant', sortable: true },
+    { key: 'maxSpeed', label: 'Max speed', unit: 'm/s', sortable: true },
+    { key: 'contacts', label: 'Contacts', sortable: true },
+    { key: 'restSeconds', label: 'At rest', unit: 's', sortable: true },
+    { key: 'hash', label: 'Hash', sortable: false },
+    { key: 'file', label: 'File', sortable: false },
+    { key: 'label', label: 'Parameters', sortable: false },
+  ],
+  defaultSort: 'index',
+};
 
 /**
  * Rows already read, by job, variant and when its result was accepted: the app asks again after
@@ -19,16 +53,17 @@ type SortKey = 'index' | 'maxSpeed' | 'contacts' | 'restSeconds';
 const rowCache = new Map<string, VariantRow>();
 const ROW_CACHE_MAX = 20_000;
 
-export async function variantTable(job: JobView, tasks: TaskView[], sort: string): Promise<VariantRow[]> {
-  const submission = job.submission;
-  if (submission.engine !== 'physics' || submission.physics.job !== 'wedge') throw new TroupeError('not-found', `Job ${job.jobId} is not a physics wedge: it has no variants`);
+export async function variantTable(submission: PhysicsSubmission, jobId: string, table: string, tasks: readonly TaskView[], sort: string): Promise<ResultTable> {
+  if (table !== VARIANTS_TABLE.name || submission.physics.job !== 'wedge') throw new TroupeError('not-found', `Job ${submission.name} has no table "${table}": only a physics sweep has one, "variants"`);
+  const key = sort.replace(/^-/, '') as SortKey;
+  if (!SORT_KEYS.includes(key)) throw new TroupeError('bad-request', `A sweep's variants sort by ${SORT_KEYS.join(', ')} (a leading "-": descending), not "${sort}"`);
   const labels = new Map(submission.physics.variants.map((v) => [v.index, v.label]));
   const rows: VariantRow[] = [];
   for (const task of tasks) {
     if (task.kind !== 'variant' || task.state !== 'done') continue;
     const index = task.frames[0]!;
-    const key = `${job.jobId}:${index}:${task.attempts.findLast((a) => a.outcome === 'done')?.endedAtMs ?? ''}`;
-    const known = rowCache.get(key);
+    const cacheKey = `${jobId}:${index}:${task.attempts.findLast((a) => a.outcome === 'done')?.endedAtMs ?? ''}`;
+    const known = rowCache.get(cacheKey);
     if (known) {
       rows.push(known);
       continue;
@@ -54,16 +89,16 @@ export async function variantTable(job: JobView, tasks: TaskView[], sort: string
     }
     const row = { index, label: labels.get(index) ?? '', hash: summary.hash, maxSpeed, contacts, restSeconds, file: variantFileName(submission, index, 'glb') };
     if (rowCache.size >= ROW_CACHE_MAX) rowCache.delete(rowCache.keys().next().value!);
-    rowCache.set(key, row);
+    rowCache.set(cacheKey, row);
     rows.push(row);
   }
-  const key = sort.replace(/^-/, '') as SortKey;
   const sign = sort.startsWith('-') ? -1 : 1;
   // Nulls ("still moving") sort last either way; ties by index, so the order is the same every time.
   const value = (r: VariantRow): number | null => r[key];
-  return rows.sort((a, b) => {
+  rows.sort((a, b) => {
     const [x, y] = [value(a), value(b)];
     if (x === null || y === null) return x === y ? a.index - b.index : x === null ? 1 : -1;
     return sign * (x - y) || a.index - b.index;
   });
+  return { columns: VARIANTS_TABLE.columns, rows: rows.map((r) => ({ ...r })) };
 }

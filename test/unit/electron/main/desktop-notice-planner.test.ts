@@ -8,6 +8,7 @@ function job(state: JobView['state'], extra: Partial<JobView> = {}): ControlEven
     job: {
       jobId: '0123456789abcdef',
       submission: { name: 'knot', outputDir: '/renders/knot' } as JobView['submission'],
+      about: { description: '12 frames, 640×480, 64 samples', images: null, warnings: [], tables: [] },
       state,
       createdAtMs: 0,
       finishedAtMs: null,

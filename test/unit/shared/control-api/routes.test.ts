@@ -6,7 +6,7 @@ import { TroupeError } from '../../../../shared/errors.js';
 
 describe('control API route table', () => {
   it('every route matches its own path, built with its parameters, and no other', () => {
-    const params = { member: 'render box', pairingId: 'ab12', requestId: 'cd34', jobId: '0123456789abcdef', sortKey: '-maxSpeed' };
+    const params = { member: 'render box', pairingId: 'ab12', requestId: 'cd34', jobId: '0123456789abcdef', sortKey: '-maxSpeed', table: 'variants', engine: 'blender', action: 'install-addon' };
     for (const name of Object.keys(CONTROL_ROUTES) as RouteName[]) {
       const path = pathOf(name, params);
       const match = matchRoute(CONTROL_ROUTES[name].method, path);

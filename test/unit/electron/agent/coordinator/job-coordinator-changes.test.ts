@@ -3,6 +3,7 @@
 // running job at most every JOB_VIEW_INTERVAL_MS, at once when it ends. Real scheduler, journal
 // in memory, the built-in renderer's job type on the sample scene; workers are played by the test.
 
+import { BUILTIN_RENDER_WIRE, type BuiltinRenderLease } from '../../../../../electron/agent/engines/builtin-render/render-wire.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ const SELF = 'a'.repeat(64);
 const TEAMMATE = 'b'.repeat(64);
 const settle = () => new Promise((r) => setImmediate(r));
 
-const noEngine: Engine<'builtin-render'> = { id: 'builtin-render', advert: () => ({ id: 'builtin-render', version: null }), detect: async () => undefined, run: async () => undefined, close: async () => undefined };
+const noEngine: Engine<BuiltinRenderLease> = { wire: BUILTIN_RENDER_WIRE, advert: () => ({ id: 'builtin-render', version: null }), detect: async () => undefined, run: async () => undefined, close: async () => undefined };
 
 let dir: string;
 let coordinator: JobCoordinator;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bucketRows, chunkSizeFor, compileRenderJob, equalRows } from '../../../../../electron/agent/jobs/compile-render-job.js';
-import type { RenderSubmission } from '../../../../../shared/model/jobs.js';
+import type { BuiltinRenderSubmission as RenderSubmission } from '../../../../../electron/agent/engines/builtin-render/render-wire.js';
 
 const sub = (kind: 'animation' | 'still'): RenderSubmission => ({
   name: 'j', engine: 'builtin-render', kind, scene: 's.glb', assets: [],

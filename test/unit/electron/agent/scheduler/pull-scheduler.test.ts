@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { RenderSubmission, TaskSpec } from '../../../../../shared/model/jobs.js';
+import type { TaskSpec } from '../../../../../shared/model/jobs.js';
+import type { BuiltinRenderSubmission as RenderSubmission } from '../../../../../electron/agent/engines/builtin-render/render-wire.js';
 import { bucketTasks, compileRenderJob, equalRows } from '../../../../../electron/agent/jobs/compile-render-job.js';
 import { MemoryJobJournal, type JournalSnapshot } from '../../../../../electron/agent/scheduler/ports.js';
 import { PREFETCH_LEASES, PullScheduler, type Lease } from '../../../../../electron/agent/scheduler/pull-scheduler.js';
@@ -205,7 +206,7 @@ describe('PullScheduler', () => {
 
   it('keeps a bake\'s next chunk for the machine that ran the last one while it comes for it, and hands it on when it does not', () => {
     const { sched, advance, now } = setup();
-    const chunk = (i: number): TaskSpec => ({ taskId: `b:c${i}`, kind: 'chunk', frames: [i], region: null, dependsOn: i === 0 ? [] : [`b:c${i - 1}`], cost: 1000 });
+    const chunk = (i: number): TaskSpec => ({ taskId: `b:c${i}`, kind: 'chunk', frames: [i], region: null, dependsOn: i === 0 ? [] : [`b:c${i - 1}`], cost: 1000, ...(i > 0 ? { sticky: true } : {}) });
     sched.addJob('b', submission('animation', 3), [chunk(0), chunk(1), chunk(2)]);
     sched.workerJoined('warm', 1);
     sched.workerJoined('other', 1);
@@ -318,7 +319,7 @@ describe('PullScheduler', () => {
 
   it('near the end, splits a frame a slow worker would straggle on into buckets', () => {
     const { sched } = setup({ split: true });
-    sched.addJob('j', submission('animation', 1), [{ taskId: 'j:f1', kind: 'frames', frames: [1], region: null, dependsOn: [], cost: 64 * 64 * 4 } as TaskSpec]);
+    sched.addJob('j', submission('animation', 1), [{ taskId: 'j:f1', kind: 'frames', frames: [1], region: null, dependsOn: [], cost: 64 * 64 * 4, splittable: true } as TaskSpec]);
     sched.workerJoined('fast', 8);
     sched.workerJoined('slow', 1);
     const l = sched.requestWork('slow')!;

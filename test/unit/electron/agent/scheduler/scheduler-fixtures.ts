@@ -1,7 +1,7 @@
 // What the scheduler's tests share: a small built-in-renderer animation, and a scheduler whose
 // jobs are all checkable, with 'self' as this machine.
 
-import type { RenderSubmission } from '../../../../../shared/model/jobs.js';
+import type { BuiltinRenderSubmission as RenderSubmission } from '../../../../../electron/agent/engines/builtin-render/render-wire.js';
 import { MemoryJobJournal } from '../../../../../electron/agent/scheduler/ports.js';
 import { PullScheduler, type SchedulerEvents } from '../../../../../electron/agent/scheduler/pull-scheduler.js';
 import { ResultChecks } from '../../../../../electron/agent/scheduler/result-checks.js';

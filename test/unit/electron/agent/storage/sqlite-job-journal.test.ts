@@ -278,11 +278,13 @@ describe('SqliteJobJournal: damaged rows', () => {
     expect(() => journal.load()).toThrow(/the spec of task "f1" of job "j" is not valid JSON/);
   });
 
-  it('names the job whose submission has the wrong shape, and where', () => {
+  it('names the job whose submission has the wrong shape, and where (its engine part is read by its engine, not here)', () => {
     const journal = openJournal();
     journal.jobCreated('j', submission(), 0, []);
     damage(`UPDATE jobs SET submission = json_set(submission, '$.settings.width', 'wide')`);
-    expect(() => journal.load()).toThrow(/the submission of job "j" is not what was written \(.* at settings\.width\)/);
+    expect(journal.load().jobs[0]!.submission).toMatchObject({ settings: { width: 'wide' } }); // the coordinator's registry refuses it
+    damage(`UPDATE jobs SET submission = json_set(submission, '$.outputDir', 7)`);
+    expect(() => journal.load()).toThrow(/the submission of job "j" is not what was written \(.* at outputDir\)/);
   });
 
   it('names a spec that claims to be another task, and outputs of the wrong shape', () => {

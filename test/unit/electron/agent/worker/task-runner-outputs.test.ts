@@ -15,6 +15,7 @@ import { TaskRunner } from '../../../../../electron/agent/worker/task-runner.js'
 import { TaskTimeLimitError } from '../../../../../electron/agent/worker/task-time-limit.js';
 import type { WorkSource } from '../../../../../electron/agent/worker/work-source.js';
 import { tempDir } from '../engines/builtin-render/scene-fixtures.js';
+import { BUILTIN_RENDER_WIRE } from '../../../../../electron/agent/engines/builtin-render/render-wire.js';
 
 const dir = tempDir();
 const secret = join(dir, 'id_ed25519');
@@ -22,11 +23,11 @@ writeFileSync(secret, 'OWNER PRIVATE KEY');
 const blobs = new BlobStore(join(dir, 'blobs'));
 const cache = new BlobCache(blobs, join(dir, 'blobs'));
 const source = { coordinatorId: 'c'.repeat(64), fetchAsset: async () => undefined, progress: () => undefined } as unknown as WorkSource;
-const lease = { type: 'work.lease', requestId: 0, leaseId: 'l1', jobId: '0123456789abcdef', engine: 'builtin-render', task: { taskId: 't1', kind: 'frames', frames: [1], region: null, dependsOn: [], cost: 1 }, scene: 'scene.glb', assets: [], leaseMs: 60_000 } as unknown as WorkLease;
+const lease = { type: 'work.lease', requestId: 0, leaseId: 'l1', jobId: '0123456789abcdef', engine: 'builtin-render', task: { taskId: 't1', kind: 'frames', frames: [1], region: null, dependsOn: [], cost: 1 }, scene: 'scene.glb', settings: { width: 8, height: 8, samplesPerPixel: 1, seed: 1, frameStart: 1, frameEnd: 1, fps: 24, format: 'png' }, assets: [], leaseMs: 60_000 } as unknown as WorkLease;
 
 /** A runner whose one engine does `work` with its task. */
 const runnerWith = (work: (task: EngineTask) => Promise<void>) =>
-  new TaskRunner(blobs, cache, join(dir, 'work'), { engine: () => ({ run: (_l: unknown, task: EngineTask) => work(task) }), close: async () => undefined } as unknown as EngineRegistry);
+  new TaskRunner(blobs, cache, join(dir, 'work'), { engine: () => ({ wire: BUILTIN_RENDER_WIRE, run: (_l: unknown, task: EngineTask) => work(task) }), close: async () => undefined } as unknown as EngineRegistry);
 
 describe('outputs a contained engine hands over', () => {
   it('a link in place of the output file is refused, and what it points at is not stored', async () => {

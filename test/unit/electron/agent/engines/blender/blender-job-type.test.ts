@@ -3,10 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { BlenderJobType } from '../../../../../../electron/agent/engines/blender/blender-job-type.js';
 import type { BlenderFinder } from '../../../../../../electron/agent/engines/blender/blender-finder.js';
-import type { SubmissionOf, TaskSpec } from '../../../../../../shared/model/jobs.js';
+import type { TaskSpec } from '../../../../../../shared/model/jobs.js';
+import type { BlenderSubmission } from '../../../../../../electron/agent/engines/blender/blender-wire.js';
 
 const GiB = 1024 ** 3;
-const job = { engine: 'blender', settings: { width: 64, height: 36 }, blender: { job: 'bake', bakeOutput: 'shot.baked.blend' } } as unknown as SubmissionOf<'blender'>;
+const job = { engine: 'blender', settings: { width: 64, height: 36 }, blender: { job: 'bake', bakeOutput: 'shot.baked.blend' } } as unknown as BlenderSubmission;
 const task = { taskId: 'j:bake', kind: 'frames', frames: [1], region: null, dependsOn: [], cost: 1 } as TaskSpec;
 const out = (sizeBytes: number) => ({ hash: 'a'.repeat(64), sizeBytes });
 const type = new BlenderJobType({} as BlenderFinder);

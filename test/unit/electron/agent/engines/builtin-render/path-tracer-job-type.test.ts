@@ -3,12 +3,15 @@
 // goes only to workers that advertise the engine.
 
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_RENDER_ENGINE, jobSubmissionSchema, type SubmissionOf } from '../../../../../../shared/model/jobs.js';
+import { jobSubmissionSchema } from '../../../../../../shared/model/jobs.js';
+import type { WorkLease } from '../../../../../../shared/protocol/index.js';
+import { registeredEngines } from '../../../../../../electron/agent/engines/registered-engines.js';
+import { BUILTIN_RENDER_ENGINE, type BuiltinRenderSubmission } from '../../../../../../electron/agent/engines/builtin-render/render-wire.js';
 import { linkMessageSchema } from '../../../../../../shared/protocol/index.js';
 import { PathTracerJobType, frameFileName } from '../../../../../../electron/agent/engines/builtin-render/path-tracer-job-type.js';
 import type { ResultFiles } from '../../../../../../electron/agent/jobs/job-type.js';
 
-const job: SubmissionOf<'builtin-render'> = {
+const job: BuiltinRenderSubmission = {
   name: 'robot',
   engine: 'builtin-render',
   kind: 'animation',
@@ -30,10 +33,20 @@ describe('PathTracerJobType', () => {
     expect(linkMessageSchema.parse(lease)).toEqual(lease);
   });
 
-  it('refuses a lease or a submission for an engine no schema knows', () => {
+  it("the wire keeps a lease's engine part for the engine to read; the registry refuses what no engine here reads", () => {
+    const registry = registeredEngines();
+    const task = jobType.compile('0123456789abcdef', job, { workersHint: 1 })[0]!;
+    const lease = jobType.lease(job, { type: 'work.lease', requestId: 7, leaseId: 'k3f9qa-12', jobId: '0123456789abcdef', task, leaseMs: 10_000 });
+    const read = linkMessageSchema.parse(lease) as WorkLease;
+    expect(registry.parseLease(read)).toEqual(lease);
+    // Every lease has a task and assets: the link refuses one without, whatever its engine.
     expect(linkMessageSchema.safeParse({ type: 'work.lease', requestId: 1, leaseId: 'x-1', jobId: '0123456789abcdef', engine: 'teapot', leaseMs: 1000 }).success).toBe(false);
-    expect(jobSubmissionSchema.safeParse({ ...job, engine: 'teapot' }).success).toBe(false);
+    expect(() => registry.parseLease({ ...read, engine: 'teapot' })).toThrow('no engine "teapot"');
+    expect(() => registry.parseLease({ ...read, settings: undefined })).toThrow(/could not read the builtin-render task.*settings/);
+    expect(() => registry.parseSubmission({ ...job, engine: 'teapot' })).toThrow('no engine "teapot"');
+    expect(() => registry.parseSubmission({ ...job, kind: 'flipbook' } as never)).toThrow(/settings of this builtin-render job cannot be read: kind/);
     expect(jobSubmissionSchema.parse(job)).toEqual(job);
+    expect(registry.parseSubmission(job)).toEqual(job);
   });
 
   it('runs only on workers that advertise the built-in renderer', () => {

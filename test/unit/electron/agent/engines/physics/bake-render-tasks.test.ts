@@ -6,9 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { bakeRenderTasks, partialBakeWindow } from '../../../../../../electron/agent/engines/physics/bake-render-tasks.js';
 import { checkPhysicsSettings, keyframeStep, type CheckedPhysicsSettings } from '../../../../../../electron/agent/engines/physics/physics-settings.js';
 import { chunkKeyframeRange } from '../../../../../../electron/agent/engines/physics/physics-stepper.js';
-import type { SubmissionOf, TaskSpec } from '../../../../../../shared/model/jobs.js';
+import type { TaskSpec } from '../../../../../../shared/model/jobs.js';
+import type { PhysicsSubmission } from '../../../../../../electron/agent/engines/physics/physics-wire.js';
 
-type PhysicsJob = SubmissionOf<'physics'>;
+type PhysicsJob = PhysicsSubmission;
 
 function bake(settings: CheckedPhysicsSettings, chunkSteps: number): { job: PhysicsJob; chunks: TaskSpec[]; range: (i: number) => { fromStep: number; toStep: number } } {
   const count = Math.ceil(settings.totalSteps / chunkSteps);

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { submitPhysicsBody } from '../../../../../../shared/control-api/index.js';
+import { physicsRequestSchema } from '../../../../../../electron/agent/engines/physics/physics-wire.js';
 import { sceneSnapshotBytes } from '../../../../../../electron/agent/engines/physics/physics-budget.js';
 import { readPhysicsFile } from '../../../../../../electron/agent/engines/physics/index.js';
 import { buildPhysicsSubmission } from '../../../../../../electron/agent/engines/physics/physics-submission.js';
@@ -21,7 +21,7 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('buildPhysicsSubmission', () => {
   it("carries the bound on a chunk's snapshot, worked out from the scene as read", async () => {
-    const request = submitPhysicsBody.parse({ engine: 'physics', scenePath: SAMPLE, settings: { durationSeconds: 4 }, outputDir: join(dir, 'out') });
+    const request = physicsRequestSchema.parse({ engine: 'physics', scenePath: SAMPLE, settings: { durationSeconds: 4 }, outputDir: join(dir, 'out') });
     const job = await buildPhysicsSubmission(request, new BlobStore(join(dir, 'blobs')));
     const file = await readPhysicsFile({ scenePath: SAMPLE });
     expect(job.physics.snapshotBytes).toBe(sceneSnapshotBytes(file.estimatedBytes, file.scene));

@@ -6,7 +6,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobView, SubmissionOf, TaskSpec, TaskView } from '../../../../../../shared/model/jobs.js';
+import type { TaskSpec, TaskView } from '../../../../../../shared/model/jobs.js';
+import type { PhysicsSubmission } from '../../../../../../electron/agent/engines/physics/physics-wire.js';
 import type { FinishedPart, ResultFiles, TaskOutputs } from '../../../../../../electron/agent/jobs/job-type.js';
 import { assembleBake } from '../../../../../../electron/agent/engines/physics/bake-assembly.js';
 import { BadPhysicsSettingsError, physicsSummaryJson, runPhysicsTaskInProcess } from '../../../../../../electron/agent/engines/physics/index.js';
@@ -18,7 +19,7 @@ import { checkPhysicsSettings } from '../../../../../../electron/agent/engines/p
 import { variantTable } from '../../../../../../electron/agent/engines/physics/variant-table.js';
 import { boxScene, SAMPLE } from './physics-fixtures.js';
 
-type PhysicsJob = SubmissionOf<'physics'>;
+type PhysicsJob = PhysicsSubmission;
 
 const scene = boxScene();
 const settings = checkPhysicsSettings({ steps: 1800 }); // 30 s at 1/60 s, keyframes at 30 fps: 901
@@ -121,10 +122,9 @@ describe("a wedge's table over summaries a teammate wrote", () => {
     wedge.physics.variants = [0, 1].map((index) => ({ index, label: `v${index}`, overrides: {} }));
     await writeFile(join(outputDir, variantFileName(wedge, 0, 'json')), honest.summary);
     await writeFile(join(outputDir, variantFileName(wedge, 1, 'json')), JSON.stringify({ hash: 'x', bodies: null }));
-    const view = { jobId: '5e0c9a1f27b4d803', submission: wedge } as JobView;
     const tasks = [0, 1].map((i) => ({ taskId: `5e0c9a1f27b4d803:v${i}`, kind: 'variant', frames: [i], region: null, dependsOn: [], cost: 1, state: 'done', attempts: [] })) as TaskView[];
-    const rows = await variantTable(view, tasks, 'index');
-    expect(rows.map((r) => r.index)).toEqual([0]);
+    const table = await variantTable(wedge, '5e0c9a1f27b4d803', 'variants', tasks, 'index');
+    expect(table.rows.map((r) => r.index)).toEqual([0]);
   });
 });
 
