@@ -134,11 +134,22 @@ describe.skipIf(!HAVE_BLENDER)(`Blender engine with Debian's Blender${SKIP_REASO
       ];
       const tiles = [];
       for (const [i, region] of quadrants.entries()) {
-        const tile = await session.run('render_region', { frame: 1, region, output: join(root, 'still', `tile-${i}.exr`) });
-        tiles.push({ ...region, path: tile.result.path });
+        const preview = join(root, 'still', `preview-${i}.png`);
+        const tile = await session.run('render_region', { frame: 1, region, output: join(root, 'still', `tile-${i}.exr`), preview });
+        tiles.push({ ...region, path: tile.result.path, preview });
       }
-      const stitched = (await session.run('stitch', { tiles, output: join(root, 'still', 'stitched.png') })).result;
+      const stitched = (await session.run('stitch', { tiles: tiles.map(({ preview: _p, ...t }) => t), output: join(root, 'still', 'stitched.png') })).result;
       const a = decodePng(readFileSync(full), 'full');
+      // Each region's preview (what the app shows until the stitch) is that part of the frame as the frame shows it.
+      for (const t of tiles) {
+        const p = decodePng(readFileSync(t.preview), 'preview');
+        expect([p.width, p.height]).toEqual([t.width, t.height]);
+        let worst = 0;
+        for (let y = 0; y < t.height; y++)
+          for (let x = 0; x < t.width; x++)
+            for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(p.rgba[(y * t.width + x) * 4 + c]! - a.rgba[((t.y + y) * a.width + t.x + x) * 4 + c]!));
+        expect(worst, `preview of ${t.x},${t.y}`).toBeLessThanOrEqual(1);
+      }
       const b = decodePng(readFileSync(stitched.path), 'stitched');
       expect([b.width, b.height]).toEqual([64, 36]);
       expect(Buffer.from(b.rgba).equals(Buffer.from(a.rgba))).toBe(true);

@@ -1,6 +1,9 @@
 // Owns the little 4x4 matrix arithmetic the scene graph needs: column-major, in doubles.
 
-import type { Quat, Vec3 } from './scene-model.js';
+/** A point or direction, glTF's axes. */
+export type Vec3 = [number, number, number];
+/** A rotation as glTF stores it: x, y, z, w. */
+export type Quat = [number, number, number, number];
 
 export type Mat4 = Float64Array;
 

@@ -1,8 +1,9 @@
 // Owns the renderer's own picture of a glTF scene: plain arrays and numbers, with every index a
 // glTF index, so nothing past the loader depends on the reader library's object graph.
 
-export type Vec3 = [number, number, number];
-export type Quat = [number, number, number, number];
+import type { Quat, Vec3 } from './mat4.js';
+
+export type { Quat, Vec3 };
 
 /** 8-bit RGBA texels, kept as bytes: a float copy would cost four times the memory in every thread. */
 export interface TextureImage {

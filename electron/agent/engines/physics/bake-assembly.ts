@@ -13,7 +13,7 @@ import { checkAssetName } from '../../jobs/asset-name.js';
 import type { FinishedPart, ResultFiles, TaskOutputs } from '../../jobs/job-type.js';
 import { BAKED_SO_FAR, partialBakeWindow } from './bake-render-tasks.js';
 import { BadPhysicsChunksError } from './physics-errors.js';
-import { chunkSteps, OUT, safeJobName } from './physics-job-type.js';
+import { chunkSteps, OUT, safeJobName } from './physics-job-files.js';
 import { boundedWarnings, parsePhysicsSummary } from './physics-output.js';
 import { coordinatorThread } from './physics-runner.js';
 

@@ -15,7 +15,7 @@ import type { Engine, EngineTask } from '../engine.js';
 import { EngineHost } from '../engine-host.js';
 import { compiledModule } from '../source-modules.js';
 import { KEYFRAME_COPIES, PHYSICS_SCENE_BUDGET_BYTES, THREAD_BASE_BYTES } from './physics-budget.js';
-import { OUT } from './physics-job-type.js';
+import { OUT } from './physics-job-files.js';
 import type { PhysicsEngineReply, PhysicsEngineRequest } from './physics-service.js';
 import { MAX_KEYFRAME_BYTES, type PhysicsSettings } from './physics-settings.js';
 

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TroupeError } from '../../../../shared/errors.js';
 import type { ResultTable, ResultTableInfo, TaskView } from '../../../../shared/model/jobs.js';
-import { variantFileName } from './physics-job-type.js';
+import { variantFileName } from './physics-job-files.js';
 import { parsePhysicsSummary } from './physics-output.js';
 import type { PhysicsSubmission } from './physics-wire.js';
 

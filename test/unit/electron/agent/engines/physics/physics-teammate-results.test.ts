@@ -13,7 +13,8 @@ import { assembleBake } from '../../../../../../electron/agent/engines/physics/b
 import { BadPhysicsSettingsError, physicsSummaryJson, runPhysicsTaskInProcess } from '../../../../../../electron/agent/engines/physics/index.js';
 import { encodeKeyframes, keyframesByteLength } from '../../../../../../electron/agent/engines/physics/keyframes-codec.js';
 import { readSnapshotFile } from '../../../../../../electron/agent/engines/physics/physics-chunk-state.js';
-import { OUT, PhysicsJobType, variantFileName } from '../../../../../../electron/agent/engines/physics/physics-job-type.js';
+import { PhysicsJobType } from '../../../../../../electron/agent/engines/physics/physics-job-type.js';
+import { OUT, variantFileName } from '../../../../../../electron/agent/engines/physics/physics-job-files.js';
 import { PhysicsThread } from '../../../../../../electron/agent/engines/physics/physics-runner.js';
 import { checkPhysicsSettings } from '../../../../../../electron/agent/engines/physics/physics-settings.js';
 import { variantTable } from '../../../../../../electron/agent/engines/physics/variant-table.js';
