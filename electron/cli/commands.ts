@@ -48,9 +48,12 @@ export const USAGE = `Usage: troupe <command> [--data-dir DIR] [--json]
                              rigid bodies (glTF KHR_physics_rigid_bodies) on the team: a bake in time
                              chunks (<name>.baked.glb), or one run per wedge variant (a table);
                              --then-render renders each baked frame as soon as it is baked
+  table <job id> [table] [--sort column|-column]
+                             a job's result table (a wedge's variants: --sort -maxSpeed)
   variants <job id> [--sort maxSpeed|-contacts|restSeconds|index]
-                             a wedge's variants with their summary numbers
+                             the same as: table <job id> variants
   blender-addon              install and enable the "Render on team" add-on in this machine's Blender
+                             (an action of the Blender engine; the app: This machine)
   jobs                       jobs this machine coordinates
   job <id>                   one job: its tasks, who ran them, how long they took
   cancel|pause|resume <id>   stop a job, hold it, or let it go on

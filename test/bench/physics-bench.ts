@@ -14,7 +14,7 @@
 
 import { join } from 'node:path';
 import type { JobView, TaskView } from '../../shared/control-api/index.js';
-import { benchPhysicsStepping, type PhysicsBenchResult } from '../../electron/agent/engines/physics/physics-bench-core.js';
+import { benchPhysicsStepping, type PhysicsBenchResult } from '../../electron/agent/engines/physics/samples/physics-bench-core.js';
 import { REPO_ROOT, Testbed, type AgentProcess } from '../integration/harness/testbed.js';
 import { pairedTeamOfTwo } from '../integration/harness/team-helpers.js';
 

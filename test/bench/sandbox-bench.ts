@@ -15,12 +15,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { EngineHost, type EngineView } from '../../electron/agent/engines/engine-host.js';
-import { BuiltinRenderer } from '../../electron/agent/engines/builtin-render/builtin-renderer.js';
+import { BuiltinRenderer } from '../../electron/agent/engines/builtin-render/worker/builtin-renderer.js';
 import { blenderSandboxPolicy } from '../../electron/agent/engines/blender/blender-engine.js';
-import { PhysicsEngine } from '../../electron/agent/engines/physics/physics-engine.js';
-import { PhysicsThread } from '../../electron/agent/engines/physics/physics-runner.js';
-import type { PhysicsEngineRequest } from '../../electron/agent/engines/physics/physics-service.js';
-import type { PhysicsTask } from '../../electron/agent/engines/physics/physics-task.js';
+import { PhysicsEngine } from '../../electron/agent/engines/physics/worker/physics-engine.js';
+import { PhysicsThread } from '../../electron/agent/engines/physics/worker/physics-runner.js';
+import type { PhysicsEngineRequest } from '../../electron/agent/engines/physics/worker/physics-service.js';
+import type { PhysicsTask } from '../../electron/agent/engines/physics/worker/physics-task.js';
 import { platformSandbox } from '../../electron/agent/sandbox/platform-sandbox.js';
 import { writeTestScene } from '../integration/harness/scenes.js';
 

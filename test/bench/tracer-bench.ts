@@ -6,9 +6,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DoubleSide, Ray, Vector3 } from 'three';
-import { buildFrameScene } from '../../electron/agent/engines/builtin-render/frame-scene.js';
-import { PixelRandom } from '../../electron/agent/engines/builtin-render/pixel-random.js';
-import { loadScene } from '../../electron/agent/engines/builtin-render/scene-loader.js';
+import { buildFrameScene } from '../../electron/agent/engines/builtin-render/reading/frame-scene.js';
+import { PixelRandom } from '../../electron/agent/engines/builtin-render/worker/pixel-random.js';
+import { loadScene } from '../../electron/agent/engines/builtin-render/reading/scene-loader.js';
 
 // Compiled, this file is dist/test/bench/; from sources it is test/bench/.
 const SAMPLE_SCENE = [new URL('../../../assets/sample-scene.glb', import.meta.url), new URL('../../assets/sample-scene.glb', import.meta.url)]

@@ -17,7 +17,7 @@ import { BlenderTaskError } from '../../electron/agent/engines/blender/blender-e
 import { capabilityFeatures, parseCapabilities, probeCapabilities } from '../../electron/agent/engines/blender/blender-capabilities.js';
 import { BlenderFinder } from '../../electron/agent/engines/blender/blender-finder.js';
 import { BlenderSession } from '../../electron/agent/engines/blender/blender-session.js';
-import { decodePng } from '../../electron/agent/engines/builtin-render/png-decode.js';
+import { decodePng } from '../../electron/agent/engines/builtin-render/reading/png-decode.js';
 import { startFakeAgent, type FakeAgent } from '../support/blender/fake-agent.js';
 import { pngWithoutMetadata } from '../support/png-chunks.js';
 import { submitJobBody } from '../../shared/control-api/index.js';

@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineHost, type EngineView } from '../../electron/agent/engines/engine-host.js';
 import type { EngineTask } from '../../electron/agent/engines/engine.js';
-import { PhysicsEngine } from '../../electron/agent/engines/physics/physics-engine.js';
+import { PhysicsEngine } from '../../electron/agent/engines/physics/worker/physics-engine.js';
 import { processTree } from '../../electron/agent/engines/process-tree.js';
 import { EngineOutOfMemoryError } from '../../electron/agent/engines/engine-errors.js';
 import { blenderSandboxPolicy } from '../../electron/agent/engines/blender/blender-engine.js';

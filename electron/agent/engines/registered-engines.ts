@@ -5,12 +5,12 @@
 import { BlenderEngine } from './blender/blender-engine.js';
 import { configuredBlenderFinder } from './blender/blender-finder.js';
 import { BlenderJobType } from './blender/blender-job-type.js';
-import type { BuiltinRendererOptions } from './builtin-render/builtin-renderer.js';
-import { PathTracerEngine } from './builtin-render/path-tracer-engine.js';
-import { PathTracerJobType } from './builtin-render/path-tracer-job-type.js';
+import type { BuiltinRendererOptions } from './builtin-render/worker/builtin-renderer.js';
+import { PathTracerEngine } from './builtin-render/worker/path-tracer-engine.js';
+import { PathTracerJobType } from './builtin-render/coordinator/path-tracer-job-type.js';
 import { EngineRegistry } from './engine-registry.js';
-import { PhysicsEngine } from './physics/physics-engine.js';
-import { PhysicsJobType } from './physics/physics-job-type.js';
+import { PhysicsEngine } from './physics/worker/physics-engine.js';
+import { PhysicsJobType } from './physics/coordinator/physics-job-type.js';
 
 export interface EngineOptions {
   /** The built-in renderer's limits (defaults in builtin-render/render-limits.ts); tests lower them. */

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { BlenderSession } from '../../../electron/agent/engines/blender/blender-session.js';
-import { decodePng } from '../../../electron/agent/engines/builtin-render/png-decode.js';
+import { decodePng } from '../../../electron/agent/engines/builtin-render/reading/png-decode.js';
 import { ENGINE_PATIENCE_MS } from './testbed.js';
 
 const run = promisify(execFile);

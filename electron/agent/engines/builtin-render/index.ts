@@ -2,25 +2,25 @@
 // It owns checking scenes (within a memory budget), rendering regions and encoding images; the job
 // system owns what to render, where, and where the files go. Only light modules load from here.
 
-import { DEFAULT_FPS } from './render-request.js';
+import { DEFAULT_FPS } from './worker/render-request.js';
 import { DEFAULT_SCENE_BUDGET_BYTES } from './render-limits.js';
-import { BadRenderRequestError } from './scene-errors.js';
-import { SceneInspector } from './scene-inspector.js';
-import type { SceneSummary } from './scene-summary.js';
+import { BadRenderRequestError } from '../gltf/scene-errors.js';
+import { SceneInspector } from './reading/scene-inspector.js';
+import type { SceneSummary } from './reading/scene-summary.js';
 
 export type { Region } from '../../../../shared/model/jobs.js';
-export type { RenderSettings } from './render-request.js';
-export type { SceneSummary } from './scene-summary.js';
-export { BuiltinRenderer, type BuiltinRendererOptions } from './builtin-renderer.js';
-export { SceneInspector, type SceneInspectorOptions } from './scene-inspector.js';
+export type { RenderSettings } from './worker/render-request.js';
+export type { SceneSummary } from './reading/scene-summary.js';
+export { BuiltinRenderer, type BuiltinRendererOptions } from './worker/builtin-renderer.js';
+export { SceneInspector, type SceneInspectorOptions } from './reading/scene-inspector.js';
 export { DEFAULT_SCENE_BUDGET_BYTES, ENGINE_HEAP_LIMIT_MB, engineMemoryLimitBytes } from './render-limits.js';
 export { encodeExr, encodePng, encodePngAsync } from './image-encode.js';
-export { pasteRegion } from './region-stitch.js';
+export { pasteRegion } from './coordinator/region-stitch.js';
 
 /** Reads and checks a scene in this process; throws TroupeError('bad-scene') naming what is wrong. */
 export async function inspectScene(scenePath: string, fps: number = DEFAULT_FPS, budgetBytes = DEFAULT_SCENE_BUDGET_BYTES): Promise<SceneSummary> {
   if (!(fps > 0 && fps <= 1000)) throw new BadRenderRequestError(`fps must be above 0 and at most 1000, not ${fps}`);
-  const [{ loadBudgetedScene }, { inspectLoadedScene }] = await Promise.all([import('./scene-loader.js'), import('./scene-summary.js')]);
+  const [{ loadBudgetedScene }, { inspectLoadedScene }] = await Promise.all([import('./reading/scene-loader.js'), import('./reading/scene-summary.js')]);
   return inspectLoadedScene(await loadBudgetedScene(scenePath, budgetBytes), fps);
 }
 

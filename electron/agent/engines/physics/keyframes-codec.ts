@@ -5,7 +5,7 @@
 //   "TRKF" u32 version=1 | u32 first | u32 count | u32 bodies | count × u32 step | count × bodies × 7 × f32
 
 import { BadPhysicsChunksError, BadPhysicsSnapshotError } from './physics-errors.js';
-import { POSE_FLOATS, type ChunkKeyframes } from './physics-stepper.js';
+import { POSE_FLOATS, type ChunkKeyframes } from './worker/physics-stepper.js';
 
 const MAGIC = 0x464b5254; // "TRKF" read little-endian
 const HEADER_BYTES = 20;

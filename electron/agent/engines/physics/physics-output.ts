@@ -7,12 +7,12 @@
 
 import { Format, GLB_BUFFER, NodeIO, type GLTF } from '@gltf-transform/core';
 import { z } from 'zod';
-import type { PhysicsSceneFile } from './gltf-physics-reader.js';
-import { packGlb } from './glb-container.js';
-import { PHYSICS_EXTENSIONS } from './physics-document.js';
+import type { PhysicsSceneFile } from './reading/gltf-physics-reader.js';
+import { packGlb } from './reading/glb-container.js';
+import { PHYSICS_EXTENSIONS } from './reading/physics-document.js';
 import type { CheckedPhysicsSettings } from './physics-settings.js';
-import type { BodySummary, PhysicsTaskResult } from './physics-task.js';
-import { localTracks, type RunKeyframes } from './simulated-poses.js';
+import type { BodySummary, PhysicsTaskResult } from './worker/physics-task.js';
+import { localTracks, type RunKeyframes } from './worker/simulated-poses.js';
 
 export const SIMULATION_ANIMATION = 'Simulation';
 /** Extensions copied from the input's JSON: their indices (nodes, materials) survive gltf-transform's rewrite. */

@@ -2,9 +2,9 @@
 // and restitution for every collider or one body's, a body's mass and initial velocities. Bodies
 // are named by their node's name, or "#<node index>" when names are missing or shared.
 
-import { MAX_ANGULAR_SPEED_RAD_PER_S, MAX_MASS_KG, MAX_SPEED_M_PER_S } from './body-reader.js';
+import { MAX_ANGULAR_SPEED_RAD_PER_S, MAX_MASS_KG, MAX_SPEED_M_PER_S } from './reading/body-reader.js';
 import { BadPhysicsOverrideError } from './physics-errors.js';
-import type { BodyModel, PhysicsScene, Vec3 } from './physics-scene.js';
+import type { BodyModel, PhysicsScene, Vec3 } from './reading/physics-scene.js';
 import { MAX_GRAVITY_M_PER_S2, type CheckedPhysicsSettings } from './physics-settings.js';
 
 export interface VectorOverride {

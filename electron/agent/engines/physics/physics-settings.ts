@@ -4,7 +4,7 @@
 
 import { formatBytes } from '../format-bytes.js';
 import { BadPhysicsSettingsError } from './physics-errors.js';
-import type { Vec3 } from './physics-scene.js';
+import type { Vec3 } from './reading/physics-scene.js';
 
 export interface PhysicsSettings {
   /** Seconds per step; default 1/60. */

@@ -12,7 +12,7 @@ import { TroupeError } from '../../../../shared/errors.js';
 import type { ControlEvent } from '../../../../shared/control-api/index.js';
 import type { LinkMessage } from '../../../../shared/protocol/index.js';
 import { CapacityProbe } from '../../../../electron/agent/capacity/capacity-probe.js';
-import { readPngHeader } from '../../../../electron/agent/engines/builtin-render/png-decode.js';
+import { readPngHeader } from '../../../../electron/agent/engines/builtin-render/reading/png-decode.js';
 import { registeredEngines } from '../../../../electron/agent/engines/registered-engines.js';
 import { loadOrCreateIdentity, type Identity } from '../../../../electron/agent/identity/identity-store.js';
 import { BlobStore } from '../../../../electron/agent/storage/blob-store.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodePng } from '../../../../electron/agent/engines/builtin-render/png-decode.js';
+import { decodePng } from '../../../../electron/agent/engines/builtin-render/reading/png-decode.js';
 import { encodeMeterPng } from '../../../../electron/main/tray-icon-png.js';
 import { drawMeter } from '../../../../electron/main/tray-meter.js';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView, SubmitJob, TaskView } from '../../../../../shared/control-api/index.js';
 import { JOB_VIEW_INTERVAL_MS, JobCoordinator } from '../../../../../electron/agent/coordinator/job-coordinator.js';
-import { PathTracerJobType } from '../../../../../electron/agent/engines/builtin-render/path-tracer-job-type.js';
+import { PathTracerJobType } from '../../../../../electron/agent/engines/builtin-render/coordinator/path-tracer-job-type.js';
 import { EngineRegistry } from '../../../../../electron/agent/engines/engine-registry.js';
 import type { Engine } from '../../../../../electron/agent/engines/engine.js';
 import { MemoryJobJournal } from '../../../../../electron/agent/scheduler/ports.js';

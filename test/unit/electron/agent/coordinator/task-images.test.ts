@@ -14,7 +14,7 @@ import type { TaskSpec } from '../../../../../shared/model/jobs.js';
 import { JobCoordinator } from '../../../../../electron/agent/coordinator/job-coordinator.js';
 import { TaskImages } from '../../../../../electron/agent/coordinator/task-images.js';
 import { encodeExr, encodePng } from '../../../../../electron/agent/engines/builtin-render/image-encode.js';
-import { decodePng } from '../../../../../electron/agent/engines/builtin-render/png-decode.js';
+import { decodePng } from '../../../../../electron/agent/engines/builtin-render/reading/png-decode.js';
 import { registeredEngines } from '../../../../../electron/agent/engines/registered-engines.js';
 import type { TaskOutcome } from '../../../../../electron/agent/scheduler/ports.js';
 import { MemoryJobJournal } from '../../../../../electron/agent/scheduler/ports.js';

@@ -9,7 +9,7 @@ import { BUILTIN_RENDER_WIRE, type BuiltinRenderLease } from '../../../../../ele
 import { EngineRegistry } from '../../../../../electron/agent/engines/engine-registry.js';
 import { registeredEngines } from '../../../../../electron/agent/engines/registered-engines.js';
 import type { Engine } from '../../../../../electron/agent/engines/engine.js';
-import { PathTracerJobType } from '../../../../../electron/agent/engines/builtin-render/path-tracer-job-type.js';
+import { PathTracerJobType } from '../../../../../electron/agent/engines/builtin-render/coordinator/path-tracer-job-type.js';
 
 const REPO = join(import.meta.dirname, '../../../../..');
 

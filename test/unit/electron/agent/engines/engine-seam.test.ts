@@ -67,3 +67,21 @@ describe('the engine seam', () => {
     });
   }
 });
+
+describe('glTF reading', () => {
+  it("has a folder of its own that the renderer and physics both read with; physics reaches none of the renderer's reading or tracing", () => {
+    const importsOf = (folder: string): string[] =>
+      sources(folder).flatMap((file) =>
+        [...readFileSync(join(REPO, file), 'utf8').matchAll(/from '(\.[^']+)'/g)].map((m) => relative(REPO, resolve(dirname(join(REPO, file)), m[1]!))),
+      );
+    const physics = importsOf(`${ENGINES}/physics`);
+    const renderer = importsOf(`${ENGINES}/builtin-render`);
+    expect(physics.some((t) => t.startsWith(`${ENGINES}/gltf/`))).toBe(true);
+    expect(renderer.some((t) => t.startsWith(`${ENGINES}/gltf/`))).toBe(true);
+    const fromRenderer = [...new Set(physics.filter((t) => t.startsWith(`${ENGINES}/builtin-render/`)))].sort();
+    console.log(`physics imports of the renderer: ${fromRenderer.join(', ')}`);
+    // The bake-then-render composition (the renderer's lease and frame limits), its memory limits and a sample's sphere.
+    expect(fromRenderer.every((t) => !/\/(reading|worker)\//.test(t))).toBe(true);
+    expect(importsOf(`${ENGINES}/gltf`).every((t) => !t.startsWith(`${ENGINES}/builtin-render/`) && !t.startsWith(`${ENGINES}/physics/`))).toBe(true);
+  });
+});

@@ -16,7 +16,7 @@ import { SqliteJobJournal } from '../../../../../electron/agent/storage/sqlite-j
 import type { TaskOutcome } from '../../../../../electron/agent/scheduler/ports.js';
 import type { JobSubmission, TaskSpec } from '../../../../../shared/model/jobs.js';
 
-const root = fileURLToPath(new URL('../../../../../', import.meta.url));
+const root = fileURLToPath(new URL('../../../../..', import.meta.url));
 
 let dir: string;
 let path: string;

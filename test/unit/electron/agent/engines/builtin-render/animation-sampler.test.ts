@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { animationFrameCount, poseNodes } from '../../../../../../electron/agent/engines/builtin-render/animation-sampler.js';
-import { composeTrs, normalMatrix } from '../../../../../../electron/agent/engines/builtin-render/mat4.js';
-import type { SceneModel } from '../../../../../../electron/agent/engines/builtin-render/scene-model.js';
+import { animationFrameCount, poseNodes } from '../../../../../../electron/agent/engines/builtin-render/reading/animation-sampler.js';
+import { composeTrs, normalMatrix } from '../../../../../../electron/agent/engines/gltf/mat4.js';
+import type { SceneModel } from '../../../../../../electron/agent/engines/builtin-render/reading/scene-model.js';
 
 function scene(step: boolean): SceneModel {
   const s = Math.SQRT1_2;

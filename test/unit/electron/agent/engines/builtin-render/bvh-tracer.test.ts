@@ -1,8 +1,8 @@
 import { DoubleSide, Ray, Vector3 } from 'three';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildFrameScene, type BuiltFrame } from '../../../../../../electron/agent/engines/builtin-render/frame-scene.js';
-import { PixelRandom } from '../../../../../../electron/agent/engines/builtin-render/pixel-random.js';
-import { loadScene } from '../../../../../../electron/agent/engines/builtin-render/scene-loader.js';
+import { buildFrameScene, type BuiltFrame } from '../../../../../../electron/agent/engines/builtin-render/reading/frame-scene.js';
+import { PixelRandom } from '../../../../../../electron/agent/engines/builtin-render/worker/pixel-random.js';
+import { loadScene } from '../../../../../../electron/agent/engines/builtin-render/reading/scene-loader.js';
 import { SAMPLE_SCENE } from './scene-fixtures.js';
 
 let frame: BuiltFrame;

@@ -1,7 +1,7 @@
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { encodeExr, encodePng, pasteRegion } from '../../../../../../electron/agent/engines/builtin-render/index.js';
-import { decodePng } from '../../../../../../electron/agent/engines/builtin-render/png-decode.js';
+import { decodePng } from '../../../../../../electron/agent/engines/builtin-render/reading/png-decode.js';
 
 function gradient(width: number, height: number): Float32Array {
   const px = new Float32Array(width * height * 4);

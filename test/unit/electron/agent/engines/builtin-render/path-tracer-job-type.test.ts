@@ -8,7 +8,7 @@ import type { WorkLease } from '../../../../../../shared/protocol/index.js';
 import { registeredEngines } from '../../../../../../electron/agent/engines/registered-engines.js';
 import { BUILTIN_RENDER_ENGINE, type BuiltinRenderSubmission } from '../../../../../../electron/agent/engines/builtin-render/render-wire.js';
 import { linkMessageSchema } from '../../../../../../shared/protocol/index.js';
-import { PathTracerJobType, frameFileName } from '../../../../../../electron/agent/engines/builtin-render/path-tracer-job-type.js';
+import { PathTracerJobType, frameFileName } from '../../../../../../electron/agent/engines/builtin-render/coordinator/path-tracer-job-type.js';
 import type { ResultFiles } from '../../../../../../electron/agent/jobs/job-type.js';
 
 const job: BuiltinRenderSubmission = {

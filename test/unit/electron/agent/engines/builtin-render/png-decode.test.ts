@@ -1,6 +1,6 @@
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { decodePng, readPngHeader } from '../../../../../../electron/agent/engines/builtin-render/png-decode.js';
+import { decodePng, readPngHeader } from '../../../../../../electron/agent/engines/builtin-render/reading/png-decode.js';
 
 /** A PNG with the given IHDR fields and raw (already filtered) scanlines. CRCs are left zero. */
 function png(width: number, height: number, bitDepth: number, colorType: number, raw: number[], extra: [string, number[]][] = []): Uint8Array {

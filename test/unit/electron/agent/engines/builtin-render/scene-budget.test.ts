@@ -4,7 +4,7 @@ import { Document, NodeIO } from '@gltf-transform/core';
 import { describe, expect, it } from 'vitest';
 import { inspectScene } from '../../../../../../electron/agent/engines/builtin-render/index.js';
 import { DEFAULT_SCENE_BUDGET_BYTES } from '../../../../../../electron/agent/engines/builtin-render/render-limits.js';
-import { dataUriSlice } from '../../../../../../electron/agent/engines/builtin-render/scene-budget.js';
+import { dataUriSlice } from '../../../../../../electron/agent/engines/builtin-render/reading/scene-budget.js';
 import { TroupeError } from '../../../../../../shared/errors.js';
 import { tempDir, writeQuadScene } from './scene-fixtures.js';
 

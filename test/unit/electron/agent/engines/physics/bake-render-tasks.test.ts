@@ -3,9 +3,9 @@
 // frames (not the bake from keyframe 0, which over many chunks would be written again and again).
 
 import { describe, expect, it } from 'vitest';
-import { bakeRenderTasks, partialBakeWindow } from '../../../../../../electron/agent/engines/physics/bake-render-tasks.js';
+import { bakeRenderTasks, partialBakeWindow } from '../../../../../../electron/agent/engines/physics/coordinator/bake-render-tasks.js';
 import { checkPhysicsSettings, keyframeStep, type CheckedPhysicsSettings } from '../../../../../../electron/agent/engines/physics/physics-settings.js';
-import { chunkKeyframeRange } from '../../../../../../electron/agent/engines/physics/physics-stepper.js';
+import { chunkKeyframeRange } from '../../../../../../electron/agent/engines/physics/worker/physics-stepper.js';
 import type { TaskSpec } from '../../../../../../shared/model/jobs.js';
 import type { PhysicsSubmission } from '../../../../../../electron/agent/engines/physics/physics-wire.js';
 

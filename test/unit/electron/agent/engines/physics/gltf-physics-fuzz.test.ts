@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { packGlb, unpackGlb } from '../../../../../../electron/agent/engines/physics/glb-container.js';
+import { packGlb, unpackGlb } from '../../../../../../electron/agent/engines/physics/reading/glb-container.js';
 import { BadPhysicsSceneError, readPhysicsFile, runPhysicsTaskInProcess } from '../../../../../../electron/agent/engines/physics/index.js';
 import { mulberry32 } from '../../../../../../shared/seeded-random.js';
 import { addNode, boxScene, SAMPLE } from './physics-fixtures.js';

@@ -3,7 +3,7 @@
 // triangle-mesh colliders.
 
 import { Document, Format, GLB_BUFFER, NodeIO } from '@gltf-transform/core';
-import { packGlb } from '../../../../../../electron/agent/engines/physics/glb-container.js';
+import { packGlb } from '../../../../../../electron/agent/engines/physics/reading/glb-container.js';
 
 export const SAMPLE = new URL('../../../../../../assets/physics/tower-and-ball.glb', import.meta.url).pathname;
 

@@ -7,11 +7,11 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { BadPhysicsSceneError, readPhysicsFile, wedgeVariants } from '../../../../../../electron/agent/engines/physics/index.js';
-import { MeshGeometry } from '../../../../../../electron/agent/engines/physics/mesh-geometry.js';
-import { buildNodeGraph } from '../../../../../../electron/agent/engines/physics/node-graph.js';
-import { CONTACT_BYTES_PER_BODY, PhysicsBudget, THREAD_BASE_BYTES } from '../../../../../../electron/agent/engines/physics/physics-budget.js';
-import { PhysicsThread } from '../../../../../../electron/agent/engines/physics/physics-runner.js';
-import { runPhysicsTaskInProcess } from '../../../../../../electron/agent/engines/physics/physics-task.js';
+import { MeshGeometry } from '../../../../../../electron/agent/engines/physics/reading/mesh-geometry.js';
+import { buildNodeGraph } from '../../../../../../electron/agent/engines/physics/reading/node-graph.js';
+import { CONTACT_BYTES_PER_BODY, PhysicsBudget, THREAD_BASE_BYTES } from '../../../../../../electron/agent/engines/physics/reading/physics-budget.js';
+import { PhysicsThread } from '../../../../../../electron/agent/engines/physics/worker/physics-runner.js';
+import { runPhysicsTaskInProcess } from '../../../../../../electron/agent/engines/physics/worker/physics-task.js';
 import { boxScene, meshScene } from './physics-fixtures.js';
 
 const MiB = 2 ** 20;

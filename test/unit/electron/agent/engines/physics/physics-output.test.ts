@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NodeIO, type Document, type Node } from '@gltf-transform/core';
 import { describe, expect, it } from 'vitest';
-import { unpackGlb } from '../../../../../../electron/agent/engines/physics/glb-container.js';
+import { unpackGlb } from '../../../../../../electron/agent/engines/physics/reading/glb-container.js';
 import {
   physicsSummaryJson,
   readPhysicsFile,

@@ -5,7 +5,7 @@ import {
   runPhysicsTask,
   runPhysicsTaskInProcess,
 } from '../../../../../../electron/agent/engines/physics/index.js';
-import { PhysicsThread } from '../../../../../../electron/agent/engines/physics/physics-runner.js';
+import { PhysicsThread } from '../../../../../../electron/agent/engines/physics/worker/physics-runner.js';
 import { boxScene, SAMPLE } from './physics-fixtures.js';
 
 describe('runPhysicsTask (a worker thread per task)', () => {

@@ -5,13 +5,13 @@
 // awake as they fall, then fewer and fewer, then none.
 
 import { describe, expect, it } from 'vitest';
-import { fallingPileScene, restingPileScene } from '../../../../../../electron/agent/engines/physics/physics-bench-core.js';
-import { freshAccumulators } from '../../../../../../electron/agent/engines/physics/physics-accumulators.js';
-import type { PhysicsScene } from '../../../../../../electron/agent/engines/physics/physics-scene.js';
+import { fallingPileScene, restingPileScene } from '../../../../../../electron/agent/engines/physics/samples/physics-bench-core.js';
+import { freshAccumulators } from '../../../../../../electron/agent/engines/physics/worker/physics-accumulators.js';
+import type { PhysicsScene } from '../../../../../../electron/agent/engines/physics/reading/physics-scene.js';
 import { checkPhysicsSettings, keyframeStep } from '../../../../../../electron/agent/engines/physics/physics-settings.js';
-import { POSE_FLOATS, runSteps } from '../../../../../../electron/agent/engines/physics/physics-stepper.js';
-import { loadRapier } from '../../../../../../electron/agent/engines/physics/rapier-loader.js';
-import { buildWorld } from '../../../../../../electron/agent/engines/physics/rapier-world-builder.js';
+import { POSE_FLOATS, runSteps } from '../../../../../../electron/agent/engines/physics/worker/physics-stepper.js';
+import { loadRapier } from '../../../../../../electron/agent/engines/physics/worker/rapier-loader.js';
+import { buildWorld } from '../../../../../../electron/agent/engines/physics/worker/rapier-world-builder.js';
 
 const bytes = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 

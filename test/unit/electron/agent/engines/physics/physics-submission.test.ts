@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { physicsRequestSchema } from '../../../../../../electron/agent/engines/physics/physics-wire.js';
-import { sceneSnapshotBytes } from '../../../../../../electron/agent/engines/physics/physics-budget.js';
+import { sceneSnapshotBytes } from '../../../../../../electron/agent/engines/physics/reading/physics-budget.js';
 import { readPhysicsFile } from '../../../../../../electron/agent/engines/physics/index.js';
-import { buildPhysicsSubmission } from '../../../../../../electron/agent/engines/physics/physics-submission.js';
+import { buildPhysicsSubmission } from '../../../../../../electron/agent/engines/physics/coordinator/physics-submission.js';
 import { BlobStore } from '../../../../../../electron/agent/storage/blob-store.js';
 import { SAMPLE } from './physics-fixtures.js';
 

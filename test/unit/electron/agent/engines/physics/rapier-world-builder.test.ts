@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkPhysicsSettings, readPhysicsFile } from '../../../../../../electron/agent/engines/physics/index.js';
-import { loadRapier } from '../../../../../../electron/agent/engines/physics/rapier-loader.js';
-import { buildWorld } from '../../../../../../electron/agent/engines/physics/rapier-world-builder.js';
+import { loadRapier } from '../../../../../../electron/agent/engines/physics/worker/rapier-loader.js';
+import { buildWorld } from '../../../../../../electron/agent/engines/physics/worker/rapier-world-builder.js';
 import { addNode, boxScene } from './physics-fixtures.js';
 
 async function world(edit: (json: any) => void, steps: number) {
