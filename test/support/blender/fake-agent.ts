@@ -8,7 +8,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { AGENT_PROOF_PATH, agentProof } from '../../../electron/agent/control-api/agent-proof.js';
-import { submitJobBody } from '../../../shared/control-api/index.js';
+import { registeredEngines } from '../../../electron/agent/engines/registered-engines.js';
+
+/** The real agent's check of a job request: by its engine's own schema (the registry's). */
+const engines = registeredEngines();
 
 export interface RecordedRequest {
   method: string;
@@ -107,8 +110,11 @@ export async function startFakeAgent(
       if (req.method === 'GET' && req.url === '/api/team') return answer(res, 200, team);
       if (req.method === 'POST' && (req.url === '/api/jobs' || req.url === '/api/jobs/preview')) {
         // The agent's own schema judges the add-on's body, as the real agent would.
-        const checked = submitJobBody.safeParse(text ? JSON.parse(text) : null);
-        if (!checked.success) return answer(res, 400, { error: { code: 'bad-request', message: checked.error.message } });
+        try {
+          engines.parseRequest(text ? JSON.parse(text) : null);
+        } catch (err) {
+          return answer(res, 400, { error: { code: 'bad-request', message: (err as Error).message } });
+        }
         if (req.url === '/api/jobs/preview' && options.refusePreview) return answer(res, 400, { error: { code: 'bad-scene', message: options.refusePreview } });
         if (req.url === '/api/jobs/preview')
           return answer(res, 200, { files: [{ name: 'animation.blend', sizeBytes: 900_000 }, { name: 'tex/wood.png', sizeBytes: 2_400_000 }], totalBytes: 3_300_000, warnings: [] });
