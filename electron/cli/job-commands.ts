@@ -149,7 +149,10 @@ async function showTable(client: ControlClient, jobId: string | undefined, name:
   const { job } = await client.call('job', { jobId });
   const info = name ? job.about.tables.find((t) => t.name === name) : job.about.tables[0];
   if (!info) throw new TroupeError('not-found', `Job ${jobId} has no ${name ? `table "${name}"` : 'result table'}${job.about.tables.length ? `; it has ${job.about.tables.map((t) => t.name).join(', ')}` : ''}`);
-  const table = await client.call('jobTable', { jobId, table: info.name, sortKey: flagString(args, 'sort') ?? info.defaultSort });
+  const sort = flagString(args, 'sort') ?? info.defaultSort;
+  const sortable = info.columns.filter((c) => c.sortable).map((c) => c.key);
+  if (!sortable.includes(sort.replace(/^-/, ''))) throw new TroupeError('bad-request', `The ${info.name} table sorts by ${sortable.join(', ')} (a leading "-": descending), not "${sort}"`);
+  const table = await client.call('jobTable', { jobId, table: info.name, sortKey: sort });
   if (args.flags.has('json')) return console.log(JSON.stringify(table.rows, null, 2));
   printTable(table);
 }

@@ -19,12 +19,15 @@ async function main(argv: string[]): Promise<void> {
   // loading the whole agent (storage, engines, TLS) cost each of them most of its second.
   if (command === 'agent') return (await import('./run-agent.js')).runAgent(args);
   if (command === 'start') return (await import('./start-app.js')).startApp(args);
-  const client = await ControlClient.open(flagString(args, 'data-dir') ?? defaultDataDir());
   const run = COMMANDS[command];
+  const unknown = new TroupeError('bad-request', `Unknown command "${command}".\n\n${USAGE}`);
+  // Not one of ours: perhaps an action an engine offers (`troupe blender-addon`), which only a running agent knows.
+  const client = await ControlClient.open(flagString(args, 'data-dir') ?? defaultDataDir()).catch((err: unknown) => {
+    throw run ? err : unknown;
+  });
   if (run) return run(client, rest, args as ParsedArgs);
-  // Not one of ours: perhaps an action an engine here offers (`troupe blender-addon`).
   const action = (await client.call('engineActions')).find((a) => a.command === command);
-  if (!action) throw new TroupeError('bad-request', `Unknown command "${command}".\n\n${USAGE}`);
+  if (!action) throw unknown;
   const done = await client.call('runEngineAction', { engine: action.engine, action: action.action });
   if (args.flags.has('json')) console.log(JSON.stringify(done));
   else console.log(done.message);

@@ -37,8 +37,8 @@ export type SubmitJob = z.output<typeof submitJobBody>;
 export const commandJobBody = z.strictObject({
   verb: z.string().regex(/^[a-z][a-z-]{0,31}$/),
   file: z.string().min(1).max(4096),
-  /** The folder relative paths in flags are read from (the shell's working folder). */
-  cwd: z.string().min(1).max(4096),
+  /** The folder relative paths in flags are read from (the shell's working folder): absolute. */
+  cwd: z.string().max(4096).regex(/^(?:\/|[A-Za-z]:[\\/])/, 'an absolute path'),
   flags: z.record(z.string().max(64), z.union([z.string().max(4096), z.literal(true), z.array(z.string().max(4096)).max(1000)])).refine((r) => Object.keys(r).length <= 64, 'at most 64 flags'),
   /** List the files the job would send, with sizes; make no job. */
   listOnly: z.boolean().default(false),

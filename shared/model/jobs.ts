@@ -203,7 +203,8 @@ export interface TaskView extends TaskSpec {
 
 /** A column of a result table: `key` in each row; numbers in `unit` where given. */
 export const resultColumnSchema = z.object({
-  key: z.string().min(1).max(40),
+  /** What rows name it by, and what a table is sorted by (GET .../tables/<name>/<key>): a letter, then letters and digits. */
+  key: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,39}$/),
   label: z.string().min(1).max(60),
   unit: z.string().max(16).optional(),
   /** Whether the table can be sorted by it (GET .../tables/<name>/<key>, "-" first: descending). */

@@ -121,9 +121,13 @@ def render_region(args, emit):
         result.save_render(filepath=output, scene=scene)
         # The app shows a region as it arrives; it cannot read the EXR. An 8-bit PNG saved here goes
         # through the scene's view transform, so the assembling frame looks as the stitched one will.
+        # It is only a picture for the app: a region whose preview cannot be saved still stands.
         if args.get("preview"):
-            with image_settings_overridden(r.image_settings, **PREVIEW_FORMAT):
-                result.save_render(filepath=args["preview"], scene=scene)
+            try:
+                with image_settings_overridden(r.image_settings, **PREVIEW_FORMAT):
+                    result.save_render(filepath=args["preview"], scene=scene)
+            except (RuntimeError, OSError) as err:
+                warnings.append(f"No preview of the region could be saved ({err}); the app shows it once stitched.")
     size = _saved_size(output)
     if size != (region["width"], region["height"]):
         raise CommandError("render-failed", f"The region came out {size[0]}x{size[1]}, not {region['width']}x{region['height']}.")

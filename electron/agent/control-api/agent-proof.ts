@@ -9,6 +9,9 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { answerJson, loopbackRequest } from './loopback-http.js';
 
+/** Bytes of a proof's answer read at most. */
+const PROOF_MAX_BYTES = 64 * 1024;
+
 export const AGENT_PROOF_PATH = '/agent-proof';
 
 export function agentProof(token: string, port: number, nonce: string): string {
@@ -27,7 +30,8 @@ export async function checkAgentProof(port: number, token: string, timeoutMs = 1
   const nonce = proofNonce();
   let answer: unknown;
   try {
-    const res = await loopbackRequest(port, 'GET', `${AGENT_PROOF_PATH}?nonce=${nonce}`, {}, null, timeoutMs);
+    // A proof is a few hundred bytes: a listener that sends more is not our agent.
+    const res = await loopbackRequest(port, 'GET', `${AGENT_PROOF_PATH}?nonce=${nonce}`, {}, null, timeoutMs, PROOF_MAX_BYTES);
     answer = answerJson(res);
     if (res.status < 200 || res.status >= 300) return 'not-ours';
   } catch {

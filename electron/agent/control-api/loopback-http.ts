@@ -10,7 +10,13 @@ export interface LoopbackAnswer {
   contentType: string;
 }
 
-/** `path` on 127.0.0.1:`port`; rejects if nothing answers (refused, reset, or silent for `timeoutMs`). */
+/** A whole job with every task is the largest answer the agent gives: far below this. */
+const MAX_ANSWER_BYTES = 512 * 1024 * 1024;
+
+/**
+ * `path` on 127.0.0.1:`port`; rejects if nothing answers (refused, reset, or silent for
+ * `timeoutMs`), or if the answer passes `maxBytes` (whatever holds the port may not be the agent).
+ */
 export function loopbackRequest(
   port: number,
   method: string,
@@ -18,13 +24,19 @@ export function loopbackRequest(
   headers: Record<string, string> = {},
   body: Uint8Array | null = null,
   timeoutMs = 0,
+  maxBytes = MAX_ANSWER_BYTES,
 ): Promise<LoopbackAnswer> {
   return new Promise((resolve, reject) => {
     // agent: false, a connection of its own: Node 20 keeps pooled connections alive, and one the
     // agent closed while it sat idle fails the next request that picks it (ECONNRESET).
     const req = request({ host: '127.0.0.1', port, method, path, agent: false, headers: { ...headers, ...(body ? { 'content-length': String(body.byteLength) } : {}) } }, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.byteLength;
+        if (size > maxBytes) return req.destroy(new Error(`the answer passed ${maxBytes} bytes`));
+        chunks.push(chunk);
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes: new Uint8Array(Buffer.concat(chunks)), contentType: String(res.headers['content-type'] ?? '') }));
       res.on('error', reject);
     });

@@ -17,6 +17,7 @@ import { PullScheduler, type Lease, type TaskInfo } from '../scheduler/pull-sche
 import { DEFAULT_CHECK_RATE, ResultChecks } from '../scheduler/result-checks.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import { OutputWriter } from './output-writer.js';
+import { checkedPng } from '../jobs/task-pictures.js';
 
 const LEASE_MS = 10_000;
 /**
@@ -60,6 +61,8 @@ export interface CoordinatorDeps {
   log(line: string): void;
 }
 
+/** JobAbout.description's limit (shared/model/jobs.ts). */
+const MAX_DESCRIPTION_CHARS = 300;
 /** A job view lists at most this many different task warnings. */
 const MAX_JOB_WARNINGS = 50;
 /**
@@ -427,15 +430,18 @@ export class JobCoordinator {
   }
 
   /** A done task's picture for the app, as PNG bytes (its job type's), or a TroupeError that says why there is none. */
-  taskImage(jobId: string, taskId: string): Promise<Uint8Array> {
+  async taskImage(jobId: string, taskId: string): Promise<Uint8Array> {
     this.requireJob(jobId);
     const task = this.scheduler.tasksOf(jobId).find((t) => t.spec.taskId === taskId);
     if (!task) throw new TroupeError('not-found', `No task ${taskId} in job ${jobId}`);
     if (task.state !== 'done') throw new TroupeError('not-found', `Task ${taskId} has no image yet (it is ${task.state})`);
     const job = this.scheduler.jobInfo(jobId).submission;
-    const jobType = this.typeOf(job);
-    if (this.aboutOf(jobId, job).images === null || !jobType.taskImage) throw new TroupeError('not-found', `Task ${taskId} makes files, not an image: they are in ${job.outputDir}`);
-    return jobType.taskImage(job, task.spec, task.outcome?.outputs ?? {}, this.writer);
+    const about = this.aboutOf(jobId, job);
+    const jobType = about.images === null ? null : this.typeOf(job);
+    if (!about.images || !jobType?.taskImage) throw new TroupeError('not-found', `Task ${taskId} makes files, not an image: they are in ${job.outputDir}`);
+    // A teammate made it: only a PNG of the size it must be reaches the app (a bomb of a header would not).
+    const { width, height } = task.spec.region ?? about.images;
+    return checkedPng(await jobType.taskImage(job, task.spec, task.outcome?.outputs ?? {}, this.writer), width, height, taskId, !task.spec.region);
   }
 
   // ---- internals ----
@@ -563,7 +569,11 @@ export class JobCoordinator {
         } catch (err) {
           this.unreadable.add(j.jobId);
           const final = j.state === 'done' || j.state === 'failed' || j.state === 'cancelled';
-          return final ? j : { ...j, state: 'failed' as const, finishedAtMs: Date.now(), errors: [...j.errors, `This version of Troupe cannot run this job: ${(err as Error).message}`] };
+          if (final) return j;
+          const errors = [...j.errors, `This version of Troupe cannot run this job: ${(err as Error).message}`];
+          const now = Date.now();
+          this.deps.journal.jobStateChanged(j.jobId, 'failed', now, errors); // once: the next start finds it ended
+          return { ...j, state: 'failed' as const, finishedAtMs: now, errors };
         }
       }),
     };
@@ -579,6 +589,8 @@ export class JobCoordinator {
     let about = this.abouts.get(jobId);
     if (!about) {
       about = this.unreadable.has(jobId) ? { description: `a ${job.engine} job this version cannot read`, images: null, warnings: [], tables: [] } : this.typeOf(job).about(job);
+      // The views check what they read: a job type's line longer than JobAbout allows would hide every job.
+      if (about.description.length > MAX_DESCRIPTION_CHARS) about = { ...about, description: `${about.description.slice(0, MAX_DESCRIPTION_CHARS - 1)}…` };
       this.abouts.set(jobId, about);
     }
     return about;

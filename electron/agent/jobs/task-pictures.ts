@@ -25,3 +25,19 @@ export async function heldBlob(task: TaskSpec, hash: string | undefined, outputD
     throw new TroupeError('not-found', `The tile of ${task.taskId} was merged into its frame and dropped; open the frame in ${outputDir}`);
   });
 }
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/**
+ * `bytes` if they are a PNG of `width` x `height` (its header says so; `atMost`: no larger, as a
+ * scene cropping its frames makes them), else a TroupeError: a teammate made them, and a header
+ * claiming a huge image would make the app's decoder allocate for it.
+ */
+export function checkedPng(bytes: Uint8Array, width: number, height: number, taskId: string, atMost = false): Uint8Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const isPng = bytes.byteLength >= 24 && PNG_SIGNATURE.every((b, i) => bytes[i] === b) && String.fromCharCode(...bytes.subarray(12, 16)) === 'IHDR';
+  if (!isPng) throw new TroupeError('internal', `The picture of ${taskId} is not a PNG; the teammate that made it may be broken`);
+  const [w, h] = [view.getUint32(16), view.getUint32(20)];
+  if (atMost ? w > width || h > height || w === 0 || h === 0 : w !== width || h !== height) throw new TroupeError('internal', `The picture of ${taskId} is ${w}x${h}, not the ${atMost ? 'at most ' : ''}${width}x${height} it must be; the teammate that made it may be broken`);
+  return bytes;
+}

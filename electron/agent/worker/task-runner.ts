@@ -48,15 +48,22 @@ export class TaskRunner {
    * `timeLimitMs`: the engine's run is stopped after this long (its inputs' transfer does not
    * count) and the task fails with TaskTimeLimitError, which names the limit.
    */
+  /**
+   * The lease as its engine reads it: the link read only what every lease has; the engine's part
+   * is read here, by the engine's own schema, before anything is fetched or made room for. Throws
+   * in words for an engine this machine lacks or a lease its engine cannot read.
+   */
+  readLease(sent: WorkLease): WorkLease {
+    const engine = this.engines.engine(sent.engine);
+    const read = engine.wire.lease.safeParse(sent);
+    if (read.success) return read.data;
+    const issue = read.error.issues[0];
+    throw new Error(`this machine could not read the ${sent.engine} task it was given (${issue?.path.join('.') || 'lease'}: ${issue?.message}); is its Troupe older or newer than the coordinator's?`);
+  }
+
   async run(sent: WorkLease, source: WorkSource, threads: number, signal: AbortSignal, timeLimitMs: number | null = null): Promise<TaskResult> {
     const engine = this.engines.engine(sent.engine);
-    // The link read only what every lease has; the engine's part is read here, by the engine's own schema.
-    const read = engine.wire.lease.safeParse(sent);
-    if (!read.success) {
-      const issue = read.error.issues[0];
-      throw new Error(`this machine could not read the ${sent.engine} task it was given (${issue?.path.join('.') || 'lease'}: ${issue?.message}); is its Troupe older or newer than the coordinator's?`);
-    }
-    const lease = read.data;
+    const lease = this.readLease(sent);
     const names = lease.assets.map((a) => checkAssetName(a.name)); // a hostile name fails before any byte is written
     // Pinned before fetching, so trimming after another task cannot take an input away in between.
     const release = await this.cache.pin(lease.assets.map((a) => a.hash));

@@ -106,7 +106,8 @@ export class WorkLoop {
     this.running.set(lease.leaseId, { controller, coordinatorId: source.coordinatorId });
     const threads = Math.max(1, Math.min(this.deps.cores(), sharing.coreCap ?? this.deps.cores()));
     try {
-      // Before task.started: a lease whose inputs cannot fit here is refused with the reason.
+      // Before task.started: a lease its engine cannot read, or whose inputs cannot fit here, is refused with the reason.
+      this.deps.runner.readLease(lease);
       await source.checkInputs(lease);
       source.started(lease.leaseId);
       const result = await this.deps.runner.run(lease, source, threads, controller.signal, this.deps.timeLimitMs?.(source) ?? null);

@@ -102,6 +102,13 @@ export function MemberRow({ member, work }: { member: TeamMember; work: WorkItem
  */
 export function describeEngines(engines: readonly { id: string; label?: string }[] | undefined): string {
   return (engines ?? [])
-    .flatMap((e) => (e.label ? [e.label] : []))
+    .flatMap((e) => (e.label ? [plainLabel(e.label)] : []))
+    .filter((label) => label.length > 0)
     .join(' · ');
+}
+
+/** A teammate wrote it: no control or direction-changing characters, which could make it read as other words. */
+function plainLabel(label: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what a label may not hold
+  return label.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '').trim();
 }

@@ -58,7 +58,8 @@ const REPOINTABLE_IN_LIBRARY: ReadonlySet<string> = new Set(['image']);
 /** Files outside the project, once approved, sit under this folder of the job. */
 export const OUTSIDE_FOLDER = '_outside';
 /** At most this many files in one job. */
-const MAX_FILES = 10_000;
+/** Files a job may ship: a lease carries at most 10 000, and a stitch's also carries the .blend and its region tiles. */
+const MAX_FILES = 9_000;
 
 function within(folder: string, path: string): boolean {
   const rel = relative(folder, path);

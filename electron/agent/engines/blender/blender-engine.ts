@@ -171,11 +171,25 @@ export class BlenderEngine implements Engine<BlenderLease> {
   private async frames(session: BlenderSession, lease: BlenderLease, task: EngineTask): Promise<void> {
     const frames = lease.task.frames;
     const base = task.outputPath();
+    // Progress in samples when Blender prints them (frames done, and the current frame's samples), else in frames.
     let done = 0;
+    let perFrame = 0;
     const outcome = await session.run(
       'render_frames',
       { frames, output: `${base}_####`, denoising: lease.blender.denoising ?? 'scene' },
-      { onEvent: (event) => event === 'frame_done' && task.progress(++done, frames.length) },
+      {
+        onEvent: (event, fields) => {
+          const samples = samplesOf(event, fields);
+          if (samples) {
+            perFrame = samples.total;
+            task.progress(done * perFrame + samples.done, frames.length * perFrame);
+          } else if (event === 'frame_done') {
+            done++;
+            if (perFrame) task.progress(done * perFrame, frames.length * perFrame);
+            else task.progress(done, frames.length);
+          }
+        },
+      },
     );
     outcome.log.forEach((line) => task.log(line));
     for (const line of outcome.result.warnings) task.warn(line);
@@ -190,7 +204,16 @@ export class BlenderEngine implements Engine<BlenderLease> {
     const path = task.outputPath();
     const denoise = (lease.blender.denoising ?? 'scene') === 'scene';
     const preview = task.outputPath();
-    const outcome = await session.run('render_region', { frame: lease.task.frames[0]!, region: lease.task.region!, output: `${path}.exr`, preview: `${preview}.png`, denoise });
+    const outcome = await session.run(
+      'render_region',
+      { frame: lease.task.frames[0]!, region: lease.task.region!, output: `${path}.exr`, preview: `${preview}.png`, denoise },
+      {
+        onEvent: (event, fields) => {
+          const samples = samplesOf(event, fields);
+          if (samples) task.progress(samples.done, samples.total);
+        },
+      },
+    );
     outcome.log.forEach((line) => task.log(line));
     // Its warnings (dither, adaptive sampling and denoising off) are the job's own already.
     await rename(await ownFile(outcome.result.path, task), path);
@@ -273,4 +296,12 @@ export function advertLabel(version: string, features: readonly string[]): strin
   const gpus = features.filter((f) => f.startsWith(GPU_FEATURE_PREFIX)).map((f) => f.slice(GPU_FEATURE_PREFIX.length));
   const extras = [gpus.length ? `GPU: ${gpus.join(', ')}` : 'CPU only', ...(features.includes(OIDN_FEATURE) ? ['OpenImageDenoise'] : [])];
   return `Blender ${version} (${extras.join('; ')})`;
+}
+
+/** A "samples" event's count (Blender's render stats: "Sample 12/64"), checked; null for any other event. */
+export function samplesOf(event: string, fields: Record<string, unknown>): { done: number; total: number } | null {
+  if (event !== 'samples') return null;
+  const { done, total } = fields;
+  if (!Number.isSafeInteger(done) || !Number.isSafeInteger(total) || (total as number) < 1 || (done as number) < 0) return null;
+  return { done: Math.min(done as number, total as number), total: total as number };
 }

@@ -97,7 +97,7 @@ export class BlenderJobType implements JobType<BlenderSubmission, BlenderRequest
   }
 
   about(job: BlenderJob): JobAbout {
-    if (isBake(job)) return { description: `Blender bake of ${job.scene}`, images: null, warnings: job.blender.warnings, tables: [] };
+    if (isBake(job)) return { description: `Blender bake of ${job.scene.split('/').pop()}`, images: null, warnings: job.blender.warnings, tables: [] };
     const images = describeImages(job);
     const step = job.blender.frameStep > 1 ? `, every ${job.blender.frameStep}th frame` : '';
     return { ...images, description: `Blender: ${images.description}${step}`, warnings: job.blender.warnings, tables: [] };

@@ -70,10 +70,16 @@ interface Pending {
   logMark: number;
 }
 
+/** Blender's render stats line for a sample ("… | Sample 12/64"), as Cycles prints it in the background. */
+const SAMPLES_LINE = /\| Sample (\d+)\/(\d+)/g;
+/** The engine's progress needs a few a second at most. */
+const SAMPLES_EVERY_MS = 250;
+
 export class BlenderSession {
   private readonly log: LogTail;
   private nextId = 1;
   private pending: Pending | null = null;
+  private samplesToldAtMs = 0;
   /** Commands run one at a time: Blender has one main thread. */
   private queue: Promise<unknown> = Promise.resolve();
   /** Why the process is being ended by us, so its exit is told as that and not as a crash. */
@@ -90,7 +96,10 @@ export class BlenderSession {
     this.log = new LogTail(logLines);
     for (const stream of [child.stdout, child.stderr]) {
       stream?.setEncoding('utf8');
-      stream?.on('data', (chunk: string) => this.log.push(chunk));
+      stream?.on('data', (chunk: string) => {
+        this.log.push(chunk);
+        this.reportSamples(chunk);
+      });
     }
     // Blender gone: writes to its stdin fail with EPIPE, which the exit handler reports instead.
     child.stdin?.on('error', () => {});
@@ -156,6 +165,22 @@ export class BlenderSession {
   }
 
   /** Blender's last output lines, oldest first. */
+  /**
+   * The running command's progress in samples, read from the render stats Blender prints
+   * ("Fra:1 Mem:… | Sample 12/64"; its render_stats handler gets no text in 3.4), as "samples"
+   * events at most every SAMPLES_EVERY_MS. A line cut between two chunks is simply missed.
+   */
+  private reportSamples(chunk: string): void {
+    const pending = this.pending;
+    if (!pending?.onEvent) return;
+    let last: RegExpExecArray | null = null;
+    for (const m of chunk.matchAll(SAMPLES_LINE)) last = m;
+    const now = Date.now();
+    if (!last || now - this.samplesToldAtMs < SAMPLES_EVERY_MS) return;
+    this.samplesToldAtMs = now;
+    pending.onEvent('samples', { done: Number(last[1]), total: Number(last[2]) });
+  }
+
   logTail(count?: number): string[] {
     return this.log.last(count);
   }

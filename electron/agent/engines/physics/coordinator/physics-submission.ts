@@ -22,6 +22,9 @@ import { checkPhysicsSettings } from '../physics-settings.js';
 const DEFAULT_CHUNKS = 16;
 const MIN_DEFAULT_CHUNK_STEPS = 600;
 
+/** The scene and its files a physics lease carries at most (the lease's own limit, 16, less the chunk's snapshot). */
+export const MAX_PHYSICS_SCENE_FILES = 15;
+
 export function defaultChunkSteps(totalSteps: number): number {
   return Math.max(MIN_DEFAULT_CHUNK_STEPS, Math.ceil(totalSteps / DEFAULT_CHUNKS));
 }
@@ -62,7 +65,12 @@ export async function buildPhysicsSubmission(req: PhysicsRequest, blobs: BlobSto
   if (bakeChunkCount(settings.totalSteps, chunkSteps) > MAX_BAKE_CHUNKS)
     throw new TroupeError('bad-request', `${settings.totalSteps} steps in chunks of ${chunkSteps} make more than ${MAX_BAKE_CHUNKS} chunks; take longer chunks`);
 
-  // The scene and the files it names beside it (data: URIs travel inside it).
+  // The scene and the files it names beside it (data: URIs travel inside it); a chunk's lease adds the snapshot.
+  if (1 + scene.beside.length > MAX_PHYSICS_SCENE_FILES)
+    throw new TroupeError(
+      'bad-scene',
+      `${basename(req.scenePath)} names ${scene.beside.length} files beside it; a physics job takes at most ${MAX_PHYSICS_SCENE_FILES - 1}: save it as a .glb, which carries its buffers and images inside`,
+    );
   const assets: AssetRef[] = [];
   for (const name of [basename(req.scenePath), ...scene.beside]) {
     const safe = checkAssetName(name);

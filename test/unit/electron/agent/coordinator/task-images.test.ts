@@ -13,6 +13,7 @@ import { TroupeError } from '../../../../../shared/errors.js';
 import type { TaskSpec } from '../../../../../shared/model/jobs.js';
 import { JobCoordinator } from '../../../../../electron/agent/coordinator/job-coordinator.js';
 import { TaskImages } from '../../../../../electron/agent/coordinator/task-images.js';
+import { checkedPng } from '../../../../../electron/agent/jobs/task-pictures.js';
 import { encodeExr, encodePng } from '../../../../../electron/agent/engines/builtin-render/image-encode.js';
 import { decodePng } from '../../../../../electron/agent/engines/builtin-render/reading/png-decode.js';
 import { registeredEngines } from '../../../../../electron/agent/engines/registered-engines.js';
@@ -243,5 +244,20 @@ describe('TaskImages', () => {
     expect(refused.code).toBe('bad-request');
     expect(refused.message).toBe(`${exrFile} is EXR, which the app cannot preview; it is in ${exr.outputDir}`);
     coordinator.cancel(exr.jobId);
+  });
+});
+
+describe('a picture a teammate made', () => {
+  const png = (w: number, h: number) => Buffer.from(encodePng(pixels(w, h, 1), w, h));
+  it('reaches the app only as a PNG of the size it must be (a header claiming a huge image never does)', () => {
+    expect(checkedPng(png(8, 4), 8, 4, 't')).toEqual(png(8, 4));
+    expect(() => checkedPng(png(8, 5), 8, 4, 't')).toThrow('The picture of t is 8x5, not the 8x4 it must be');
+    expect(() => checkedPng(Buffer.from('GIF89a not a png at all, really'), 8, 4, 't')).toThrow('The picture of t is not a PNG');
+    // A frame may be smaller than the job's size (a scene that crops its frames), never larger.
+    expect(checkedPng(png(6, 4), 8, 4, 't', true)).toEqual(png(6, 4));
+    expect(() => checkedPng(png(9, 4), 8, 4, 't', true)).toThrow('not the at most 8x4');
+    const bomb = png(8, 4);
+    bomb.writeUInt32BE(100_000, 16); // the header claims 100000 x 4
+    expect(() => checkedPng(bomb, 8, 4, 't')).toThrow(/is 100000x4/);
   });
 });

@@ -38,6 +38,7 @@ function source(checkInputs: () => Promise<void>): WorkSource & { said: string[]
 
 function loop(src: WorkSource, ran: string[]): WorkLoop {
   const runner = {
+    readLease: (l: WorkLease) => l,
     run: async (l: WorkLease): Promise<TaskResult> => {
       ran.push(l.leaseId);
       return { startedAtMs: 0, endedAtMs: 1, outputs: {}, warnings: [] };
@@ -54,6 +55,7 @@ describe('WorkLoop', () => {
     const held: string[][] = [];
     const src = source(async () => void held.push(worker.leaseIds()));
     const runner = {
+      readLease: (l: WorkLease) => l,
       run: async (): Promise<TaskResult> => {
         held.push(worker.leaseIds());
         await new Promise<void>((r) => (release = r));
@@ -84,6 +86,24 @@ describe('WorkLoop', () => {
     await worker.close();
     expect(src.said).toEqual(['failed l-1: Task j:f1 needs 12.0 GB for its inputs, this machine has 3.0 GB free']);
     expect(ran).toEqual([]);
+  });
+
+  it('refuses a lease its engine cannot read before making room for its inputs: task.failed in words, never started', async () => {
+    let checked = false;
+    const src = source(async () => void (checked = true));
+    const runner = {
+      readLease: () => {
+        throw new Error('this machine could not read the teapot task it was given');
+      },
+      run: async (): Promise<TaskResult> => ({ startedAtMs: 0, endedAtMs: 1, outputs: {}, warnings: [] }),
+      close: async () => undefined,
+    } as unknown as TaskRunner;
+    const worker = new WorkLoop({ runner, sources: () => [src], sharing: () => ({ mode: 'on', coreCap: null }), freeCores: () => 2, cores: () => 2, log: () => undefined });
+    await worker.poke();
+    await settle();
+    await worker.close();
+    expect(src.said).toEqual(['failed l-1: this machine could not read the teapot task it was given']);
+    expect(checked).toBe(false);
   });
 
   it('runs a lease whose inputs fit', async () => {

@@ -11,7 +11,9 @@ import { sceneSnapshotBytes } from '../../../../../../electron/agent/engines/phy
 import { readPhysicsFile } from '../../../../../../electron/agent/engines/physics/index.js';
 import { buildPhysicsSubmission } from '../../../../../../electron/agent/engines/physics/coordinator/physics-submission.js';
 import { BlobStore } from '../../../../../../electron/agent/storage/blob-store.js';
-import { SAMPLE } from './physics-fixtures.js';
+import { SAMPLE, boxScene } from './physics-fixtures.js';
+import { writeFile } from 'node:fs/promises';
+import { TroupeError } from '../../../../../../shared/errors.js';
 
 let dir = '';
 beforeAll(async () => {
@@ -27,5 +29,21 @@ describe('buildPhysicsSubmission', () => {
     expect(job.physics.snapshotBytes).toBe(sceneSnapshotBytes(file.estimatedBytes, file.scene));
     // 16 MiB, the scene, and per body and collider: far below the 2 GiB a job without it allows.
     expect(job.physics.snapshotBytes).toBeLessThan(20 * 2 ** 20);
+  });
+});
+
+describe('a .gltf with many files beside it', () => {
+  it('is refused at submit, saying to send a .glb: a lease carries at most 16 files, a chunk\'s snapshot among them', async () => {
+    const folder = await mkdtemp(join(dir, 'many-'));
+    const { bytes } = boxScene((json) => {
+      json.buffers = Array.from({ length: 16 }, (_, i) => ({ uri: `part${i}.bin`, byteLength: 4 }));
+    });
+    for (let i = 0; i < 16; i++) await writeFile(join(folder, `part${i}.bin`), Buffer.alloc(4));
+    await writeFile(join(folder, 'many.gltf'), bytes);
+    const request = physicsRequestSchema.parse({ engine: 'physics', scenePath: join(folder, 'many.gltf'), settings: { durationSeconds: 1 }, outputDir: join(dir, 'out') });
+    const refused = await buildPhysicsSubmission(request, new BlobStore(join(dir, 'blobs'))).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(TroupeError);
+    expect((refused as TroupeError).code).toBe('bad-scene');
+    expect((refused as TroupeError).message).toBe('many.gltf names 16 files beside it; a physics job takes at most 14: save it as a .glb, which carries its buffers and images inside');
   });
 });
