@@ -281,7 +281,7 @@ describe.skipIf(!HAVE_BLENDER)(`Blender engine with Debian's Blender${SKIP_REASO
       'render_frames',
       { frames: [1, 2, 3, 4, 5, 6], output: join(root, 'killed', 'frame_####') },
       {
-        onEvent: () => process.kill(session.pid!, 'SIGKILL'), // a crash after the first frame
+        onEvent: (event) => void (event === 'frame_done' && process.kill(session.pid!, 'SIGKILL')), // a crash after the first frame
       },
     );
     const err = await task.then(
