@@ -123,15 +123,17 @@ export class JobCoordinator {
 
   /** What submitting `req` would send (its files and sizes), checked as a submit checks it; nothing is stored. */
   async preview(req: SubmitJob): Promise<JobPreview> {
-    const { jobType, request } = this.deps.jobTypes.parseRequest(req);
+    const checked = this.deps.jobTypes.parseRequest(req);
+    const jobType = this.deps.jobTypes.jobType(req.engine ?? this.deps.jobTypes.ids()[0]!);
     if (!jobType.preview) throw new TroupeError('bad-request', `A ${jobType.wire.id} job has nothing to list before it is sent`);
-    return jobType.preview(request);
+    return jobType.preview(checked);
   }
 
   /** `machines`: this machine and the teammates online now (their device ids). */
   async submit(req: SubmitJob, machines: readonly string[]): Promise<JobView> {
-    const { jobType, request } = this.deps.jobTypes.parseRequest(req);
-    const submission = await jobType.prepare(request, this.deps.blobs);
+    const checked = this.deps.jobTypes.parseRequest(req);
+    const jobType = this.deps.jobTypes.jobType(req.engine ?? this.deps.jobTypes.ids()[0]!);
+    const submission = await jobType.prepare(checked, this.deps.blobs);
     const workersHint = Math.max(1, machines.length);
     // A job no machine of the team can run would wait for ever: say why now, while the user is here.
     if (jobType.whyNoMachine && machines.length > 0 && !machines.some((id) => jobType.runsOn(submission, this.enginesOf(id))))

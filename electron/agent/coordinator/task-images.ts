@@ -2,6 +2,7 @@
 // (JobCoordinator.taskImage: a bucket's tile as it will look in its frame, a frame's image). Done
 // tasks' pictures never change, so the last few are kept.
 
+import { TroupeError } from '../../../shared/errors.js';
 import type { JobCoordinator } from './job-coordinator.js';
 
 /** Encoded tiles kept, by job and task: enough for a window catching up on a big still. */
@@ -20,6 +21,7 @@ export class TaskImages {
     const hit = this.cache.get(key);
     if (hit) return hit;
     const bytes = await this.coordinator.taskImage(jobId, taskId);
+    if (bytes.byteLength === 0) throw new TroupeError('internal', `Task ${taskId}'s picture is empty`);
     const png = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.keep(key, png);
     return png;

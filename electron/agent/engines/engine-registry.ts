@@ -5,7 +5,6 @@
 
 import type { ZodType } from 'zod';
 import { TroupeError } from '../../../shared/errors.js';
-import type { EngineActionInfo } from '../../../shared/control-api/index.js';
 import type { EngineAdvert, JobSubmission } from '../../../shared/model/jobs.js';
 import type { WorkLease } from '../../../shared/protocol/index.js';
 import type { CommandLine, CommandVerb, JobType, JobTypes } from '../jobs/job-type.js';
@@ -57,10 +56,10 @@ export class EngineRegistry implements JobTypes {
    * A control API request, read with its engine's own schema (a request without `engine` is the
    * first engine's). Throws 'bad-request' naming the field and what is wrong with it.
    */
-  parseRequest(raw: unknown): { jobType: JobType; request: unknown } {
+  parseRequest(raw: unknown): unknown {
     const named = (raw as { engine?: unknown } | null)?.engine;
-    const entry = this.entry(named === undefined ? (this.ids()[0] ?? '') : String(named));
-    return { jobType: entry.jobType, request: check(entry.wire.request, raw, 'Invalid request') };
+    const id = named === undefined ? this.ids()[0] : String(named);
+    return check(this.entry(id ?? '').wire.request, raw, 'Invalid request');
   }
 
   /** A submission as the journal kept it, read with its engine's schema; throws in words when it cannot be. */
@@ -68,15 +67,9 @@ export class EngineRegistry implements JobTypes {
     return check(this.entry(raw.engine).wire.submission, raw, `The settings of this ${raw.engine} job cannot be read`);
   }
 
-  /**
-   * A lease as the link read it, read whole with its engine's schema (the link keeps only what
-   * every lease has): a worker refuses, in words, what its engine cannot read or lacks.
-   */
+  /** A lease as the link read it, read whole with its engine's schema: a worker refuses what its engine cannot read. */
   parseLease(raw: WorkLease): WorkLease {
-    const parsed = this.entry(raw.engine).wire.lease.safeParse(raw);
-    if (parsed.success) return parsed.data;
-    const issue = parsed.error.issues[0];
-    throw new Error(`this machine could not read the ${raw.engine} task it was given (${issue?.path.join('.') || 'lease'}: ${issue?.message}); is its Troupe older or newer than the coordinator's?`);
+    return check(this.entry(raw.engine).wire.lease, raw, `This machine could not read the ${raw.engine} task it was given`);
   }
 
   /** The job type that takes `file` for `verb` on a command line, or words that say which files each verb takes. */
@@ -96,7 +89,7 @@ export class EngineRegistry implements JobTypes {
   }
 
   /** What this machine's engines offer to do here, for the app's buttons and `troupe <command>`. */
-  actions(): EngineActionInfo[] {
+  actions(): { engine: string; action: string; title: string; command: string }[] {
     return [...this.entries.values()].flatMap((e) => (e.engine.actions ?? []).map((a) => ({ engine: e.wire.id, action: a.id, title: a.title, command: a.command })));
   }
 

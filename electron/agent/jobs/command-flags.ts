@@ -47,11 +47,6 @@ export function flagNumber(flags: Flags, name: string): number | undefined {
   return n;
 }
 
-/** Every value of a repeated path flag, made absolute from the folder the command ran in. */
-export function flagPaths(command: CommandLine, name: string): string[] {
-  return flagList(command.flags, name).map((v) => resolve(command.cwd, v));
-}
-
 /** A path flag (or `fallback` when it is absent) made absolute from the folder the command ran in. */
 export function flagPath(command: CommandLine, name: string): string | undefined;
 export function flagPath(command: CommandLine, name: string, fallback: string): string;

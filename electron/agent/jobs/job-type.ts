@@ -134,8 +134,8 @@ export interface JobTypes {
   jobType(engine: string): JobType;
   /** The engine ids there are; the first is the one of requests that name none. */
   ids(): string[];
-  /** A control API request read with its engine's schema, and that engine's job type; throws 'bad-request' naming the field. */
-  parseRequest(raw: unknown): { jobType: JobType; request: unknown };
+  /** A control API request read with its engine's schema; throws 'bad-request' naming the field. */
+  parseRequest(raw: unknown): unknown;
   /** A journaled submission read with its engine's schema; throws in words. */
   parseSubmission(raw: JobSubmission): JobSubmission;
   /** What a teammate that advertises no engines runs. */

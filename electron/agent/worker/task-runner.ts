@@ -21,8 +21,6 @@ import type { TaskResult, WorkSource } from './work-source.js';
 /** The engines this worker runs, by engine id (the engine registry). */
 export interface WorkerEngines {
   engine(id: string): Engine;
-  /** A lease read whole by its engine's schema; throws in words (EngineRegistry.parseLease). */
-  parseLease(raw: WorkLease): WorkLease;
   close(): Promise<void>;
 }
 
@@ -52,16 +50,20 @@ export class TaskRunner {
    */
   /**
    * The lease as its engine reads it: the link read only what every lease has; the engine's part
-   * is read here, before anything is fetched or made room for. Throws in words for an engine this
-   * machine lacks or a lease its engine cannot read.
+   * is read here, by the engine's own schema, before anything is fetched or made room for. Throws
+   * in words for an engine this machine lacks or a lease its engine cannot read.
    */
   readLease(sent: WorkLease): WorkLease {
-    return this.engines.parseLease(sent);
+    const engine = this.engines.engine(sent.engine);
+    const read = engine.wire.lease.safeParse(sent);
+    if (read.success) return read.data;
+    const issue = read.error.issues[0];
+    throw new Error(`this machine could not read the ${sent.engine} task it was given (${issue?.path.join('.') || 'lease'}: ${issue?.message}); is its Troupe older or newer than the coordinator's?`);
   }
 
-  /** Runs a lease its engine has read (readLease). */
-  async run(lease: WorkLease, source: WorkSource, threads: number, signal: AbortSignal, timeLimitMs: number | null = null): Promise<TaskResult> {
-    const engine = this.engines.engine(lease.engine);
+  async run(sent: WorkLease, source: WorkSource, threads: number, signal: AbortSignal, timeLimitMs: number | null = null): Promise<TaskResult> {
+    const engine = this.engines.engine(sent.engine);
+    const lease = this.readLease(sent);
     const names = lease.assets.map((a) => checkAssetName(a.name)); // a hostile name fails before any byte is written
     // Pinned before fetching, so trimming after another task cannot take an input away in between.
     const release = await this.cache.pin(lease.assets.map((a) => a.hash));

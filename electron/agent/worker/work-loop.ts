@@ -107,10 +107,10 @@ export class WorkLoop {
     const threads = Math.max(1, Math.min(this.deps.cores(), sharing.coreCap ?? this.deps.cores()));
     try {
       // Before task.started: a lease its engine cannot read, or whose inputs cannot fit here, is refused with the reason.
-      const read = this.deps.runner.readLease(lease);
-      await source.checkInputs(read);
+      this.deps.runner.readLease(lease);
+      await source.checkInputs(lease);
       source.started(lease.leaseId);
-      const result = await this.deps.runner.run(read, source, threads, controller.signal, this.deps.timeLimitMs?.(source) ?? null);
+      const result = await this.deps.runner.run(lease, source, threads, controller.signal, this.deps.timeLimitMs?.(source) ?? null);
       source.done(lease.leaseId, result);
     } catch (err) {
       // A cancelled task reports nothing: its coordinator already moved on.

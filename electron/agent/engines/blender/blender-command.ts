@@ -2,7 +2,7 @@
 // request: which flags Blender jobs take, what each means, and the words for one it cannot read.
 
 import { TroupeError } from '../../../../shared/errors.js';
-import { flagFrames, flagPath, flagPaths, flagSet, flagText } from '../../jobs/command-flags.js';
+import { flagFrames, flagList, flagPath, flagSet, flagText } from '../../jobs/command-flags.js';
 import type { CommandLine, CommandVerb } from '../../jobs/job-type.js';
 import { BLENDER_ENGINE, type BlenderRequestInput } from './blender-wire.js';
 
@@ -22,7 +22,7 @@ export function blenderRequestFromCommand(command: CommandLine): BlenderRequestI
   const body: BlenderRequestInput = { engine: BLENDER_ENGINE, job, scenePath: command.file, anyBlenderVersion: flagSet(flags, 'any-blender') };
   if (flagSet(flags, 'name')) body.name = flagText(flags, 'name');
   if (flagSet(flags, 'project')) body.projectRoot = flagPath(command, 'project');
-  if (flagSet(flags, 'allow-file')) body.allowFiles = flagPaths(command, 'allow-file');
+  if (flagSet(flags, 'allow-file')) body.allowFiles = flagList(flags, 'allow-file').map((f) => flagPath({ ...command, flags: { f } }, 'f')!);
   if (flagSet(flags, 'allow-missing')) body.allowMissing = true;
   if (flagSet(flags, 'no-denoise')) body.denoising = 'off';
   const device = flagText(flags, 'device');

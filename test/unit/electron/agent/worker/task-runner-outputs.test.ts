@@ -27,7 +27,7 @@ const lease = { type: 'work.lease', requestId: 0, leaseId: 'l1', jobId: '0123456
 
 /** A runner whose one engine does `work` with its task. */
 const runnerWith = (work: (task: EngineTask) => Promise<void>) =>
-  new TaskRunner(blobs, cache, join(dir, 'work'), { engine: () => ({ wire: BUILTIN_RENDER_WIRE, run: (_l: unknown, task: EngineTask) => work(task) }), parseLease: (l: WorkLease) => l, close: async () => undefined } as unknown as EngineRegistry);
+  new TaskRunner(blobs, cache, join(dir, 'work'), { engine: () => ({ wire: BUILTIN_RENDER_WIRE, run: (_l: unknown, task: EngineTask) => work(task) }), close: async () => undefined } as unknown as EngineRegistry);
 
 describe('outputs a contained engine hands over', () => {
   it('a link in place of the output file is refused, and what it points at is not stored', async () => {
